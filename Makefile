@@ -1,0 +1,43 @@
+# Two set-up commands: `make demo` and `make test`. Each creates .venv from the lock file on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint typecheck pytest run lock bench clean
+
+$(BIN)/.installed: requirements-dev.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+demo: $(BIN)/.installed
+	$(BIN)/tandem demo
+
+test: lint typecheck pytest
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check bot scheduler content tests benchmarks
+	$(BIN)/ruff format --check bot scheduler content tests benchmarks
+
+typecheck: $(BIN)/.installed
+	$(BIN)/mypy bot scheduler content
+
+pytest: $(BIN)/.installed
+	$(BIN)/pytest -q
+
+run: $(BIN)/.installed
+	$(BIN)/tandem run
+
+bench: $(BIN)/.installed
+	$(BIN)/python benchmarks/bench_tick.py
+
+# Regenerate the lock files after changing dependencies in pyproject.toml.
+lock:
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml -o requirements.lock --generate-hashes --python-version 3.11
+	$(BIN)/uv pip compile pyproject.toml --extra dev -o requirements-dev.lock --generate-hashes --python-version 3.11
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
