@@ -1,0 +1,106 @@
+"""What the domain rules return: messages for users, independent of Telegram.
+
+The Telegram adapter renders :class:`Button` rows as inline keyboards and sends
+:class:`Message` texts without any parse mode, so user text is never read as markup.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+#: Telegram's limit for one message's text, in characters (DESIGN.md, platform limits).
+MAX_MESSAGE_CHARS = 4096
+
+
+@dataclass(frozen=True)
+class Button:
+    """An inline-keyboard button: ``data`` (callback data, at most 64 bytes) or ``url``."""
+
+    label: str
+    data: str | None = None
+    url: str | None = None
+
+
+Keyboard = tuple[tuple[Button, ...], ...]
+
+
+@dataclass(frozen=True)
+class Message:
+    """A text for one user's private chat (chat id = user id), with optional buttons."""
+
+    user_id: int
+    text: str
+    buttons: Keyboard = ()
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A change to the message whose button was pressed: new ``text`` (None keeps it) and
+    ``buttons`` (an empty keyboard removes them)."""
+
+    text: str | None
+    buttons: Keyboard = ()
+
+
+@dataclass
+class Outcome:
+    """The result of one domain operation for the user who acted.
+
+    ``replies`` go straight back to the acting user; ``toast`` is the short notice shown on a
+    pressed button; ``edit`` changes the pressed message. Messages to anyone else (and every
+    message that must not be lost, such as a reveal) were written to the outbox in the same
+    transaction and are not part of the outcome.
+    """
+
+    replies: list[Message] = field(default_factory=list)
+    toast: str | None = None
+    edit: Edit | None = None
+
+
+def keyboard_to_json(buttons: Keyboard) -> str | None:
+    """Serialise a keyboard for the outbox (None for no buttons)."""
+    if not buttons:
+        return None
+    return json.dumps(
+        [[{"label": b.label, "data": b.data, "url": b.url} for b in row] for row in buttons]
+    )
+
+
+def keyboard_from_json(raw: str | None) -> Keyboard:
+    """Inverse of :func:`keyboard_to_json`."""
+    if not raw:
+        return ()
+    rows = json.loads(raw)
+    return tuple(
+        tuple(Button(label=b["label"], data=b.get("data"), url=b.get("url")) for b in row)
+        for row in rows
+    )
+
+
+def split_text(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
+    """Split ``text`` into chunks of at most ``limit`` characters, only if it needs it.
+
+    Cuts at the last paragraph break, else line break, else space before the limit; a single
+    unbroken run longer than the limit is cut hard. No chunk is empty or only whitespace.
+    """
+    if len(text) <= limit:
+        return [text]
+    chunks: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = -1
+        for sep in ("\n\n", "\n", " "):
+            cut = window.rfind(sep)
+            if cut > limit // 4:
+                break
+        if cut <= 0:
+            cut = limit
+        chunk = rest[:cut].rstrip()
+        if chunk.strip():
+            chunks.append(chunk)
+        rest = rest[cut:].lstrip()
+    if rest.strip():
+        chunks.append(rest)
+    return chunks

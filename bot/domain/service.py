@@ -1,0 +1,1579 @@
+"""Tandem's domain rules: pairing, schedules, rounds, answers, reveal, mismatch → exercise.
+
+Nothing here imports ``telegram``. Each operation runs in one database transaction and returns
+an :class:`~bot.domain.messages.Outcome` for the user who acted; what anyone else must be told
+(and every reveal) is written to the outbox in that same transaction, so it goes out at least
+once even across a restart.
+
+Privacy (DESIGN.md): an answer is only ever read to build the reveal, inside the transaction
+that decides it; before that the only thing a partner learns is *that* an answer is waiting.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import random
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot import texts
+from bot.domain import callbacks as cb
+from bot.domain.messages import Button, Edit, Keyboard, Message, Outcome
+from bot.storage import queues
+from bot.storage.tables import (
+    answers,
+    due_work,
+    invites,
+    outbox,
+    pairs,
+    processed_updates,
+    round_questions,
+    rounds,
+    users,
+)
+from content.schema import ContentBank, Exercise, Question
+from scheduler.cadence import (
+    Cadence,
+    Frequency,
+    is_night,
+    local_time,
+    next_occurrence,
+    parse_time_of_day,
+    parse_timezone,
+    reminder_instant,
+)
+from scheduler.clock import Clock
+from scheduler.due import DueItem
+
+logger = logging.getLogger(__name__)
+
+INVITE_TTL = timedelta(hours=48)
+CHECKIN_TTL = timedelta(hours=24)
+#: A scheduled round that is more than this late (the bot was down) is skipped, not sent.
+MAX_LATENESS = timedelta(hours=2)
+MAX_CHECKINS_PER_DAY = 3
+MAX_OPEN_ANSWER_CHARS = 2000
+DEFAULT_TIME = time(20, 0)
+
+KIND_OPEN_ROUND = "open_round"
+KIND_REMIND = "remind"
+KIND_EXPIRE = "expire"
+
+COMMON_ZONES = (
+    "Europe/London",
+    "Europe/Berlin",
+    "Europe/Kyiv",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "America/Sao_Paulo",
+    "Asia/Kolkata",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "UTC",
+)
+
+AWAIT_TIMEZONE = "timezone"
+AWAIT_TIME = "time"
+_AWAIT_ANSWER = "answer"
+
+#: Chooses the next question from the least-asked candidates (tests inject a fixed one).
+QuestionPicker = Callable[[Sequence[Question]], Question]
+
+
+def random_picker(rng: random.Random | None = None) -> QuestionPicker:
+    """A picker choosing uniformly among candidates with ``rng`` (default: system entropy)."""
+    chooser = rng or random.SystemRandom()
+
+    def pick(candidates: Sequence[Question]) -> Question:
+        return chooser.choice(list(candidates))
+
+    return pick
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    """Who sent an update, as the adapter read it from Telegram (never trusted for access:
+    only ``id`` identifies, and it comes from Telegram, not from callback data)."""
+
+    id: int
+    first_name: str
+    username: str | None = None
+    language_code: str | None = None
+
+
+class Tandem:
+    """The domain service. One instance per process; safe for concurrent use.
+
+    ``engine``: the database; ``content``: validated questions and exercises; ``clock``: the
+    source of "now"; ``default_timezone``: IANA zone used until a user picks theirs;
+    ``bot_username``: for deep links; ``picker``: question choice among the least asked.
+    """
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        content: ContentBank,
+        clock: Clock,
+        *,
+        default_timezone: str = "UTC",
+        bot_username: str = "TandemBot",
+        picker: QuestionPicker | None = None,
+    ) -> None:
+        self.engine = engine
+        self.content = content
+        self.clock = clock
+        self.default_timezone = default_timezone
+        self.bot_username = bot_username
+        self._pick = picker or random_picker()
+
+    # ------------------------------------------------------------------ helpers
+
+    def _now(self) -> datetime:
+        return self.clock.now()
+
+    async def _touch_user(self, conn: AsyncConnection, who: UserInfo) -> Row[tuple[object, ...]]:
+        """Create or refresh the user row from Telegram's data; return it."""
+        now = self._now()
+        row = (await conn.execute(select(users).where(users.c.id == who.id))).first()
+        if row is None:
+            await conn.execute(
+                insert(users).values(
+                    id=who.id,
+                    first_name=who.first_name[:128] or "Partner",
+                    username=who.username,
+                    language_code=who.language_code,
+                    active=True,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        elif (row.first_name, row.username, row.language_code) != (
+            who.first_name[:128],
+            who.username,
+            who.language_code,
+        ):
+            await conn.execute(
+                update(users)
+                .where(users.c.id == who.id)
+                .values(
+                    first_name=who.first_name[:128] or row.first_name,
+                    username=who.username,
+                    language_code=who.language_code,
+                    updated_at=now,
+                )
+            )
+        fresh = (await conn.execute(select(users).where(users.c.id == who.id))).one()
+        return fresh
+
+    async def _user(self, conn: AsyncConnection, user_id: int) -> Row[tuple[object, ...]] | None:
+        return (await conn.execute(select(users).where(users.c.id == user_id))).first()
+
+    async def _pair_of(
+        self, conn: AsyncConnection, user: Row[tuple[object, ...]]
+    ) -> tuple[Row[tuple[object, ...]], Row[tuple[object, ...]]] | None:
+        """The user's active pair and their partner's row, or None."""
+        if user.pair_id is None:
+            return None
+        pair = (
+            await conn.execute(
+                select(pairs).where(pairs.c.id == user.pair_id, pairs.c.status == "active")
+            )
+        ).first()
+        if pair is None:
+            return None
+        partner_id = pair.user_b if pair.user_a == user.id else pair.user_a
+        partner = await self._user(conn, int(partner_id))
+        if partner is None:
+            return None
+        return pair, partner
+
+    def _zone(self, user: Row[tuple[object, ...]]) -> str:
+        return str(user.timezone or self.default_timezone)
+
+    @staticmethod
+    def _fmt_local(instant: datetime, zone: str) -> str:
+        local = local_time(instant, zone)
+        return local.strftime("%a %-d %b, %H:%M")
+
+    @staticmethod
+    def _cadence(pair: Row[tuple[object, ...]]) -> Cadence:
+        hh, mm = str(pair.time_of_day).split(":")
+        return Cadence(
+            frequency=Frequency(str(pair.frequency)),
+            time_of_day=time(int(hh), int(mm)),
+            timezone=str(pair.timezone),
+            weekday=int(pair.weekday),
+        )
+
+    def _schedule_text(self, pair: Row[tuple[object, ...]]) -> str:
+        cadence = self._cadence(pair)
+        t = cadence.time_of_day.strftime("%H:%M")
+        if cadence.frequency is Frequency.DAILY:
+            return texts.SCHEDULE_DAILY.format(time=t, zone=cadence.timezone)
+        if cadence.frequency is Frequency.WEEKDAYS:
+            return texts.SCHEDULE_WEEKDAYS.format(time=t, zone=cadence.timezone)
+        if cadence.frequency is Frequency.WEEKLY:
+            return texts.SCHEDULE_WEEKLY.format(
+                day=texts.WEEKDAYS[cadence.weekday], time=t, zone=cadence.timezone
+            )
+        return texts.SCHEDULE_OFF
+
+    async def _next_text(
+        self, conn: AsyncConnection, pair: Row[tuple[object, ...]], zone: str
+    ) -> str:
+        due = await queues.due_at_of(conn, KIND_OPEN_ROUND, f"pair:{pair.id}")
+        if due is None:
+            return texts.NEXT_NONE
+        return f"{self._fmt_local(due, zone)} your time"
+
+    async def _tell(self, conn: AsyncConnection, message: Message) -> None:
+        await queues.enqueue(conn, message, self._now())
+
+    async def _reschedule_pair(
+        self,
+        conn: AsyncConnection,
+        pair: Row[tuple[object, ...]],
+        after: datetime | None = None,
+    ) -> datetime | None:
+        """Put the pair's next round opening in due work (or remove it when the schedule is
+        off, paused, or a partner is inactive). Returns the instant (aware UTC) or None."""
+        subject = f"pair:{pair.id}"
+        both_active = (
+            await conn.execute(
+                select(func.count())
+                .select_from(users)
+                .where(users.c.id.in_([pair.user_a, pair.user_b]), users.c.active.is_(True))
+            )
+        ).scalar_one() == 2
+        nxt = None
+        if pair.status == "active" and not pair.paused and both_active:
+            nxt = next_occurrence(
+                self._cadence(pair), after or self._now(), last_local_date=pair.last_round_date
+            )
+        if nxt is None:
+            await queues.cancel_due(conn, KIND_OPEN_ROUND, subject)
+        else:
+            await queues.schedule_due(conn, KIND_OPEN_ROUND, subject, nxt, self._now())
+        return nxt
+
+    # ------------------------------------------------------------------ start, help, timezone
+
+    async def start(self, who: UserInfo, payload: str | None = None) -> Outcome:
+        """``/start`` with an optional deep-link payload (an invite token)."""
+        async with self.engine.begin() as conn:
+            before = await self._user(conn, who.id)
+            user = await self._touch_user(conn, who)
+            out = Outcome()
+            if before is not None and not before.active:
+                await self._reactivate(conn, user)
+                out.replies.append(Message(who.id, texts.WELCOME_BACK.format(name=user.first_name)))
+            if payload:
+                out.replies.extend((await self._open_invite(conn, user, payload)).replies)
+                return out
+            if before is None or before.active:
+                out.replies.append(Message(who.id, texts.WELCOME.format(name=user.first_name)))
+            if user.timezone is None:
+                await self._set_awaiting(conn, who.id, AWAIT_TIMEZONE)
+                out.replies.append(Message(who.id, texts.ASK_TIMEZONE, self._zone_keyboard()))
+            else:
+                out.replies.append(await self._next_step(conn, user))
+            return out
+
+    async def _next_step(self, conn: AsyncConnection, user: Row[tuple[object, ...]]) -> Message:
+        found = await self._pair_of(conn, user)
+        if found is None:
+            return Message(user.id, texts.NEXT_STEP_UNPAIRED)
+        return Message(user.id, texts.NEXT_STEP_PAIRED.format(partner=found[1].first_name))
+
+    def _zone_keyboard(self) -> Keyboard:
+        zones = [Button(z.split("/")[-1].replace("_", " "), f"tz:{z}") for z in COMMON_ZONES]
+        rows = tuple(tuple(zones[i : i + 3]) for i in range(0, len(zones), 3))
+        return (*rows, (Button(texts.TIMEZONE_OTHER, "tz:other"),))
+
+    def help(self, who: UserInfo) -> Outcome:
+        """``/help``: what Tandem does and the command list."""
+        lines = "\n".join(f"/{name} \u2013 {desc}" for name, desc in texts.COMMANDS)
+        return Outcome(replies=[Message(who.id, texts.HELP.format(commands=lines))])
+
+    async def ask_timezone(self, who: UserInfo) -> Outcome:
+        """``/timezone`` without an argument: the tap-list, and typed text is taken next."""
+        async with self.engine.begin() as conn:
+            await self._touch_user(conn, who)
+            await self._set_awaiting(conn, who.id, AWAIT_TIMEZONE)
+        return Outcome(replies=[Message(who.id, texts.ASK_TIMEZONE, self._zone_keyboard())])
+
+    async def set_timezone(self, who: UserInfo, text: str) -> Outcome:
+        """Set the user's own timezone from a typed city/zone or a tapped zone.
+
+        Unknown input gets a friendly reply and changes nothing.
+        """
+        if text == "other":
+            async with self.engine.begin() as conn:
+                await self._touch_user(conn, who)
+                await self._set_awaiting(conn, who.id, AWAIT_TIMEZONE)
+            return Outcome(replies=[Message(who.id, texts.TIMEZONE_TYPE)], toast="")
+        try:
+            zone = parse_timezone(text)
+        except ValueError:
+            shown = text.strip()[:40]
+            return Outcome(replies=[Message(who.id, texts.TIMEZONE_UNKNOWN.format(text=shown))])
+        async with self.engine.begin() as conn:
+            user = await self._touch_user(conn, who)
+            await conn.execute(
+                update(users)
+                .where(users.c.id == who.id)
+                .values(timezone=zone, updated_at=self._now())
+            )
+            if user.awaiting == AWAIT_TIMEZONE:
+                await self._set_awaiting(conn, who.id, None)
+            user = await self._touch_user(conn, who)
+            now_local = local_time(self._now(), zone).strftime("%H:%M")
+            out = Outcome(
+                replies=[Message(who.id, texts.TIMEZONE_SET.format(zone=zone, local=now_local))]
+            )
+            found = await self._pair_of(conn, user)
+            if found is None:
+                out.replies.append(await self._next_step(conn, user))
+            elif found[0].timezone != zone:
+                pair, partner = found
+                out.replies.append(
+                    Message(
+                        who.id,
+                        texts.TIMEZONE_OFFER_PAIR.format(
+                            partner=partner.first_name, pair_zone=pair.timezone, zone=zone
+                        ),
+                        (
+                            (Button(texts.TIMEZONE_USE_MINE.format(zone=zone), "ptz:me"),),
+                            (Button(texts.TIMEZONE_KEEP.format(zone=pair.timezone), "s:keep"),),
+                        ),
+                    )
+                )
+            return out
+
+    async def _set_awaiting(self, conn: AsyncConnection, user_id: int, what: str | None) -> None:
+        await conn.execute(update(users).where(users.c.id == user_id).values(awaiting=what))
+
+    # ------------------------------------------------------------------ pairing
+
+    async def create_invite(self, who: UserInfo) -> Outcome:
+        """``/pair``: a single-use invite deep link, valid 48 hours. Earlier open invites of
+        the same user are revoked. Only the token's SHA-256 is stored."""
+        async with self.engine.begin() as conn:
+            user = await self._touch_user(conn, who)
+            found = await self._pair_of(conn, user)
+            if found is not None:
+                return Outcome(
+                    replies=[
+                        Message(
+                            who.id, texts.INVITE_ALREADY_PAIRED.format(partner=found[1].first_name)
+                        )
+                    ]
+                )
+            now = self._now()
+            await conn.execute(
+                update(invites)
+                .where(invites.c.inviter_id == who.id, invites.c.status == "open")
+                .values(status="revoked")
+            )
+            token = secrets.token_urlsafe(24)  # 192 bits, 32 chars of A-Za-z0-9_-
+            await conn.execute(
+                insert(invites).values(
+                    token_hash=_hash(token),
+                    inviter_id=who.id,
+                    status="open",
+                    created_at=now,
+                    expires_at=now + INVITE_TTL,
+                )
+            )
+        link = f"https://t.me/{self.bot_username}?start={token}"
+        return Outcome(replies=[Message(who.id, texts.INVITE_CREATED.format(link=link))])
+
+    async def _open_invite(
+        self, conn: AsyncConnection, user: Row[tuple[object, ...]], token: str
+    ) -> Outcome:
+        invite = (
+            await conn.execute(select(invites).where(invites.c.token_hash == _hash(token)))
+        ).first()
+        reply = self._invite_problem(invite, user)
+        if reply is None and invite is not None:
+            found = await self._pair_of(conn, user)
+            inviter = await self._user(conn, invite.inviter_id)
+            if found is not None:
+                reply = texts.INVITE_ALREADY_PAIRED.format(partner=found[1].first_name)
+            elif inviter is None or inviter.pair_id is not None:
+                reply = texts.INVITE_USED
+            else:
+                await conn.execute(
+                    update(users).where(users.c.id == user.id).values(pending_invite_id=invite.id)
+                )
+                keyboard = (
+                    (
+                        Button(texts.INVITE_ACCEPT, cb.invite(invite.id, True)),
+                        Button(texts.INVITE_DECLINE, cb.invite(invite.id, False)),
+                    ),
+                )
+                text = texts.INVITE_OPENED.format(inviter=inviter.first_name)
+                return Outcome(replies=[Message(user.id, text, keyboard)])
+        return Outcome(replies=[Message(user.id, reply or texts.INVITE_INVALID)])
+
+    def _invite_problem(
+        self, invite: Row[tuple[object, ...]] | None, user: Row[tuple[object, ...]]
+    ) -> str | None:
+        if invite is None:
+            return texts.INVITE_INVALID
+        if invite.inviter_id == user.id:
+            return texts.INVITE_OWN
+        if invite.status != "open":
+            return texts.INVITE_USED
+        if invite.expires_at <= self._now():
+            return texts.INVITE_EXPIRED
+        return None
+
+    async def respond_invite(self, who: UserInfo, invite_id: int, accept: bool) -> Outcome:
+        """Accept or decline the invite with ``invite_id``. Only the user who opened that
+        invite's link may answer it (the id in callback data is not trusted on its own)."""
+        async with self.engine.begin() as conn:
+            user = await self._touch_user(conn, who)
+            invite = (await conn.execute(select(invites).where(invites.c.id == invite_id))).first()
+            if invite is None or user.pending_invite_id != invite_id:
+                return Outcome(toast=texts.INVITE_NOT_YOURS, edit=Edit(None, ()))
+            problem = self._invite_problem(invite, user)
+            if problem is not None:
+                return Outcome(replies=[Message(who.id, problem)], edit=Edit(None, ()))
+            found = await self._pair_of(conn, user)
+            if found is not None:
+                text = texts.INVITE_ALREADY_PAIRED.format(partner=found[1].first_name)
+                return Outcome(replies=[Message(who.id, text)], edit=Edit(None, ()))
+            now = self._now()
+            new_status = "accepted" if accept else "declined"
+            claimed = await conn.execute(
+                update(invites)
+                .where(invites.c.id == invite_id, invites.c.status == "open")
+                .values(status=new_status, used_by=who.id, used_at=now)
+            )
+            await conn.execute(
+                update(users).where(users.c.id == who.id).values(pending_invite_id=None)
+            )
+            if claimed.rowcount != 1:
+                return Outcome(replies=[Message(who.id, texts.INVITE_USED)], edit=Edit(None, ()))
+            inviter = await self._user(conn, invite.inviter_id)
+            assert inviter is not None
+            if not accept:
+                await self._tell(
+                    conn,
+                    Message(inviter.id, texts.INVITE_DECLINED_INVITER.format(name=user.first_name)),
+                )
+                return Outcome(
+                    replies=[Message(who.id, texts.INVITE_DECLINED_YOU)], edit=Edit(None, ())
+                )
+            return await self._form_pair(conn, inviter, user)
+
+    async def _form_pair(
+        self,
+        conn: AsyncConnection,
+        inviter: Row[tuple[object, ...]],
+        invitee: Row[tuple[object, ...]],
+    ) -> Outcome:
+        now = self._now()
+        pair_id = (
+            await conn.execute(
+                insert(pairs)
+                .values(
+                    user_a=inviter.id,
+                    user_b=invitee.id,
+                    status="active",
+                    timezone=self._zone(inviter),
+                    frequency=Frequency.DAILY.value,
+                    weekday=0,
+                    time_of_day=DEFAULT_TIME.strftime("%H:%M"),
+                    paused=False,
+                    created_at=now,
+                )
+                .returning(pairs.c.id)
+            )
+        ).scalar_one()
+        # Both must still be unpaired: a conditional update whose row count says so.
+        linked = await conn.execute(
+            update(users)
+            .where(users.c.id.in_([inviter.id, invitee.id]), users.c.pair_id.is_(None))
+            .values(pair_id=pair_id, updated_at=now)
+        )
+        if linked.rowcount != 2:
+            raise _Abort(Outcome(replies=[Message(invitee.id, texts.INVITE_USED)]))
+        await conn.execute(
+            update(invites)
+            .where(invites.c.inviter_id.in_([inviter.id, invitee.id]), invites.c.status == "open")
+            .values(status="revoked")
+        )
+        pair = (await conn.execute(select(pairs).where(pairs.c.id == pair_id))).one()
+        await self._reschedule_pair(conn, pair)
+        for me, other in ((inviter, invitee), (invitee, inviter)):
+            await self._tell(
+                conn,
+                Message(
+                    me.id,
+                    texts.PAIRED.format(
+                        partner=other.first_name,
+                        schedule=self._schedule_text(pair),
+                        next=await self._next_text(conn, pair, self._zone(me)),
+                    ),
+                ),
+            )
+        return Outcome(edit=Edit(None, ()), toast=texts.ANSWER_TOAST)
+
+    async def ask_unpair(self, who: UserInfo) -> Outcome:
+        """``/unpair``: ask for confirmation."""
+        async with self.engine.begin() as conn:
+            user = await self._touch_user(conn, who)
+            found = await self._pair_of(conn, user)
+        if found is None:
+            return Outcome(replies=[Message(who.id, texts.NOT_PAIRED)])
+        keyboard = (
+            (
+                Button(texts.UNPAIR_YES, cb.confirm("unpair", True)),
+                Button(texts.UNPAIR_NO, cb.confirm("unpair", False)),
+            ),
+        )
+        text = texts.UNPAIR_CONFIRM.format(partner=found[1].first_name)
+        return Outcome(replies=[Message(who.id, text, keyboard)])
+
+    async def unpair(self, who: UserInfo, confirmed: bool) -> Outcome:
+        """End the user's pair (after confirmation). Open rounds close unrevealed; the partner
+        is told."""
+        if not confirmed:
+            return Outcome(replies=[Message(who.id, texts.KEPT)], edit=Edit(None, ()))
+        async with self.engine.begin() as conn:
+            user = await self._touch_user(conn, who)
+            found = await self._pair_of(conn, user)
+            if found is None:
+                return Outcome(replies=[Message(who.id, texts.NOT_PAIRED)], edit=Edit(None, ()))
+            pair, partner = found
+            await self._end_pair(conn, pair)
+            await self._tell(
+                conn, Message(partner.id, texts.UNPAIR_PARTNER.format(name=user.first_name))
+            )
+            text = texts.UNPAIR_DONE.format(partner=partner.first_name)
+            return Outcome(replies=[Message(who.id, text)], edit=Edit(None, ()))
+
+    async def _end_pair(self, conn: AsyncConnection, pair: Row[tuple[object, ...]]) -> None:
+        now = self._now()
+        await conn.execute(
+            update(pairs)
+            .where(pairs.c.id == pair.id, pairs.c.status == "active")
+            .values(status="ended", ended_at=now)
+        )
+        open_rounds = (
+            (
+                await conn.execute(
+                    select(rounds.c.id).where(
+                        rounds.c.pair_id == pair.id, rounds.c.status == "open"
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
+        await conn.execute(
+            update(rounds)
+            .where(rounds.c.pair_id == pair.id, rounds.c.status == "open")
+            .values(status="cancelled", closed_at=now)
+        )
+        for round_id in open_rounds:
+            await self._forget_round_work(conn, round_id)
+        await conn.execute(
+            update(users)
+            .where(users.c.pair_id == pair.id)
+            .values(pair_id=None, awaiting=None, updated_at=now)
+        )
+        await queues.cancel_due(conn, KIND_OPEN_ROUND, f"pair:{pair.id}")
+
+    async def _forget_round_work(self, conn: AsyncConnection, round_id: int) -> None:
+        await queues.cancel_due(conn, KIND_EXPIRE, f"round:{round_id}")
+        await queues.cancel_due(conn, KIND_REMIND, f"round:{round_id}")
+        marker = f"{_AWAIT_ANSWER}:{round_id}:%"
+        await conn.execute(update(users).where(users.c.awaiting.like(marker)).values(awaiting=None))
+
+    async def ask_delete(self, who: UserInfo) -> Outcome:
+        """``/delete``: ask for confirmation before deleting the user's data."""
+        keyboard = (
+            (
+                Button(texts.DELETE_YES, cb.confirm("delete", True)),
+                Button(texts.DELETE_NO, cb.confirm("delete", False)),
+            ),
+        )
+        return Outcome(replies=[Message(who.id, texts.DELETE_CONFIRM, keyboard)])
+
+    async def delete_data(self, who: UserInfo, confirmed: bool) -> Outcome:
+        """Delete everything stored about the user (privacy rule 4): their pair ends (the
+        partner is told), their answers, invites, pending messages and user row go."""
+        if not confirmed:
+            return Outcome(replies=[Message(who.id, texts.KEPT)], edit=Edit(None, ()))
+        async with self.engine.begin() as conn:
+            user = await self._user(conn, who.id)
+            if user is not None:
+                found = await self._pair_of(conn, user)
+                if found is not None:
+                    pair, partner = found
+                    await self._end_pair(conn, pair)
+                    await self._tell(
+                        conn,
+                        Message(partner.id, texts.UNPAIR_PARTNER.format(name=user.first_name)),
+                    )
+                await conn.execute(delete(answers).where(answers.c.user_id == who.id))
+                await conn.execute(
+                    delete(invites).where(
+                        or_(invites.c.inviter_id == who.id, invites.c.used_by == who.id)
+                    )
+                )
+                await conn.execute(delete(outbox).where(outbox.c.user_id == who.id))
+                await conn.execute(
+                    update(pairs).where(pairs.c.user_a == who.id).values(user_a=None)
+                )
+                await conn.execute(
+                    update(pairs).where(pairs.c.user_b == who.id).values(user_b=None)
+                )
+                await conn.execute(delete(users).where(users.c.id == who.id))
+        return Outcome(replies=[Message(who.id, texts.DELETE_DONE)], edit=Edit(None, ()))
+
+    # ------------------------------------------------------------------ activity (blocking)
+
+    async def mark_inactive(self, user_id: int) -> bool:
+        """The user blocked the bot (a ``Forbidden`` on send, or a ``my_chat_member`` update).
+
+        Marks them inactive, drops their pending messages, stops the pair's schedule, and tells
+        the partner once (the conditional update's row count decides "once"). Returns whether
+        this call changed anything.
+        """
+        async with self.engine.begin() as conn:
+            changed = await conn.execute(
+                update(users)
+                .where(users.c.id == user_id, users.c.active.is_(True))
+                .values(active=False, awaiting=None, updated_at=self._now())
+            )
+            await conn.execute(delete(outbox).where(outbox.c.user_id == user_id))
+            if changed.rowcount != 1:
+                return False
+            user = await self._user(conn, user_id)
+            assert user is not None
+            found = await self._pair_of(conn, user)
+            if found is not None:
+                pair, partner = found
+                await self._reschedule_pair(conn, pair)
+                if partner.active:
+                    await self._tell(
+                        conn,
+                        Message(partner.id, texts.PARTNER_INACTIVE.format(name=user.first_name)),
+                    )
+            logger.info("user %s marked inactive (blocked the bot)", user_id)
+            return True
+
+    async def _reactivate(self, conn: AsyncConnection, user: Row[tuple[object, ...]]) -> None:
+        await conn.execute(
+            update(users).where(users.c.id == user.id).values(active=True, updated_at=self._now())
+        )
+        fresh = await self._user(conn, user.id)
+        assert fresh is not None
+        found = await self._pair_of(conn, fresh)
+        if found is not None:
+            pair, partner = found
+            await self._reschedule_pair(conn, pair)
+            if partner.active:
+                await self._tell(
+                    conn,
+                    Message(
+                        partner.id,
+                        texts.PARTNER_BACK.format(
+                            name=fresh.first_name,
+                            next=await self._next_text(conn, pair, self._zone(partner)),
+                        ),
+                    ),
+                )
+
+    # ------------------------------------------------------------------ schedule
+
+    async def _paired(
+        self, conn: AsyncConnection, who: UserInfo
+    ) -> tuple[Row[tuple[object, ...]], Row[tuple[object, ...]], Row[tuple[object, ...]]] | None:
+        user = await self._touch_user(conn, who)
+        found = await self._pair_of(conn, user)
+        if found is None:
+            return None
+        return user, found[0], found[1]
+
+    async def show_settings(self, who: UserInfo, *, as_edit: bool = False) -> Outcome:
+        """``/settings``: the schedule in both partners' local times, with buttons; warns when
+        the pair's time falls in one partner's night (22:00–08:00)."""
+        async with self.engine.begin() as conn:
+            found = await self._paired(conn, who)
+            if found is None:
+                return Outcome(replies=[Message(who.id, texts.NOT_PAIRED)])
+            user, pair, partner = found
+            text = await self._settings_text(conn, user, pair, partner)
+        keyboard = self._settings_keyboard(pair)
+        if as_edit:
+            return Outcome(edit=Edit(text, keyboard))
+        return Outcome(replies=[Message(who.id, text, keyboard)])
+
+    async def _settings_text(
+        self,
+        conn: AsyncConnection,
+        user: Row[tuple[object, ...]],
+        pair: Row[tuple[object, ...]],
+        partner: Row[tuple[object, ...]],
+    ) -> str:
+        cadence = self._cadence(pair)
+        # The pair's wall time today, seen from each partner's zone.
+        today = local_time(self._now(), cadence.timezone).date()
+        anchor = datetime.combine(today, cadence.time_of_day, ZoneInfo(cadence.timezone))
+        mine = local_time(anchor, self._zone(user)).strftime("%H:%M")
+        theirs = local_time(anchor, self._zone(partner)).strftime("%H:%M")
+        if not partner.active:
+            status = texts.STATUS_ON_HOLD.format(name=partner.first_name)
+        elif cadence.frequency is Frequency.OFF:
+            status = texts.STATUS_OFF
+        elif pair.paused:
+            status = texts.STATUS_PAUSED
+        else:
+            status = texts.STATUS_ACTIVE
+        text = texts.SETTINGS.format(
+            partner=partner.first_name,
+            schedule=self._schedule_text(pair),
+            mine=mine,
+            theirs=theirs,
+            status=status,
+            next=await self._next_text(conn, pair, self._zone(user)),
+        )
+        if cadence.frequency is not Frequency.OFF:
+            for person, shown, label in ((user, mine, "you"), (partner, theirs, None)):
+                local = local_time(anchor, self._zone(person)).time()
+                if is_night(local):
+                    who_name = label or str(person.first_name)
+                    text += texts.NIGHT_WARNING.format(local=shown, who=who_name)
+        return text
+
+    @staticmethod
+    def _settings_keyboard(pair: Row[tuple[object, ...]]) -> Keyboard:
+        pause = (
+            Button(texts.BTN_RESUME, "s:resume")
+            if pair.paused
+            else Button(texts.BTN_PAUSE, "s:pause")
+        )
+        return (
+            (
+                Button(texts.BTN_DAILY, "f:daily"),
+                Button(texts.BTN_WEEKDAYS, "f:weekdays"),
+                Button(texts.BTN_WEEKLY, "f:weekly"),
+                Button(texts.BTN_OFF, "f:off"),
+            ),
+            (Button(texts.BTN_TIME, "s:time"), Button(texts.BTN_TZ, "s:tz"), pause),
+        )
+
+    def ask_frequency(self, who: UserInfo) -> Outcome:
+        """``/frequency`` without arguments: the choices as buttons."""
+        keyboard = (
+            (
+                Button(texts.BTN_DAILY, "f:daily"),
+                Button(texts.BTN_WEEKDAYS, "f:weekdays"),
+            ),
+            (Button(texts.BTN_WEEKLY, "f:weekly"), Button(texts.BTN_OFF, "f:off")),
+        )
+        return Outcome(replies=[Message(who.id, texts.FREQUENCY_ASK, keyboard)])
+
+    def ask_weekday(self, who: UserInfo) -> Outcome:
+        """The weekday choice for a weekly schedule."""
+        days = [Button(name[:3], f"wd:{i}") for i, name in enumerate(texts.WEEKDAYS)]
+        keyboard = (tuple(days[:4]), tuple(days[4:]))
+        return Outcome(edit=Edit(texts.WEEKDAY_ASK, keyboard))
+
+    async def set_frequency_text(self, who: UserInfo, args: Sequence[str]) -> Outcome:
+        """``/frequency daily|weekdays|weekly <day>|off``."""
+        words = [a.lower() for a in args]
+        if not words:
+            return self.ask_frequency(who)
+        freq = words[0]
+        if freq in ("daily", "weekdays", "off"):
+            return await self.change_schedule(who, frequency=Frequency(freq))
+        if freq == "weekly":
+            if len(words) == 2:
+                day = _parse_weekday(words[1])
+                if day is not None:
+                    return await self.change_schedule(who, frequency=Frequency.WEEKLY, weekday=day)
+            keyboard = self.ask_weekday(who).edit
+            assert keyboard is not None
+            return Outcome(replies=[Message(who.id, texts.WEEKDAY_ASK, keyboard.buttons)])
+        return Outcome(replies=[Message(who.id, texts.FREQUENCY_UNKNOWN)])
+
+    async def ask_time(self, who: UserInfo) -> Outcome:
+        """``/time`` without an argument: the next text message is the new time."""
+        async with self.engine.begin() as conn:
+            if await self._paired(conn, who) is None:
+                return Outcome(replies=[Message(who.id, texts.NOT_PAIRED)])
+            await self._set_awaiting(conn, who.id, AWAIT_TIME)
+        return Outcome(replies=[Message(who.id, texts.TIME_ASK)])
+
+    async def set_time_text(self, who: UserInfo, text: str) -> Outcome:
+        """``/time HH:MM`` (also ``8pm``): a friendly reply for anything unparseable."""
+        try:
+            at = parse_time_of_day(text)
+        except ValueError as exc:
+            return Outcome(replies=[Message(who.id, texts.TIME_BAD.format(error=str(exc)))])
+        return await self.change_schedule(who, time_of_day=at)
+
+    async def change_schedule(
+        self,
+        who: UserInfo,
+        *,
+        frequency: Frequency | None = None,
+        weekday: int | None = None,
+        time_of_day: time | None = None,
+        timezone: str | None = None,
+        paused: bool | None = None,
+        as_edit: bool = False,
+    ) -> Outcome:
+        """Change the pair's schedule (either partner may); both are told, each in their own
+        timezone. The next round opening moves at once."""
+        async with self.engine.begin() as conn:
+            found = await self._paired(conn, who)
+            if found is None:
+                return Outcome(replies=[Message(who.id, texts.NOT_PAIRED)])
+            user, pair, partner = found
+            if paused is True and pair.paused:
+                return Outcome(replies=[Message(who.id, texts.ALREADY_PAUSED)])
+            if paused is False and not pair.paused:
+                nxt = await self._next_text(conn, pair, self._zone(user))
+                return Outcome(replies=[Message(who.id, texts.NOT_PAUSED.format(next=nxt))])
+            values: dict[str, object] = {}
+            if frequency is not None:
+                values["frequency"] = frequency.value
+            if weekday is not None:
+                values["weekday"] = weekday
+            if time_of_day is not None:
+                values["time_of_day"] = time_of_day.strftime("%H:%M")
+            if timezone is not None:
+                values["timezone"] = timezone
+            if paused is not None:
+                values["paused"] = paused
+            await conn.execute(update(pairs).where(pairs.c.id == pair.id).values(**values))
+            if user.awaiting == AWAIT_TIME:
+                await self._set_awaiting(conn, who.id, None)
+            pair = (await conn.execute(select(pairs).where(pairs.c.id == pair.id))).one()
+            await self._reschedule_pair(conn, pair)
+            schedule = self._schedule_text(pair)
+            mine = await self._next_text(conn, pair, self._zone(user))
+            theirs = await self._next_text(conn, pair, self._zone(partner))
+            if paused is True:
+                you = texts.PAUSED_YOU
+                them = texts.PAUSED_PARTNER.format(name=user.first_name)
+            elif paused is False:
+                you = texts.RESUMED_YOU.format(next=mine)
+                them = texts.RESUMED_PARTNER.format(name=user.first_name, next=theirs)
+            else:
+                you = texts.SCHEDULE_CHANGED_YOU.format(schedule=schedule, next=mine)
+                them = texts.SCHEDULE_CHANGED_PARTNER.format(
+                    name=user.first_name, schedule=schedule, next=theirs
+                )
+            if partner.active:
+                await self._tell(conn, Message(partner.id, them))
+            if as_edit:
+                settings = await self._settings_text(conn, user, pair, partner)
+                return Outcome(edit=Edit(settings, self._settings_keyboard(pair)), toast=you[:190])
+            return Outcome(replies=[Message(who.id, you)])
+
+    async def ask_pair_timezone(self, who: UserInfo) -> Outcome:
+        """The choice of whose timezone the schedule follows."""
+        async with self.engine.begin() as conn:
+            found = await self._paired(conn, who)
+            if found is None:
+                return Outcome(replies=[Message(who.id, texts.NOT_PAIRED)])
+            user, _pair, partner = found
+        rows: list[tuple[Button, ...]] = [
+            (Button(texts.PAIR_TZ_MINE.format(zone=self._zone(user)), "ptz:me"),)
+        ]
+        if self._zone(partner) != self._zone(user):
+            label = texts.PAIR_TZ_PARTNER.format(
+                partner=partner.first_name, zone=self._zone(partner)
+            )
+            rows.append((Button(label, "ptz:partner"),))
+        return Outcome(edit=Edit(texts.PAIR_TZ_ASK, tuple(rows)))
+
+    async def set_pair_timezone(self, who: UserInfo, whose: str) -> Outcome:
+        """Make the schedule follow this user's ("me") or their partner's timezone."""
+        async with self.engine.begin() as conn:
+            found = await self._paired(conn, who)
+            if found is None:
+                return Outcome(replies=[Message(who.id, texts.NOT_PAIRED)])
+            user, _pair, partner = found
+            zone = self._zone(user if whose == "me" else partner)
+        result = await self.change_schedule(who, timezone=zone)
+        result.edit = Edit(None, ())
+        return result
+
+    # ------------------------------------------------------------------ rounds
+
+    async def checkin(self, who: UserInfo) -> Outcome:
+        """``/checkin``: open a round now if none is open; at most three a day (in the pair's
+        timezone) so check-ins cannot become a way to press a partner."""
+        async with self.engine.begin() as conn:
+            found = await self._paired(conn, who)
+            if found is None:
+                return Outcome(replies=[Message(who.id, texts.NOT_PAIRED)])
+            user, pair, partner = found
+            if not partner.active:
+                text = texts.CHECKIN_ON_HOLD.format(name=partner.first_name)
+                return Outcome(replies=[Message(who.id, text)])
+            if await self._open_round_of(conn, pair.id) is not None:
+                return Outcome(replies=[Message(who.id, texts.CHECKIN_OPEN_ALREADY)])
+            now = self._now()
+            zone = str(pair.timezone)
+            local_midnight = datetime.combine(local_time(now, zone).date(), time(0), ZoneInfo(zone))
+            today = (
+                await conn.execute(
+                    select(func.count())
+                    .select_from(rounds)
+                    .where(
+                        rounds.c.pair_id == pair.id,
+                        rounds.c.origin == "checkin",
+                        rounds.c.opened_at >= local_midnight,
+                    )
+                )
+            ).scalar_one()
+            if today >= MAX_CHECKINS_PER_DAY:
+                nxt = await self._next_text(conn, pair, self._zone(user))
+                text = texts.CHECKIN_LIMIT.format(n=today, next=nxt)
+                return Outcome(replies=[Message(who.id, text)])
+            await self._open_round(
+                conn, pair, origin="checkin", expires_at=now + CHECKIN_TTL, starter=user
+            )
+        return Outcome()
+
+    async def _open_round_of(
+        self, conn: AsyncConnection, pair_id: int
+    ) -> Row[tuple[object, ...]] | None:
+        return (
+            await conn.execute(
+                select(rounds).where(rounds.c.pair_id == pair_id, rounds.c.status == "open")
+            )
+        ).first()
+
+    async def _choose_questions(self, conn: AsyncConnection, pair_id: int) -> list[Question]:
+        """One question the pair has been asked least often: no repeats until the bank is
+        exhausted (then a new cycle starts)."""
+        counts: dict[str, int] = dict(
+            (
+                await conn.execute(
+                    select(round_questions.c.question_id, func.count())
+                    .join(rounds, rounds.c.id == round_questions.c.round_id)
+                    .where(rounds.c.pair_id == pair_id)
+                    .group_by(round_questions.c.question_id)
+                )
+            )
+            .tuples()
+            .all()
+        )
+        bank = list(self.content.questions.values())
+        least = min(counts.get(q.id, 0) for q in bank)
+        candidates = [q for q in bank if counts.get(q.id, 0) == least]
+        return [self._pick(candidates)]
+
+    async def _open_round(
+        self,
+        conn: AsyncConnection,
+        pair: Row[tuple[object, ...]],
+        *,
+        origin: str,
+        expires_at: datetime,
+        starter: Row[tuple[object, ...]] | None = None,
+    ) -> int:
+        """Open a round for the pair now: close any open one as expired, pick the question(s),
+        send them to both partners at once (through the outbox), and schedule the expiry and
+        each partner's reminder. Returns the round id."""
+        now = self._now()
+        previous = await self._open_round_of(conn, pair.id)
+        if previous is not None:
+            await self._expire_round(conn, previous.id)
+        questions = await self._choose_questions(conn, pair.id)
+        round_id = (
+            await conn.execute(
+                insert(rounds)
+                .values(
+                    pair_id=pair.id,
+                    origin=origin,
+                    status="open",
+                    opened_at=now,
+                    expires_at=expires_at,
+                    version=0,
+                )
+                .returning(rounds.c.id)
+            )
+        ).scalar_one()
+        for position, question in enumerate(questions):
+            await conn.execute(
+                insert(round_questions).values(
+                    round_id=round_id, position=position, question_id=question.id
+                )
+            )
+        await queues.schedule_due(conn, KIND_EXPIRE, f"round:{round_id}", expires_at, now)
+        members = (
+            await conn.execute(select(users).where(users.c.id.in_([pair.user_a, pair.user_b])))
+        ).all()
+        for member in members:
+            zone = self._zone(member)
+            prefix = ""
+            if starter is not None and starter.id != member.id:
+                prefix = texts.CHECKIN_STARTED_BY.format(name=starter.first_name) + "\n\n"
+            for position, question in enumerate(questions):
+                text, keyboard = self._question_message(
+                    round_id, position, question, expires_at, zone
+                )
+                await self._tell(conn, Message(member.id, prefix + text, keyboard))
+            first_open = next((i for i, q in enumerate(questions) if q.kind == "open"), None)
+            if first_open is not None and member.awaiting is None:
+                await self._set_awaiting(
+                    conn, member.id, f"{_AWAIT_ANSWER}:{round_id}:{first_open}"
+                )
+            remind_at = reminder_instant(now, expires_at, zone)
+            if remind_at is not None:
+                await queues.schedule_due(
+                    conn, KIND_REMIND, f"round:{round_id}:{member.id}", remind_at, now
+                )
+        return int(round_id)
+
+    def _question_message(
+        self,
+        round_id: int,
+        position: int,
+        question: Question,
+        expires_at: datetime,
+        zone: str,
+        chosen: str | None = None,
+    ) -> tuple[str, Keyboard]:
+        header = texts.ROUND_HEADER.format(dimension=question.dimension.label)
+        parts = [header, question.text]
+        if question.kind == "scale" and question.scale is not None:
+            parts.append(texts.SCALE_HINT.format(low=question.scale.low, high=question.scale.high))
+        if question.kind == "open":
+            parts.append(texts.OPEN_HINT)
+        parts.append(texts.ROUND_FOOTER.format(until=self._fmt_local(expires_at, zone)))
+        return "\n\n".join(parts), self._answer_keyboard(round_id, position, question, chosen)
+
+    @staticmethod
+    def _answer_keyboard(
+        round_id: int, position: int, question: Question, chosen: str | None = None
+    ) -> Keyboard:
+        def mark(label: str, value: str) -> str:
+            return f"\u2713 {label}" if value == chosen else label
+
+        skip = (Button(mark(texts.BTN_SKIP, cb.SKIP), cb.answer(round_id, position, cb.SKIP)),)
+        if question.kind == "scale":
+            row = tuple(
+                Button(mark(str(v), str(v)), cb.answer(round_id, position, str(v)))
+                for v in range(1, 6)
+            )
+            return (row, skip)
+        if question.kind == "choice":
+            rows = tuple(
+                (Button(mark(o.label, o.id), cb.answer(round_id, position, o.id)),)
+                for o in question.options
+            )
+            return (*rows, skip)
+        return ((Button(texts.BTN_WRITE, cb.write(round_id, position)),), skip)
+
+    def _display(self, question: Question, value: str | None, skipped: bool) -> str:
+        if skipped or value is None:
+            return texts.PASSED
+        if question.kind == "scale":
+            return f"{value} of 5"
+        if question.kind == "choice":
+            return question.option_label(value) or value
+        return value
+
+    # ------------------------------------------------------------------ answers and reveal
+
+    async def answer(self, who: UserInfo, round_id: int, position: int, value: str) -> Outcome:
+        """Record a button answer (scale digit, option id, or ``SKIP``) for a round position.
+
+        Checks that the sender belongs to the round's pair, that the round is open and that
+        the value fits the question; otherwise replies without touching anything.
+        """
+        return await self._record(who, round_id, position, value, from_button=True)
+
+    async def _record(
+        self, who: UserInfo, round_id: int, position: int, value: str, *, from_button: bool
+    ) -> Outcome:
+        try:
+            async with self.engine.begin() as conn:
+                return await self._record_in(conn, who, round_id, position, value, from_button)
+        except _Abort as abort:
+            return abort.outcome
+
+    async def _record_in(
+        self,
+        conn: AsyncConnection,
+        who: UserInfo,
+        round_id: int,
+        position: int,
+        value: str,
+        from_button: bool,
+    ) -> Outcome:
+        user = await self._touch_user(conn, who)
+        round_ = (await conn.execute(select(rounds).where(rounds.c.id == round_id))).first()
+        if round_ is None or user.pair_id != round_.pair_id:
+            # Unknown round, or another pair's: same reply either way, nothing revealed.
+            return Outcome(
+                toast=texts.BUTTON_NOT_YOURS if from_button else None,
+                replies=[] if from_button else [Message(who.id, texts.NOTHING_WAITING)],
+            )
+        # Serialise answers to this round (a row lock on PostgreSQL; SQLite already
+        # serialises writers) and learn in the same statement whether it is still open.
+        bumped = await conn.execute(
+            update(rounds)
+            .where(rounds.c.id == round_id, rounds.c.status == "open")
+            .values(version=rounds.c.version + 1)
+        )
+        if bumped.rowcount != 1:
+            text = texts.ROUND_REVEALED if round_.status == "revealed" else texts.ROUND_CLOSED
+            await self._clear_awaiting_for(conn, who.id, round_id)
+            return Outcome(
+                toast=text if from_button else None,
+                replies=[] if from_button else [Message(who.id, text)],
+                edit=Edit(None, ()) if from_button else None,
+            )
+        qrow = (
+            await conn.execute(
+                select(round_questions.c.question_id).where(
+                    round_questions.c.round_id == round_id, round_questions.c.position == position
+                )
+            )
+        ).first()
+        if qrow is None:
+            return Outcome(toast=texts.BUTTON_STALE)
+        question = self.content.questions.get(qrow.question_id)
+        if question is None:
+            return Outcome(toast=texts.BUTTON_STALE)
+        skipped = value == cb.SKIP and from_button
+        if not skipped and not _valid_value(question, value, from_button):
+            return Outcome(toast=texts.BUTTON_STALE)
+        stored = None if skipped else value
+        now = self._now()
+        previous = (
+            await conn.execute(
+                select(answers.c.value, answers.c.skipped).where(
+                    answers.c.round_id == round_id,
+                    answers.c.position == position,
+                    answers.c.user_id == who.id,
+                )
+            )
+        ).first()
+        complete_before = await self._is_complete(conn, round_id, who.id)
+        if previous is None:
+            await conn.execute(
+                insert(answers).values(
+                    round_id=round_id,
+                    position=position,
+                    user_id=who.id,
+                    value=stored,
+                    skipped=skipped,
+                    answered_at=now,
+                    updated_at=now,
+                )
+            )
+        else:
+            await conn.execute(
+                update(answers)
+                .where(
+                    answers.c.round_id == round_id,
+                    answers.c.position == position,
+                    answers.c.user_id == who.id,
+                )
+                .values(value=stored, skipped=skipped, updated_at=now)
+            )
+        await self._clear_awaiting_for(conn, who.id, round_id)
+        pair = (await conn.execute(select(pairs).where(pairs.c.id == round_.pair_id))).one()
+        partner_id = int(pair.user_b if pair.user_a == who.id else pair.user_a)
+        partner = await self._user(conn, partner_id)
+        assert partner is not None
+        chosen = cb.SKIP if skipped else stored
+        edit = Edit(None, self._answer_keyboard(round_id, position, question, chosen))
+        if await self._is_complete(conn, round_id, partner_id) and await self._is_complete(
+            conn, round_id, who.id
+        ):
+            await self._reveal(conn, round_id)
+            return Outcome(toast=texts.ANSWER_TOAST, edit=Edit(None, ()))
+        if skipped:
+            ack = texts.ANSWER_SAVED_SKIP.format(partner=partner.first_name)
+        else:
+            shown = self._display(question, stored, False)
+            ack = texts.ANSWER_SAVED.format(answer=shown, partner=partner.first_name)
+        if not complete_before and await self._is_complete(conn, round_id, who.id):
+            await self._tell(
+                conn, Message(partner_id, texts.ANSWER_WAITING.format(name=user.first_name))
+            )
+        return Outcome(replies=[Message(who.id, ack)], toast=texts.ANSWER_TOAST, edit=edit)
+
+    async def _clear_awaiting_for(self, conn: AsyncConnection, user_id: int, round_id: int) -> None:
+        await conn.execute(
+            update(users)
+            .where(users.c.id == user_id, users.c.awaiting.like(f"{_AWAIT_ANSWER}:{round_id}:%"))
+            .values(awaiting=None)
+        )
+
+    async def _is_complete(self, conn: AsyncConnection, round_id: int, user_id: int) -> bool:
+        asked = (
+            await conn.execute(
+                select(func.count())
+                .select_from(round_questions)
+                .where(round_questions.c.round_id == round_id)
+            )
+        ).scalar_one()
+        given = (
+            await conn.execute(
+                select(func.count())
+                .select_from(answers)
+                .where(answers.c.round_id == round_id, answers.c.user_id == user_id)
+            )
+        ).scalar_one()
+        return bool(given >= asked > 0)
+
+    async def _reveal(self, conn: AsyncConnection, round_id: int) -> bool:
+        """Decide the reveal exactly once: a conditional update from open to revealed whose row
+        count says who won; the winner reads both answers in this same transaction and writes
+        the reveal (and any exercise) to the outbox for both partners."""
+        now = self._now()
+        won = await conn.execute(
+            update(rounds)
+            .where(rounds.c.id == round_id, rounds.c.status == "open")
+            .values(status="revealed", closed_at=now)
+        )
+        if won.rowcount != 1:
+            return False
+        round_ = (await conn.execute(select(rounds).where(rounds.c.id == round_id))).one()
+        pair = (await conn.execute(select(pairs).where(pairs.c.id == round_.pair_id))).one()
+        members = {
+            r.id: r
+            for r in (
+                await conn.execute(select(users).where(users.c.id.in_([pair.user_a, pair.user_b])))
+            ).all()
+        }
+        asked = (
+            await conn.execute(
+                select(round_questions)
+                .where(round_questions.c.round_id == round_id)
+                .order_by(round_questions.c.position)
+            )
+        ).all()
+        given = {
+            (a.position, a.user_id): a
+            for a in (
+                await conn.execute(select(answers).where(answers.c.round_id == round_id))
+            ).all()
+        }
+        exercises: list[tuple[Question, Exercise]] = []
+        for rq in asked:
+            question = self.content.questions[rq.question_id]
+            a = given[(rq.position, pair.user_a)]
+            b = given[(rq.position, pair.user_b)]
+            if (
+                not a.skipped
+                and not b.skipped
+                and question.is_mismatch(str(a.value), str(b.value))
+                and question.mismatch is not None
+            ):
+                exercises.append((question, self.content.exercise(question.mismatch.exercise)))
+        for me_id, other_id in ((pair.user_a, pair.user_b), (pair.user_b, pair.user_a)):
+            other = members[other_id]
+            blocks = [texts.REVEAL_HEADER]
+            for rq in asked:
+                question = self.content.questions[rq.question_id]
+                mine = given[(rq.position, me_id)]
+                theirs = given[(rq.position, other_id)]
+                blocks.append(self._reveal_block(question, mine, theirs, str(other.first_name)))
+            await self._tell(conn, Message(int(me_id), "\n\n".join(blocks)))
+            for question, exercise in exercises:
+                await self._tell(conn, Message(int(me_id), self._exercise_text(question, exercise)))
+        await self._forget_round_work(conn, round_id)
+        logger.info("round %s revealed (mismatches: %s)", round_id, len(exercises))
+        return True
+
+    def _reveal_block(
+        self,
+        question: Question,
+        mine: Row[tuple[object, ...]],
+        theirs: Row[tuple[object, ...]],
+        other_name: str,
+    ) -> str:
+        lines = [question.text]
+        if question.kind == "scale" and question.scale is not None:
+            lines.append(
+                "("
+                + texts.SCALE_HINT.format(low=question.scale.low, high=question.scale.high)
+                + ")"
+            )
+        my_text = self._display(question, _opt(mine.value), bool(mine.skipped))
+        their_text = self._display(question, _opt(theirs.value), bool(theirs.skipped))
+        if question.kind == "open":
+            lines.append(f"{texts.REVEAL_YOU}:\n{my_text}")
+            lines.append(f"{other_name}:\n{their_text}")
+            return "\n\n".join(lines)
+        lines.append(f"{texts.REVEAL_YOU}: {my_text}\n{other_name}: {their_text}")
+        return "\n".join(lines)
+
+    @staticmethod
+    def _exercise_text(question: Question, exercise: Exercise) -> str:
+        steps = "\n".join(f"{i}. {step}" for i, step in enumerate(exercise.steps, start=1))
+        return "\n\n".join(
+            [
+                texts.EXERCISE_INTRO.format(
+                    dimension=question.dimension.label.lower(),
+                    kind=exercise.kind.value,
+                    minutes=exercise.minutes,
+                ),
+                exercise.title,
+                texts.EXERCISE_WHY.format(why=exercise.why),
+                steps,
+            ]
+        )
+
+    async def begin_text_answer(self, who: UserInfo, round_id: int, position: int) -> Outcome:
+        """ "Write my answer": the user's next text message answers this round position."""
+        async with self.engine.begin() as conn:
+            user = await self._touch_user(conn, who)
+            round_ = (await conn.execute(select(rounds).where(rounds.c.id == round_id))).first()
+            if round_ is None or round_.pair_id != user.pair_id:
+                return Outcome(toast=texts.BUTTON_NOT_YOURS)
+            if round_.status != "open":
+                text = texts.ROUND_REVEALED if round_.status == "revealed" else texts.ROUND_CLOSED
+                return Outcome(toast=text, edit=Edit(None, ()))
+            await self._set_awaiting(conn, who.id, f"{_AWAIT_ANSWER}:{round_id}:{position}")
+        return Outcome(replies=[Message(who.id, texts.WRITE_PROMPT)], toast="")
+
+    async def text(self, who: UserInfo, text: str) -> Outcome:
+        """A plain text message: it answers whatever the database says this user was asked
+        for (an open question, a time, a timezone), else a friendly "nothing waiting"."""
+        async with self.engine.begin() as conn:
+            user = await self._touch_user(conn, who)
+            awaiting = user.awaiting
+        if awaiting == AWAIT_TIMEZONE:
+            return await self.set_timezone(who, text)
+        if awaiting == AWAIT_TIME:
+            return await self.set_time_text(who, text)
+        if isinstance(awaiting, str) and awaiting.startswith(_AWAIT_ANSWER + ":"):
+            _, round_id, position = awaiting.split(":")
+            cleaned = text.strip()
+            if not cleaned or not any(ch.isprintable() and not ch.isspace() for ch in cleaned):
+                return Outcome(replies=[Message(who.id, texts.TEXT_EMPTY)])
+            if len(cleaned) > MAX_OPEN_ANSWER_CHARS:
+                return Outcome(
+                    replies=[Message(who.id, texts.TEXT_TOO_LONG.format(n=len(cleaned)))]
+                )
+            return await self._record(who, int(round_id), int(position), cleaned, from_button=False)
+        return Outcome(replies=[Message(who.id, texts.NOTHING_WAITING)])
+
+    async def non_text(self, who: UserInfo) -> Outcome:
+        """A sticker, photo, voice note or other non-text message."""
+        async with self.engine.begin() as conn:
+            user = await self._touch_user(conn, who)
+        if user.awaiting:
+            return Outcome(replies=[Message(who.id, texts.TEXT_ONLY)])
+        return Outcome(replies=[Message(who.id, texts.NON_TEXT_IDLE)])
+
+    async def cancel(self, who: UserInfo) -> Outcome:
+        """``/cancel``: stop waiting for typed input, whatever it was."""
+        async with self.engine.begin() as conn:
+            user = await self._touch_user(conn, who)
+            awaiting = user.awaiting
+            await self._set_awaiting(conn, who.id, None)
+        if not awaiting:
+            return Outcome(replies=[Message(who.id, texts.NOTHING_TO_CANCEL)])
+        if str(awaiting).startswith(_AWAIT_ANSWER):
+            return Outcome(replies=[Message(who.id, texts.CANCELLED_ANSWER)])
+        return Outcome(replies=[Message(who.id, texts.CANCELLED)])
+
+    # ------------------------------------------------------------------ due work
+
+    async def due_open_round(self, item: DueItem, now: datetime) -> datetime | None:
+        """Open the pair's scheduled round (subject ``pair:<id>``) and return the next opening.
+
+        Skips (and moves to the next slot) when the opening is more than two hours late, or
+        when a round was already opened for this local date (a retried claim). Returns None,
+        deleting the row, when the pair no longer runs a schedule.
+        """
+        pair_id = int(item.subject.split(":")[1])
+        async with self.engine.begin() as conn:
+            pair = (await conn.execute(select(pairs).where(pairs.c.id == pair_id))).first()
+            if pair is None or pair.status != "active" or pair.paused:
+                return None
+            cadence = self._cadence(pair)
+            if cadence.frequency is Frequency.OFF:
+                return None
+            members = (
+                await conn.execute(select(users).where(users.c.id.in_([pair.user_a, pair.user_b])))
+            ).all()
+            if len(members) != 2 or not all(m.active for m in members):
+                return None
+            slot_date = local_time(item.due_at, cadence.timezone).date()
+            late = now - item.due_at > MAX_LATENESS
+            already = pair.last_round_date is not None and pair.last_round_date >= slot_date
+            nxt = next_occurrence(cadence, max(now, item.due_at), last_local_date=slot_date)
+            if late:
+                logger.info("pair %s: round due %s skipped (bot was down)", pair_id, item.due_at)
+            elif not already:
+                await conn.execute(
+                    update(pairs).where(pairs.c.id == pair_id).values(last_round_date=slot_date)
+                )
+                expires_at = nxt if nxt is not None else now + CHECKIN_TTL
+                await self._open_round(conn, pair, origin="scheduled", expires_at=expires_at)
+            return nxt
+
+    async def due_expire(self, item: DueItem, now: datetime) -> datetime | None:
+        """Close the round (subject ``round:<id>``) as expired if it is still open."""
+        round_id = int(item.subject.split(":")[1])
+        async with self.engine.begin() as conn:
+            await self._expire_round(conn, round_id)
+        return None
+
+    async def _expire_round(self, conn: AsyncConnection, round_id: int) -> None:
+        now = self._now()
+        closed = await conn.execute(
+            update(rounds)
+            .where(rounds.c.id == round_id, rounds.c.status == "open")
+            .values(status="expired", closed_at=now)
+        )
+        if closed.rowcount != 1:
+            return
+        round_ = (await conn.execute(select(rounds).where(rounds.c.id == round_id))).one()
+        pair = (await conn.execute(select(pairs).where(pairs.c.id == round_.pair_id))).one()
+        for member_id in (pair.user_a, pair.user_b):
+            if member_id is None:
+                continue
+            member = await self._user(conn, int(member_id))
+            if member is None or not member.active:
+                continue
+            if await self._is_complete(conn, round_id, int(member_id)):
+                opened = self._fmt_local(round_.opened_at, self._zone(member))
+                await self._tell(
+                    conn, Message(int(member_id), texts.EXPIRED_ANSWERED.format(opened=opened))
+                )
+        await self._forget_round_work(conn, round_id)
+
+    async def due_remind(self, item: DueItem, now: datetime) -> datetime | None:
+        """Remind one partner (subject ``round:<id>:<user>``) who has not answered yet. The
+        reminder repeats the question; it never says anything about the other's answer."""
+        _, round_id_s, user_id_s = item.subject.split(":")
+        round_id, user_id = int(round_id_s), int(user_id_s)
+        async with self.engine.begin() as conn:
+            round_ = (await conn.execute(select(rounds).where(rounds.c.id == round_id))).first()
+            user = await self._user(conn, user_id)
+            if round_ is None or round_.status != "open" or user is None or not user.active:
+                return None
+            if user.pair_id != round_.pair_id:
+                return None
+            asked = (
+                await conn.execute(
+                    select(round_questions)
+                    .where(round_questions.c.round_id == round_id)
+                    .order_by(round_questions.c.position)
+                )
+            ).all()
+            done = {
+                r.position
+                for r in (
+                    await conn.execute(
+                        select(answers.c.position).where(
+                            answers.c.round_id == round_id, answers.c.user_id == user_id
+                        )
+                    )
+                ).all()
+            }
+            for rq in asked:
+                if rq.position in done:
+                    continue
+                question = self.content.questions[rq.question_id]
+                text, keyboard = self._question_message(
+                    round_id, rq.position, question, round_.expires_at, self._zone(user)
+                )
+                await self._tell(
+                    conn, Message(user_id, texts.REMINDER_HEADER + "\n\n" + text, keyboard)
+                )
+        return None
+
+    async def claim_update(self, update_id: int) -> bool:
+        """Record that an update id is being handled; False when it already was (Telegram
+        delivers updates at least once). A failed update is released to be handled again."""
+        ins = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        stmt = (
+            ins(processed_updates)
+            .values(update_id=update_id, received_at=self._now())
+            .on_conflict_do_nothing(index_elements=["update_id"])
+        )
+        async with self.engine.begin() as conn:
+            result = await conn.execute(stmt)
+        return result.rowcount == 1
+
+    async def release_update(self, update_id: int) -> None:
+        """Forget a claimed update id after its handling failed, so a redelivery is handled."""
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                delete(processed_updates).where(processed_updates.c.update_id == update_id)
+            )
+
+    async def prune_processed_updates(self, older_than: datetime) -> None:
+        """Forget update ids seen before ``older_than`` (aware UTC)."""
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                delete(processed_updates).where(processed_updates.c.received_at < older_than)
+            )
+
+    async def due_count(self) -> int:
+        """How many due-work rows exist (for diagnostics and tests)."""
+        async with self.engine.connect() as conn:
+            return int(
+                (await conn.execute(select(func.count()).select_from(due_work))).scalar_one()
+            )
+
+
+class _Abort(Exception):
+    """Roll back the transaction and answer with ``outcome``."""
+
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__("aborted")
+        self.outcome = outcome
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _opt(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _valid_value(question: Question, value: str, from_button: bool) -> bool:
+    if question.kind == "scale":
+        return from_button and value in {"1", "2", "3", "4", "5"}
+    if question.kind == "choice":
+        return from_button and question.option_label(value) is not None
+    return not from_button
+
+
+def _parse_weekday(word: str) -> int | None:
+    for index, name in enumerate(texts.WEEKDAYS):
+        if len(word) >= 2 and name.lower().startswith(word.lower()):
+            return index
+    return None
+
+
+def local_date(instant: datetime, zone: str) -> date:
+    """The calendar date of ``instant`` (aware) in ``zone``."""
+    return local_time(instant, zone).date()

@@ -1,0 +1,59 @@
+"""Logging set-up that keeps secrets out of logs (DESIGN.md, privacy rule 5).
+
+httpx logs request URLs, which carry the bot token; python-telegram-bot logs request
+parameters (message texts, answers) at DEBUG; aiosqlite logs the statements it runs with their
+arguments at DEBUG. Those loggers are pinned above DEBUG whatever the configured level, and a
+filter masks the token wherever it might still appear.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+PINNED = {
+    "httpx": logging.WARNING,
+    "httpcore": logging.WARNING,
+    "telegram": logging.INFO,
+    "apscheduler": logging.INFO,
+    "aiosqlite": logging.INFO,
+    "sqlalchemy": logging.WARNING,
+    "alembic": logging.WARNING,
+}
+
+
+class RedactToken(logging.Filter):
+    """Replaces the bot token in a record's message (after formatting) with ``[token]``."""
+
+    def __init__(self, token: str | None) -> None:
+        super().__init__()
+        self._token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Mask the token; always keeps the record."""
+        if self._token:
+            message = record.getMessage()
+            if self._token in message:
+                record.msg = message.replace(self._token, "[token]")
+                record.args = None
+        return True
+
+
+def configure_logging(level: str, token: str | None = None, stream: object = None) -> None:
+    """Configure the root logger at ``level`` ("DEBUG" … "ERROR") writing to ``stream``
+    (default stderr), pin the chatty loggers, and mask ``token``."""
+    handler = logging.StreamHandler(stream or sys.stderr)  # type: ignore[arg-type]
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactToken(token))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    pin_loggers()
+
+
+def pin_loggers() -> None:
+    """Set the loggers that would leak the token or answer text to a safe level."""
+    for name, pinned in PINNED.items():
+        logging.getLogger(name).setLevel(pinned)

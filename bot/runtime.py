@@ -1,0 +1,198 @@
+"""The composition root: builds the ``Application`` and the services behind it.
+
+``build_application`` makes the real python-telegram-bot ``Application`` with Tandem's handlers.
+``Runtime.start`` opens the database (running Alembic migrations for SQLite), loads and checks
+the content, wires the domain service, the outbox sender and the due-work runner, and registers
+the command menu. ``run_polling`` calls it from ``post_init``; tests and the demo call it
+themselves after ``Application.initialize`` so that they can pass their own clock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from telegram import BotCommand, Update
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.request import BaseRequest
+
+from bot import texts
+from bot.domain.service import (
+    KIND_EXPIRE,
+    KIND_OPEN_ROUND,
+    KIND_REMIND,
+    QuestionPicker,
+    Tandem,
+)
+from bot.settings import Settings
+from bot.storage.database import create_engine, upgrade
+from bot.storage.queues import Outbox, SqlDueWorkStore
+from bot.telegram import handlers
+from bot.telegram.context import RUNTIME_KEY, TandemContext
+from bot.telegram.sender import Sender
+from content.schema import ContentBank, load_content
+from scheduler.clock import Clock, SystemClock
+from scheduler.due import DueWorkRunner, TickReport
+
+logger = logging.getLogger(__name__)
+
+TandemApplication = Application[Any, TandemContext, Any, Any, Any, Any]
+
+#: Processed update ids are kept this long to catch redeliveries.
+UPDATE_MEMORY = timedelta(days=2)
+
+
+@dataclass
+class Runtime:
+    """The services of one running bot process."""
+
+    application: TandemApplication
+    engine: AsyncEngine
+    content: ContentBank
+    clock: Clock
+    tandem: Tandem
+    outbox: Outbox
+    sender: Sender
+    runner: DueWorkRunner
+
+    async def tick(self, now: datetime | None = None) -> TickReport:
+        """Run due work at ``now`` (aware UTC; default: the clock) and flush the outbox."""
+        at = now or self.clock.now()
+        report = await self.runner.tick(at)
+        await self.sender.flush(self.application.bot)
+        return report
+
+    async def close(self) -> None:
+        """Release the database."""
+        await self.engine.dispose()
+
+
+async def start_runtime(
+    application: TandemApplication,
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    content: ContentBank | None = None,
+    picker: QuestionPicker | None = None,
+    migrate: bool | None = None,
+    schedule_tick: bool = False,
+) -> Runtime:
+    """Open the services for an initialized ``application`` and attach them to it.
+
+    ``migrate`` defaults to True for SQLite (the embedded default upgrades itself) and False
+    otherwise (run ``tandem db upgrade``). Raises ``content.schema.ContentError`` for invalid
+    content and SQLAlchemy errors for an unreachable database.
+    """
+    content = content or load_content()
+    clock = clock or SystemClock()
+    engine = create_engine(settings.database_url)
+    if migrate if migrate is not None else settings.database_url.startswith("sqlite"):
+        await upgrade(engine)
+    tandem = Tandem(
+        engine,
+        content,
+        clock,
+        default_timezone=settings.default_timezone,
+        bot_username=application.bot.username,
+        picker=picker,
+    )
+    outbox = Outbox(engine)
+    sender = Sender(tandem, outbox)
+    runner = DueWorkRunner(
+        SqlDueWorkStore(engine),
+        {
+            KIND_OPEN_ROUND: tandem.due_open_round,
+            KIND_REMIND: tandem.due_remind,
+            KIND_EXPIRE: tandem.due_expire,
+        },
+    )
+    runtime = Runtime(application, engine, content, clock, tandem, outbox, sender, runner)
+    application.bot_data[RUNTIME_KEY] = runtime
+    try:
+        await application.bot.set_my_commands([BotCommand(n, d) for n, d in texts.COMMANDS])
+    except TelegramError as exc:
+        logger.warning("command menu not registered: %s", type(exc).__name__)
+    if schedule_tick and application.job_queue is not None:
+        application.job_queue.run_repeating(
+            _tick_job, interval=settings.tick_seconds, first=1, name="tandem-tick"
+        )
+    return runtime
+
+
+async def _tick_job(context: TandemContext) -> None:
+    runtime = context.runtime
+    await runtime.tick()
+    await runtime.tandem.prune_processed_updates(runtime.clock.now() - UPDATE_MEMORY)
+
+
+async def _on_error(update: object, context: TandemContext) -> None:
+    """Log the failure (ids and type only: no message text), release the update for a
+    redelivery, and tell the user something went wrong."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    logger.error(
+        "error while handling update %s: %s",
+        update_id,
+        type(context.error).__name__,
+        exc_info=context.error,
+    )
+    if not isinstance(update, Update):
+        return
+    runtime = context.application.bot_data.get(RUNTIME_KEY)
+    if runtime is None:
+        return
+    await runtime.tandem.release_update(update.update_id)
+    chat = update.effective_chat
+    if chat is not None and chat.type == "private":
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(chat.id, texts.SOMETHING_WRONG)
+
+
+def build_application(
+    settings: Settings,
+    *,
+    token: str | None = None,
+    request: BaseRequest | None = None,
+    rate_limit: bool = True,
+    post_init_runtime: bool = False,
+) -> TandemApplication:
+    """The real ``Application`` with every handler registered.
+
+    ``request``: a ``BaseRequest`` for both API calls and getUpdates (the emulator in tests and
+    the demo; None: python-telegram-bot's HTTPX client). ``token`` defaults to the setting.
+    ``post_init_runtime``: start the runtime (and the tick job) from ``post_init``, as
+    ``run_polling`` does in production.
+    """
+    builder = (
+        ApplicationBuilder()
+        .token(token or settings.require_token())
+        .context_types(ContextTypes(context=TandemContext))
+    )
+    if settings.telegram_api_base_url:
+        root = settings.telegram_api_base_url
+        builder = builder.base_url(f"{root}/bot{{token}}").base_file_url(
+            f"{root}/file/bot{{token}}"
+        )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+    if post_init_runtime:
+
+        async def post_init(application: TandemApplication) -> None:
+            await start_runtime(application, settings, schedule_tick=True)
+
+        async def post_shutdown(application: TandemApplication) -> None:
+            runtime = application.bot_data.get(RUNTIME_KEY)
+            if runtime is not None:
+                await runtime.close()
+
+        builder = builder.post_init(post_init).post_shutdown(post_shutdown)
+    application: TandemApplication = builder.build()
+    handlers.register(application)
+    application.add_error_handler(_on_error)
+    return application

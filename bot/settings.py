@@ -1,0 +1,102 @@
+"""Settings, read once from environment variables and an optional ``.env`` file.
+
+Nothing else in Tandem reads ``os.environ``. A missing or malformed setting raises
+:class:`SettingsError` with one line naming it, which the CLI prints before exiting.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one line naming it."""
+
+
+class Settings(BaseSettings):
+    """Tandem's configuration.
+
+    Environment variables (case-insensitive), or the same names in ``.env``:
+
+    * ``TELEGRAM_BOT_TOKEN``: the token from @BotFather; required to run against Telegram.
+    * ``DATABASE_URL``: an SQLAlchemy async URL; default a SQLite file ``tandem.sqlite3`` in the
+      working directory. PostgreSQL works with ``postgresql+asyncpg://…`` (driver not bundled).
+    * ``TELEGRAM_API_BASE_URL``: root URL of a Bot API server, e.g. ``http://127.0.0.1:8081``;
+      requests go to ``<root>/bot<token>/<method>``.
+    * ``DEFAULT_TIMEZONE``: IANA zone used until a user picks theirs (default ``UTC``).
+    * ``LOG_LEVEL``: DEBUG, INFO, WARNING or ERROR (default INFO).
+    * ``TICK_SECONDS``: how often the due-work tick runs (default 5).
+    """
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+
+    telegram_bot_token: SecretStr | None = None
+    database_url: str = "sqlite+aiosqlite:///tandem.sqlite3"
+    telegram_api_base_url: str | None = None
+    default_timezone: str = "UTC"
+    log_level: LogLevel = "INFO"
+    tick_seconds: float = Field(default=5.0, gt=0, le=300)
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _TOKEN_RE.match(value.get_secret_value()):
+            raise ValueError("does not look like a bot token (digits:letters from @BotFather)")
+        return value
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown IANA timezone {value!r}") from exc
+        return value
+
+    @field_validator("telegram_api_base_url")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not re.match(r"^https?://[^\s/]+(/[^\s]*)?$", value):
+            raise ValueError("must be an http(s) URL such as http://127.0.0.1:8081")
+        return value.rstrip("/")
+
+    @field_validator("database_url")
+    @classmethod
+    def _db_url(cls, value: str) -> str:
+        if "://" not in value:
+            raise ValueError("must be an SQLAlchemy URL such as sqlite+aiosqlite:///tandem.sqlite3")
+        return value
+
+    def require_token(self) -> str:
+        """The bot token as a plain string. Raises SettingsError when it is not set."""
+        if self.telegram_bot_token is None:
+            raise SettingsError(
+                "TELEGRAM_BOT_TOKEN is not set: get one from @BotFather "
+                "(or try `tandem demo`, which needs none)"
+            )
+        return self.telegram_bot_token.get_secret_value()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment and ``.env``; ``overrides`` win over both.
+
+    Raises :class:`SettingsError` with one line naming the first bad setting.
+    """
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = str(err["loc"][0]).upper() if err["loc"] else "settings"
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        raise SettingsError(f"{name}: {msg}") from None

@@ -1,0 +1,234 @@
+"""Leased queues in the database: due work (implements scheduler.due.DueWorkStore) and the
+outbox of messages to send.
+
+A claim is one ``UPDATE … WHERE id IN (SELECT … LIMIT n) AND <still free> RETURNING``: a
+single conditional statement, so two processes never take the same row (SQLite serialises
+writers; PostgreSQL re-checks the outer condition on the row it locks). Leases end, so a row
+claimed by a process that died is taken again.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.sql.elements import ColumnElement
+
+from bot.domain.messages import Keyboard, Message, keyboard_from_json, keyboard_to_json, split_text
+from bot.storage.tables import due_work, outbox
+from scheduler.due import DueItem
+
+
+def _free(lease_until: ColumnElement[datetime], now: datetime) -> ColumnElement[bool]:
+    return or_(lease_until.is_(None), lease_until < now)
+
+
+async def schedule_due(
+    conn: AsyncConnection, kind: str, subject: str, due_at: datetime, now: datetime
+) -> None:
+    """Create or move the due-work row ``(kind, subject)`` to ``due_at`` (aware UTC), freeing
+    any lease. Runs inside the caller's transaction."""
+    values = {
+        "kind": kind,
+        "subject": subject,
+        "due_at": due_at,
+        "lease_until": None,
+        "claim_token": None,
+        "attempts": 0,
+        "created_at": now,
+    }
+    ins = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    stmt = ins(due_work).values(**values)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["kind", "subject"],
+        set_={"due_at": due_at, "lease_until": None, "claim_token": None, "attempts": 0},
+    )
+    await conn.execute(stmt)
+
+
+async def cancel_due(conn: AsyncConnection, kind: str, subject_prefix: str) -> None:
+    """Delete due-work rows of ``kind`` whose subject equals or starts with ``subject_prefix``
+    followed by ``:``."""
+    await conn.execute(
+        delete(due_work).where(
+            due_work.c.kind == kind,
+            or_(
+                due_work.c.subject == subject_prefix,
+                due_work.c.subject.like(subject_prefix + ":%"),
+            ),
+        )
+    )
+
+
+async def due_at_of(conn: AsyncConnection, kind: str, subject: str) -> datetime | None:
+    """When the row ``(kind, subject)`` is due, or None when there is none."""
+    return (
+        await conn.execute(
+            select(due_work.c.due_at).where(due_work.c.kind == kind, due_work.c.subject == subject)
+        )
+    ).scalar_one_or_none()
+
+
+class SqlDueWorkStore:
+    """:class:`scheduler.due.DueWorkStore` over the ``due_work`` table."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def claim_due(
+        self, now: datetime, lease: timedelta, limit: int, claim_token: str
+    ) -> list[DueItem]:
+        """See :meth:`scheduler.due.DueWorkStore.claim_due`."""
+        c = due_work.c
+        ready = and_(c.due_at <= now, _free(c.lease_until, now))
+        candidates = select(c.id).where(ready).order_by(c.due_at, c.id).limit(limit)
+        stmt = (
+            update(due_work)
+            .where(c.id.in_(candidates.scalar_subquery()), ready)
+            .values(lease_until=now + lease, claim_token=claim_token, attempts=c.attempts + 1)
+            .returning(c.id, c.kind, c.subject, c.due_at, c.attempts)
+        )
+        async with self._engine.begin() as conn:
+            rows = (await conn.execute(stmt)).all()
+        items = [
+            DueItem(
+                id=r.id,
+                kind=r.kind,
+                subject=r.subject,
+                due_at=r.due_at,
+                attempts=r.attempts,
+                claim_token=claim_token,
+            )
+            for r in rows
+        ]
+        return sorted(items, key=lambda i: (i.due_at, i.id))
+
+    async def finish(self, item: DueItem, reschedule_at: datetime | None) -> bool:
+        """See :meth:`scheduler.due.DueWorkStore.finish`."""
+        held = and_(due_work.c.id == item.id, due_work.c.claim_token == item.claim_token)
+        async with self._engine.begin() as conn:
+            if reschedule_at is None:
+                result = await conn.execute(delete(due_work).where(held))
+            else:
+                result = await conn.execute(
+                    update(due_work)
+                    .where(held)
+                    .values(due_at=reschedule_at, lease_until=None, claim_token=None, attempts=0)
+                )
+        return result.rowcount == 1
+
+    async def release(self, item: DueItem, retry_at: datetime) -> None:
+        """See :meth:`scheduler.due.DueWorkStore.release`."""
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                update(due_work)
+                .where(due_work.c.id == item.id, due_work.c.claim_token == item.claim_token)
+                .values(due_at=retry_at, lease_until=None, claim_token=None)
+            )
+
+
+async def enqueue(conn: AsyncConnection, message: Message, now: datetime) -> None:
+    """Write ``message`` to the outbox inside the caller's transaction.
+
+    A text longer than Telegram's 4,096 characters becomes several rows, split once here so a
+    retry never re-splits differently; the buttons go with the last part.
+    """
+    parts = split_text(message.text)
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        await conn.execute(
+            insert(outbox).values(
+                user_id=message.user_id,
+                text=part,
+                buttons=keyboard_to_json(message.buttons) if last else None,
+                created_at=now,
+                next_attempt_at=now,
+                attempts=0,
+            )
+        )
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """One claimed outbox message."""
+
+    id: int
+    user_id: int
+    text: str
+    buttons: Keyboard
+    attempts: int
+    claim_token: str
+
+
+class Outbox:
+    """The outbox of messages to send: at least once, in order per chat, across restarts."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def claim(
+        self, now: datetime, lease: timedelta, limit: int, claim_token: str
+    ) -> list[OutboxItem]:
+        """Lease up to ``limit`` messages ready at ``now``, oldest first."""
+        c = outbox.c
+        ready = and_(c.next_attempt_at <= now, _free(c.lease_until, now))
+        candidates = select(c.id).where(ready).order_by(c.id).limit(limit)
+        stmt = (
+            update(outbox)
+            .where(c.id.in_(candidates.scalar_subquery()), ready)
+            .values(lease_until=now + lease, claim_token=claim_token, attempts=c.attempts + 1)
+            .returning(c.id, c.user_id, c.text, c.buttons, c.attempts)
+        )
+        async with self._engine.begin() as conn:
+            rows = (await conn.execute(stmt)).all()
+        items = [
+            OutboxItem(
+                id=r.id,
+                user_id=r.user_id,
+                text=r.text,
+                buttons=keyboard_from_json(r.buttons),
+                attempts=r.attempts,
+                claim_token=claim_token,
+            )
+            for r in rows
+        ]
+        return sorted(items, key=lambda i: i.id)
+
+    async def done(self, item: OutboxItem) -> None:
+        """Forget a message that Telegram accepted (or that can never be delivered)."""
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                delete(outbox).where(
+                    outbox.c.id == item.id, outbox.c.claim_token == item.claim_token
+                )
+            )
+
+    async def retry_later(self, item: OutboxItem, at: datetime) -> None:
+        """Free the lease; the message is tried again at ``at`` (aware UTC)."""
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                update(outbox)
+                .where(outbox.c.id == item.id, outbox.c.claim_token == item.claim_token)
+                .values(lease_until=None, claim_token=None, next_attempt_at=at)
+            )
+
+    async def drop_for_user(self, user_id: int) -> int:
+        """Delete every pending message to ``user_id`` (they blocked the bot); returns how many."""
+        async with self._engine.begin() as conn:
+            result = await conn.execute(delete(outbox).where(outbox.c.user_id == user_id))
+        return result.rowcount
+
+    async def pending(self) -> int:
+        """How many messages wait to be sent."""
+        async with self._engine.connect() as conn:
+            return int((await conn.execute(select(func.count()).select_from(outbox))).scalar_one())
+
+
+def dumps(obj: object) -> str:
+    """Compact JSON (used for small stored values)."""
+    return json.dumps(obj, separators=(",", ":"))

@@ -1,0 +1,185 @@
+"""The data model: SQLAlchemy Core tables. Alembic migrations in ``migrations/`` create them.
+
+Every instant is stored as aware UTC through :class:`UTCDateTime` (SQLite hands back naive
+datetimes; the type restores UTC on the way out and refuses naive values on the way in).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp column that accepts only aware datetimes and always returns aware UTC.
+
+    Raises ValueError when given a naive datetime: a stored instant without a zone is a bug.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("naive datetime given for a UTC column")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),  # Telegram user id
+    Column("first_name", String(128), nullable=False),
+    Column("username", String(64)),
+    Column("language_code", String(16)),
+    Column("timezone", String(64)),  # IANA name; None until the user picks one
+    Column("active", Boolean, nullable=False, default=True),  # False after blocking the bot
+    Column("pair_id", Integer, ForeignKey("pairs.id", use_alter=True)),  # the active pair
+    Column("awaiting", String(64)),  # what the next text message answers: see domain.inputs
+    Column("pending_invite_id", Integer),  # the invite this user opened and may accept
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+pairs = Table(
+    "pairs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_a", BigInteger),  # the inviter; None once that user deleted their data
+    Column("user_b", BigInteger),
+    Column("status", String(16), nullable=False),  # active | ended
+    Column("timezone", String(64), nullable=False),
+    Column("frequency", String(16), nullable=False),  # daily | weekdays | weekly | off
+    Column("weekday", Integer, nullable=False, default=0),  # 0 = Monday, for weekly
+    Column("time_of_day", String(5), nullable=False),  # "HH:MM" local in `timezone`
+    Column("paused", Boolean, nullable=False, default=False),
+    Column("last_round_date", Date),  # local date of the last scheduled round
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("ended_at", UTCDateTime),
+)
+
+invites = Table(
+    "invites",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),  # sha256 hex of the token
+    Column("inviter_id", BigInteger, nullable=False, index=True),
+    Column("status", String(16), nullable=False),  # open | accepted | declined | revoked
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("used_by", BigInteger),
+    Column("used_at", UTCDateTime),
+)
+
+rounds = Table(
+    "rounds",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("pair_id", Integer, ForeignKey("pairs.id"), nullable=False),
+    Column("origin", String(16), nullable=False),  # scheduled | checkin
+    Column("status", String(16), nullable=False),  # open | revealed | expired | cancelled
+    Column("opened_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("closed_at", UTCDateTime),
+    Column("version", Integer, nullable=False, default=0),  # bumped to serialise answers
+    Index("ix_rounds_pair_status", "pair_id", "status"),
+)
+
+round_questions = Table(
+    "round_questions",
+    metadata,
+    Column("round_id", Integer, ForeignKey("rounds.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("question_id", String(64), nullable=False),
+    PrimaryKeyConstraint("round_id", "position"),
+)
+
+answers = Table(
+    "answers",
+    metadata,
+    Column("round_id", Integer, ForeignKey("rounds.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("user_id", BigInteger, nullable=False),
+    Column("value", Text),  # None when skipped ("keep this private")
+    Column("skipped", Boolean, nullable=False, default=False),
+    Column("answered_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("round_id", "position", "user_id"),
+    Index("ix_answers_user", "user_id"),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", BigInteger, nullable=False, index=True),  # private chat id = user id
+    Column("text", Text, nullable=False),
+    Column("buttons", Text),  # JSON: rows of {"label", "data"} / {"label", "url"}
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("next_attempt_at", UTCDateTime, nullable=False, index=True),
+    Column("lease_until", UTCDateTime),
+    Column("claim_token", String(32)),
+    Column("attempts", Integer, nullable=False, default=0),
+)
+
+due_work = Table(
+    "due_work",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("subject", String(64), nullable=False),
+    Column("due_at", UTCDateTime, nullable=False, index=True),
+    Column("lease_until", UTCDateTime),
+    Column("claim_token", String(32)),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("kind", "subject", name="uq_due_work_kind_subject"),
+)
+
+processed_updates = Table(
+    "processed_updates",
+    metadata,
+    Column("update_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("received_at", UTCDateTime, nullable=False, index=True),
+)

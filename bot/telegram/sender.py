@@ -1,0 +1,151 @@
+"""Rendering and sending: turns domain messages into Bot API calls.
+
+The outbox is flushed here: each message is sent and then deleted; a failure either retries
+later (network trouble, 429 ``RetryAfter``) or ends in a logged drop (a refused message).
+``Forbidden`` means the user blocked the bot: the domain marks them inactive. Message texts
+are never logged; only ids and Telegram's error description are.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from datetime import timedelta
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.domain.messages import Keyboard, Message
+from bot.domain.service import Tandem
+from bot.storage.queues import Outbox, OutboxItem
+
+logger = logging.getLogger(__name__)
+
+OUTBOX_LEASE = timedelta(seconds=60)
+OUTBOX_BATCH = 50
+MAX_SEND_ATTEMPTS = 10
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def render_keyboard(buttons: Keyboard) -> InlineKeyboardMarkup | None:
+    """An inline keyboard for ``buttons`` (None when there are none)."""
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(b.label, url=b.url)
+                if b.url
+                else InlineKeyboardButton(b.label, callback_data=b.data)
+                for b in row
+            ]
+            for row in buttons
+        ]
+    )
+
+
+def _retry_seconds(exc: RetryAfter) -> float:
+    value = exc.retry_after
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    return float(value)
+
+
+class Sender:
+    """Sends direct replies and flushes the outbox through ``bot``.
+
+    One flush runs at a time per process (a lock), which keeps each chat's messages in order.
+    """
+
+    def __init__(self, tandem: Tandem, outbox: Outbox) -> None:
+        self._tandem = tandem
+        self._outbox = outbox
+        self._lock = asyncio.Lock()
+
+    async def send(self, bot: Bot, message: Message) -> bool:
+        """Send one message now (a direct reply). Returns whether Telegram accepted it.
+
+        ``Forbidden`` marks the user inactive; other Telegram errors are logged and swallowed:
+        a lost acknowledgement is acceptable, a crash is not.
+        """
+        try:
+            await bot.send_message(
+                chat_id=message.user_id,
+                text=message.text,
+                reply_markup=render_keyboard(message.buttons),
+                link_preview_options=_NO_PREVIEW,
+            )
+            return True
+        except Forbidden:
+            await self._tandem.mark_inactive(message.user_id)
+        except TelegramError as exc:
+            logger.warning("reply to %s not sent: %s", message.user_id, type(exc).__name__)
+        return False
+
+    async def flush(self, bot: Bot) -> int:
+        """Send every outbox message that is ready now; returns how many were sent."""
+        sent = 0
+        async with self._lock:
+            while True:
+                items = await self._outbox.claim(
+                    self._tandem.clock.now(), OUTBOX_LEASE, OUTBOX_BATCH, secrets.token_hex(8)
+                )
+                if not items:
+                    return sent
+                stop = False
+                skip_users: set[int] = set()
+                for item in items:
+                    if stop or item.user_id in skip_users:
+                        await self._outbox.retry_later(item, self._tandem.clock.now())
+                        continue
+                    outcome = await self._send_item(bot, item)
+                    if outcome == "sent":
+                        sent += 1
+                    elif outcome == "later":
+                        # Keep this chat's order: the rest of its messages wait too.
+                        skip_users.add(item.user_id)
+                    elif outcome == "offline":
+                        stop = True
+                if stop or len(items) < OUTBOX_BATCH:
+                    return sent
+
+    async def _send_item(self, bot: Bot, item: OutboxItem) -> str:
+        now = self._tandem.clock.now()
+        try:
+            await bot.send_message(
+                chat_id=item.user_id,
+                text=item.text,
+                reply_markup=render_keyboard(item.buttons),
+                link_preview_options=_NO_PREVIEW,
+            )
+        except Forbidden:
+            logger.info("outbox %s: user %s blocked the bot", item.id, item.user_id)
+            await self._outbox.done(item)
+            await self._tandem.mark_inactive(item.user_id)
+            return "dropped"
+        except RetryAfter as exc:
+            await self._outbox.retry_later(item, now + timedelta(seconds=_retry_seconds(exc)))
+            return "later"
+        except BadRequest as exc:
+            logger.error("outbox %s to %s refused: %s", item.id, item.user_id, exc.message)
+            await self._outbox.done(item)
+            return "dropped"
+        except NetworkError as exc:
+            if item.attempts >= MAX_SEND_ATTEMPTS:
+                logger.error(
+                    "outbox %s to %s dropped after %s attempts",
+                    item.id,
+                    item.user_id,
+                    item.attempts,
+                )
+                await self._outbox.done(item)
+                return "dropped"
+            delay = min(300, 2**item.attempts)
+            logger.warning(
+                "outbox %s: network trouble (%s), retry in %ss", item.id, type(exc).__name__, delay
+            )
+            await self._outbox.retry_later(item, now + timedelta(seconds=delay))
+            return "offline"
+        await self._outbox.done(item)
+        return "sent"

@@ -1,0 +1,133 @@
+"""The due-work runner: claims work whose instant has come and hands it to its handler.
+
+Due work (a round to open, a reminder, an expiry, …) lives in one table with an indexed
+``due_at`` and a lease. This module defines the storage port it needs (:class:`DueWorkStore`);
+``bot.storage`` implements it. A claim is a single conditional statement, so two processes never
+take the same row; a row whose claimant died becomes claimable again when its lease ends.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_LEASE = timedelta(seconds=60)
+#: After this many failed attempts a row is dropped (and logged) instead of retried forever.
+MAX_ATTEMPTS = 8
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """One claimed row of due work.
+
+    ``due_at`` is aware UTC; ``subject`` is the kind's own key (for example ``"pair:7"``);
+    ``claim_token`` identifies this claim, so completing a row whose lease was lost and taken
+    by another process changes nothing.
+    """
+
+    id: int
+    kind: str
+    subject: str
+    due_at: datetime
+    attempts: int
+    claim_token: str
+
+
+class DueWorkStore(Protocol):
+    """Storage port for due work. All instants are aware UTC."""
+
+    async def claim_due(
+        self, now: datetime, lease: timedelta, limit: int, claim_token: str
+    ) -> list[DueItem]:
+        """Atomically lease up to ``limit`` rows with ``due_at <= now`` whose lease is free or
+        ended, oldest first, marking them with ``claim_token``; return them."""
+        ...
+
+    async def finish(self, item: DueItem, reschedule_at: datetime | None) -> bool:
+        """Delete the row (``reschedule_at`` None) or move it to ``reschedule_at`` and free its
+        lease; only while ``item.claim_token`` still holds it. Returns whether it did."""
+        ...
+
+    async def release(self, item: DueItem, retry_at: datetime) -> None:
+        """Free the lease so the row is tried again at ``retry_at``."""
+        ...
+
+
+#: A handler does the work for one item at ``now`` and returns when the row should come due
+#: again (None: the work is done and the row is deleted). An exception leaves the row leased
+#: so that it is retried once the lease ends.
+DueHandler = Callable[[DueItem, datetime], Awaitable[datetime | None]]
+
+
+@dataclass
+class TickReport:
+    """What one tick did: how many items were handled and how many failed."""
+
+    handled: int = 0
+    failed: int = 0
+    kinds: dict[str, int] = field(default_factory=dict)
+
+
+class DueWorkRunner:
+    """Runs due work: ``await runner.tick(now)``.
+
+    ``handlers`` maps each kind to its :data:`DueHandler`. An unknown kind is logged and its row
+    dropped. ``batch`` bounds the rows claimed per statement; a tick claims until none are left.
+    """
+
+    def __init__(
+        self,
+        store: DueWorkStore,
+        handlers: Mapping[str, DueHandler],
+        *,
+        lease: timedelta = DEFAULT_LEASE,
+        batch: int = 100,
+    ) -> None:
+        self._store = store
+        self._handlers = dict(handlers)
+        self._lease = lease
+        self._batch = batch
+
+    async def tick(self, now: datetime) -> TickReport:
+        """Claim and handle every row due at ``now`` (aware UTC). Never raises for a handler's
+        failure: it is logged and the row retried after its lease."""
+        report = TickReport()
+        while True:
+            token = secrets.token_hex(8)
+            items = await self._store.claim_due(now, self._lease, self._batch, token)
+            if not items:
+                return report
+            for item in items:
+                await self._run_one(item, now, report)
+            if len(items) < self._batch:
+                return report
+
+    async def _run_one(self, item: DueItem, now: datetime, report: TickReport) -> None:
+        handler = self._handlers.get(item.kind)
+        if handler is None:
+            logger.error("dropping due work of unknown kind %r (id %s)", item.kind, item.id)
+            await self._store.finish(item, None)
+            return
+        try:
+            reschedule_at = await handler(item, now)
+        except Exception:
+            report.failed += 1
+            if item.attempts >= MAX_ATTEMPTS:
+                logger.exception(
+                    "due work %s %s failed %s times; dropped", item.kind, item.id, item.attempts
+                )
+                await self._store.finish(item, None)
+            else:
+                logger.exception(
+                    "due work %s %s failed; retried after its lease", item.kind, item.id
+                )
+            return
+        await self._store.finish(item, reschedule_at)
+        report.handled += 1
+        report.kinds[item.kind] = report.kinds.get(item.kind, 0) + 1
