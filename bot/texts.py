@@ -88,6 +88,8 @@ PAIRED = (
     "/settings changes that; /checkin starts one right now."
 )
 
+PAIRED_TOAST = "Paired"
+
 NOT_PAIRED = "You're not paired yet. Send /pair to invite your partner."
 UNPAIR_CONFIRM = (
     "End your pair with {partner}? Open check-ins close without showing any answer. "

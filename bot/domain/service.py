@@ -531,7 +531,7 @@ class Tandem:
                     ),
                 ),
             )
-        return Outcome(edit=Edit(None, ()), toast=texts.ANSWER_TOAST)
+        return Outcome(edit=Edit(None, ()), toast=texts.PAIRED_TOAST)
 
     async def ask_unpair(self, who: UserInfo) -> Outcome:
         """``/unpair``: ask for confirmation."""
@@ -1534,6 +1534,14 @@ class Tandem:
             await conn.execute(
                 delete(processed_updates).where(processed_updates.c.received_at < older_than)
             )
+
+    async def next_round_at_for(self, user_id: int) -> datetime | None:
+        """When the user's pair's next scheduled round opens (aware UTC), or None."""
+        async with self.engine.connect() as conn:
+            user = await self._user(conn, user_id)
+            if user is None or user.pair_id is None:
+                return None
+            return await queues.due_at_of(conn, KIND_OPEN_ROUND, f"pair:{user.pair_id}")
 
     async def due_count(self) -> int:
         """How many due-work rows exist (for diagnostics and tests)."""

@@ -1,0 +1,81 @@
+"""``tandem demo``: the whole loop, played by two simulated partners against the emulated Bot
+API, with a clock that jumps instead of waiting. Prints each partner's chat as a transcript."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.emulator import FakeBotAPI
+from bot.sandbox import Sandbox, sandbox
+from content.schema import Question
+from scheduler.clock import ManualClock
+
+#: Monday 2 March 2026, 17:00 in Berlin.
+DEMO_START = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)
+
+
+def demo_picker(candidates: Sequence[Question]) -> Question:
+    """Prefer a scale question about time together and apart, so the demo shows a mismatch."""
+    ranked = sorted(
+        candidates,
+        key=lambda q: (q.kind != "scale", q.dimension.value != "together_apart", q.id),
+    )
+    return ranked[0]
+
+
+async def play(box: Sandbox) -> None:
+    """Pair → schedule → a round both answer with a mismatch → reveal → exercise."""
+    fake = box.fake
+    alex = fake.user(1001, "Alex")
+    sam = fake.user(1002, "Sam")
+
+    await alex.send("/start")
+    await alex.press("Berlin")
+    await alex.send("/pair")
+    link = next(w for w in alex.chat.last.text.split() if w.startswith("https://t.me/"))
+
+    await sam.send("/start")
+    await sam.send("new york")
+    await sam.open_link(link)
+    await sam.press("Accept")
+
+    await sam.send("/settings")
+    await alex.send("/time 21:00")
+
+    # Jump to the scheduled instant: the tick opens the round for both at once.
+    due = await box.runtime.tandem.next_round_at_for(alex.user_id)
+    assert due is not None
+    box.clock.set(due)
+    await box.tick()
+
+    question_answers = ("5", "1")
+    await alex.press(question_answers[0])
+    await sam.press(question_answers[1])
+    box.clock.advance(timedelta(minutes=5))
+    await box.tick()
+
+
+async def run_demo(database: Path) -> dict[str, str]:
+    """Play the demo on a fresh SQLite file; return each partner's transcript."""
+    clock = ManualClock(DEMO_START)
+    fake = FakeBotAPI(clock=clock.now)
+    url = f"sqlite+aiosqlite:///{database}"
+    async with sandbox(url, clock=clock, fake=fake, picker=demo_picker) as box:
+        await play(box)
+        return {"Alex": fake.transcript(1001), "Sam": fake.transcript(1002)}
+
+
+def main() -> int:
+    """Print both partners' chats; returns the exit status."""
+    with tempfile.TemporaryDirectory() as folder:
+        transcripts = asyncio.run(run_demo(Path(folder) / "demo.sqlite3"))
+    for name, transcript in transcripts.items():
+        line = "=" * 72
+        print(f"{line}\n{name}'s chat with Tandem (Alex in Berlin, Sam in New York)\n{line}")
+        print(transcript)
+        print()
+    return 0
