@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -40,6 +41,10 @@ from scheduler.clock import Clock, SystemClock
 from scheduler.due import DueWorkRunner, TickReport
 
 logger = logging.getLogger(__name__)
+
+# python-telegram-bot 22 reports RetryAfter.retry_after as a timedelta only with this opt-in;
+# without it, reading the value emits a deprecation warning (the library's documented switch).
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 TandemApplication = Application[Any, TandemContext, Any, Any, Any, Any]
 
