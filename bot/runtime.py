@@ -185,7 +185,9 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     if rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+        # Throttle to Telegram's limits; a 429 is not slept on inside a handler: the outbox
+        # reschedules the message for after ``retry_after`` instead.
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=0))  # type: ignore[arg-type]
     if post_init_runtime:
 
         async def post_init(application: TandemApplication) -> None:

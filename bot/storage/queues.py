@@ -217,6 +217,20 @@ class Outbox:
                 .values(lease_until=None, claim_token=None, next_attempt_at=at)
             )
 
+    async def postpone_user(self, user_id: int, at: datetime, claim_token: str) -> None:
+        """Make every message to ``user_id`` that this claim holds, or nobody holds, wait until
+        ``at`` (aware UTC), so that the chat's messages keep their order after a failure."""
+        c = outbox.c
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                update(outbox)
+                .where(
+                    c.user_id == user_id,
+                    or_(c.claim_token == claim_token, c.lease_until.is_(None)),
+                )
+                .values(lease_until=None, claim_token=None, next_attempt_at=at)
+            )
+
     async def drop_for_user(self, user_id: int) -> int:
         """Delete every pending message to ``user_id`` (they blocked the bot); returns how many."""
         async with self._engine.begin() as conn:

@@ -84,7 +84,11 @@ class Sender:
         return False
 
     async def flush(self, bot: Bot) -> int:
-        """Send every outbox message that is ready now; returns how many were sent."""
+        """Send every outbox message that is ready now; returns how many were sent.
+
+        After a 429 or a network failure the flush stops; the failed chat's messages all wait
+        (keeping their order) and the rest are released for the next flush.
+        """
         sent = 0
         async with self._lock:
             while True:
@@ -93,21 +97,21 @@ class Sender:
                 )
                 if not items:
                     return sent
-                stop = False
-                skip_users: set[int] = set()
+                halted = False
+                postponed: set[int] = set()
                 for item in items:
-                    if stop or item.user_id in skip_users:
+                    if item.user_id in postponed:
+                        continue
+                    if halted:
                         await self._outbox.retry_later(item, self._tandem.clock.now())
                         continue
                     outcome = await self._send_item(bot, item)
                     if outcome == "sent":
                         sent += 1
-                    elif outcome == "later":
-                        # Keep this chat's order: the rest of its messages wait too.
-                        skip_users.add(item.user_id)
-                    elif outcome == "offline":
-                        stop = True
-                if stop or len(items) < OUTBOX_BATCH:
+                    elif outcome == "postponed":
+                        postponed.add(item.user_id)
+                        halted = True
+                if halted or len(items) < OUTBOX_BATCH:
                     return sent
 
     async def _send_item(self, bot: Bot, item: OutboxItem) -> str:
@@ -125,8 +129,10 @@ class Sender:
             await self._tandem.mark_inactive(item.user_id)
             return "dropped"
         except RetryAfter as exc:
-            await self._outbox.retry_later(item, now + timedelta(seconds=_retry_seconds(exc)))
-            return "later"
+            wait = timedelta(seconds=_retry_seconds(exc))
+            logger.warning("outbox %s: flood control, retry in %ss", item.id, wait.total_seconds())
+            await self._outbox.postpone_user(item.user_id, now + wait, item.claim_token)
+            return "postponed"
         except BadRequest as exc:
             logger.error("outbox %s to %s refused: %s", item.id, item.user_id, exc.message)
             await self._outbox.done(item)
@@ -141,11 +147,9 @@ class Sender:
                 )
                 await self._outbox.done(item)
                 return "dropped"
-            delay = min(300, 2**item.attempts)
-            logger.warning(
-                "outbox %s: network trouble (%s), retry in %ss", item.id, type(exc).__name__, delay
-            )
-            await self._outbox.retry_later(item, now + timedelta(seconds=delay))
-            return "offline"
+            delay = timedelta(seconds=min(300, 2**item.attempts))
+            logger.warning("outbox %s: network trouble (%s)", item.id, type(exc).__name__)
+            await self._outbox.postpone_user(item.user_id, now + delay, item.claim_token)
+            return "postponed"
         await self._outbox.done(item)
         return "sent"
