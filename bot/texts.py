@@ -67,7 +67,7 @@ INVITE_ALREADY_PAIRED = (
     "You're already paired with {partner}. To pair with someone else, /unpair first."
 )
 INVITE_INVALID = "This invite link isn't valid. Ask your partner to send a fresh one with /pair."
-INVITE_USED = "This invite has already been used. Ask your partner for a fresh one with /pair."
+INVITE_USED = "This invite link has already been used, or a newer one replaced it. Ask your partner for a fresh one with /pair."
 INVITE_EXPIRED = (
     "This invite has expired (they last 48 hours). Ask your partner for a fresh one with /pair."
 )
@@ -160,9 +160,9 @@ SCHEDULE_WEEKDAYS = "on weekdays at {time} ({zone})"
 SCHEDULE_WEEKLY = "every {day} at {time} ({zone})"
 SCHEDULE_OFF = "only when one of you sends /checkin (the schedule is off)"
 
-CHECKIN_OPEN_ALREADY = (
-    "There's already an open check-in. Answer that one first (scroll up, or wait for the reminder)."
-)
+CHECKIN_OPEN_ALREADY = "There's already an open check-in. Here it is again:"
+CHECKIN_OPEN_ANSWERED = "There's already an open check-in, and you've answered it. It reveals when your partner answers too."
+INVITE_ALREADY_ACCEPTED = "Already done: you're paired."
 CHECKIN_LIMIT = (
     "That's {n} check-ins today already. Let's leave some room; the next scheduled one is {next}."
 )

@@ -285,7 +285,11 @@ async def test_checkin_refused_while_one_is_open(box: Sandbox) -> None:
     alex, sam = await make_pair(box)
     await open_round(box, alex, sam)
     await sam.send("/checkin")
-    assert sam.chat.last.text == texts.CHECKIN_OPEN_ALREADY
+    assert sam.chat.messages[-2].text == texts.CHECKIN_OPEN_ALREADY
+    assert sam.chat.last.text.startswith("Check-in ·") and sam.chat.last.buttons
+    await sam.press("2")
+    await sam.send("/checkin")
+    assert sam.chat.last.text == texts.CHECKIN_OPEN_ANSWERED
 
 
 async def test_expired_one_sided_round_keeps_the_answer_private(box: Sandbox) -> None:

@@ -78,25 +78,42 @@ def keyboard_from_json(raw: str | None) -> Keyboard:
     )
 
 
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (an emoji outside the BMP counts 2)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _fitting_prefix(text: str, limit: int) -> int:
+    """The largest k such that text[:k] is at most ``limit`` UTF-16 units long."""
+    units = 0
+    for index, char in enumerate(text):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > limit:
+            return index
+    return len(text)
+
+
 def split_text(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
-    """Split ``text`` into chunks of at most ``limit`` characters, only if it needs it.
+    """Split ``text`` into chunks Telegram accepts (at most ``limit`` UTF-16 units), only if
+    it needs it.
 
     Cuts at the last paragraph break, else line break, else space before the limit; a single
     unbroken run longer than the limit is cut hard. No chunk is empty or only whitespace.
     """
-    if len(text) <= limit:
+    if utf16_len(text) <= limit:
         return [text]
     chunks: list[str] = []
     rest = text
-    while len(rest) > limit:
-        window = rest[:limit]
+    while utf16_len(rest) > limit:
+        size = _fitting_prefix(rest, limit)
+        window = rest[:size]
         cut = -1
         for sep in ("\n\n", "\n", " "):
             cut = window.rfind(sep)
-            if cut > limit // 4:
+            if cut > size // 4:
                 break
         if cut <= 0:
-            cut = limit
+            cut = size
         chunk = rest[:cut].rstrip()
         if chunk.strip():
             chunks.append(chunk)

@@ -447,6 +447,8 @@ class Tandem:
         async with self.engine.begin() as conn:
             user = await self._touch_user(conn, who)
             invite = (await conn.execute(select(invites).where(invites.c.id == invite_id))).first()
+            if invite is not None and invite.used_by == who.id and invite.status == "accepted":
+                return Outcome(toast=texts.INVITE_ALREADY_ACCEPTED, edit=Edit(None, ()))
             if invite is None or user.pending_invite_id != invite_id:
                 return Outcome(toast=texts.INVITE_NOT_YOURS, edit=Edit(None, ()))
             problem = self._invite_problem(invite, user)
@@ -689,6 +691,10 @@ class Tandem:
         if found is not None:
             pair, partner = found
             await self._reschedule_pair(conn, pair)
+            current = await self._open_round_of(conn, pair.id)
+            if current is not None:
+                for message in await self._unanswered_questions(conn, current, fresh):
+                    await self._tell(conn, message)
             if partner.active:
                 await self._tell(
                     conn,
@@ -933,8 +939,12 @@ class Tandem:
             if not partner.active:
                 text = texts.CHECKIN_ON_HOLD.format(name=partner.first_name)
                 return Outcome(replies=[Message(who.id, text)])
-            if await self._open_round_of(conn, pair.id) is not None:
-                return Outcome(replies=[Message(who.id, texts.CHECKIN_OPEN_ALREADY)])
+            current = await self._open_round_of(conn, pair.id)
+            if current is not None:
+                again = await self._unanswered_questions(conn, current, user)
+                if not again:
+                    return Outcome(replies=[Message(who.id, texts.CHECKIN_OPEN_ANSWERED)])
+                return Outcome(replies=[Message(who.id, texts.CHECKIN_OPEN_ALREADY), *again])
             now = self._now()
             zone = str(pair.timezone)
             local_midnight = datetime.combine(local_time(now, zone).date(), time(0), ZoneInfo(zone))
@@ -1477,32 +1487,12 @@ class Tandem:
                 return None
             if user.pair_id != round_.pair_id:
                 return None
-            asked = (
-                await conn.execute(
-                    select(round_questions)
-                    .where(round_questions.c.round_id == round_id)
-                    .order_by(round_questions.c.position)
-                )
-            ).all()
-            done = {
-                r.position
-                for r in (
-                    await conn.execute(
-                        select(answers.c.position).where(
-                            answers.c.round_id == round_id, answers.c.user_id == user_id
-                        )
-                    )
-                ).all()
-            }
-            for rq in asked:
-                if rq.position in done:
-                    continue
-                question = self.content.questions[rq.question_id]
-                text, keyboard = self._question_message(
-                    round_id, rq.position, question, round_.expires_at, self._zone(user)
-                )
+            for message in await self._unanswered_questions(conn, round_, user):
                 await self._tell(
-                    conn, Message(user_id, texts.REMINDER_HEADER + "\n\n" + text, keyboard)
+                    conn,
+                    Message(
+                        user_id, texts.REMINDER_HEADER + "\n\n" + message.text, message.buttons
+                    ),
                 )
         return None
 
@@ -1525,6 +1515,42 @@ class Tandem:
             await conn.execute(
                 delete(processed_updates).where(processed_updates.c.update_id == update_id)
             )
+
+    async def _unanswered_questions(
+        self,
+        conn: AsyncConnection,
+        round_: Row[tuple[object, ...]],
+        user: Row[tuple[object, ...]],
+    ) -> list[Message]:
+        """The question messages of an open round that ``user`` has not answered yet."""
+        asked = (
+            await conn.execute(
+                select(round_questions)
+                .where(round_questions.c.round_id == round_.id)
+                .order_by(round_questions.c.position)
+            )
+        ).all()
+        done = set(
+            (
+                await conn.execute(
+                    select(answers.c.position).where(
+                        answers.c.round_id == round_.id, answers.c.user_id == user.id
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
+        messages = []
+        for rq in asked:
+            if rq.position in done:
+                continue
+            question = self.content.questions[rq.question_id]
+            text, keyboard = self._question_message(
+                int(round_.id), rq.position, question, round_.expires_at, self._zone(user)
+            )
+            messages.append(Message(int(user.id), text, keyboard))
+        return messages
 
     async def prune_processed_updates(self, older_than: datetime) -> None:
         """Forget update ids seen before ``older_than`` (aware UTC)."""

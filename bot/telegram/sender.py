@@ -98,6 +98,7 @@ class Sender:
                 if not items:
                     return sent
                 halted = False
+                requeued = False  # a send queued new messages (a partner told of a block)
                 postponed: set[int] = set()
                 for item in items:
                     if item.user_id in postponed:
@@ -111,7 +112,9 @@ class Sender:
                     elif outcome == "postponed":
                         postponed.add(item.user_id)
                         halted = True
-                if halted or len(items) < OUTBOX_BATCH:
+                    elif outcome == "blocked":
+                        requeued = True
+                if halted or (len(items) < OUTBOX_BATCH and not requeued):
                     return sent
 
     async def _send_item(self, bot: Bot, item: OutboxItem) -> str:
@@ -127,7 +130,7 @@ class Sender:
             logger.info("outbox %s: user %s blocked the bot", item.id, item.user_id)
             await self._outbox.done(item)
             await self._tandem.mark_inactive(item.user_id)
-            return "dropped"
+            return "blocked"
         except RetryAfter as exc:
             wait = timedelta(seconds=_retry_seconds(exc))
             logger.warning("outbox %s: flood control, retry in %ss", item.id, wait.total_seconds())
