@@ -1,0 +1,73 @@
+"""Benchmark: can one process saturate Telegram's send limit (~30 messages/s)?
+
+Creates N pairs whose scheduled round is due at the same instant, then measures
+1. the tick that opens all N rounds (claims due work, picks questions, writes the outbox), and
+2. the outbox flush that sends the 2N question messages through the emulated Bot API
+   (no network, rate limiter off, so this measures Tandem, not Telegram).
+
+Usage: python benchmarks/bench_tick.py [N]   (default 1000). Prints the figures for README.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.domain.service import UserInfo
+from bot.emulator import FakeBotAPI
+from bot.sandbox import sandbox
+from scheduler.clock import ManualClock
+
+
+async def bench(n: int, folder: Path) -> None:
+    clock = ManualClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    fake = FakeBotAPI(clock=clock.now)
+    url = f"sqlite+aiosqlite:///{folder / 'bench.sqlite3'}"
+    async with sandbox(url, clock=clock, fake=fake, rate_limit=False) as box:
+        tandem = box.runtime.tandem
+        started = time.perf_counter()
+        for i in range(n):
+            a = UserInfo(10_000 + 2 * i, f"A{i}")
+            b = UserInfo(10_001 + 2 * i, f"B{i}")
+            # Each partner starts the bot through the real Application (Telegram only lets a
+            # bot write to users who did); the pairing itself goes through the domain rules.
+            await fake.user(a.id, a.first_name).send("/start")
+            await fake.user(b.id, b.first_name).send("/start")
+            await tandem.set_timezone(a, "Europe/Berlin")
+            link = (await tandem.create_invite(a)).replies[0].text
+            token = next(w for w in link.split() if "?start=" in w).split("=")[1]
+            opened = await tandem.start(b, token)
+            invite_id = int(str(opened.replies[-1].buttons[0][0].data).split(":")[1])
+            await tandem.respond_invite(b, invite_id, True)
+        setup = time.perf_counter() - started
+        # Drop the pairing notices: only the round's messages are measured.
+        await box.runtime.sender.flush(box.app.bot)
+        due = await tandem.next_round_at_for(10_000)
+        assert due is not None
+        clock.set(due)
+
+        t0 = time.perf_counter()
+        report = await box.runtime.runner.tick(clock.now())
+        t1 = time.perf_counter()
+        pending = await box.runtime.outbox.pending()
+        sent = await box.runtime.sender.flush(box.app.bot)
+        t2 = time.perf_counter()
+        assert report.handled == n and sent == pending == 2 * n, (report, pending, sent)
+        print(f"pairs: {n} (set-up {setup:.1f} s)")
+        print(f"tick opening {n} rounds: {t1 - t0:.2f} s = {n / (t1 - t0):.0f} rounds/s")
+        print(f"flush of {sent} messages: {t2 - t1:.2f} s = {sent / (t2 - t1):.0f} messages/s")
+        print("Telegram's limit: ~30 messages/s per bot")
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    with tempfile.TemporaryDirectory() as folder:
+        asyncio.run(bench(n, Path(folder)))
+
+
+if __name__ == "__main__":
+    main()
