@@ -20,7 +20,7 @@ _FREQ = re.compile(r"^f:(daily|weekdays|weekly|off)$")
 _WEEKDAY = re.compile(r"^wd:([0-6])$")
 _TZ = re.compile(r"^tz:([A-Za-z0-9_+/-]{1,58})$")
 _PAIR_TZ = re.compile(r"^ptz:(me|partner)$")
-_SETTING = re.compile(r"^s:(time|tz|pause|resume|freq)$")
+_SETTING = re.compile(r"^s:(time|tz|pause|resume|keep)$")
 
 SKIP = "skip"
 
@@ -88,7 +88,7 @@ class PairTimezoneData:
 
 @dataclass(frozen=True)
 class SettingData:
-    """A settings action: time, tz, pause, resume, freq."""
+    """A settings action: time, tz, pause, resume, keep (the pair's timezone)."""
 
     action: str
 

@@ -1139,6 +1139,8 @@ class Tandem:
         round_ = (await conn.execute(select(rounds).where(rounds.c.id == round_id))).first()
         if round_ is None or user.pair_id != round_.pair_id:
             # Unknown round, or another pair's: same reply either way, nothing revealed.
+            if not from_button:
+                await self._set_awaiting(conn, who.id, None)
             return Outcome(
                 toast=texts.BUTTON_NOT_YOURS if from_button else None,
                 replies=[] if from_button else [Message(who.id, texts.NOTHING_WAITING)],

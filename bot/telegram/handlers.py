@@ -283,7 +283,8 @@ async def in_group(update: Update, context: TandemContext) -> None:
 
 
 async def ignore_non_private(update: Update, context: TandemContext) -> None:
-    """Messages in groups and channels that are not commands: ignored, quietly."""
+    """Edited messages, and messages in groups and channels that are not commands: ignored,
+    quietly."""
     raise ApplicationHandlerStop
 
 
@@ -329,6 +330,8 @@ def handlers() -> dict[int, Sequence[BaseHandler[Any, TandemContext, Any]]]:
     return {
         -100: [TypeHandler(Update, drop_duplicates)],
         -50: [
+            # An edited message is not a new answer: answers change through the buttons.
+            MessageHandler(filters.UpdateType.EDITED, ignore_non_private),
             MessageHandler(~PRIVATE & filters.COMMAND, in_group),
             MessageHandler(~PRIVATE, ignore_non_private),
         ],
