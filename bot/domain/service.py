@@ -1256,20 +1256,30 @@ class Tandem:
         ).scalar_one()
         return bool(given >= asked > 0)
 
+    async def _close_round(
+        self, conn: AsyncConnection, round_id: int, status: str
+    ) -> tuple[Row[tuple[object, ...]], Row[tuple[object, ...]]] | None:
+        """Move an open round to ``status`` with a conditional update; the row count decides
+        (exactly one caller wins). Returns the round and its pair for the winner, else None."""
+        won = await conn.execute(
+            update(rounds)
+            .where(rounds.c.id == round_id, rounds.c.status == "open")
+            .values(status=status, closed_at=self._now())
+        )
+        if won.rowcount != 1:
+            return None
+        round_ = (await conn.execute(select(rounds).where(rounds.c.id == round_id))).one()
+        pair = (await conn.execute(select(pairs).where(pairs.c.id == round_.pair_id))).one()
+        return round_, pair
+
     async def _reveal(self, conn: AsyncConnection, round_id: int) -> bool:
         """Decide the reveal exactly once: a conditional update from open to revealed whose row
         count says who won; the winner reads both answers in this same transaction and writes
         the reveal (and any exercise) to the outbox for both partners."""
-        now = self._now()
-        won = await conn.execute(
-            update(rounds)
-            .where(rounds.c.id == round_id, rounds.c.status == "open")
-            .values(status="revealed", closed_at=now)
-        )
-        if won.rowcount != 1:
+        closed = await self._close_round(conn, round_id, "revealed")
+        if closed is None:
             return False
-        round_ = (await conn.execute(select(rounds).where(rounds.c.id == round_id))).one()
-        pair = (await conn.execute(select(pairs).where(pairs.c.id == round_.pair_id))).one()
+        pair = closed[1]
         members = {
             r.id: r
             for r in (
@@ -1454,16 +1464,10 @@ class Tandem:
         return None
 
     async def _expire_round(self, conn: AsyncConnection, round_id: int) -> None:
-        now = self._now()
-        closed = await conn.execute(
-            update(rounds)
-            .where(rounds.c.id == round_id, rounds.c.status == "open")
-            .values(status="expired", closed_at=now)
-        )
-        if closed.rowcount != 1:
+        closed = await self._close_round(conn, round_id, "expired")
+        if closed is None:
             return
-        round_ = (await conn.execute(select(rounds).where(rounds.c.id == round_id))).one()
-        pair = (await conn.execute(select(pairs).where(pairs.c.id == round_.pair_id))).one()
+        round_, pair = closed
         for member_id in (pair.user_a, pair.user_b):
             if member_id is None:
                 continue

@@ -10,10 +10,12 @@ claimed by a process that died is taken again.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import Row, Table, and_, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -26,6 +28,32 @@ from scheduler.due import DueItem
 
 def _free(lease_until: ColumnElement[datetime], now: datetime) -> ColumnElement[bool]:
     return or_(lease_until.is_(None), lease_until < now)
+
+
+async def _claim(
+    engine: AsyncEngine,
+    table: Table,
+    order: ColumnElement[Any],
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+    claim_token: str,
+    columns: tuple[ColumnElement[Any], ...],
+) -> Sequence[Row[Any]]:
+    """Lease up to ``limit`` rows of ``table`` that are ready at ``now`` (their instant has come
+    and no live lease holds them), first by ``order``, in one conditional UPDATE … RETURNING."""
+    c = table.c
+    ready_at = c.due_at if "due_at" in c else c.next_attempt_at
+    ready = and_(ready_at <= now, _free(c.lease_until, now))
+    candidates = select(c.id).where(ready).order_by(order, c.id).limit(limit)
+    stmt = (
+        update(table)
+        .where(c.id.in_(candidates.scalar_subquery()), ready)
+        .values(lease_until=now + lease, claim_token=claim_token, attempts=c.attempts + 1)
+        .returning(*columns)
+    )
+    async with engine.begin() as conn:
+        return (await conn.execute(stmt)).all()
 
 
 async def schedule_due(
@@ -85,16 +113,10 @@ class SqlDueWorkStore:
     ) -> list[DueItem]:
         """See :meth:`scheduler.due.DueWorkStore.claim_due`."""
         c = due_work.c
-        ready = and_(c.due_at <= now, _free(c.lease_until, now))
-        candidates = select(c.id).where(ready).order_by(c.due_at, c.id).limit(limit)
-        stmt = (
-            update(due_work)
-            .where(c.id.in_(candidates.scalar_subquery()), ready)
-            .values(lease_until=now + lease, claim_token=claim_token, attempts=c.attempts + 1)
-            .returning(c.id, c.kind, c.subject, c.due_at, c.attempts)
+        columns = (c.id, c.kind, c.subject, c.due_at, c.attempts)
+        rows = await _claim(
+            self._engine, due_work, c.due_at, now, lease, limit, claim_token, columns
         )
-        async with self._engine.begin() as conn:
-            rows = (await conn.execute(stmt)).all()
         items = [
             DueItem(
                 id=r.id,
@@ -176,16 +198,8 @@ class Outbox:
     ) -> list[OutboxItem]:
         """Lease up to ``limit`` messages ready at ``now``, oldest first."""
         c = outbox.c
-        ready = and_(c.next_attempt_at <= now, _free(c.lease_until, now))
-        candidates = select(c.id).where(ready).order_by(c.id).limit(limit)
-        stmt = (
-            update(outbox)
-            .where(c.id.in_(candidates.scalar_subquery()), ready)
-            .values(lease_until=now + lease, claim_token=claim_token, attempts=c.attempts + 1)
-            .returning(c.id, c.user_id, c.text, c.buttons, c.attempts)
-        )
-        async with self._engine.begin() as conn:
-            rows = (await conn.execute(stmt)).all()
+        columns = (c.id, c.user_id, c.text, c.buttons, c.attempts)
+        rows = await _claim(self._engine, outbox, c.id, now, lease, limit, claim_token, columns)
         items = [
             OutboxItem(
                 id=r.id,

@@ -45,6 +45,16 @@ def render_keyboard(buttons: Keyboard) -> InlineKeyboardMarkup | None:
     )
 
 
+async def _send(bot: Bot, chat_id: int, text: str, buttons: Keyboard) -> None:
+    """One sendMessage, without a parse mode: user text is never read as markup."""
+    await bot.send_message(
+        chat_id=chat_id,
+        text=text,
+        reply_markup=render_keyboard(buttons),
+        link_preview_options=_NO_PREVIEW,
+    )
+
+
 def _retry_seconds(exc: RetryAfter) -> float:
     value = exc.retry_after
     if isinstance(value, timedelta):
@@ -70,12 +80,7 @@ class Sender:
         a lost acknowledgement is acceptable, a crash is not.
         """
         try:
-            await bot.send_message(
-                chat_id=message.user_id,
-                text=message.text,
-                reply_markup=render_keyboard(message.buttons),
-                link_preview_options=_NO_PREVIEW,
-            )
+            await _send(bot, message.user_id, message.text, message.buttons)
             return True
         except Forbidden:
             await self._tandem.mark_inactive(message.user_id)
@@ -120,12 +125,7 @@ class Sender:
     async def _send_item(self, bot: Bot, item: OutboxItem) -> str:
         now = self._tandem.clock.now()
         try:
-            await bot.send_message(
-                chat_id=item.user_id,
-                text=item.text,
-                reply_markup=render_keyboard(item.buttons),
-                link_preview_options=_NO_PREVIEW,
-            )
+            await _send(bot, item.user_id, item.text, item.buttons)
         except Forbidden:
             logger.info("outbox %s: user %s blocked the bot", item.id, item.user_id)
             await self._outbox.done(item)
