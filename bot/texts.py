@@ -34,6 +34,10 @@ ASK_TIMEZONE = (
     "First, which timezone are you in? Tap one below, or type a city or zone name "
     "(for example: berlin, New York, Asia/Tokyo)."
 )
+ASK_TIMEZONE_AFTER_PAIR = (
+    "One more thing: which timezone are you in? Then every time I show is your local time. "
+    "Tap one below, or type a city or zone name."
+)
 NEXT_STEP_UNPAIRED = "Next step: send /pair to get an invite link for your partner."
 NEXT_STEP_PAIRED = (
     "You're paired with {partner}. /checkin starts a check-in now; /settings shows your schedule."

@@ -411,3 +411,18 @@ async def test_round_more_than_two_hours_late_moves_to_the_next_slot(box: Sandbo
     await box.tick()
     assert not sam.chat.last.text.startswith("Check-in ·")
     assert await box.runtime.tandem.next_round_at_for(alex.user_id) == due + timedelta(days=1)
+
+
+async def test_partner_who_opens_the_link_first_is_asked_for_a_timezone(box: Sandbox) -> None:
+    alex = box.fake.user(1001, "Alex")
+    sam = box.fake.user(1002, "Sam")
+    await start_user(alex, "Berlin")
+    await alex.send("/pair")
+    await sam.open_link(invite_link(alex))  # no /start before
+    await sam.press("Accept")
+    assert sam.chat.messages[-2].text.startswith("You're now paired with Alex")
+    assert sam.chat.last.text == texts.ASK_TIMEZONE_AFTER_PAIR
+    await sam.send("new york")
+    assert "America/New_York" in sam.chat.messages[-2].text
+    # Already paired: the offer to use this zone for the schedule follows.
+    assert "Use America/New_York for our check-ins" in str(sam.chat.last.buttons)

@@ -533,6 +533,12 @@ class Tandem:
                     ),
                 ),
             )
+        if invitee.timezone is None:
+            # Opened the link without /start first: ask now, so times show in their zone.
+            await self._set_awaiting(conn, invitee.id, AWAIT_TIMEZONE)
+            await self._tell(
+                conn, Message(invitee.id, texts.ASK_TIMEZONE_AFTER_PAIR, self._zone_keyboard())
+            )
         return Outcome(edit=Edit(None, ()), toast=texts.PAIRED_TOAST)
 
     async def ask_unpair(self, who: UserInfo) -> Outcome:
