@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -195,7 +196,8 @@ def parse_time_of_day(text: str) -> time:
 
     Args:
         text: ``"H:MM"`` / ``"HH:MM"`` on a 24-hour clock (``"20:00"``, ``"8:05"``), or a
-            12-hour time with am/pm (``"8pm"``, ``"8 pm"``, ``"8:30pm"``, ``"8:30 p.m."``).
+            12-hour time with am/pm (``"8pm"``, ``"8 pm"``, ``"8:30pm"``, ``"8:30 p.m."``);
+            also ``"20.00"``, ``"20h"``, ``"20h30"``, ``"noon"`` and ``"midnight"``.
             Surrounding whitespace and letter case are ignored. ``"12am"`` is 00:00 and
             ``"12pm"`` is 12:00.
 
@@ -205,14 +207,16 @@ def parse_time_of_day(text: str) -> time:
 
     Raises:
         ValueError: with a message fit to show the user, for anything else: an empty string,
-            ``"25:00"``, ``"12:60"``, ``"13pm"``, ``"0800"``, ``"20h"``, ``"20"``, ….
+            ``"25:00"``, ``"12:60"``, ``"13pm"``, ``"0800"``, ``"20"``, ….
     """
     cleaned = " ".join(text.split()).casefold()
     if not cleaned:
         raise ValueError("Please send a time, for example 20:00 or 8pm.")
+    if cleaned in _NAMED_TIMES:
+        return _NAMED_TIMES[cleaned]
     match = _TIME_24H.fullmatch(cleaned)
     if match is not None:
-        hour, minute = int(match["hour"]), int(match["minute"])
+        hour, minute = int(match["hour"]), int(match["minute"] or 0)
         if hour > 23:
             raise ValueError("Hours go from 0 to 23 on a 24-hour clock, for example 20:00.")
         if minute > 59:
@@ -233,10 +237,18 @@ def parse_time_of_day(text: str) -> time:
     raise ValueError("I couldn't read that as a time. Try 20:00, 8:30pm or 8 pm.")
 
 
-_TIME_24H: Final = re.compile(r"(?P<hour>[0-9]{1,2}):(?P<minute>[0-9]{2})")
+#: "20:00", "20.00" and "20h" / "20h30" (a common way to write times in Europe).
+_TIME_24H: Final = re.compile(r"(?P<hour>[0-9]{1,2})(?:[:.h](?P<minute>[0-9]{2})|h(?P<none>))")
+_NAMED_TIMES: Final = {"noon": time(12, 0), "midday": time(12, 0), "midnight": time(0, 0)}
 _TIME_12H: Final = re.compile(
     r"(?P<hour>[0-9]{1,2})(?::(?P<minute>[0-9]{2}))? ?(?P<half>[ap])(?:m|\.m\.)"
 )
+
+
+def _fold_accents(text: str) -> str:
+    """"Zürich" -> "Zurich", "São Paulo" -> "Sao Paulo": zone names are plain ASCII."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def parse_timezone(text: str) -> str:
@@ -270,7 +282,7 @@ def parse_timezone(text: str) -> str:
         ValueError: with a message fit to show the user, for empty input, input longer than
             64 characters, or a name no zone matches (``"Mars/Olympus"``).
     """
-    cleaned = " ".join(text.split())
+    cleaned = " ".join(_fold_accents(text).split())
     if not cleaned:
         raise ValueError("Please send a city or a time zone, for example Berlin or New York.")
     if len(cleaned) > MAX_TIMEZONE_INPUT:
