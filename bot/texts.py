@@ -38,6 +38,11 @@ ASK_TIMEZONE_AFTER_PAIR = (
     "One more thing: which timezone are you in? Then every time I show is your local time. "
     "Tap one below, or type a city or zone name."
 )
+ASK_TIMEZONE_AGAIN = "Which timezone are you in? Tap one below, or type a city or zone name."
+ASK_TIMEZONE_BEFORE_PAIR = (
+    "Before your partner joins: which timezone are you in? Your check-ins will follow it "
+    "until one of you changes it. Tap one below, or type a city."
+)
 NEXT_STEP_UNPAIRED = "Next step: send /pair to get an invite link for your partner."
 NEXT_STEP_PAIRED = (
     "You're paired with {partner}. /checkin starts a check-in now; /settings shows your schedule."
@@ -145,7 +150,7 @@ FREQUENCY_UNKNOWN = (
 WEEKDAY_ASK = "On which day?"
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 TIME_ASK = "Send the new check-in time, like 19:30 or 8pm. /cancel to keep the current one."
-TIME_BAD = "{error} Try something like 19:30 or 8pm."
+TIME_BAD = "{error}"
 PAIR_TZ_ASK = "Which timezone should your check-ins follow?"
 PAIR_TZ_MINE = "Mine: {zone}"
 PAIR_TZ_PARTNER = "{partner}'s: {zone}"
@@ -159,6 +164,8 @@ RESUMED_YOU = "Check-ins are back on. Next one: {next}."
 RESUMED_PARTNER = "{name} resumed your check-ins. Next one: {next}."
 ALREADY_PAUSED = "Check-ins are already paused. /resume brings them back."
 NOT_PAUSED = "Check-ins aren't paused. Next one: {next}."
+NOTHING_CHANGED = "That's already the setting."
+SCHEDULE_UNCHANGED = "That's already how it is: check-ins come {schedule}. Next one: {next}."
 SCHEDULE_DAILY = "daily at {time} ({zone})"
 SCHEDULE_WEEKDAYS = "on weekdays at {time} ({zone})"
 SCHEDULE_WEEKLY = "every {day} at {time} ({zone})"
@@ -167,6 +174,9 @@ SCHEDULE_OFF = "only when one of you sends /checkin (the schedule is off)"
 CHECKIN_OPEN_ALREADY = "There's already an open check-in. Here it is again:"
 CHECKIN_OPEN_ANSWERED = "There's already an open check-in, and you've answered it. It reveals when your partner answers too."
 INVITE_ALREADY_ACCEPTED = "Already done: you're paired."
+CHECKIN_LIMIT_UNSCHEDULED = (
+    "That's {n} check-ins today already. Let's leave some room and pick it up tomorrow."
+)
 CHECKIN_LIMIT = (
     "That's {n} check-ins today already. Let's leave some room; the next scheduled one is {next}."
 )
@@ -183,7 +193,7 @@ REMINDER_HEADER = "A gentle nudge: this check-in is still open."
 ANSWER_SAVED = "Saved. Your answer: {answer}.\nYou can change it until {partner} answers too."
 ANSWER_SAVED_SKIP = "Saved: you passed on this one. You can still answer until {partner} does too."
 ANSWER_WAITING = (
-    "{name} has answered the check-in. Yours is the one missing before you both see both."
+    "{name} has answered the check-in. When you answer too, you'll both see both answers."
 )
 ANSWER_TOAST = "Saved"
 PASSED = "passed"
@@ -193,6 +203,12 @@ TEXT_TOO_LONG = (
 )
 TEXT_EMPTY = "That message looks empty. Type your answer, or /cancel."
 TEXT_ONLY = "I can only take a text answer here. Type it and send it, or /cancel."
+TAP_TO_ANSWER = "To answer the check-in, tap one of the buttons on the question. Here it is again:"
+ALREADY_ANSWERED_OPEN = (
+    "Your answer is saved. To change it before {partner} answers, tap \u201cWrite my answer\u201d "
+    "on the question and send the new version."
+)
+IF_CHECKIN_ANSWER = "If that was your check-in answer: send /cancel, then send it again."
 NOTHING_WAITING = "I'm not waiting for a message from you right now. /help shows what I can do."
 NON_TEXT_IDLE = "I can only read text messages. /help shows what I can do."
 CANCELLED = "Okay, stopped. Nothing was changed."
@@ -207,7 +223,7 @@ BUTTON_NOT_YOURS = "This button isn't for you."
 REVEAL_HEADER = "You've both answered. Here's your check-in:"
 REVEAL_YOU = "You"
 EXERCISE_INTRO = (
-    "Your answers pulled apart on {dimension}. That's worth knowing, not a problem. "
+    "Your answers pulled apart on this one ({dimension}). That's worth knowing, not a problem. "
     "Something to try together ({kind}, about {minutes} minutes):"
 )
 EXERCISE_WHY = "Why it helps: {why}"

@@ -245,7 +245,7 @@ async def test_change_open_answer_with_write_button(box: Sandbox, picker: Picker
     await open_round(box, alex, sam)
     await alex.send("first draft")
     await alex.send("stray message")
-    assert alex.chat.last.text == texts.NOTHING_WAITING
+    assert alex.chat.last.text == texts.ALREADY_ANSWERED_OPEN.format(partner="Sam")
     await alex.press("Write my answer")
     await alex.send("second draft")
     await sam.send("hello")
@@ -426,3 +426,57 @@ async def test_partner_who_opens_the_link_first_is_asked_for_a_timezone(box: San
     assert "America/New_York" in sam.chat.messages[-2].text
     # Already paired: the offer to use this zone for the schedule follows.
     assert "Use America/New_York for our check-ins" in str(sam.chat.last.buttons)
+
+
+async def test_text_answers_the_open_question_after_cancel_and_hints_while_typing_a_time(
+    box: Sandbox, picker: Picker
+) -> None:
+    picker.prefer = "open"
+    alex, sam = await make_pair(box)
+    await sam.send("/time")
+    await open_round(box, alex, sam)
+    await sam.send("We cooked dinner together")
+    assert sam.chat.last.text == texts.IF_CHECKIN_ANSWER
+    await sam.send("/cancel")
+    await sam.send("We cooked dinner together")
+    assert "We cooked dinner together" in sam.chat.last.text  # saved as the answer
+    assert "Sam has answered" in alex.chat.last.text
+
+
+async def test_an_old_unpair_button_does_not_end_a_newer_pair(box: Sandbox) -> None:
+    alex, sam = await make_pair(box)
+    await alex.send("/unpair")  # Alex does not tap yet
+    await sam.send("/unpair")
+    await sam.press("Yes, end it")
+    chris = box.fake.user(1003, "Chris")
+    await start_user(chris, "Berlin")
+    await alex.send("/pair")
+    await chris.open_link(invite_link(alex))
+    await chris.press("Accept")
+    await alex.press("unpair:y:1")  # the button shown for the first pair
+    assert alex.chat.toasts[-1] == texts.BUTTON_STALE
+    await alex.send("/settings")
+    assert "Your check-ins with Chris" in alex.chat.last.text
+    assert not any("ended your pair" in t for t in chris.chat.texts())
+
+
+async def test_a_change_that_changes_nothing_does_not_notify_the_partner(box: Sandbox) -> None:
+    alex, sam = await make_pair(box)
+    before = len(sam.chat.messages)
+    await alex.send("/frequency daily")
+    assert alex.chat.last.text.startswith("That's already how it is")
+    await alex.send("/settings")
+    await alex.press("Daily")
+    assert alex.chat.toasts[-1] == texts.NOTHING_CHANGED
+    assert texts_since(sam, before) == []
+
+
+async def test_checkin_limit_without_a_schedule_says_tomorrow(box: Sandbox) -> None:
+    alex, sam = await make_pair(box)
+    await alex.send("/frequency off")
+    for _ in range(3):
+        await open_round(box, alex, sam)
+        await alex.press("3")
+        await sam.press("3")
+    await alex.send("/checkin")
+    assert alex.chat.last.text == texts.CHECKIN_LIMIT_UNSCHEDULED.format(n=3)

@@ -15,7 +15,7 @@ MAX_CALLBACK_BYTES = 64
 _ANSWER = re.compile(r"^a:(\d{1,12}):(\d):([a-z0-9_-]{1,12})$")
 _WRITE = re.compile(r"^w:(\d{1,12}):(\d)$")
 _INVITE = re.compile(r"^i:(\d{1,12}):([yn])$")
-_SIMPLE = re.compile(r"^(unpair|delete):([yn])$")
+_SIMPLE = re.compile(r"^(unpair|delete):([yn])(?::(\d{1,12}))?$")
 _FREQ = re.compile(r"^f:(daily|weekdays|weekly|off)$")
 _WEEKDAY = re.compile(r"^wd:([0-6])$")
 _TZ = re.compile(r"^tz:([A-Za-z0-9_+/-]{1,58})$")
@@ -56,6 +56,7 @@ class ConfirmData:
 
     what: str
     yes: bool
+    subject_id: int | None = None  # the pair an unpair button was shown for
 
 
 @dataclass(frozen=True)
@@ -121,9 +122,10 @@ def invite(invite_id: int, accept: bool) -> str:
     return f"i:{invite_id}:{'y' if accept else 'n'}"
 
 
-def confirm(what: str, yes: bool) -> str:
-    """Callback data for a yes/no confirmation."""
-    return f"{what}:{'y' if yes else 'n'}"
+def confirm(what: str, yes: bool, subject_id: int | None = None) -> str:
+    """Callback data for a yes/no confirmation, optionally bound to what it was asked about."""
+    base = f"{what}:{'y' if yes else 'n'}"
+    return base if subject_id is None else f"{base}:{subject_id}"
 
 
 def parse(data: str | None) -> CallbackData | None:
@@ -137,7 +139,7 @@ def parse(data: str | None) -> CallbackData | None:
     if m := _INVITE.match(data):
         return InviteData(int(m[1]), m[2] == "y")
     if m := _SIMPLE.match(data):
-        return ConfirmData(m[1], m[2] == "y")
+        return ConfirmData(m[1], m[2] == "y", int(m[3]) if m[3] else None)
     if m := _FREQ.match(data):
         return FrequencyData(m[1])
     if m := _WEEKDAY.match(data):

@@ -16,7 +16,7 @@ import logging
 import random
 import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -312,7 +312,7 @@ class Tandem:
         async with self.engine.begin() as conn:
             await self._touch_user(conn, who)
             await self._set_awaiting(conn, who.id, AWAIT_TIMEZONE)
-        return Outcome(replies=[Message(who.id, texts.ASK_TIMEZONE, self._zone_keyboard())])
+        return Outcome(replies=[Message(who.id, texts.ASK_TIMEZONE_AGAIN, self._zone_keyboard())])
 
     async def set_timezone(self, who: UserInfo, text: str) -> Outcome:
         """Set the user's own timezone from a typed city/zone or a tapped zone.
@@ -398,7 +398,14 @@ class Tandem:
                 )
             )
         link = f"https://t.me/{self.bot_username}?start={token}"
-        return Outcome(replies=[Message(who.id, texts.INVITE_CREATED.format(link=link))])
+        out = Outcome(replies=[Message(who.id, texts.INVITE_CREATED.format(link=link))])
+        if user.timezone is None:
+            async with self.engine.begin() as conn:
+                await self._set_awaiting(conn, who.id, AWAIT_TIMEZONE)
+            out.replies.append(
+                Message(who.id, texts.ASK_TIMEZONE_BEFORE_PAIR, self._zone_keyboard())
+            )
+        return out
 
     async def _open_invite(
         self, conn: AsyncConnection, user: Row[tuple[object, ...]], token: str
@@ -449,6 +456,9 @@ class Tandem:
             invite = (await conn.execute(select(invites).where(invites.c.id == invite_id))).first()
             if invite is not None and invite.used_by == who.id and invite.status == "accepted":
                 return Outcome(toast=texts.INVITE_ALREADY_ACCEPTED, edit=Edit(None, ()))
+            if invite is None and user.pending_invite_id == invite_id:
+                # The inviter deleted their data meanwhile.
+                return Outcome(replies=[Message(who.id, texts.INVITE_USED)], edit=Edit(None, ()))
             if invite is None or user.pending_invite_id != invite_id:
                 return Outcome(toast=texts.INVITE_NOT_YOURS, edit=Edit(None, ()))
             problem = self._invite_problem(invite, user)
@@ -550,16 +560,17 @@ class Tandem:
             return Outcome(replies=[Message(who.id, texts.NOT_PAIRED)])
         keyboard = (
             (
-                Button(texts.UNPAIR_YES, cb.confirm("unpair", True)),
-                Button(texts.UNPAIR_NO, cb.confirm("unpair", False)),
+                Button(texts.UNPAIR_YES, cb.confirm("unpair", True, int(found[0].id))),
+                Button(texts.UNPAIR_NO, cb.confirm("unpair", False, int(found[0].id))),
             ),
         )
         text = texts.UNPAIR_CONFIRM.format(partner=found[1].first_name)
         return Outcome(replies=[Message(who.id, text, keyboard)])
 
-    async def unpair(self, who: UserInfo, confirmed: bool) -> Outcome:
+    async def unpair(self, who: UserInfo, confirmed: bool, pair_id: int | None = None) -> Outcome:
         """End the user's pair (after confirmation). Open rounds close unrevealed; the partner
-        is told."""
+        is told. ``pair_id`` is the pair the confirmation was shown for: a button left over
+        from an earlier pair ends nothing."""
         if not confirmed:
             return Outcome(replies=[Message(who.id, texts.KEPT)], edit=Edit(None, ()))
         async with self.engine.begin() as conn:
@@ -568,6 +579,8 @@ class Tandem:
             if found is None:
                 return Outcome(replies=[Message(who.id, texts.NOT_PAIRED)], edit=Edit(None, ()))
             pair, partner = found
+            if pair_id is not None and pair.id != pair_id:
+                return Outcome(toast=texts.BUTTON_STALE, edit=Edit(None, ()))
             await self._end_pair(conn, pair)
             await self._tell(
                 conn, Message(partner.id, texts.UNPAIR_PARTNER.format(name=user.first_name))
@@ -877,9 +890,19 @@ class Tandem:
                 values["timezone"] = timezone
             if paused is not None:
                 values["paused"] = paused
-            await conn.execute(update(pairs).where(pairs.c.id == pair.id).values(**values))
             if user.awaiting == AWAIT_TIME:
                 await self._set_awaiting(conn, who.id, None)
+            if all(pair._mapping[key] == value for key, value in values.items()):
+                settings = await self._settings_text(conn, user, pair, partner)
+                if as_edit:
+                    return Outcome(
+                        toast=texts.NOTHING_CHANGED,
+                        edit=Edit(settings, self._settings_keyboard(pair)),
+                    )
+                nxt = await self._next_text(conn, pair, self._zone(user))
+                text = texts.SCHEDULE_UNCHANGED.format(schedule=self._schedule_text(pair), next=nxt)
+                return Outcome(replies=[Message(who.id, text)])
+            await conn.execute(update(pairs).where(pairs.c.id == pair.id).values(**values))
             pair = (await conn.execute(select(pairs).where(pairs.c.id == pair.id))).one()
             await self._reschedule_pair(conn, pair)
             schedule = self._schedule_text(pair)
@@ -966,8 +989,12 @@ class Tandem:
                 )
             ).scalar_one()
             if today >= MAX_CHECKINS_PER_DAY:
-                nxt = await self._next_text(conn, pair, self._zone(user))
-                text = texts.CHECKIN_LIMIT.format(n=today, next=nxt)
+                due = await queues.due_at_of(conn, KIND_OPEN_ROUND, f"pair:{pair.id}")
+                if due is None:
+                    text = texts.CHECKIN_LIMIT_UNSCHEDULED.format(n=today)
+                else:
+                    nxt = await self._next_text(conn, pair, self._zone(user))
+                    text = texts.CHECKIN_LIMIT.format(n=today, next=nxt)
                 return Outcome(replies=[Message(who.id, text)])
             await self._open_round(
                 conn, pair, origin="checkin", expires_at=now + CHECKIN_TTL, starter=user
@@ -1143,6 +1170,17 @@ class Tandem:
     ) -> Outcome:
         user = await self._touch_user(conn, who)
         round_ = (await conn.execute(select(rounds).where(rounds.c.id == round_id))).first()
+        if round_ is not None and user.pair_id != round_.pair_id and from_button:
+            was_member = (
+                await conn.execute(
+                    select(pairs.c.id).where(
+                        pairs.c.id == round_.pair_id,
+                        or_(pairs.c.user_a == who.id, pairs.c.user_b == who.id),
+                    )
+                )
+            ).first()
+            if was_member is not None:  # their own old round, from a pair that has ended
+                return Outcome(toast=texts.ROUND_CLOSED, edit=Edit(None, ()))
         if round_ is None or user.pair_id != round_.pair_id:
             # Unknown round, or another pair's: same reply either way, nothing revealed.
             if not from_button:
@@ -1386,16 +1424,28 @@ class Tandem:
 
     async def text(self, who: UserInfo, text: str) -> Outcome:
         """A plain text message: it answers whatever the database says this user was asked
-        for (an open question, a time, a timezone), else a friendly "nothing waiting"."""
+        for (a time, a timezone, an open question), else the open question of the pair's open
+        round that this user has not answered yet; otherwise a reply that says what to do."""
         async with self.engine.begin() as conn:
             user = await self._touch_user(conn, who)
             awaiting = user.awaiting
-        if awaiting == AWAIT_TIMEZONE:
-            return await self.set_timezone(who, text)
-        if awaiting == AWAIT_TIME:
-            return await self.set_time_text(who, text)
+            pending = await self._pending_for(conn, user)
+        if awaiting in (AWAIT_TIMEZONE, AWAIT_TIME):
+            result = await (
+                self.set_timezone(who, text)
+                if awaiting == AWAIT_TIMEZONE
+                else self.set_time_text(who, text)
+            )
+            if pending.open_target is not None and _refused_input(text, awaiting):
+                result.replies.append(Message(who.id, texts.IF_CHECKIN_ANSWER))
+            return result
+        target: tuple[int, int] | None = None
         if isinstance(awaiting, str) and awaiting.startswith(_AWAIT_ANSWER + ":"):
             _, round_id, position = awaiting.split(":")
+            target = (int(round_id), int(position))
+        elif pending.open_target is not None:
+            target = pending.open_target
+        if target is not None:
             cleaned = text.strip()
             if not cleaned or not any(ch.isprintable() and not ch.isspace() for ch in cleaned):
                 return Outcome(replies=[Message(who.id, texts.TEXT_EMPTY)])
@@ -1403,8 +1453,41 @@ class Tandem:
                 return Outcome(
                     replies=[Message(who.id, texts.TEXT_TOO_LONG.format(n=len(cleaned)))]
                 )
-            return await self._record(who, int(round_id), int(position), cleaned, from_button=False)
+            return await self._record(who, target[0], target[1], cleaned, from_button=False)
+        if pending.button_questions:
+            return Outcome(
+                replies=[Message(who.id, texts.TAP_TO_ANSWER), *pending.button_questions]
+            )
+        if pending.answered_open and pending.partner_name:
+            text_ = texts.ALREADY_ANSWERED_OPEN.format(partner=pending.partner_name)
+            return Outcome(replies=[Message(who.id, text_)])
         return Outcome(replies=[Message(who.id, texts.NOTHING_WAITING)])
+
+    async def _pending_for(self, conn: AsyncConnection, user: Row[tuple[object, ...]]) -> _Pending:
+        """What the pair's open round still wants from this user."""
+        pending = _Pending()
+        found = await self._pair_of(conn, user)
+        if found is None:
+            return pending
+        current = await self._open_round_of(conn, found[0].id)
+        if current is None:
+            return pending
+        pending.partner_name = str(found[1].first_name)
+        unanswered = await self._unanswered(conn, current, user)
+        open_target = next((p for p, q, _ in unanswered if q.kind == "open"), None)
+        if open_target is not None:
+            pending.open_target = (int(current.id), open_target)
+            return pending
+        pending.button_questions = [m for _, _, m in unanswered]
+        asked_ids = (
+            await conn.execute(
+                select(round_questions.c.question_id).where(
+                    round_questions.c.round_id == current.id
+                )
+            )
+        ).scalars()
+        pending.answered_open = any(self.content.questions[q].kind == "open" for q in asked_ids)
+        return pending
 
     async def non_text(self, who: UserInfo) -> Outcome:
         """A sticker, photo, voice note or other non-text message."""
@@ -1535,6 +1618,16 @@ class Tandem:
         user: Row[tuple[object, ...]],
     ) -> list[Message]:
         """The question messages of an open round that ``user`` has not answered yet."""
+        return [message for _, _, message in await self._unanswered(conn, round_, user)]
+
+    async def _unanswered(
+        self,
+        conn: AsyncConnection,
+        round_: Row[tuple[object, ...]],
+        user: Row[tuple[object, ...]],
+    ) -> list[tuple[int, Question, Message]]:
+        """(position, question, question message) for each question of an open round that
+        ``user`` has not answered yet, in order."""
         asked = (
             await conn.execute(
                 select(round_questions)
@@ -1553,7 +1646,7 @@ class Tandem:
             .scalars()
             .all()
         )
-        messages = []
+        result = []
         for rq in asked:
             if rq.position in done:
                 continue
@@ -1561,8 +1654,8 @@ class Tandem:
             text, keyboard = self._question_message(
                 int(round_.id), rq.position, question, round_.expires_at, self._zone(user)
             )
-            messages.append(Message(int(user.id), text, keyboard))
-        return messages
+            result.append((int(rq.position), question, Message(int(user.id), text, keyboard)))
+        return result
 
     async def prune_processed_updates(self, older_than: datetime) -> None:
         """Forget update ids seen before ``older_than`` (aware UTC)."""
@@ -1585,6 +1678,28 @@ class Tandem:
             return int(
                 (await conn.execute(select(func.count()).select_from(due_work))).scalar_one()
             )
+
+
+@dataclass
+class _Pending:
+    """What an open round still wants from one partner (see ``Tandem._pending_for``)."""
+
+    open_target: tuple[int, int] | None = None  # (round id, position) of an open question
+    button_questions: list[Message] = field(default_factory=list)
+    answered_open: bool = False
+    partner_name: str | None = None
+
+
+def _refused_input(text: str, awaiting: str) -> bool:
+    """Whether ``text`` is not a valid answer to the time/timezone prompt."""
+    try:
+        if awaiting == AWAIT_TIMEZONE:
+            parse_timezone(text)
+        else:
+            parse_time_of_day(text)
+    except ValueError:
+        return True
+    return False
 
 
 class _Abort(Exception):

@@ -220,8 +220,8 @@ async def on_button(update: Update, context: TandemContext) -> Outcome:
             return await tandem.begin_text_answer(who, round_id, position)
         case cb.InviteData(invite_id, accept):
             return await tandem.respond_invite(who, invite_id, accept)
-        case cb.ConfirmData("unpair", yes):
-            return await tandem.unpair(who, yes)
+        case cb.ConfirmData("unpair", yes, pair_id):
+            return await tandem.unpair(who, yes, pair_id)
         case cb.ConfirmData("delete", yes):
             return await tandem.delete_data(who, yes)
         case cb.FrequencyData("weekly"):
