@@ -480,3 +480,53 @@ async def test_checkin_limit_without_a_schedule_says_tomorrow(box: Sandbox) -> N
         await sam.press("3")
     await alex.send("/checkin")
     assert alex.chat.last.text == texts.CHECKIN_LIMIT_UNSCHEDULED.format(n=3)
+
+
+async def test_partner_who_blocked_during_the_round_gets_the_reveal_when_back(
+    box: Sandbox,
+) -> None:
+    alex, sam = await make_pair(box)
+    await open_round(box, alex, sam)
+    await alex.press("4")
+    await alex.block()
+    await sam.press("2")
+    assert texts.REVEAL_HEADER in sam.chat.messages[-2].text
+    assert not any(t.startswith(texts.REVEAL_HEADER) for t in alex.chat.texts())
+    await alex.unblock()
+    await alex.send("/start")
+    reveal = next(t for t in alex.chat.texts() if t.startswith(texts.REVEAL_HEADER))
+    assert "You: 4 of 5" in reveal and "Sam: 2 of 5" in reveal
+
+
+async def test_a_fresh_checkin_round_is_not_cut_short_by_the_scheduled_slot(
+    box: Sandbox,
+) -> None:
+    alex, sam = await make_pair(box)  # daily 20:00 Berlin = 19:00 UTC
+    box.clock.set(datetime(2026, 3, 2, 18, 50, tzinfo=UTC))
+    await open_round(box, alex, sam)
+    await alex.press("5")
+    await box.advance(timedelta(minutes=30), step=timedelta(minutes=5))
+    assert not any("will never be shown" in t for t in alex.chat.texts())
+    await sam.press("1")
+    assert any(t.startswith(texts.REVEAL_HEADER) for t in alex.chat.texts())
+    # The next day's slot opens as usual.
+    box.clock.set(datetime(2026, 3, 3, 19, 0, tzinfo=UTC))
+    await box.tick()
+    assert sam.chat.last.text.startswith("Check-in ·")
+
+
+async def test_a_late_reminder_waits_for_the_morning(box: Sandbox) -> None:
+    alex, sam = await make_pair(box)
+    await alex.send("/frequency weekly mon")
+    due = await box.runtime.tandem.next_round_at_for(alex.user_id)
+    assert due == datetime(2026, 3, 2, 19, 0, tzinfo=UTC)
+    box.clock.set(due)
+    await box.tick()
+    before = len(sam.chat.messages)
+    # Halfway is Fri 08:00 Berlin; the bot is down until Fri 23:00.
+    box.clock.set(datetime(2026, 3, 6, 22, 0, tzinfo=UTC))
+    await box.tick()
+    assert texts_since(sam, before) == []
+    box.clock.set(datetime(2026, 3, 7, 7, 0, tzinfo=UTC))  # Sat 08:00 Berlin
+    await box.tick()
+    assert [t.split("\n")[0] for t in texts_since(sam, before)] == [texts.REMINDER_HEADER]

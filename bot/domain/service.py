@@ -17,7 +17,7 @@ import random
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, insert, or_, select, update
@@ -43,6 +43,8 @@ from bot.storage.tables import (
 )
 from content.schema import ContentBank, Exercise, Question
 from scheduler.cadence import (
+    QUIET_END,
+    REMINDER_MARGIN,
     Cadence,
     Frequency,
     is_night,
@@ -681,7 +683,9 @@ class Tandem:
             changed = await conn.execute(
                 update(users)
                 .where(users.c.id == user_id, users.c.active.is_(True))
-                .values(active=False, awaiting=None, updated_at=self._now())
+                .values(
+                    active=False, awaiting=None, inactive_since=self._now(), updated_at=self._now()
+                )
             )
             await conn.execute(delete(outbox).where(outbox.c.user_id == user_id))
             if changed.rowcount != 1:
@@ -702,7 +706,9 @@ class Tandem:
 
     async def _reactivate(self, conn: AsyncConnection, user: Row[tuple[object, ...]]) -> None:
         await conn.execute(
-            update(users).where(users.c.id == user.id).values(active=True, updated_at=self._now())
+            update(users)
+            .where(users.c.id == user.id)
+            .values(active=True, inactive_since=None, updated_at=self._now())
         )
         fresh = await self._user(conn, user.id)
         assert fresh is not None
@@ -710,6 +716,22 @@ class Tandem:
         if found is not None:
             pair, partner = found
             await self._reschedule_pair(conn, pair)
+            if user.inactive_since is not None:
+                # Reveals that could not reach them while they had blocked the bot.
+                missed = (
+                    await conn.execute(
+                        select(rounds.c.id)
+                        .where(
+                            rounds.c.pair_id == pair.id,
+                            rounds.c.status == "revealed",
+                            rounds.c.closed_at >= user.inactive_since,
+                        )
+                        .order_by(rounds.c.id)
+                    )
+                ).scalars()
+                for round_id in list(missed):
+                    for message in await self._reveal_messages(conn, round_id, pair, [user.id]):
+                        await self._tell(conn, message)
             current = await self._open_round_of(conn, pair.id)
             if current is not None:
                 for message in await self._unanswered_questions(conn, current, fresh):
@@ -1324,6 +1346,23 @@ class Tandem:
         if closed is None:
             return False
         pair = closed[1]
+        messages = await self._reveal_messages(conn, round_id, pair, [pair.user_a, pair.user_b])
+        for message in messages:
+            await self._tell(conn, message)
+        await self._forget_round_work(conn, round_id)
+        exercises = sum(1 for m in messages if m.user_id == pair.user_a) - 1
+        logger.info("round %s revealed (exercises: %s)", round_id, exercises)
+        return True
+
+    async def _reveal_messages(
+        self,
+        conn: AsyncConnection,
+        round_id: int,
+        pair: Row[tuple[object, ...]],
+        recipients: Sequence[object],
+    ) -> list[Message]:
+        """The reveal of a revealed round (both answers, question by question) and an exercise
+        per mismatched question, for each of ``recipients`` (user ids of the pair)."""
         members = {
             r.id: r
             for r in (
@@ -1355,7 +1394,9 @@ class Tandem:
                 and question.mismatch is not None
             ):
                 exercises.append((question, self.content.exercise(question.mismatch.exercise)))
-        for me_id, other_id in ((pair.user_a, pair.user_b), (pair.user_b, pair.user_a)):
+        messages: list[Message] = []
+        for me_id in recipients:
+            other_id = pair.user_b if me_id == pair.user_a else pair.user_a
             other = members[other_id]
             blocks = [texts.REVEAL_HEADER]
             for rq in asked:
@@ -1363,12 +1404,11 @@ class Tandem:
                 mine = given[(rq.position, me_id)]
                 theirs = given[(rq.position, other_id)]
                 blocks.append(self._reveal_block(question, mine, theirs, str(other.first_name)))
-            await self._tell(conn, Message(int(me_id), "\n\n".join(blocks)))
+            messages.append(Message(int(str(me_id)), "\n\n".join(blocks)))
             for question, exercise in exercises:
-                await self._tell(conn, Message(int(me_id), self._exercise_text(question, exercise)))
-        await self._forget_round_work(conn, round_id)
-        logger.info("round %s revealed (mismatches: %s)", round_id, len(exercises))
-        return True
+                text = self._exercise_text(question, exercise)
+                messages.append(Message(int(str(me_id)), text))
+        return messages
 
     def _reveal_block(
         self,
@@ -1541,6 +1581,12 @@ class Tandem:
                 await conn.execute(
                     update(pairs).where(pairs.c.id == pair_id).values(last_round_date=slot_date)
                 )
+                current = await self._open_round_of(conn, pair_id)
+                if current is not None and current.origin == "checkin":
+                    # A /checkin round is still open (it promised its own closing time): it
+                    # stands in for this slot's round instead of being cut short.
+                    logger.info("pair %s: slot %s covered by an open check-in", pair_id, slot_date)
+                    return nxt
                 expires_at = nxt if nxt is not None else now + CHECKIN_TTL
                 await self._open_round(conn, pair, origin="scheduled", expires_at=expires_at)
             return nxt
@@ -1582,6 +1628,10 @@ class Tandem:
                 return None
             if user.pair_id != round_.pair_id:
                 return None
+            if is_night(local_time(now, self._zone(user)).time()):
+                # Late (the bot was down): wait for the morning if the round is still open then.
+                morning = _next_morning(now, self._zone(user))
+                return morning if morning < round_.expires_at - REMINDER_MARGIN else None
             for message in await self._unanswered_questions(conn, round_, user):
                 await self._tell(
                     conn,
@@ -1688,6 +1738,13 @@ class _Pending:
     button_questions: list[Message] = field(default_factory=list)
     answered_open: bool = False
     partner_name: str | None = None
+
+
+def _next_morning(now: datetime, zone: str) -> datetime:
+    """The next end of the quiet hours (08:00 local in ``zone``) after ``now``, in UTC."""
+    local = local_time(now, zone)
+    day = local.date() if local.time() < QUIET_END else local.date() + timedelta(days=1)
+    return datetime.combine(day, QUIET_END, ZoneInfo(zone)).astimezone(UTC)
 
 
 def _refused_input(text: str, awaiting: str) -> bool:

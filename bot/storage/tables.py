@@ -75,6 +75,7 @@ users = Table(
     Column("language_code", String(16)),
     Column("timezone", String(64)),  # IANA name; None until the user picks one
     Column("active", Boolean, nullable=False, default=True),  # False after blocking the bot
+    Column("inactive_since", UTCDateTime),  # when they blocked it: reveals since are re-sent
     Column("pair_id", Integer, ForeignKey("pairs.id", use_alter=True)),  # the active pair
     Column("awaiting", String(64)),  # what the next text message answers: see domain.inputs
     Column("pending_invite_id", Integer),  # the invite this user opened and may accept

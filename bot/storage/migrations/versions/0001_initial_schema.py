@@ -106,6 +106,7 @@ def upgrade() -> None:
         sa.Column("language_code", sa.String(length=16), nullable=True),
         sa.Column("timezone", sa.String(length=64), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("inactive_since", bot.storage.tables.UTCDateTime(timezone=True), nullable=True),
         sa.Column("pair_id", sa.Integer(), nullable=True),
         sa.Column("awaiting", sa.String(length=64), nullable=True),
         sa.Column("pending_invite_id", sa.Integer(), nullable=True),
