@@ -15,6 +15,8 @@ PINNED = {
     "httpx": logging.WARNING,
     "httpcore": logging.WARNING,
     "telegram": logging.INFO,
+    # It logs a handled 429 at ERROR with a traceback; the outbox reschedules and logs it.
+    "telegram.ext.AIORateLimiter": logging.CRITICAL,
     "apscheduler": logging.INFO,
     "aiosqlite": logging.INFO,
     "sqlalchemy": logging.WARNING,

@@ -134,3 +134,18 @@ async def test_sends_refused_with_retry_after_go_out_later_in_order(box: Sandbox
         reveal_at = next(i for i, t in enumerate(chat) if t.startswith(texts.REVEAL_HEADER))
         assert "pulled apart" in chat[reveal_at + 1]
     assert await box.runtime.outbox.pending() == 0
+
+
+async def test_a_direct_reply_refused_with_retry_after_arrives_later(box: Sandbox) -> None:
+    alex = box.fake.user(1001, "Alex")
+    await alex.send("/start")
+    await alex.send("Berlin")
+    box.fake.fail_next(
+        "sendMessage", error_code=429, description="Too Many Requests: retry after 7", retry_after=7
+    )
+    await alex.send("/pair")
+    assert "?start=" not in alex.chat.last.text
+    await box.advance(timedelta(seconds=5))
+    assert "?start=" not in alex.chat.last.text
+    await box.advance(timedelta(seconds=3))
+    assert "?start=" in alex.chat.last.text

@@ -107,11 +107,15 @@ def split_text(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
     while utf16_len(rest) > limit:
         size = _fitting_prefix(rest, limit)
         window = rest[:size]
-        cut = -1
-        for sep in ("\n\n", "\n", " "):
-            cut = window.rfind(sep)
-            if cut > size // 4:
-                break
+        # Prefer a paragraph break, then a line break, anywhere; a space only if it keeps
+        # the chunk reasonably full (else a question would be cut mid-sentence for nothing).
+        cut = window.rfind("\n\n")
+        if cut <= 0:
+            cut = window.rfind("\n")
+        if cut <= 0:
+            cut = window.rfind(" ")
+            if cut <= size // 4:
+                cut = -1
         if cut <= 0:
             cut = size
         chunk = rest[:cut].rstrip()

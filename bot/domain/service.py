@@ -65,6 +65,8 @@ CHECKIN_TTL = timedelta(hours=24)
 MAX_LATENESS = timedelta(hours=2)
 MAX_CHECKINS_PER_DAY = 3
 MAX_OPEN_ANSWER_CHARS = 2000
+#: How much of an open answer the "Saved" acknowledgement repeats back.
+ACK_ECHO_CHARS = 300
 DEFAULT_TIME = time(20, 0)
 
 KIND_OPEN_ROUND = "open_round"
@@ -1291,6 +1293,8 @@ class Tandem:
             ack = texts.ANSWER_SAVED_SKIP.format(partner=partner.first_name)
         else:
             shown = self._display(question, stored, False)
+            if len(shown) > ACK_ECHO_CHARS:
+                shown = shown[:ACK_ECHO_CHARS].rstrip() + "\u2026"
             ack = texts.ANSWER_SAVED.format(answer=shown, partner=partner.first_name)
         if not complete_before and await self._is_complete(conn, round_id, who.id):
             await self._tell(

@@ -231,6 +231,11 @@ class Outbox:
                 .values(lease_until=None, claim_token=None, next_attempt_at=at)
             )
 
+    async def add(self, message: Message, at: datetime) -> None:
+        """Queue ``message`` to be sent at ``at`` (aware UTC) or later."""
+        async with self._engine.begin() as conn:
+            await enqueue(conn, message, at)
+
     async def postpone_user(self, user_id: int, at: datetime, claim_token: str) -> None:
         """Make every message to ``user_id`` that this claim holds, or nobody holds, wait until
         ``at`` (aware UTC), so that the chat's messages keep their order after a failure."""

@@ -16,7 +16,7 @@ from datetime import timedelta
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.domain.messages import Keyboard, Message
+from bot.domain.messages import Keyboard, Message, split_text
 from bot.domain.service import Tandem
 from bot.storage.queues import Outbox, OutboxItem
 
@@ -74,19 +74,31 @@ class Sender:
         self._lock = asyncio.Lock()
 
     async def send(self, bot: Bot, message: Message) -> bool:
-        """Send one message now (a direct reply). Returns whether Telegram accepted it.
+        """Send one message now (a direct reply), split if Telegram's limit requires it.
+        Returns whether Telegram accepted all of it.
 
-        ``Forbidden`` marks the user inactive; other Telegram errors are logged and swallowed:
-        a lost acknowledgement is acceptable, a crash is not.
+        ``Forbidden`` marks the user inactive; a 429 moves the unsent rest to the outbox for
+        after ``retry_after``; other Telegram errors are logged and swallowed: a lost
+        acknowledgement is acceptable, a crash is not.
         """
-        try:
-            await _send(bot, message.user_id, message.text, message.buttons)
-            return True
-        except Forbidden:
-            await self._tandem.mark_inactive(message.user_id)
-        except TelegramError as exc:
-            logger.warning("reply to %s not sent: %s", message.user_id, type(exc).__name__)
-        return False
+        parts = split_text(message.text)
+        for index, part in enumerate(parts):
+            buttons = message.buttons if index == len(parts) - 1 else ()
+            try:
+                await _send(bot, message.user_id, part, buttons)
+            except Forbidden:
+                await self._tandem.mark_inactive(message.user_id)
+                return False
+            except RetryAfter as exc:
+                # Flood control: the rest goes out through the outbox once it is allowed.
+                rest = Message(message.user_id, "\n\n".join(parts[index:]), message.buttons)
+                at = self._tandem.clock.now() + timedelta(seconds=_retry_seconds(exc))
+                await self._outbox.add(rest, at)
+                return False
+            except TelegramError as exc:
+                logger.warning("reply to %s not sent: %s", message.user_id, type(exc).__name__)
+                return False
+        return True
 
     async def flush(self, bot: Bot) -> int:
         """Send every outbox message that is ready now; returns how many were sent.
