@@ -52,11 +52,11 @@ async def play(box: Sandbox) -> None:
     box.clock.set(due)
     await box.tick()
 
-    question_answers = ("5", "1")
-    await alex.press(question_answers[0])
-    await sam.press(question_answers[1])
-    box.clock.advance(timedelta(minutes=5))
+    await alex.press("5")
+    # Sam answers twenty minutes later; only then do both see both answers.
+    box.clock.advance(timedelta(minutes=20))
     await box.tick()
+    await sam.press("1")
 
 
 async def run_demo(database: Path) -> dict[str, str]:
@@ -66,7 +66,10 @@ async def run_demo(database: Path) -> dict[str, str]:
     url = f"sqlite+aiosqlite:///{database}"
     async with sandbox(url, clock=clock, fake=fake, picker=demo_picker) as box:
         await play(box)
-        return {"Alex": fake.transcript(1001), "Sam": fake.transcript(1002)}
+        return {
+            "Alex": fake.transcript(1001, "Europe/Berlin"),
+            "Sam": fake.transcript(1002, "America/New_York"),
+        }
 
 
 def main() -> int:
@@ -75,7 +78,8 @@ def main() -> int:
         transcripts = asyncio.run(run_demo(Path(folder) / "demo.sqlite3"))
     for name, transcript in transcripts.items():
         line = "=" * 72
-        print(f"{line}\n{name}'s chat with Tandem (Alex in Berlin, Sam in New York)\n{line}")
+        zone = "Berlin time" if name == "Alex" else "New York time"
+        print(f"{line}\n{name}'s chat with Tandem ({zone})\n{line}")
         print(transcript)
         print()
     return 0

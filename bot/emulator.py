@@ -42,6 +42,7 @@ from html.parser import HTMLParser
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Final, Literal
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram._utils.types import ODVInput
@@ -217,6 +218,7 @@ class ChatEvent:
     kind: Literal["user", "press", "toast"]
     text: str
     message_id: int | None = None
+    date: int | None = None  # unix time, for user messages and presses
 
 
 @dataclass
@@ -903,9 +905,11 @@ class FakeBotAPI(BaseRequest):
         """Return the parameters of every received call of ``method``, in order."""
         return [params for name, params in self.requests if name == method]
 
-    def transcript(self, user_id: int) -> str:
+    def transcript(self, user_id: int, timezone: str | None = None) -> str:
         """Render what a chat shows, in order, as text (``""`` if there is no such chat).
 
+        With ``timezone`` (an IANA name), a line ``-- Mon 2 Mar, 20:00 --`` in that zone marks
+        each bot message whose minute differs from the previous one shown.
         Each entry is separated by a blank line. Bot messages appear in their current state
         (after edits; deleted ones are gone), a photo as ``[photo]`` plus its caption, followed
         by one line per button row, ``[label] [label]``. The user's own messages are prefixed
@@ -916,8 +920,21 @@ class FakeBotAPI(BaseRequest):
         if chat is None:
             return ""
         blocks: list[str] = []
+        last_stamp: str | None = None
+
+        def mark(date: int | None) -> None:
+            nonlocal last_stamp
+            if timezone is None or date is None:
+                return
+            local = datetime.fromtimestamp(date, UTC).astimezone(ZoneInfo(timezone))
+            stamp = local.strftime("%a %-d %b, %H:%M")
+            if stamp != last_stamp:
+                blocks.append(f"-- {stamp} --")
+                last_stamp = stamp
+
         for entry in chat.timeline:
             if isinstance(entry, ChatEvent):
+                mark(entry.date)
                 if entry.kind == "toast":
                     blocks.append(f"(toast: {entry.text})")
                 elif entry.kind == "press":
@@ -926,6 +943,7 @@ class FakeBotAPI(BaseRequest):
                     blocks.append("\n".join(f"> {line}" for line in entry.text.split("\n")))
                 continue
             lines: list[str] = []
+            mark(entry.date)
             if entry.photo is not None:
                 lines.append(f"[photo] {entry.text}".rstrip())
             else:
@@ -1468,7 +1486,7 @@ class FakeUser:
     ) -> dict[str, Any]:
         """Add a user's message to a chat's timeline and deliver it as a ``message`` update."""
         message_id = self.api.next_message_id(chat.chat_id)
-        chat.timeline.append(ChatEvent("user", shown, message_id))
+        chat.timeline.append(ChatEvent("user", shown, message_id, self.api.now_timestamp()))
         message = {
             "message_id": message_id,
             "from": self.user_json(),
@@ -1538,7 +1556,7 @@ class FakeUser:
     ) -> dict[str, Any]:
         """Deliver a ``callback_query`` for a message (its current state) and register it."""
         chat = self.chat
-        chat.timeline.append(ChatEvent("press", label))
+        chat.timeline.append(ChatEvent("press", label, None, self.api.now_timestamp()))
         found = next((m for m in chat.messages if m.message_id == message_id), None)
         message = (
             self.api.message_json(found)
