@@ -152,6 +152,10 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 TIME_ASK = "Send the new check-in time, like 19:30 or 8pm. /cancel to keep the current one."
 TIME_BAD = "{error}"
 PAIR_TZ_ASK = "Which timezone should your check-ins follow?"
+PAIR_TZ_SAME = (
+    "You both use {zone}. To run your check-ins on another zone, set yours first with "
+    "/timezone (for example /timezone Lisbon)."
+)
 PAIR_TZ_MINE = "Mine: {zone}"
 PAIR_TZ_PARTNER = "{partner}'s: {zone}"
 SCHEDULE_CHANGED_YOU = "Done. Check-ins now come {schedule}. Next one: {next}."

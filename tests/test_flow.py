@@ -530,3 +530,10 @@ async def test_a_late_reminder_waits_for_the_morning(box: Sandbox) -> None:
     box.clock.set(datetime(2026, 3, 7, 7, 0, tzinfo=UTC))  # Sat 08:00 Berlin
     await box.tick()
     assert [t.split("\n")[0] for t in texts_since(sam, before)] == [texts.REMINDER_HEADER]
+
+
+async def test_changing_the_time_warns_when_it_falls_in_a_partners_night(box: Sandbox) -> None:
+    alex, sam = await make_pair(box, a_zone="Berlin", b_zone="Los Angeles")
+    await alex.send("/time 7:30")
+    assert "that's 22:30 at night for Sam" in alex.chat.last.text
+    assert "that's 22:30 at night for you" in sam.chat.last.text

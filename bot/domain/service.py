@@ -804,12 +804,26 @@ class Tandem:
             status=status,
             next=await self._next_text(conn, pair, self._zone(user)),
         )
-        if cadence.frequency is not Frequency.OFF:
-            for person, shown, label in ((user, mine, "you"), (partner, theirs, None)):
-                local = local_time(anchor, self._zone(person)).time()
-                if is_night(local):
-                    who_name = label or str(person.first_name)
-                    text += texts.NIGHT_WARNING.format(local=shown, who=who_name)
+        return text + self._night_warnings(user, pair, partner)
+
+    def _night_warnings(
+        self,
+        user: Row[tuple[object, ...]],
+        pair: Row[tuple[object, ...]],
+        partner: Row[tuple[object, ...]],
+    ) -> str:
+        """Warnings, for ``user``, when the pair's time falls in someone's night (22–08)."""
+        cadence = self._cadence(pair)
+        if cadence.frequency is Frequency.OFF:
+            return ""
+        today = local_time(self._now(), cadence.timezone).date()
+        anchor = datetime.combine(today, cadence.time_of_day, ZoneInfo(cadence.timezone))
+        text = ""
+        for person, label in ((user, "you"), (partner, None)):
+            local = local_time(anchor, self._zone(person))
+            if is_night(local.time()):
+                who_name = label or str(person.first_name)
+                text += texts.NIGHT_WARNING.format(local=local.strftime("%H:%M"), who=who_name)
         return text
 
     @staticmethod
@@ -943,6 +957,9 @@ class Tandem:
                 them = texts.SCHEDULE_CHANGED_PARTNER.format(
                     name=user.first_name, schedule=schedule, next=theirs
                 )
+            if paused is None:
+                you += self._night_warnings(user, pair, partner)
+                them += self._night_warnings(partner, pair, user)
             if partner.active:
                 await self._tell(conn, Message(partner.id, them))
             if as_edit:
@@ -965,7 +982,9 @@ class Tandem:
                 partner=partner.first_name, zone=self._zone(partner)
             )
             rows.append((Button(label, "ptz:partner"),))
-        return Outcome(edit=Edit(texts.PAIR_TZ_ASK, tuple(rows)))
+            return Outcome(edit=Edit(texts.PAIR_TZ_ASK, tuple(rows)))
+        hint = texts.PAIR_TZ_SAME.format(zone=self._zone(user))
+        return Outcome(edit=Edit(hint, tuple(rows)))
 
     async def set_pair_timezone(self, who: UserInfo, whose: str) -> Outcome:
         """Make the schedule follow this user's ("me") or their partner's timezone."""
