@@ -246,7 +246,7 @@ _TIME_12H: Final = re.compile(
 
 
 def _fold_accents(text: str) -> str:
-    """"Zürich" -> "Zurich", "São Paulo" -> "Sao Paulo": zone names are plain ASCII."""
+    """Drop accents (Zürich -> Zurich, São Paulo -> Sao Paulo): zone names are plain ASCII."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
