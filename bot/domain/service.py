@@ -17,7 +17,7 @@ import random
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, insert, or_, select, update
@@ -32,7 +32,6 @@ from bot.domain.messages import Button, Edit, Keyboard, Message, Outcome
 from bot.storage import queues
 from bot.storage.tables import (
     answers,
-    due_work,
     invites,
     outbox,
     pairs,
@@ -1745,13 +1744,6 @@ class Tandem:
                 return None
             return await queues.due_at_of(conn, KIND_OPEN_ROUND, f"pair:{user.pair_id}")
 
-    async def due_count(self) -> int:
-        """How many due-work rows exist (for diagnostics and tests)."""
-        async with self.engine.connect() as conn:
-            return int(
-                (await conn.execute(select(func.count()).select_from(due_work))).scalar_one()
-            )
-
 
 @dataclass
 class _Pending:
@@ -1811,8 +1803,3 @@ def _parse_weekday(word: str) -> int | None:
         if len(word) >= 2 and name.lower().startswith(word.lower()):
             return index
     return None
-
-
-def local_date(instant: datetime, zone: str) -> date:
-    """The calendar date of ``instant`` (aware) in ``zone``."""
-    return local_time(instant, zone).date()

@@ -9,7 +9,6 @@ claimed by a process that died is taken again.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -250,18 +249,7 @@ class Outbox:
                 .values(lease_until=None, claim_token=None, next_attempt_at=at)
             )
 
-    async def drop_for_user(self, user_id: int) -> int:
-        """Delete every pending message to ``user_id`` (they blocked the bot); returns how many."""
-        async with self._engine.begin() as conn:
-            result = await conn.execute(delete(outbox).where(outbox.c.user_id == user_id))
-        return result.rowcount
-
     async def pending(self) -> int:
         """How many messages wait to be sent."""
         async with self._engine.connect() as conn:
             return int((await conn.execute(select(func.count()).select_from(outbox))).scalar_one())
-
-
-def dumps(obj: object) -> str:
-    """Compact JSON (used for small stored values)."""
-    return json.dumps(obj, separators=(",", ":"))
