@@ -150,6 +150,12 @@ class Tandem:
         """Create or refresh the user row from Telegram's data; return it."""
         now = self._now()
         row = (await conn.execute(select(users).where(users.c.id == who.id))).first()
+        if row is not None and (row.first_name, row.username, row.language_code) == (
+            who.first_name[:128],
+            who.username,
+            who.language_code,
+        ):
+            return row
         if row is None:
             await conn.execute(
                 insert(users).values(
@@ -162,11 +168,7 @@ class Tandem:
                     updated_at=now,
                 )
             )
-        elif (row.first_name, row.username, row.language_code) != (
-            who.first_name[:128],
-            who.username,
-            who.language_code,
-        ):
+        else:
             await conn.execute(
                 update(users)
                 .where(users.c.id == who.id)
@@ -177,8 +179,7 @@ class Tandem:
                     updated_at=now,
                 )
             )
-        fresh = (await conn.execute(select(users).where(users.c.id == who.id))).one()
-        return fresh
+        return (await conn.execute(select(users).where(users.c.id == who.id))).one()
 
     async def _user(self, conn: AsyncConnection, user_id: int) -> Row[tuple[object, ...]] | None:
         return (await conn.execute(select(users).where(users.c.id == user_id))).first()
@@ -782,9 +783,7 @@ class Tandem:
         partner: Row[tuple[object, ...]],
     ) -> str:
         cadence = self._cadence(pair)
-        # The pair's wall time today, seen from each partner's zone.
-        today = local_time(self._now(), cadence.timezone).date()
-        anchor = datetime.combine(today, cadence.time_of_day, ZoneInfo(cadence.timezone))
+        anchor = self._todays_slot(cadence)
         mine = local_time(anchor, self._zone(user)).strftime("%H:%M")
         theirs = local_time(anchor, self._zone(partner)).strftime("%H:%M")
         if not partner.active:
@@ -805,6 +804,11 @@ class Tandem:
         )
         return text + self._night_warnings(user, pair, partner)
 
+    def _todays_slot(self, cadence: Cadence) -> datetime:
+        """The pair's wall time today (in the pair's zone), to show in each partner's zone."""
+        today = local_time(self._now(), cadence.timezone).date()
+        return datetime.combine(today, cadence.time_of_day, ZoneInfo(cadence.timezone))
+
     def _night_warnings(
         self,
         user: Row[tuple[object, ...]],
@@ -815,8 +819,7 @@ class Tandem:
         cadence = self._cadence(pair)
         if cadence.frequency is Frequency.OFF:
             return ""
-        today = local_time(self._now(), cadence.timezone).date()
-        anchor = datetime.combine(today, cadence.time_of_day, ZoneInfo(cadence.timezone))
+        anchor = self._todays_slot(cadence)
         text = ""
         for person, label in ((user, "you"), (partner, None)):
             local = local_time(anchor, self._zone(person))
@@ -1302,9 +1305,8 @@ class Tandem:
         assert partner is not None
         chosen = cb.SKIP if skipped else stored
         edit = Edit(None, self._answer_keyboard(round_id, position, question, chosen))
-        if await self._is_complete(conn, round_id, partner_id) and await self._is_complete(
-            conn, round_id, who.id
-        ):
+        complete_now = await self._is_complete(conn, round_id, who.id)
+        if complete_now and await self._is_complete(conn, round_id, partner_id):
             await self._reveal(conn, round_id)
             return Outcome(toast=texts.ANSWER_TOAST, edit=Edit(None, ()))
         if skipped:
@@ -1314,7 +1316,7 @@ class Tandem:
             if len(shown) > ACK_ECHO_CHARS:
                 shown = shown[:ACK_ECHO_CHARS].rstrip() + "\u2026"
             ack = texts.ANSWER_SAVED.format(answer=shown, partner=partner.first_name)
-        if not complete_before and await self._is_complete(conn, round_id, who.id):
+        if complete_now and not complete_before:
             await self._tell(
                 conn, Message(partner_id, texts.ANSWER_WAITING.format(name=user.first_name))
             )

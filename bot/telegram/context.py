@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from telegram.ext import Application, CallbackContext, ExtBot
+from telegram.ext import CallbackContext, ExtBot
 
 if TYPE_CHECKING:
     from bot.domain.service import Tandem
@@ -17,14 +17,6 @@ RUNTIME_KEY = "tandem.runtime"
 
 class TandemContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
     """CallbackContext with ``runtime``, ``tandem`` (domain service) and ``sender``."""
-
-    def __init__(
-        self,
-        application: Application[Any, Any, Any, Any, Any, Any],
-        chat_id: int | None = None,
-        user_id: int | None = None,
-    ) -> None:
-        super().__init__(application=application, chat_id=chat_id, user_id=user_id)
 
     @property
     def runtime(self) -> Runtime:
