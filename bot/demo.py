@@ -28,7 +28,8 @@ def demo_picker(candidates: Sequence[Question]) -> Question:
 
 
 async def play(box: Sandbox) -> None:
-    """Pair → schedule → a round both answer with a mismatch → reveal → exercise."""
+    """Pair → schedule → a round both answer with a mismatch → reveal → both pick the same
+    exercise (privately) → reminder → follow-up two days later, revealed like a round."""
     fake = box.fake
     alex = fake.user(1001, "Alex")
     sam = fake.user(1002, "Sam")
@@ -57,6 +58,28 @@ async def play(box: Sandbox) -> None:
     box.clock.advance(timedelta(minutes=20))
     await box.tick()
     await sam.press("1")
+
+    # Each picks an exercise privately; both picked the first one, so both see it in full.
+    await sam.press("1. ")
+    box.clock.advance(timedelta(minutes=5))
+    await alex.press("1. ")
+    await alex.press("Tomorrow")
+
+    # The next evening the reminder comes; two days after choosing, the follow-up asks both
+    # how it went, and it reveals like any check-in.
+    box.clock.advance(timedelta(days=1))
+    await box.tick()
+    box.clock.advance(timedelta(days=1))
+    await box.tick()
+    for user, check_in, follow_up in ((alex, 4, 4), (sam, 3, 5)):
+        question = next(m for m in reversed(user.chat.messages) if "Question 1 of 2" in m.text)
+        await user.press(_data(question.buttons[0][check_in - 1].callback_data))
+        await user.press(str(follow_up))
+
+
+def _data(value: str | None) -> str:
+    assert value is not None
+    return value
 
 
 async def run_demo(database: Path) -> dict[str, str]:

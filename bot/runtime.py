@@ -23,13 +23,16 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from telegram.request import BaseRequest
 
 from bot import texts
+from bot.domain.offers import KIND_EXERCISE_REMIND, KIND_FOLLOWUP
 from bot.domain.service import (
     KIND_EXPIRE,
     KIND_OPEN_ROUND,
+    KIND_OPEN_WEEKLY,
     KIND_REMIND,
     QuestionPicker,
     Tandem,
 )
+from bot.i18n import available_locales, speaking
 from bot.settings import Settings
 from bot.storage.database import create_engine, upgrade
 from bot.storage.queues import Outbox, SqlDueWorkStore
@@ -114,12 +117,20 @@ async def start_runtime(
             KIND_OPEN_ROUND: tandem.due_open_round,
             KIND_REMIND: tandem.due_remind,
             KIND_EXPIRE: tandem.due_expire,
+            KIND_OPEN_WEEKLY: tandem.due_open_weekly,
+            KIND_FOLLOWUP: tandem.exercises.due_followup,
+            KIND_EXERCISE_REMIND: tandem.exercises.due_remind,
         },
     )
     runtime = Runtime(application, engine, content, clock, tandem, outbox, sender, runner)
     application.bot_data[RUNTIME_KEY] = runtime
     try:
         await application.bot.set_my_commands([BotCommand(n, d) for n, d in texts.COMMANDS])
+        for language in available_locales():  # the menu in each shipped language
+            with speaking(language):
+                commands = [BotCommand(n, d) for n, d in texts.COMMANDS]
+            code = language.split("_")[0]
+            await application.bot.set_my_commands(commands, language_code=code)
     except TelegramError as exc:
         logger.warning("command menu not registered: %s", type(exc).__name__)
     if schedule_tick and application.job_queue is not None:

@@ -1,15 +1,27 @@
-"""Every user-facing sentence of the bot (content texts live in ``content/``).
+"""Every user-facing sentence of the bot, in English: the source of the message catalog.
 
-Kept in one module so that wording is reviewed in one place and a message catalog can replace
-it later. Texts are plain: they are sent without a parse mode.
+Each UPPER_CASE name below is a gettext message id (or a tuple/dict of them). Reading one
+(``texts.WELCOME``) returns it translated into the language in force (see
+:func:`bot.i18n.speaking`), so a second language is a ``.po`` file, not a code change.
+Texts are plain: they are sent without a parse mode, so user text is never markup.
+Placeholders in braces are filled with ``str.format`` after translation; translations must keep
+them. Content texts (questions, exercises) live in ``content/`` and go through the same catalog.
 """
 
 from __future__ import annotations
+
+from typing import Any
+
+from bot.i18n import gettext
 
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", "Begin, or come back after a break"),
     ("pair", "Invite your partner"),
     ("checkin", "Start a check-in now"),
+    ("weekly", "A weekly deeper check-in of three questions"),
+    ("focus", "Choose topics to come up more often"),
+    ("history", "Your revealed check-ins"),
+    ("insights", "A chart of the last 12 weeks"),
     ("settings", "Schedule, time and timezone"),
     ("frequency", "Daily, weekdays, weekly or off"),
     ("time", "Set the check-in time, e.g. /time 20:00"),
@@ -135,6 +147,7 @@ STATUS_PAUSED = "paused (/resume to continue)"
 STATUS_OFF = "off"
 STATUS_ON_HOLD = "on hold until {name} starts Tandem again"
 NEXT_NONE = "none scheduled"
+NEXT_AT = "{when} your time"
 BTN_DAILY = "Daily"
 BTN_WEEKDAYS = "Weekdays"
 BTN_WEEKLY = "Weekly"
@@ -245,3 +258,190 @@ PARTNER_INACTIVE = (
 GROUP_ONLY_PRIVATE = "I work in private chats only. Talk to me here: {link}"
 UNKNOWN_COMMAND = "I don't know that command. /help lists what I can do."
 SOMETHING_WRONG = "Sorry, something went wrong on my side. Please try again in a moment."
+
+# ---------------------------------------------------------------- content and insight (issue 3)
+
+ROUND_HEADER_OF = "Question {n} of {total} \u00b7 {dimension}"
+WEEKLY_INTRO = (
+    "Your weekly check-in: {n} deeper questions. Take your time; your answers are revealed "
+    "together, side by side, once you've both answered all of them."
+)
+WANTS_LABELS = {"less": "Less", "same": "About the same", "more": "More"}
+SMALL_GAP_WANTS = "A small difference: worth a word, no exercise needed."
+REVEAL_DEEP_HEADER = (
+    "You've both answered. Here are your answers side by side, question by question:"
+)
+
+FOLLOWUP_HEADER = "Follow-up"
+FOLLOWUP_INTRO = "Two days ago you both chose \u201c{title}\u201d."
+FOLLOWUP_QUESTION = (
+    "How did it go for you, or if you haven't done it yet, how do you feel about it now?"
+)
+FOLLOWUP_LOW = "It didn't help us"
+FOLLOWUP_HIGH = "It helped a lot"
+
+OFFER_MISMATCH = "Your answers on {dimension} pulled apart. That's worth knowing, not a problem."
+OFFER_REPEATED = (
+    "{dimension} has come up as a difference more than once lately. Here are some deeper "
+    "exercises for it."
+)
+OFFER_BOTH_LOW = (
+    "You agree on {dimension}, and you both answered low. That's something to look at "
+    "together, side by side."
+)
+OFFER_ASK = (
+    "Pick the one you'd like to do together, or \u201cNot now\u201d. {partner} picks too; "
+    "neither of you sees the other's pick until you both have."
+)
+OFFER_OPTION = "{n}. {title} ({kind}, about {minutes} min)\n{why}"
+BTN_NOT_NOW = "Not now"
+BTN_NOT_THIS_TIME = "Not this time"
+PICK_SAVED = "Saved: {pick}. You can change it until {partner} picks too."
+PICK_WAITING = "{name} has picked an exercise. Pick yours and you'll both see both picks."
+PICK_TOAST = "Saved"
+PICK_NONE = "not now"
+OFFER_CLOSED = "This suggestion is closed."
+OFFER_REPLACED = "A newer suggestion replaced this one."
+OFFER_AGREED = "You both picked \u201c{title}\u201d."
+OFFER_DECIDED = "{name} settled it: you're doing \u201c{title}\u201d."
+OFFER_DECIDED_YOU = "Settled: you're doing \u201c{title}\u201d."
+OFFER_DECLINED_BOTH = "You both chose not now. That's fine: if it matters, it will come up again."
+OFFER_DECLINED_DECIDE = (
+    "{name} chose not this time. That's fine: if it matters, it will come up again."
+)
+OFFER_DIFFERENT = (
+    "Your picks are in.\nYou: {mine}\n{partner}: {theirs}\n\n"
+    "A quick way to decide: each of you says in one sentence what draws you to your pick, then "
+    "go with the one the other found more convincing. Still torn? Do the shorter one first. "
+    "Either of you can settle it with a button below."
+)
+EXERCISE_HEADER = "{title} ({kind}, about {minutes} minutes)"
+EXERCISE_WHY = "Why it helps: {why}"
+EXERCISE_KINDS = {
+    "negotiation": "negotiation",
+    "boundary": "boundaries",
+    "appreciation": "appreciation",
+    "listening": "listening",
+    "repair": "repair",
+    "growth": "growth",
+    "friendship": "friendships",
+    "vulnerability": "opening up",
+}
+REMIND_ASK = "Want a reminder to do it together? Either of you can set one."
+BTN_REMIND_TODAY = "Today {time}"
+BTN_REMIND_TOMORROW = "Tomorrow {time}"
+BTN_REMIND_TYPE = "Another time"
+BTN_REMIND_NONE = "No reminder"
+REMIND_TYPE = (
+    "When? Send a time like 19:30, or a day and a time like \u201ctomorrow 19:30\u201d or "
+    "\u201csat 10:00\u201d (your time). /cancel to skip."
+)
+REMIND_BAD = "I couldn't read that as a time. Try 19:30, tomorrow 19:30 or sat 10:00, or /cancel."
+REMIND_PAST = "That time has already passed. Pick a time later than now, or /cancel."
+REMIND_SET_YOU = "Reminder set: {when}. I'll remind you both."
+REMIND_SET_PARTNER = "{name} set a reminder for \u201c{title}\u201d: {when}."
+REMIND_NONE = "Okay, no reminder."
+REMIND_DUE = "Reminder: you planned to do \u201c{title}\u201d together now."
+ENCOURAGE = (
+    "Your answers on {dimension} are closer than last time. Whatever you two have been "
+    "doing, it seems to help."
+)
+
+WEEKLY_STATUS_ON = "Your weekly check-in: every {day} at {time} ({zone}). Next: {next}."
+WEEKLY_STATUS_OFF = (
+    "The weekly check-in is three deeper questions (needs, boundaries, how you two are doing), "
+    "revealed side by side once you've both answered all three. It can come besides your daily "
+    "check-ins or instead of them (/frequency off). Pick a day:"
+)
+WEEKLY_CHANGE = "Pick another day, or turn it off:"
+WEEKLY_SET_YOU = "Done: your weekly check-in comes every {day} at {time} ({zone}). Next: {next}."
+WEEKLY_SET_PARTNER = (
+    "{name} set up a weekly check-in: every {day} at {time} ({zone}). Next: {next}."
+)
+WEEKLY_OFF_YOU = "The weekly check-in is off."
+WEEKLY_OFF_PARTNER = "{name} turned the weekly check-in off."
+WEEKLY_ALREADY_OFF = "The weekly check-in is already off."
+WEEKLY_UNKNOWN = (
+    "Try /weekly sunday, /weekly sun 10:00 or /weekly off. Without a time it uses your "
+    "check-in time."
+)
+SCHEDULE_WEEKLY_DEEP = "Weekly deeper check-in: {schedule}"
+
+FOCUS_STATUS = (
+    "Focus: {focus}.\nTopics in focus come up about three times as often; every topic still "
+    "comes up, and no question repeats until you've had them all. Tap to change (up to {max})."
+)
+FOCUS_NONE = "none (all topics equally)"
+FOCUS_SET_YOU = "Focus set: {focus}."
+FOCUS_SET_PARTNER = "{name} changed your focus: {focus}."
+FOCUS_CLEARED_YOU = "Focus cleared: all topics come up equally."
+FOCUS_CLEARED_PARTNER = "{name} cleared your focus: all topics come up equally."
+FOCUS_UNKNOWN = "I don't know the topic \u201c{word}\u201d. The topics are: {topics}."
+FOCUS_TOO_MANY = "Up to {max} topics can be in focus at once."
+BTN_CLEAR = "Clear"
+
+HISTORY_EMPTY = "No revealed check-ins yet. Once you've both answered one, it shows up here."
+HISTORY_HEADER = "Your check-ins, newest first ({first}\u2013{last} of {total}):"
+HISTORY_ROUND = "{when} \u00b7 {kind}"
+HISTORY_KINDS = {"light": "check-in", "deep": "weekly check-in", "followup": "follow-up"}
+BTN_OLDER = "\u2039 Older"
+BTN_NEWER = "Newer \u203a"
+HISTORY_END = "That's the end of your history."
+
+INSIGHTS_EMPTY = (
+    "No revealed check-ins in the last 12 weeks yet, so there's nothing to chart. Once you've "
+    "both answered a few, /insights shows where you're close and where you differ."
+)
+INSIGHTS_TITLE = "Last 12 weeks: your answers side by side"
+INSIGHTS_GAP = "gap {gap:.1f}"
+INSIGHTS_NO_DATA = "no scale answers yet"
+INSIGHTS_CAPTION = "The bars are averages of your 1\u20135 answers; the gap is how far apart you answered, on average."
+INSIGHTS_SUMMARY = "Last 12 weeks: {rounds} check-ins revealed."
+INSIGHTS_ALIGNED = "Close: {dims}."
+INSIGHTS_DIFFER = "Apart more often: {dims}."
+INSIGHTS_MISMATCHES = "Differences that suggested an exercise: {n}."
+INSIGHTS_STREAK = "Your streak: {n} check-ins in a row that you both answered."
+INSIGHTS_STREAK_ZERO = "Your streak starts with the next check-in you both answer."
+INSIGHTS_AXIS_TOGETHER = (
+    "Together \u2194 apart (1 together, 5 apart): you {mine}, {partner} {theirs}."
+)
+INSIGHTS_AXIS_GIVING = (
+    "Giving \u2194 receiving (1 giving, 5 receiving): you {mine}, {partner} {theirs}."
+)
+INSIGHTS_AXIS_NOTE = "Neither end is better; these describe where each of you is leaning lately."
+
+
+# ---------------------------------------------------------------- translation at access time
+
+_SOURCE: dict[str, Any] = {
+    _name: _value for _name, _value in list(globals().items()) if _name.isupper()
+}
+for _name in _SOURCE:
+    del globals()[_name]
+
+
+def _translate(value: Any) -> Any:
+    if isinstance(value, str):
+        return gettext(value)
+    if isinstance(value, dict):
+        return {key: _translate(item) for key, item in value.items()}
+    return tuple(_translate(item) for item in value)
+
+
+def source(name: str) -> str:
+    """The untranslated English text ``name`` (a message id), for data that is translated
+    later, when it is shown. Raises KeyError for an unknown name."""
+    value = _SOURCE[name]
+    assert isinstance(value, str)
+    return value
+
+
+def __getattr__(name: str) -> Any:
+    """``texts.NAME``: the source text translated into the language in force."""
+    try:
+        value = _SOURCE[name]
+    except KeyError:
+        raise AttributeError(f"bot.texts has no text {name!r}") from None
+    if name == "COMMANDS":  # command names stay as they are; descriptions are texts
+        return tuple((command, gettext(description)) for command, description in value)
+    return _translate(value)

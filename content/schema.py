@@ -41,8 +41,13 @@ class Dimension(StrEnum):
 
     @property
     def label(self) -> str:
-        """Human-readable name shown to partners."""
+        """Human-readable English name shown to partners (a message catalog msgid)."""
         return _DIMENSION_LABELS[self]
+
+    @property
+    def weekly_slot(self) -> WeeklySlot:
+        """Which part of a weekly round a deep question of this dimension fills."""
+        return _WEEKLY_SLOTS[self]
 
 
 _DIMENSION_LABELS = {
@@ -70,6 +75,85 @@ class ExerciseKind(StrEnum):
     LISTENING = "listening"
     REPAIR = "repair"
     GROWTH = "growth"
+    FRIENDSHIP = "friendship"
+    VULNERABILITY = "vulnerability"
+
+
+class BoundaryArea(StrEnum):
+    """Which kind of boundary a boundary exercise works on (DESIGN.md's four)."""
+
+    EMOTIONAL = "emotional"
+    MENTAL = "mental"
+    PHYSICAL = "physical"
+    TIME_ENERGY = "time_energy"
+
+
+class Trigger(StrEnum):
+    """When the bot suggests an exercise.
+
+    * ``mismatch``: a question's answers pulled apart (the question's rule names it).
+    * ``repeated``: the same dimension mismatched in 2 of the pair's last 4 rounds: a deeper one.
+    * ``both_low``: both partners answered 1 or 2 on a scale question: something to do jointly.
+    """
+
+    MISMATCH = "mismatch"
+    REPEATED = "repeated"
+    BOTH_LOW = "both_low"
+
+
+class Depth(StrEnum):
+    """``light``: a one-minute daily question. ``deep``: one of a weekly round's three."""
+
+    LIGHT = "light"
+    DEEP = "deep"
+
+
+class WeeklySlot(StrEnum):
+    """The three parts of a weekly round; each deep question fills one, by its dimension."""
+
+    NEEDS = "needs"
+    BOUNDARIES = "boundaries"
+    HEALTH = "health"
+
+
+_WEEKLY_SLOTS = {
+    Dimension.BOUNDARIES: WeeklySlot.BOUNDARIES,
+    Dimension.TOGETHER_APART: WeeklySlot.NEEDS,
+    Dimension.INDIVIDUALITY: WeeklySlot.NEEDS,
+    Dimension.FRIENDSHIPS: WeeklySlot.NEEDS,
+    Dimension.SUPPORT: WeeklySlot.NEEDS,
+    Dimension.GROWTH: WeeklySlot.NEEDS,
+    Dimension.VULNERABILITY: WeeklySlot.NEEDS,
+    Dimension.COMMUNICATION: WeeklySlot.HEALTH,
+    Dimension.RESPONSIBILITIES: WeeklySlot.HEALTH,
+    Dimension.APPRECIATION: WeeklySlot.HEALTH,
+    Dimension.CONFLICT: WeeklySlot.HEALTH,
+    Dimension.TRUST: WeeklySlot.HEALTH,
+}
+
+
+class Axis(StrEnum):
+    """The two axes of interdependence a scale question can place a partner on.
+
+    ``together_apart``: 1 is the together end, 5 the apart end. ``giving_receiving``: 1 is the
+    giving end, 5 the receiving end. The middle is where interdependence lives; texts describe a
+    position, they never diagnose it.
+    """
+
+    TOGETHER_APART = "together_apart"
+    GIVING_RECEIVING = "giving_receiving"
+
+
+class Gap(StrEnum):
+    """How far two answers to one question are apart (see :meth:`Question.gap`)."""
+
+    NONE = "none"
+    SMALL = "small"
+    MISMATCH = "mismatch"
+
+
+#: The values a ``wants`` question stores, in order; their distance decides the gap.
+WANTS_VALUES: tuple[str, ...] = ("less", "same", "more")
 
 
 class _Model(BaseModel):
@@ -95,13 +179,16 @@ class Option(_Model):
 
 
 class MismatchRule(_Model):
-    """When two answers count as a mismatch, and which exercise that suggests.
+    """When two answers count as a mismatch, and which exercises that suggests.
 
-    Scale questions use ``min_gap`` (a gap of at least this many points; default 2). Choice
-    questions use ``conflicts``: unordered pairs of option ids that pull apart.
+    ``exercises``: two or three exercise ids the partners choose from ("both choose"), each
+    covering the question's dimension. Scale questions use ``min_gap`` (a gap of at least this
+    many points; default 2). Choice questions use ``conflicts``: unordered pairs of option ids
+    that pull apart. ``wants`` questions need neither: "less" against "more" is a mismatch,
+    "same" against either is a small gap.
     """
 
-    exercise: Slug
+    exercises: Annotated[tuple[Slug, ...], Field(min_length=2, max_length=3)]
     min_gap: Annotated[int, Field(ge=1, le=4)] = 2
     conflicts: tuple[tuple[ShortSlug, ShortSlug], ...] = ()
 
@@ -111,80 +198,138 @@ class Question(_Entry):
 
     * ``scale``: 1–5 by inline buttons; needs ``scale`` labels.
     * ``choice``: one of 2–6 ``options`` by inline buttons.
+    * ``wants``: less / about the same / more of something (the text names it), by buttons.
     * ``open``: a text message of up to 2,000 characters; has no mismatch rule.
+
+    ``depth``: ``light`` questions make daily rounds, ``deep`` ones weekly rounds. ``axis``
+    (scale only) places the answer on an interdependence axis (see :class:`Axis`).
+    ``low_is_concern`` (scale only): both partners answering 1 or 2 signals something to work
+    on together (the ``both_low`` trigger); leave it off where the low end is simply a
+    preference.
     """
 
     dimension: Dimension
-    kind: Literal["scale", "choice", "open"]
+    depth: Depth
+    kind: Literal["scale", "choice", "wants", "open"]
     text: Annotated[str, Field(min_length=10, max_length=400)]
     scale: ScaleLabels | None = None
     options: tuple[Option, ...] = ()
+    axis: Axis | None = None
+    low_is_concern: bool = False
     mismatch: MismatchRule | None = None
 
     @model_validator(mode="after")
     def _check_kind(self) -> Question:
-        if self.kind == "scale":
-            if self.scale is None:
-                raise ValueError("a scale question needs 'scale' labels (low, high)")
+        if self.axis is not None and self.kind != "scale":
+            raise ValueError("only a scale question can have an 'axis'")
+        if self.low_is_concern and self.kind != "scale":
+            raise ValueError("only a scale question can have 'low_is_concern'")
+        if self.kind in ("scale", "wants") and self.options:
+            raise ValueError(f"a {self.kind} question has no 'options'")
+        if self.kind != "scale" and self.scale is not None:
+            raise ValueError(f"a {self.kind} question has no 'scale'")
+        if self.kind != "choice" and self.mismatch is not None and self.mismatch.conflicts:
+            raise ValueError(f"a {self.kind} question's mismatch has no 'conflicts'")
+        if self.kind == "scale" and self.scale is None:
+            raise ValueError("a scale question needs 'scale' labels (low, high)")
+        if self.kind == "choice":
+            self._check_choice()
+        if self.kind == "open":
             if self.options:
-                raise ValueError("a scale question has no 'options'")
-            if self.mismatch is not None and self.mismatch.conflicts:
-                raise ValueError("a scale question's mismatch uses min_gap, not conflicts")
-        elif self.kind == "choice":
-            if not 2 <= len(self.options) <= 6:
-                raise ValueError("a choice question needs 2 to 6 'options'")
-            ids = [o.id for o in self.options]
-            if len(set(ids)) != len(ids):
-                raise ValueError("option ids must be unique")
-            if self.scale is not None:
-                raise ValueError("a choice question has no 'scale'")
-            if self.mismatch is not None:
-                if not self.mismatch.conflicts:
-                    raise ValueError("a choice question's mismatch needs 'conflicts'")
-                for a, b in self.mismatch.conflicts:
-                    for oid in (a, b):
-                        if oid not in ids:
-                            raise ValueError(f"conflict names unknown option '{oid}'")
-        else:
-            if self.scale is not None or self.options:
-                raise ValueError("an open question has neither 'scale' nor 'options'")
+                raise ValueError("an open question has no 'options'")
             if self.mismatch is not None:
                 raise ValueError("an open question has no mismatch rule")
         return self
 
+    def _check_choice(self) -> None:
+        if not 2 <= len(self.options) <= 6:
+            raise ValueError("a choice question needs 2 to 6 'options'")
+        ids = [o.id for o in self.options]
+        if len(set(ids)) != len(ids):
+            raise ValueError("option ids must be unique")
+        if self.mismatch is not None:
+            if not self.mismatch.conflicts:
+                raise ValueError("a choice question's mismatch needs 'conflicts'")
+            for a, b in self.mismatch.conflicts:
+                for oid in (a, b):
+                    if oid not in ids:
+                        raise ValueError(f"conflict names unknown option '{oid}'")
+
     def option_label(self, option_id: str) -> str | None:
-        """The label of ``option_id``, or None when this question has no such option."""
+        """The English label of ``option_id`` (a catalog msgid), or None when unknown.
+
+        For ``wants`` questions the options are :data:`WANTS_VALUES`; their labels are the
+        bot's texts, so this returns the value itself.
+        """
+        if self.kind == "wants":
+            return option_id if option_id in WANTS_VALUES else None
         return next((o.label for o in self.options if o.id == option_id), None)
 
-    def is_mismatch(self, first: str, second: str) -> bool:
-        """Whether two stored answer values differ by this question's own rule.
+    def numeric(self, value: str) -> int | None:
+        """A stored value as a number for averages and gaps, or None when it has none.
 
-        Values are as stored: ``"1"``–``"5"`` for scale, an option id for choice. Open
-        questions never mismatch. Unparseable values never mismatch.
+        Scale: 1–5. Wants: less 1, same 2, more 3. Choice and open: None.
         """
-        if self.mismatch is None:
-            return False
         if self.kind == "scale":
-            try:
-                return abs(int(first) - int(second)) >= self.mismatch.min_gap
-            except ValueError:
-                return False
-        pair = {first, second}
-        return any({a, b} == pair for a, b in self.mismatch.conflicts)
+            return int(value) if value in ("1", "2", "3", "4", "5") else None
+        if self.kind == "wants" and value in WANTS_VALUES:
+            return WANTS_VALUES.index(value) + 1
+        return None
+
+    def gap(self, first: str, second: str) -> Gap:
+        """How far two stored answers are apart by this question's own rule.
+
+        Values are as stored: ``"1"``–``"5"`` for scale, an option id for choice, ``less`` /
+        ``same`` / ``more`` for wants. A question without a mismatch rule never mismatches;
+        unparseable values never mismatch.
+
+        * scale: a difference of at least ``min_gap`` is a mismatch, any smaller difference small;
+        * choice: a listed conflict is a mismatch, other different options small;
+        * wants: less against more is a mismatch (a negotiation topic), same against either small.
+        """
+        if first == second or self.kind == "open":
+            return Gap.NONE
+        if self.kind == "choice":
+            pair = {first, second}
+            conflicts = self.mismatch.conflicts if self.mismatch else ()
+            return Gap.MISMATCH if any({a, b} == pair for a, b in conflicts) else Gap.SMALL
+        a, b = self.numeric(first), self.numeric(second)
+        if a is None or b is None:
+            return Gap.NONE
+        limit = (self.mismatch.min_gap if self.mismatch else 99) if self.kind == "scale" else 2
+        if self.mismatch is not None and abs(a - b) >= limit:
+            return Gap.MISMATCH
+        return Gap.SMALL
+
+    def is_mismatch(self, first: str, second: str) -> bool:
+        """Whether :meth:`gap` is :attr:`Gap.MISMATCH` for these two stored values."""
+        return self.gap(first, second) is Gap.MISMATCH
 
 
 class Exercise(_Entry):
-    """A guided activity for the pair: a title, why it helps, and numbered steps."""
+    """A guided activity for the pair: a title, why it helps, numbered steps and a duration.
+
+    ``dimensions`` and ``triggers`` say when to use it (see :class:`Trigger`); a boundary
+    exercise names its ``area`` (emotional, mental, physical or time/energy).
+    """
 
     kind: ExerciseKind
     dimensions: Annotated[tuple[Dimension, ...], Field(min_length=1)]
-    title: Annotated[str, Field(min_length=3, max_length=80)]
+    triggers: Annotated[tuple[Trigger, ...], Field(min_length=1)]
+    area: BoundaryArea | None = None
+    title: Annotated[str, Field(min_length=3, max_length=60)]
     why: Annotated[str, Field(min_length=20, max_length=600)]
-    minutes: Annotated[int, Field(ge=10, le=20)]
+    minutes: Annotated[int, Field(ge=5, le=60)]
     steps: Annotated[
         tuple[Annotated[str, Field(min_length=5, max_length=400)], ...],
         Field(min_length=3, max_length=8),
     ]
+
+    @model_validator(mode="after")
+    def _check_area(self) -> Exercise:
+        if (self.kind is ExerciseKind.BOUNDARY) != (self.area is not None):
+            raise ValueError("a boundary exercise needs an 'area'; other kinds have none")
+        return self
 
 
 M = TypeVar("M", bound=_Entry)
@@ -211,6 +356,18 @@ class ContentBank:
     def exercise(self, exercise_id: str) -> Exercise:
         """The exercise with this id. Raises KeyError for an unknown id."""
         return self.exercises[exercise_id]
+
+    def questions_of(self, depth: Depth) -> list[Question]:
+        """The questions of one depth, in file order."""
+        return [q for q in self.questions.values() if q.depth is depth]
+
+    def exercises_for(self, dimension: Dimension, trigger: Trigger) -> list[Exercise]:
+        """The exercises covering ``dimension`` that are meant for ``trigger``, in file order."""
+        return [
+            e
+            for e in self.exercises.values()
+            if dimension in e.dimensions and trigger in e.triggers
+        ]
 
 
 def _read_entries(path: Path) -> list[Any]:
@@ -258,8 +415,9 @@ def load_content(directory: Path | None = None) -> ContentBank:
     """Load and validate ``questions.yaml`` and ``exercises.yaml`` from ``directory``.
 
     ``directory`` defaults to the ``content`` package folder. Beyond each entry's own schema,
-    checks that every mismatch rule names an existing exercise that covers the question's
-    dimension. Raises :class:`ContentError` naming the file and entry of the first problem.
+    checks that every exercise a mismatch rule names exists, covers the question's dimension and
+    is meant for mismatches, and that every dimension has an exercise for each trigger. Raises
+    :class:`ContentError` naming the file and entry of the first problem.
     """
     folder = directory or CONTENT_DIR
     exercises = _parse(Exercise, folder / "exercises.yaml")
@@ -267,18 +425,31 @@ def load_content(directory: Path | None = None) -> ContentBank:
     for index, question in enumerate(questions.values()):
         if question.mismatch is None:
             continue
-        exercise = exercises.get(question.mismatch.exercise)
         where = f"questions.yaml: entry '{question.id}' (#{index + 1})"
-        if exercise is None:
-            raise ContentError(
-                f"{where}: mismatch names missing exercise '{question.mismatch.exercise}'"
-            )
-        if question.dimension not in exercise.dimensions:
-            raise ContentError(
-                f"{where}: exercise '{exercise.id}' does not cover dimension '{question.dimension}'"
-            )
+        for exercise_id in question.mismatch.exercises:
+            exercise = exercises.get(exercise_id)
+            if exercise is None:
+                raise ContentError(f"{where}: mismatch names missing exercise '{exercise_id}'")
+            if question.dimension not in exercise.dimensions:
+                raise ContentError(
+                    f"{where}: exercise '{exercise.id}' does not cover dimension "
+                    f"'{question.dimension}'"
+                )
+            if Trigger.MISMATCH not in exercise.triggers:
+                raise ContentError(f"{where}: exercise '{exercise.id}' has no 'mismatch' trigger")
+        if len(set(question.mismatch.exercises)) != len(question.mismatch.exercises):
+            raise ContentError(f"{where}: mismatch names an exercise twice")
     if not questions:
         raise ContentError("questions.yaml: no questions")
+    for dimension in Dimension:
+        for trigger in (Trigger.REPEATED, Trigger.BOTH_LOW):
+            if not any(
+                dimension in e.dimensions and trigger in e.triggers for e in exercises.values()
+            ):
+                raise ContentError(
+                    f"exercises.yaml: no exercise with trigger '{trigger}' covers dimension "
+                    f"'{dimension}'"
+                )
     return ContentBank(questions=questions, exercises=exercises)
 
 

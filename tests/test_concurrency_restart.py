@@ -61,8 +61,8 @@ async def test_two_applications_on_one_sqlite_file_reveal_once_each(
             await two.tick()
             assert len(reveals(fake, 1001)) == turn + 1
             assert len(reveals(fake, 1002)) == turn + 1
-            # Each partner also got exactly one exercise for the mismatch.
-            exercises = [t for t in fake.chats[1001].texts() if "pulled apart" in t]
+            # Each partner also got exactly one exercise offer for the mismatch.
+            exercises = [t for t in fake.chats[1001].texts() if "Pick the one you" in t]
             assert len(exercises) == turn + 1
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from bot import texts
 from bot.sandbox import Sandbox
 from bot.storage.tables import invites, rounds
+from content.schema import Depth
 from tests.conftest import Picker, invite_link, make_pair, open_round, start_user, texts_since
 
 
@@ -191,11 +192,12 @@ async def test_mismatch_suggests_an_exercise_after_the_reveal(box: Sandbox) -> N
     await alex.press("5")
     await sam.press("1")
     for user in (alex, sam):
-        last_two = user.chat.texts()[-2:]
-        assert texts.REVEAL_HEADER in last_two[0]
-        exercise = last_two[1]
-        assert "pulled apart" in exercise and "Why it helps:" in exercise
-        assert re.search(r"^1\. ", exercise, re.M) and re.search(r"^3\. ", exercise, re.M)
+        reveal, offer = user.chat.messages[-2:]
+        assert texts.REVEAL_HEADER in reveal.text
+        assert "pulled apart" in offer.text and "Pick the one you'd like" in offer.text
+        assert re.search(r"^1\. ", offer.text, re.M) and re.search(r"^2\. ", offer.text, re.M)
+        labels = [b.text for row in offer.buttons for b in row]
+        assert 3 <= len(labels) <= 4 and labels[-1] == "Not now"
 
 
 async def test_skip_counts_as_an_answer_and_shows_as_passed(box: Sandbox) -> None:
@@ -348,7 +350,7 @@ async def test_questions_rotate_without_repeats_until_the_bank_is_exhausted(
     picker.prefer = None  # first least-asked candidate, whatever its kind
     alex, _sam = await make_pair(box)
     await alex.send("/frequency daily")
-    bank = len(box.runtime.content.questions)
+    bank = len(box.runtime.content.questions_of(Depth.LIGHT))
     for _ in range(bank + 1):
         due = await box.runtime.tandem.next_round_at_for(alex.user_id)
         assert due is not None

@@ -21,6 +21,11 @@ _WEEKDAY = re.compile(r"^wd:([0-6])$")
 _TZ = re.compile(r"^tz:([A-Za-z0-9_+/-]{1,58})$")
 _PAIR_TZ = re.compile(r"^ptz:(me|partner)$")
 _SETTING = re.compile(r"^s:(time|tz|pause|resume|keep)$")
+_PICK = re.compile(r"^x(d?):(\d{1,12}):([0-2]|n)$")
+_REMIND = re.compile(r"^xr:(\d{1,12}):(today|tomorrow|type|none)$")
+_HISTORY = re.compile(r"^h:(\d{1,6})$")
+_FOCUS = re.compile(r"^fo:([a-z_]{1,20}|clear)$")
+_WEEKLY = re.compile(r"^wk:([0-6]|off)$")
 
 SKIP = "skip"
 
@@ -94,6 +99,46 @@ class SettingData:
     action: str
 
 
+@dataclass(frozen=True)
+class PickData:
+    """An exercise pick (option index as text, or ``n`` for not now) for an offer.
+
+    ``decide`` is True for the buttons that settle different picks."""
+
+    offer_id: int
+    choice: str
+    decide: bool
+
+
+@dataclass(frozen=True)
+class RemindData:
+    """A reminder choice for an agreed exercise: today, tomorrow, type, none."""
+
+    offer_id: int
+    when: str
+
+
+@dataclass(frozen=True)
+class HistoryData:
+    """A page of /history: how many revealed rounds to skip (newest first)."""
+
+    offset: int
+
+
+@dataclass(frozen=True)
+class FocusData:
+    """Toggle one dimension in the pair's focus (its value), or ``clear``."""
+
+    dimension: str
+
+
+@dataclass(frozen=True)
+class WeeklyData:
+    """The weekday (0 = Monday) for the weekly deeper round, or None to turn it off."""
+
+    weekday: int | None
+
+
 CallbackData = (
     AnswerData
     | WriteData
@@ -104,6 +149,11 @@ CallbackData = (
     | TimezoneData
     | PairTimezoneData
     | SettingData
+    | PickData
+    | RemindData
+    | HistoryData
+    | FocusData
+    | WeeklyData
 )
 
 
@@ -128,6 +178,36 @@ def confirm(what: str, yes: bool, subject_id: int | None = None) -> str:
     return base if subject_id is None else f"{base}:{subject_id}"
 
 
+def pick(offer_id: int, choice: str) -> str:
+    """Callback data for a private exercise pick (option index or ``n``)."""
+    return f"x:{offer_id}:{choice}"
+
+
+def decide(offer_id: int, choice: str) -> str:
+    """Callback data for settling different picks (option index or ``n``)."""
+    return f"xd:{offer_id}:{choice}"
+
+
+def remind(offer_id: int, when: str) -> str:
+    """Callback data for a reminder choice (today, tomorrow, type, none)."""
+    return f"xr:{offer_id}:{when}"
+
+
+def history(offset: int) -> str:
+    """Callback data for a /history page starting ``offset`` rounds back."""
+    return f"h:{offset}"
+
+
+def focus(dimension: str) -> str:
+    """Callback data for toggling a focus dimension (or ``clear``)."""
+    return f"fo:{dimension}"
+
+
+def weekly(weekday: int | None) -> str:
+    """Callback data for the weekly round's day (None turns it off)."""
+    return f"wk:{'off' if weekday is None else weekday}"
+
+
 def parse(data: str | None) -> CallbackData | None:
     """Parse callback data; None for anything malformed, unknown or over 64 bytes."""
     if not data or len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
@@ -150,4 +230,14 @@ def parse(data: str | None) -> CallbackData | None:
         return PairTimezoneData(m[1])
     if m := _SETTING.match(data):
         return SettingData(m[1])
+    if m := _PICK.match(data):
+        return PickData(int(m[2]), m[3], m[1] == "d")
+    if m := _REMIND.match(data):
+        return RemindData(int(m[1]), m[2])
+    if m := _HISTORY.match(data):
+        return HistoryData(int(m[1]))
+    if m := _FOCUS.match(data):
+        return FocusData(m[1])
+    if m := _WEEKLY.match(data):
+        return WeeklyData(None if m[1] == "off" else int(m[1]))
     return None

@@ -16,6 +16,7 @@ import logging
 import random
 import secrets
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -28,10 +29,20 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot import texts
 from bot.domain import callbacks as cb
+from bot.domain.insight import Insight
 from bot.domain.messages import Button, Edit, Keyboard, Message, Outcome
+from bot.domain.offers import (
+    AWAIT_REMIND,
+    FOLLOWUP_PREFIX,
+    ExerciseFlow,
+    followup_question,
+)
+from bot.i18n import gettext as tr
+from bot.i18n import speaking
 from bot.storage import queues
 from bot.storage.tables import (
     answers,
+    exercise_picks,
     invites,
     outbox,
     pairs,
@@ -40,7 +51,15 @@ from bot.storage.tables import (
     rounds,
     users,
 )
-from content.schema import ContentBank, Exercise, Question
+from content.schema import (
+    WANTS_VALUES,
+    ContentBank,
+    Depth,
+    Dimension,
+    Gap,
+    Question,
+    WeeklySlot,
+)
 from scheduler.cadence import (
     QUIET_END,
     REMINDER_MARGIN,
@@ -71,6 +90,14 @@ DEFAULT_TIME = time(20, 0)
 KIND_OPEN_ROUND = "open_round"
 KIND_REMIND = "remind"
 KIND_EXPIRE = "expire"
+KIND_OPEN_WEEKLY = "open_weekly"
+
+ROUND_LIGHT = "light"
+ROUND_DEEP = "deep"
+WEEKLY_TTL = timedelta(hours=48)
+#: A focus dimension's weight in the draw of questions (others weigh 1).
+FOCUS_WEIGHT = 3
+MAX_FOCUS = 4
 
 COMMON_ZONES = (
     "Europe/London",
@@ -140,6 +167,8 @@ class Tandem:
         self.default_timezone = default_timezone
         self.bot_username = bot_username
         self._pick = picker or random_picker()
+        self.exercises = ExerciseFlow(self)
+        self.insight = Insight(self)
 
     # ------------------------------------------------------------------ helpers
 
@@ -240,7 +269,12 @@ class Tandem:
         due = await queues.due_at_of(conn, KIND_OPEN_ROUND, f"pair:{pair.id}")
         if due is None:
             return texts.NEXT_NONE
-        return f"{self._fmt_local(due, zone)} your time"
+        return texts.NEXT_AT.format(when=self._fmt_local(due, zone))
+
+    @staticmethod
+    def _speaking(user: Row[tuple[object, ...]]) -> AbstractContextManager[None]:
+        """Texts built inside this block are in ``user``'s language (their Telegram one)."""
+        return speaking(_opt(user.language_code))
 
     async def _tell(self, conn: AsyncConnection, message: Message) -> None:
         await queues.enqueue(conn, message, self._now())
@@ -270,7 +304,30 @@ class Tandem:
             await queues.cancel_due(conn, KIND_OPEN_ROUND, subject)
         else:
             await queues.schedule_due(conn, KIND_OPEN_ROUND, subject, nxt, self._now())
+        weekly = self._weekly_cadence(pair)
+        nxt_weekly = None
+        if pair.status == "active" and not pair.paused and both_active and weekly is not None:
+            nxt_weekly = next_occurrence(
+                weekly, after or self._now(), last_local_date=pair.last_weekly_date
+            )
+        if nxt_weekly is None:
+            await queues.cancel_due(conn, KIND_OPEN_WEEKLY, subject)
+        else:
+            await queues.schedule_due(conn, KIND_OPEN_WEEKLY, subject, nxt_weekly, self._now())
         return nxt
+
+    @staticmethod
+    def _weekly_cadence(pair: Row[tuple[object, ...]]) -> Cadence | None:
+        """The weekly deeper round's schedule, or None when the pair has not chosen one."""
+        if pair.weekly_weekday is None:
+            return None
+        hh, mm = str(pair.weekly_time or pair.time_of_day).split(":")
+        return Cadence(
+            frequency=Frequency.WEEKLY,
+            time_of_day=time(int(hh), int(mm)),
+            timezone=str(pair.timezone),
+            weekday=int(pair.weekly_weekday),
+        )
 
     # ------------------------------------------------------------------ start, help, timezone
 
@@ -487,10 +544,9 @@ class Tandem:
             inviter = await self._user(conn, invite.inviter_id)
             assert inviter is not None
             if not accept:
-                await self._tell(
-                    conn,
-                    Message(inviter.id, texts.INVITE_DECLINED_INVITER.format(name=user.first_name)),
-                )
+                with self._speaking(inviter):
+                    text = texts.INVITE_DECLINED_INVITER.format(name=user.first_name)
+                await self._tell(conn, Message(inviter.id, text))
                 return Outcome(
                     replies=[Message(who.id, texts.INVITE_DECLINED_YOU)], edit=Edit(None, ())
                 )
@@ -536,23 +592,20 @@ class Tandem:
         pair = (await conn.execute(select(pairs).where(pairs.c.id == pair_id))).one()
         await self._reschedule_pair(conn, pair)
         for me, other in ((inviter, invitee), (invitee, inviter)):
-            await self._tell(
-                conn,
-                Message(
-                    me.id,
-                    texts.PAIRED.format(
-                        partner=other.first_name,
-                        schedule=self._schedule_text(pair),
-                        next=await self._next_text(conn, pair, self._zone(me)),
-                    ),
-                ),
-            )
+            nxt = await self._next_text(conn, pair, self._zone(me))
+            with self._speaking(me):
+                text = texts.PAIRED.format(
+                    partner=other.first_name,
+                    schedule=self._schedule_text(pair),
+                    next=nxt,
+                )
+            await self._tell(conn, Message(me.id, text))
         if invitee.timezone is None:
             # Opened the link without /start first: ask now, so times show in their zone.
             await self._set_awaiting(conn, invitee.id, AWAIT_TIMEZONE)
-            await self._tell(
-                conn, Message(invitee.id, texts.ASK_TIMEZONE_AFTER_PAIR, self._zone_keyboard())
-            )
+            with self._speaking(invitee):
+                message = Message(invitee.id, texts.ASK_TIMEZONE_AFTER_PAIR, self._zone_keyboard())
+            await self._tell(conn, message)
         return Outcome(edit=Edit(None, ()), toast=texts.PAIRED_TOAST)
 
     async def ask_unpair(self, who: UserInfo) -> Outcome:
@@ -586,9 +639,9 @@ class Tandem:
             if pair_id is not None and pair.id != pair_id:
                 return Outcome(toast=texts.BUTTON_STALE, edit=Edit(None, ()))
             await self._end_pair(conn, pair)
-            await self._tell(
-                conn, Message(partner.id, texts.UNPAIR_PARTNER.format(name=user.first_name))
-            )
+            with self._speaking(partner):
+                text = texts.UNPAIR_PARTNER.format(name=user.first_name)
+            await self._tell(conn, Message(partner.id, text))
             text = texts.UNPAIR_DONE.format(partner=partner.first_name)
             return Outcome(replies=[Message(who.id, text)], edit=Edit(None, ()))
 
@@ -652,11 +705,11 @@ class Tandem:
                 if found is not None:
                     pair, partner = found
                     await self._end_pair(conn, pair)
-                    await self._tell(
-                        conn,
-                        Message(partner.id, texts.UNPAIR_PARTNER.format(name=user.first_name)),
-                    )
+                    with self._speaking(partner):
+                        text = texts.UNPAIR_PARTNER.format(name=user.first_name)
+                    await self._tell(conn, Message(partner.id, text))
                 await conn.execute(delete(answers).where(answers.c.user_id == who.id))
+                await conn.execute(delete(exercise_picks).where(exercise_picks.c.user_id == who.id))
                 await conn.execute(
                     delete(invites).where(
                         or_(invites.c.inviter_id == who.id, invites.c.used_by == who.id)
@@ -699,10 +752,9 @@ class Tandem:
                 pair, partner = found
                 await self._reschedule_pair(conn, pair)
                 if partner.active:
-                    await self._tell(
-                        conn,
-                        Message(partner.id, texts.PARTNER_INACTIVE.format(name=user.first_name)),
-                    )
+                    with self._speaking(partner):
+                        text = texts.PARTNER_INACTIVE.format(name=user.first_name)
+                    await self._tell(conn, Message(partner.id, text))
             logger.info("user %s marked inactive (blocked the bot)", user_id)
             return True
 
@@ -739,15 +791,12 @@ class Tandem:
                 for message in await self._unanswered_questions(conn, current, fresh):
                     await self._tell(conn, message)
             if partner.active:
+                nxt = await self._next_text(conn, pair, self._zone(partner))
+                with self._speaking(partner):
+                    text = texts.PARTNER_BACK.format(name=fresh.first_name, next=nxt)
                 await self._tell(
                     conn,
-                    Message(
-                        partner.id,
-                        texts.PARTNER_BACK.format(
-                            name=fresh.first_name,
-                            next=await self._next_text(conn, pair, self._zone(partner)),
-                        ),
-                    ),
+                    Message(partner.id, text),
                 )
 
     # ------------------------------------------------------------------ schedule
@@ -802,6 +851,9 @@ class Tandem:
             status=status,
             next=await self._next_text(conn, pair, self._zone(user)),
         )
+        weekly = self._weekly_text(pair)
+        if weekly is not None:
+            text += "\n\u2022 " + texts.SCHEDULE_WEEKLY_DEEP.format(schedule=weekly)
         return text + self._night_warnings(user, pair, partner)
 
     def _todays_slot(self, cadence: Cadence) -> datetime:
@@ -947,27 +999,248 @@ class Tandem:
             await self._reschedule_pair(conn, pair)
             schedule = self._schedule_text(pair)
             mine = await self._next_text(conn, pair, self._zone(user))
-            theirs = await self._next_text(conn, pair, self._zone(partner))
+            with self._speaking(partner):
+                theirs = await self._next_text(conn, pair, self._zone(partner))
             if paused is True:
                 you = texts.PAUSED_YOU
-                them = texts.PAUSED_PARTNER.format(name=user.first_name)
             elif paused is False:
                 you = texts.RESUMED_YOU.format(next=mine)
-                them = texts.RESUMED_PARTNER.format(name=user.first_name, next=theirs)
             else:
                 you = texts.SCHEDULE_CHANGED_YOU.format(schedule=schedule, next=mine)
-                them = texts.SCHEDULE_CHANGED_PARTNER.format(
-                    name=user.first_name, schedule=schedule, next=theirs
-                )
+            with self._speaking(partner):
+                if paused is True:
+                    them = texts.PAUSED_PARTNER.format(name=user.first_name)
+                elif paused is False:
+                    them = texts.RESUMED_PARTNER.format(name=user.first_name, next=theirs)
+                else:
+                    them = texts.SCHEDULE_CHANGED_PARTNER.format(
+                        name=user.first_name, schedule=self._schedule_text(pair), next=theirs
+                    )
+                if paused is None:
+                    them += self._night_warnings(partner, pair, user)
             if paused is None:
                 you += self._night_warnings(user, pair, partner)
-                them += self._night_warnings(partner, pair, user)
             if partner.active:
                 await self._tell(conn, Message(partner.id, them))
             if as_edit:
                 settings = await self._settings_text(conn, user, pair, partner)
                 return Outcome(edit=Edit(settings, self._settings_keyboard(pair)), toast=you[:190])
             return Outcome(replies=[Message(who.id, you)])
+
+    # ------------------------------------------------------------------ weekly round, focus
+
+    def _weekly_text(self, pair: Row[tuple[object, ...]]) -> str | None:
+        cadence = self._weekly_cadence(pair)
+        if cadence is None:
+            return None
+        return texts.SCHEDULE_WEEKLY.format(
+            day=texts.WEEKDAYS[cadence.weekday],
+            time=cadence.time_of_day.strftime("%H:%M"),
+            zone=cadence.timezone,
+        )
+
+    @staticmethod
+    def _weekly_keyboard(pair: Row[tuple[object, ...]]) -> Keyboard:
+        days = [
+            Button(("\u2713 " if pair.weekly_weekday == i else "") + name[:3], cb.weekly(i))
+            for i, name in enumerate(texts.WEEKDAYS)
+        ]
+        rows: list[tuple[Button, ...]] = [tuple(days[:4]), tuple(days[4:])]
+        if pair.weekly_weekday is not None:
+            rows.append((Button(texts.BTN_OFF, cb.weekly(None)),))
+        return tuple(rows)
+
+    async def weekly(self, who: UserInfo, args: Sequence[str]) -> Outcome:
+        """``/weekly``: show the weekly deeper round with day buttons; ``/weekly sun``,
+        ``/weekly sun 10:00`` (the pair's timezone; default: the daily check-in time) or
+        ``/weekly off`` set it. Unreadable arguments get a reply that shows the forms."""
+        words = [a.lower() for a in args]
+        if not words:
+            async with self.engine.begin() as conn:
+                found = await self._paired(conn, who)
+                if found is None:
+                    return Outcome(replies=[Message(who.id, texts.NOT_PAIRED)])
+                user, pair, _partner = found
+                due = await queues.due_at_of(conn, KIND_OPEN_WEEKLY, f"pair:{pair.id}")
+            schedule = self._weekly_text(pair)
+            if schedule is None:
+                text = texts.WEEKLY_STATUS_OFF
+            else:
+                cadence = self._weekly_cadence(pair)
+                assert cadence is not None
+                nxt = texts.NEXT_NONE if due is None else self._fmt_local(due, self._zone(user))
+                text = (
+                    texts.WEEKLY_STATUS_ON.format(
+                        day=texts.WEEKDAYS[cadence.weekday],
+                        time=cadence.time_of_day.strftime("%H:%M"),
+                        zone=cadence.timezone,
+                        next=nxt,
+                    )
+                    + "\n\n"
+                    + texts.WEEKLY_CHANGE
+                )
+            return Outcome(replies=[Message(who.id, text, self._weekly_keyboard(pair))])
+        if words[0] == "off" and len(words) == 1:
+            return await self.set_weekly(who, None)
+        day = _parse_weekday(words[0])
+        if day is None:
+            return Outcome(replies=[Message(who.id, texts.WEEKLY_UNKNOWN)])
+        at = None
+        if len(words) > 1:
+            try:
+                at = parse_time_of_day(" ".join(words[1:]))
+            except ValueError as exc:
+                return Outcome(replies=[Message(who.id, texts.TIME_BAD.format(error=str(exc)))])
+        return await self.set_weekly(who, day, at)
+
+    async def set_weekly(
+        self, who: UserInfo, weekday: int | None, at: time | None = None, *, as_edit: bool = False
+    ) -> Outcome:
+        """Set (or with ``weekday`` None, turn off) the pair's weekly deeper round; both
+        partners are told, each with the next opening in their own timezone."""
+        async with self.engine.begin() as conn:
+            found = await self._paired(conn, who)
+            if found is None:
+                return Outcome(replies=[Message(who.id, texts.NOT_PAIRED)])
+            user, pair, partner = found
+            if weekday is None and pair.weekly_weekday is None:
+                reply = Message(who.id, texts.WEEKLY_ALREADY_OFF)
+                return Outcome(
+                    toast=texts.NOTHING_CHANGED,
+                    edit=Edit(None, ()) if as_edit else None,
+                    replies=[] if as_edit else [reply],
+                )
+            values: dict[str, object] = {"weekly_weekday": weekday}
+            if weekday is not None:
+                values["weekly_time"] = (at.strftime("%H:%M") if at else None) or (
+                    pair.weekly_time or pair.time_of_day
+                )
+            await conn.execute(update(pairs).where(pairs.c.id == pair.id).values(**values))
+            pair = (await conn.execute(select(pairs).where(pairs.c.id == pair.id))).one()
+            await self._reschedule_pair(conn, pair)
+            due = await queues.due_at_of(conn, KIND_OPEN_WEEKLY, f"pair:{pair.id}")
+            you = self._weekly_changed(pair, user, None, due)
+            with self._speaking(partner):
+                them = self._weekly_changed(pair, partner, str(user.first_name), due)
+            if partner.active:
+                await self._tell(conn, Message(partner.id, them))
+        if as_edit:
+            return Outcome(replies=[Message(who.id, you)], edit=Edit(None, ()))
+        return Outcome(replies=[Message(who.id, you)])
+
+    def _weekly_changed(
+        self,
+        pair: Row[tuple[object, ...]],
+        reader: Row[tuple[object, ...]],
+        changed_by: str | None,
+        due: datetime | None,
+    ) -> str:
+        """What changed about the weekly round, for ``reader`` (who changed it: None = them)."""
+        cadence = self._weekly_cadence(pair)
+        if cadence is None:
+            if changed_by is None:
+                return texts.WEEKLY_OFF_YOU
+            return texts.WEEKLY_OFF_PARTNER.format(name=changed_by)
+        nxt = texts.NEXT_NONE if due is None else self._fmt_local(due, self._zone(reader))
+        fields = {
+            "day": texts.WEEKDAYS[cadence.weekday],
+            "time": cadence.time_of_day.strftime("%H:%M"),
+            "zone": cadence.timezone,
+            "next": nxt,
+        }
+        if changed_by is None:
+            return texts.WEEKLY_SET_YOU.format(**fields)
+        return texts.WEEKLY_SET_PARTNER.format(name=changed_by, **fields)
+
+    def _focus_text(self, focus: set[Dimension]) -> str:
+        if not focus:
+            return texts.FOCUS_NONE
+        return ", ".join(tr(d.label) for d in Dimension if d in focus)
+
+    def _focus_keyboard(self, focus: set[Dimension]) -> Keyboard:
+        buttons = [
+            Button(("\u2713 " if d in focus else "") + tr(d.label), cb.focus(d.value))
+            for d in Dimension
+        ]
+        rows = [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
+        return (*rows, (Button(texts.BTN_CLEAR, cb.focus("clear")),))
+
+    async def focus(self, who: UserInfo, args: Sequence[str]) -> Outcome:
+        """``/focus``: show the pair's focus with toggle buttons; ``/focus trust boundaries``
+        sets it (dimension names or the start of their labels, up to four); ``/focus clear``
+        clears it. An unknown name gets the list of topics and changes nothing."""
+        words = [a.lower().strip(",") for a in args if a.strip(",")]
+        if not words:
+            async with self.engine.begin() as conn:
+                found = await self._paired(conn, who)
+                if found is None:
+                    return Outcome(replies=[Message(who.id, texts.NOT_PAIRED)])
+                focus = _focus_of(found[1])
+            text = texts.FOCUS_STATUS.format(focus=self._focus_text(focus), max=MAX_FOCUS)
+            return Outcome(replies=[Message(who.id, text, self._focus_keyboard(focus))])
+        if words == ["clear"] or words == ["none"]:
+            return await self._set_focus(who, set())
+        chosen: set[Dimension] = set()
+        for word in words:
+            dimension = _parse_dimension(word)
+            if dimension is None:
+                topics = ", ".join(d.value for d in Dimension)
+                return Outcome(
+                    replies=[Message(who.id, texts.FOCUS_UNKNOWN.format(word=word, topics=topics))]
+                )
+            chosen.add(dimension)
+        if len(chosen) > MAX_FOCUS:
+            return Outcome(replies=[Message(who.id, texts.FOCUS_TOO_MANY.format(max=MAX_FOCUS))])
+        return await self._set_focus(who, chosen)
+
+    async def toggle_focus(self, who: UserInfo, value: str) -> Outcome:
+        """A focus button: toggle one dimension (by value) or ``clear``; edits the message."""
+        if value == "clear":
+            return await self._set_focus(who, set(), as_edit=True)
+        try:
+            dimension = Dimension(value)
+        except ValueError:
+            return Outcome(toast=texts.BUTTON_STALE)
+        async with self.engine.begin() as conn:
+            found = await self._paired(conn, who)
+            if found is None:
+                return Outcome(toast=texts.NOT_PAIRED)
+            focus = _focus_of(found[1])
+        focus ^= {dimension}
+        if len(focus) > MAX_FOCUS:
+            return Outcome(toast=texts.FOCUS_TOO_MANY.format(max=MAX_FOCUS))
+        return await self._set_focus(who, focus, as_edit=True)
+
+    async def _set_focus(
+        self, who: UserInfo, focus: set[Dimension], *, as_edit: bool = False
+    ) -> Outcome:
+        async with self.engine.begin() as conn:
+            found = await self._paired(conn, who)
+            if found is None:
+                return Outcome(replies=[Message(who.id, texts.NOT_PAIRED)])
+            user, pair, partner = found
+            value = ",".join(d.value for d in Dimension if d in focus) or None
+            if value == pair.focus:
+                text = texts.FOCUS_STATUS.format(focus=self._focus_text(focus), max=MAX_FOCUS)
+                if as_edit:
+                    return Outcome(toast=texts.NOTHING_CHANGED)
+                return Outcome(replies=[Message(who.id, text, self._focus_keyboard(focus))])
+            await conn.execute(update(pairs).where(pairs.c.id == pair.id).values(focus=value))
+            shown = self._focus_text(focus)
+            you = texts.FOCUS_SET_YOU.format(focus=shown) if focus else texts.FOCUS_CLEARED_YOU
+            with self._speaking(partner):
+                if focus:
+                    them = texts.FOCUS_SET_PARTNER.format(
+                        name=user.first_name, focus=self._focus_text(focus)
+                    )
+                else:
+                    them = texts.FOCUS_CLEARED_PARTNER.format(name=user.first_name)
+            if partner.active:
+                await self._tell(conn, Message(partner.id, them))
+        if as_edit:
+            text = texts.FOCUS_STATUS.format(focus=shown, max=MAX_FOCUS)
+            return Outcome(toast=you[:190], edit=Edit(text, self._focus_keyboard(focus)))
+        return Outcome(replies=[Message(who.id, you)])
 
     async def ask_pair_timezone(self, who: UserInfo) -> Outcome:
         """The choice of whose timezone the schedule follows."""
@@ -1055,23 +1328,42 @@ class Tandem:
             )
         ).first()
 
-    async def _choose_questions(self, conn: AsyncConnection, pair_id: int) -> list[Question]:
-        """One question the pair has been asked least often: no repeats until the bank is
-        exhausted (then a new cycle starts)."""
+    async def _choose_questions(
+        self, conn: AsyncConnection, pair: Row[tuple[object, ...]], kind: str
+    ) -> list[Question]:
+        """The questions for a new round of ``kind``: one light question for a daily round,
+        three deep ones (needs, boundaries, relationship health) for a weekly round.
+
+        Each comes from those the pair has been asked least often, so nothing repeats until
+        the bank is exhausted; the pair's focus dimensions weigh three times as much in the
+        draw, so rotation still reaches every dimension.
+        """
         counts: dict[str, int] = dict(
             (
                 await conn.execute(
                     select(round_questions.c.question_id, func.count())
                     .join(rounds, rounds.c.id == round_questions.c.round_id)
-                    .where(rounds.c.pair_id == pair_id)
+                    .where(rounds.c.pair_id == pair.id)
                     .group_by(round_questions.c.question_id)
                 )
             ).all()
         )
-        bank = list(self.content.questions.values())
-        least = min(counts.get(q.id, 0) for q in bank)
-        candidates = [q for q in bank if counts.get(q.id, 0) == least]
-        return [self._pick(candidates)]
+        focus = _focus_of(pair)
+
+        def draw(bank: list[Question]) -> Question:
+            least = min(counts.get(q.id, 0) for q in bank)
+            candidates = [q for q in bank if counts.get(q.id, 0) == least]
+            weighted = [
+                q for q in candidates for _ in range(FOCUS_WEIGHT if q.dimension in focus else 1)
+            ]
+            return self._pick(weighted)
+
+        if kind == ROUND_DEEP:
+            deep = self.content.questions_of(Depth.DEEP)
+            return [
+                draw([q for q in deep if q.dimension.weekly_slot is slot]) for slot in WeeklySlot
+            ]
+        return [draw(self.content.questions_of(Depth.LIGHT))]
 
     async def _open_round(
         self,
@@ -1081,21 +1373,37 @@ class Tandem:
         origin: str,
         expires_at: datetime,
         starter: Row[tuple[object, ...]] | None = None,
+        kind: str = ROUND_LIGHT,
+        questions: Sequence[Question] | None = None,
+        offer_id: int | None = None,
     ) -> int:
-        """Open a round for the pair now: close any open one as expired, pick the question(s),
-        send them to both partners at once (through the outbox), and schedule the expiry and
-        each partner's reminder. Returns the round id."""
+        """Open a round for the pair now: close any open one as expired, pick the question(s)
+        (``questions`` overrides the choice), send them to both partners at once (through the
+        outbox), and schedule the expiry and each partner's reminder. A follow-up waiting for
+        the pair (``offer_id``, or the pair's pending one) rides along as the last question.
+        Returns the round id."""
         now = self._now()
         previous = await self._open_round_of(conn, pair.id)
         if previous is not None:
             await self._expire_round(conn, previous.id)
-        questions = await self._choose_questions(conn, pair.id)
+        if questions is None:
+            questions = await self._choose_questions(conn, pair, kind)
+        if offer_id is None and pair.followup_offer_id is not None:
+            offer_id = int(pair.followup_offer_id)
+            extra = await self.exercises.take_followup(conn, pair, offer_id)
+            questions = [*questions, extra] if extra is not None else questions
+            offer_id = offer_id if extra is not None else None
+        followup_title = (
+            await self.exercises.chosen_title(conn, offer_id) if offer_id is not None else None
+        )
         round_id = (
             await conn.execute(
                 insert(rounds)
                 .values(
                     pair_id=pair.id,
                     origin=origin,
+                    kind=kind,
+                    offer_id=offer_id,
                     status="open",
                     opened_at=now,
                     expires_at=expires_at,
@@ -1115,15 +1423,11 @@ class Tandem:
             await conn.execute(select(users).where(users.c.id.in_([pair.user_a, pair.user_b])))
         ).all()
         for member in members:
-            zone = self._zone(member)
-            prefix = ""
-            if starter is not None and starter.id != member.id:
-                prefix = texts.CHECKIN_STARTED_BY.format(name=starter.first_name) + "\n\n"
-            for position, question in enumerate(questions):
-                text, keyboard = self._question_message(
-                    round_id, position, question, expires_at, zone
+            with self._speaking(member):
+                await self._send_round(
+                    conn, member, round_id, questions, expires_at, kind, starter, followup_title
                 )
-                await self._tell(conn, Message(member.id, prefix + text, keyboard))
+            zone = self._zone(member)
             first_open = next((i for i, q in enumerate(questions) if q.kind == "open"), None)
             if first_open is not None and member.awaiting is None:
                 await self._set_awaiting(
@@ -1136,6 +1440,41 @@ class Tandem:
                 )
         return int(round_id)
 
+    async def _send_round(
+        self,
+        conn: AsyncConnection,
+        member: Row[tuple[object, ...]],
+        round_id: int,
+        questions: Sequence[Question],
+        expires_at: datetime,
+        kind: str,
+        starter: Row[tuple[object, ...]] | None,
+        followup_title: str | None,
+    ) -> None:
+        """Queue a new round's question messages for one partner (in their language);
+        ``followup_title`` (a message id) names the exercise a follow-up question asks about."""
+        zone = self._zone(member)
+        prefix = ""
+        if kind == ROUND_DEEP:
+            prefix = texts.WEEKLY_INTRO.format(n=len(questions)) + "\n\n"
+        if starter is not None and starter.id != member.id:
+            prefix = texts.CHECKIN_STARTED_BY.format(name=starter.first_name) + "\n\n"
+        for position, question in enumerate(questions):
+            text, keyboard = self._question_message(
+                round_id, position, question, expires_at, zone, total=len(questions)
+            )
+            if question.id.startswith(FOLLOWUP_PREFIX) and followup_title is not None:
+                prefix += texts.FOLLOWUP_INTRO.format(title=tr(followup_title)) + "\n\n"
+            await self._tell(conn, Message(member.id, prefix + text, keyboard))
+            prefix = ""
+
+    def _question(self, question_id: str) -> Question:
+        """The question a round asked: from the bank, or a built-in follow-up question."""
+        found = self.content.questions.get(question_id)
+        if found is not None:
+            return found
+        return followup_question(question_id)
+
     def _question_message(
         self,
         round_id: int,
@@ -1144,11 +1483,21 @@ class Tandem:
         expires_at: datetime,
         zone: str,
         chosen: str | None = None,
+        total: int = 1,
     ) -> tuple[str, Keyboard]:
-        header = texts.ROUND_HEADER.format(dimension=question.dimension.label)
-        parts = [header, question.text]
+        if question.id.startswith(FOLLOWUP_PREFIX):
+            header = texts.FOLLOWUP_HEADER
+        elif total > 1:
+            header = texts.ROUND_HEADER_OF.format(
+                n=position + 1, total=total, dimension=tr(question.dimension.label)
+            )
+        else:
+            header = texts.ROUND_HEADER.format(dimension=tr(question.dimension.label))
+        parts = [header, tr(question.text)]
         if question.kind == "scale" and question.scale is not None:
-            parts.append(texts.SCALE_HINT.format(low=question.scale.low, high=question.scale.high))
+            parts.append(
+                texts.SCALE_HINT.format(low=tr(question.scale.low), high=tr(question.scale.high))
+            )
         if question.kind == "open":
             parts.append(texts.OPEN_HINT)
         parts.append(texts.ROUND_FOOTER.format(until=self._fmt_local(expires_at, zone)))
@@ -1170,10 +1519,16 @@ class Tandem:
             return (row, skip)
         if question.kind == "choice":
             rows = tuple(
-                (Button(mark(o.label, o.id), cb.answer(round_id, position, o.id)),)
+                (Button(mark(tr(o.label), o.id), cb.answer(round_id, position, o.id)),)
                 for o in question.options
             )
             return (*rows, skip)
+        if question.kind == "wants":
+            row = tuple(
+                Button(mark(texts.WANTS_LABELS[v], v), cb.answer(round_id, position, v))
+                for v in WANTS_VALUES
+            )
+            return (row, skip)
         return ((Button(texts.BTN_WRITE, cb.write(round_id, position)),), skip)
 
     def _display(self, question: Question, value: str | None, skipped: bool) -> str:
@@ -1182,7 +1537,9 @@ class Tandem:
         if question.kind == "scale":
             return f"{value} of 5"
         if question.kind == "choice":
-            return question.option_label(value) or value
+            return tr(question.option_label(value) or value)
+        if question.kind == "wants":
+            return texts.WANTS_LABELS.get(value, value)
         return value
 
     # ------------------------------------------------------------------ answers and reveal
@@ -1258,9 +1615,7 @@ class Tandem:
         ).first()
         if qrow is None:
             return Outcome(toast=texts.BUTTON_STALE)
-        question = self.content.questions.get(qrow.question_id)
-        if question is None:
-            return Outcome(toast=texts.BUTTON_STALE)
+        question = self._question(qrow.question_id)
         skipped = value == cb.SKIP and from_button
         if not skipped and not _valid_value(question, value, from_button):
             return Outcome(toast=texts.BUTTON_STALE)
@@ -1317,9 +1672,9 @@ class Tandem:
                 shown = shown[:ACK_ECHO_CHARS].rstrip() + "\u2026"
             ack = texts.ANSWER_SAVED.format(answer=shown, partner=partner.first_name)
         if complete_now and not complete_before:
-            await self._tell(
-                conn, Message(partner_id, texts.ANSWER_WAITING.format(name=user.first_name))
-            )
+            with self._speaking(partner):
+                text = texts.ANSWER_WAITING.format(name=user.first_name)
+            await self._tell(conn, Message(partner_id, text))
         return Outcome(replies=[Message(who.id, ack)], toast=texts.ANSWER_TOAST, edit=edit)
 
     async def _clear_awaiting_for(self, conn: AsyncConnection, user_id: int, round_id: int) -> None:
@@ -1365,17 +1720,17 @@ class Tandem:
     async def _reveal(self, conn: AsyncConnection, round_id: int) -> bool:
         """Decide the reveal exactly once: a conditional update from open to revealed whose row
         count says who won; the winner reads both answers in this same transaction and writes
-        the reveal (and any exercise) to the outbox for both partners."""
+        the reveal, then any exercise offer or encouragement, to the outbox for both."""
         closed = await self._close_round(conn, round_id, "revealed")
         if closed is None:
             return False
-        pair = closed[1]
+        round_, pair = closed
         messages = await self._reveal_messages(conn, round_id, pair, [pair.user_a, pair.user_b])
+        messages.extend(await self.exercises.after_reveal(conn, round_, pair))
         for message in messages:
             await self._tell(conn, message)
         await self._forget_round_work(conn, round_id)
-        exercises = sum(1 for m in messages if m.user_id == pair.user_a) - 1
-        logger.info("round %s revealed (exercises: %s)", round_id, exercises)
+        logger.info("round %s revealed (%s messages)", round_id, len(messages))
         return True
 
     async def _reveal_messages(
@@ -1385,8 +1740,8 @@ class Tandem:
         pair: Row[tuple[object, ...]],
         recipients: Sequence[object],
     ) -> list[Message]:
-        """The reveal of a revealed round (both answers, question by question) and an exercise
-        per mismatched question, for each of ``recipients`` (user ids of the pair)."""
+        """The reveal of a revealed round, for each of ``recipients`` (user ids of the pair):
+        both answers side by side, question by question."""
         members = {
             r.id: r
             for r in (
@@ -1406,33 +1761,34 @@ class Tandem:
                 await conn.execute(select(answers).where(answers.c.round_id == round_id))
             ).all()
         }
-        exercises: list[tuple[Question, Exercise]] = []
-        for rq in asked:
-            question = self.content.questions[rq.question_id]
-            a = given[(rq.position, pair.user_a)]
-            b = given[(rq.position, pair.user_b)]
-            if (
-                not a.skipped
-                and not b.skipped
-                and question.is_mismatch(str(a.value), str(b.value))
-                and question.mismatch is not None
-            ):
-                exercises.append((question, self.content.exercise(question.mismatch.exercise)))
         messages: list[Message] = []
         for me_id in recipients:
-            other_id = pair.user_b if me_id == pair.user_a else pair.user_a
-            other = members[other_id]
-            blocks = [texts.REVEAL_HEADER]
-            for rq in asked:
-                question = self.content.questions[rq.question_id]
-                mine = given[(rq.position, me_id)]
-                theirs = given[(rq.position, other_id)]
-                blocks.append(self._reveal_block(question, mine, theirs, str(other.first_name)))
-            messages.append(Message(int(str(me_id)), "\n\n".join(blocks)))
-            for question, exercise in exercises:
-                text = self._exercise_text(question, exercise)
-                messages.append(Message(int(str(me_id)), text))
+            with self._speaking(members[me_id]):
+                messages.append(self._reveal_for(me_id, pair, members, asked, given))
         return messages
+
+    def _reveal_for(
+        self,
+        me_id: object,
+        pair: Row[tuple[object, ...]],
+        members: dict[object, Row[tuple[object, ...]]],
+        asked: Sequence[Row[tuple[object, ...]]],
+        given: dict[tuple[object, object], Row[tuple[object, ...]]],
+    ) -> Message:
+        """One partner's reveal message, in the language in force."""
+        other_id = pair.user_b if me_id == pair.user_a else pair.user_a
+        other = members[other_id]
+        header = texts.REVEAL_DEEP_HEADER if len(asked) > 1 else texts.REVEAL_HEADER
+        blocks = [header]
+        for rq in asked:
+            question = self._question(rq.question_id)
+            mine = given[(rq.position, me_id)]
+            theirs = given[(rq.position, other_id)]
+            block = self._reveal_block(question, mine, theirs, str(other.first_name))
+            if len(asked) > 1:
+                block = f"{rq.position + 1}. {block}"
+            blocks.append(block)
+        return Message(int(str(me_id)), "\n\n".join(blocks))
 
     def _reveal_block(
         self,
@@ -1441,13 +1797,10 @@ class Tandem:
         theirs: Row[tuple[object, ...]],
         other_name: str,
     ) -> str:
-        lines = [question.text]
+        lines = [tr(question.text)]
         if question.kind == "scale" and question.scale is not None:
-            lines.append(
-                "("
-                + texts.SCALE_HINT.format(low=question.scale.low, high=question.scale.high)
-                + ")"
-            )
+            hint = texts.SCALE_HINT.format(low=tr(question.scale.low), high=tr(question.scale.high))
+            lines.append(f"({hint})")
         my_text = self._display(question, _opt(mine.value), bool(mine.skipped))
         their_text = self._display(question, _opt(theirs.value), bool(theirs.skipped))
         if question.kind == "open":
@@ -1455,23 +1808,14 @@ class Tandem:
             lines.append(f"{other_name}:\n{their_text}")
             return "\n\n".join(lines)
         lines.append(f"{texts.REVEAL_YOU}: {my_text}\n{other_name}: {their_text}")
+        if (
+            question.kind == "wants"
+            and not mine.skipped
+            and not theirs.skipped
+            and question.gap(str(mine.value), str(theirs.value)) is Gap.SMALL
+        ):
+            lines.append(texts.SMALL_GAP_WANTS)
         return "\n".join(lines)
-
-    @staticmethod
-    def _exercise_text(question: Question, exercise: Exercise) -> str:
-        steps = "\n".join(f"{i}. {step}" for i, step in enumerate(exercise.steps, start=1))
-        return "\n\n".join(
-            [
-                texts.EXERCISE_INTRO.format(
-                    dimension=question.dimension.label.lower(),
-                    kind=exercise.kind.value,
-                    minutes=exercise.minutes,
-                ),
-                exercise.title,
-                texts.EXERCISE_WHY.format(why=exercise.why),
-                steps,
-            ]
-        )
 
     async def begin_text_answer(self, who: UserInfo, round_id: int, position: int) -> Outcome:
         """ "Write my answer": the user's next text message answers this round position."""
@@ -1503,6 +1847,9 @@ class Tandem:
             if pending.open_target is not None and _refused_input(text, awaiting):
                 result.replies.append(Message(who.id, texts.IF_CHECKIN_ANSWER))
             return result
+        if isinstance(awaiting, str) and awaiting.startswith(AWAIT_REMIND + ":"):
+            offer_id = int(awaiting.split(":")[1])
+            return await self.exercises.remind_text(who, offer_id, text)
         target: tuple[int, int] | None = None
         if isinstance(awaiting, str) and awaiting.startswith(_AWAIT_ANSWER + ":"):
             _, round_id, position = awaiting.split(":")
@@ -1550,7 +1897,7 @@ class Tandem:
                 )
             )
         ).scalars()
-        pending.answered_open = any(self.content.questions[q].kind == "open" for q in asked_ids)
+        pending.answered_open = any(self._question(q).kind == "open" for q in asked_ids)
         return pending
 
     async def non_text(self, who: UserInfo) -> Outcome:
@@ -1606,13 +1953,45 @@ class Tandem:
                     update(pairs).where(pairs.c.id == pair_id).values(last_round_date=slot_date)
                 )
                 current = await self._open_round_of(conn, pair_id)
-                if current is not None and current.origin == "checkin":
-                    # A /checkin round is still open (it promised its own closing time): it
-                    # stands in for this slot's round instead of being cut short.
+                if current is not None and current.origin in ("checkin", "weekly"):
+                    # A /checkin or weekly round is still open (it promised its own closing
+                    # time): it stands in for this slot's round instead of being cut short.
                     logger.info("pair %s: slot %s covered by an open check-in", pair_id, slot_date)
                     return nxt
                 expires_at = nxt if nxt is not None else now + CHECKIN_TTL
                 await self._open_round(conn, pair, origin="scheduled", expires_at=expires_at)
+            return nxt
+
+    async def due_open_weekly(self, item: DueItem, now: datetime) -> datetime | None:
+        """Open the pair's weekly deeper round (subject ``pair:<id>``): three deep questions,
+        open for 48 hours; returns the next weekly opening. Same lateness and once-per-local-
+        date rules as :meth:`due_open_round`."""
+        pair_id = int(item.subject.split(":")[1])
+        async with self.engine.begin() as conn:
+            pair = (await conn.execute(select(pairs).where(pairs.c.id == pair_id))).first()
+            if pair is None or pair.status != "active" or pair.paused:
+                return None
+            cadence = self._weekly_cadence(pair)
+            if cadence is None:
+                return None
+            members = (
+                await conn.execute(select(users).where(users.c.id.in_([pair.user_a, pair.user_b])))
+            ).all()
+            if len(members) != 2 or not all(m.active for m in members):
+                return None
+            slot_date = local_time(item.due_at, cadence.timezone).date()
+            late = now - item.due_at > MAX_LATENESS
+            already = pair.last_weekly_date is not None and pair.last_weekly_date >= slot_date
+            nxt = next_occurrence(cadence, max(now, item.due_at), last_local_date=slot_date)
+            if late:
+                logger.info("pair %s: weekly round due %s skipped", pair_id, item.due_at)
+            elif not already:
+                await conn.execute(
+                    update(pairs).where(pairs.c.id == pair_id).values(last_weekly_date=slot_date)
+                )
+                await self._open_round(
+                    conn, pair, origin="weekly", kind=ROUND_DEEP, expires_at=now + WEEKLY_TTL
+                )
             return nxt
 
     async def due_expire(self, item: DueItem, now: datetime) -> datetime | None:
@@ -1635,9 +2014,9 @@ class Tandem:
                 continue
             if await self._is_complete(conn, round_id, int(member_id)):
                 opened = self._fmt_local(round_.opened_at, self._zone(member))
-                await self._tell(
-                    conn, Message(int(member_id), texts.EXPIRED_ANSWERED.format(opened=opened))
-                )
+                with self._speaking(member):
+                    text = texts.EXPIRED_ANSWERED.format(opened=opened)
+                await self._tell(conn, Message(int(member_id), text))
         await self._forget_round_work(conn, round_id)
 
     async def due_remind(self, item: DueItem, now: datetime) -> datetime | None:
@@ -1650,19 +2029,17 @@ class Tandem:
             user = await self._user(conn, user_id)
             if round_ is None or round_.status != "open" or user is None or not user.active:
                 return None
-            if user.pair_id != round_.pair_id:
-                return None
+            if user.pair_id != round_.pair_id or now >= round_.expires_at:
+                return None  # not theirs any more, or closing now (the bot was down)
             if is_night(local_time(now, self._zone(user)).time()):
                 # Late (the bot was down): wait for the morning if the round is still open then.
                 morning = _next_morning(now, self._zone(user))
                 return morning if morning < round_.expires_at - REMINDER_MARGIN else None
+            with self._speaking(user):
+                header = texts.REMINDER_HEADER
             for message in await self._unanswered_questions(conn, round_, user):
-                await self._tell(
-                    conn,
-                    Message(
-                        user_id, texts.REMINDER_HEADER + "\n\n" + message.text, message.buttons
-                    ),
-                )
+                text = header + "\n\n" + message.text
+                await self._tell(conn, Message(user_id, text, message.buttons))
         return None
 
     async def claim_update(self, update_id: int) -> bool:
@@ -1724,10 +2101,16 @@ class Tandem:
         for rq in asked:
             if rq.position in done:
                 continue
-            question = self.content.questions[rq.question_id]
-            text, keyboard = self._question_message(
-                int(round_.id), rq.position, question, round_.expires_at, self._zone(user)
-            )
+            question = self._question(rq.question_id)
+            with self._speaking(user):
+                text, keyboard = self._question_message(
+                    int(round_.id),
+                    rq.position,
+                    question,
+                    round_.expires_at,
+                    self._zone(user),
+                    total=len(asked),
+                )
             result.append((int(rq.position), question, Message(int(user.id), text, keyboard)))
         return result
 
@@ -1755,6 +2138,12 @@ class _Pending:
     button_questions: list[Message] = field(default_factory=list)
     answered_open: bool = False
     partner_name: str | None = None
+
+
+def _focus_of(pair: Row[tuple[object, ...]]) -> set[Dimension]:
+    """The pair's focus dimensions (unknown names, e.g. from older content, are ignored)."""
+    known = {d.value for d in Dimension}
+    return {Dimension(v) for v in str(pair.focus or "").split(",") if v in known}
 
 
 def _next_morning(now: datetime, zone: str) -> datetime:
@@ -1795,9 +2184,28 @@ def _opt(value: object) -> str | None:
 def _valid_value(question: Question, value: str, from_button: bool) -> bool:
     if question.kind == "scale":
         return from_button and value in {"1", "2", "3", "4", "5"}
-    if question.kind == "choice":
+    if question.kind in ("choice", "wants"):
         return from_button and question.option_label(value) is not None
     return not from_button
+
+
+def _parse_dimension(word: str) -> Dimension | None:
+    """A dimension from its value (``together_apart``), a hyphenated or spaced form, or the
+    start of its label (``trust``, ``apprec``); None when nothing or several match."""
+    key = word.lower().replace("-", "_").strip()
+    for dimension in Dimension:
+        if key == dimension.value:
+            return dimension
+    if len(key) < 3:
+        return None
+    matches = [
+        d
+        for d in Dimension
+        if d.value.startswith(key)
+        or d.label.lower().replace(" ", "_").startswith(key)
+        or any(w.startswith(key) for w in d.label.lower().split())
+    ]
+    return matches[0] if len(matches) == 1 else None
 
 
 def _parse_weekday(word: str) -> int | None:

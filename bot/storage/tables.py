@@ -96,6 +96,12 @@ pairs = Table(
     Column("time_of_day", String(5), nullable=False),  # "HH:MM" local in `timezone`
     Column("paused", Boolean, nullable=False, default=False),
     Column("last_round_date", Date),  # local date of the last scheduled round
+    # The weekly deeper round (three deep questions): weekday 0 = Monday; None = not chosen.
+    Column("weekly_weekday", Integer),
+    Column("weekly_time", String(5)),  # "HH:MM" local in `timezone`
+    Column("last_weekly_date", Date),  # local date of the last weekly round
+    Column("focus", String(256)),  # comma-separated dimensions the pair wants weighted
+    Column("followup_offer_id", Integer),  # a follow-up waiting for the pair's next round
     Column("created_at", UTCDateTime, nullable=False),
     Column("ended_at", UTCDateTime),
 )
@@ -118,7 +124,10 @@ rounds = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("pair_id", Integer, ForeignKey("pairs.id"), nullable=False),
-    Column("origin", String(16), nullable=False),  # scheduled | checkin
+    Column("origin", String(16), nullable=False),  # scheduled | checkin | weekly | followup
+    # light (daily question) | deep (weekly round of three) | followup (how an exercise went)
+    Column("kind", String(16), nullable=False, server_default="light"),
+    Column("offer_id", Integer),  # for a followup round: the exercise offer it follows up
     Column("status", String(16), nullable=False),  # open | revealed | expired | cancelled
     Column("opened_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
@@ -176,6 +185,40 @@ due_work = Table(
     Column("attempts", Integer, nullable=False, default=0),
     Column("created_at", UTCDateTime, nullable=False),
     UniqueConstraint("kind", "subject", name="uq_due_work_kind_subject"),
+)
+
+exercise_offers = Table(
+    "exercise_offers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("pair_id", Integer, ForeignKey("pairs.id"), nullable=False),
+    Column("round_id", Integer, ForeignKey("rounds.id", ondelete="SET NULL")),  # the reveal
+    Column("trigger", String(16), nullable=False),  # mismatch | repeated | both_low
+    Column("dimension", String(32), nullable=False),
+    Column("options", String(160), nullable=False),  # comma-separated exercise ids, 1-3
+    # open (picking) | agreed | followed (follow-up asked) | differed (picks shown, not
+    # decided) | declined | cancelled
+    Column("status", String(16), nullable=False),
+    Column("chosen", String(64)),  # the exercise both agreed on
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("closed_at", UTCDateTime),
+    Column("remind_at", UTCDateTime),
+    Index("ix_exercise_offers_pair_status", "pair_id", "status"),
+)
+
+exercise_picks = Table(
+    "exercise_picks",
+    metadata,
+    Column(
+        "offer_id",
+        Integer,
+        ForeignKey("exercise_offers.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("user_id", BigInteger, nullable=False),
+    Column("pick", String(64), nullable=False),  # an exercise id, or "none" (not now)
+    Column("picked_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("offer_id", "user_id"),
 )
 
 processed_updates = Table(

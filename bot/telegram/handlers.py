@@ -34,6 +34,7 @@ from bot import texts
 from bot.domain import callbacks as cb
 from bot.domain.messages import Edit, Message, Outcome
 from bot.domain.service import UserInfo
+from bot.i18n import speaking
 from bot.telegram.context import TandemContext
 from bot.telegram.sender import render_keyboard
 from scheduler.cadence import Frequency
@@ -93,7 +94,11 @@ async def _apply_edit(query: CallbackQuery, outcome: Outcome) -> None:
 
 def _command(operation: Callable[[Update, TandemContext], Awaitable[Outcome]]) -> Callback:
     async def handler(update: Update, context: TandemContext) -> None:
-        await render(update, context, await operation(update, context))
+        user = update.effective_user
+        # Replies are built in the sender's own language; the domain switches to the
+        # partner's language for what it queues for them.
+        with speaking(user.language_code if user is not None else None):
+            await render(update, context, await operation(update, context))
 
     handler.__doc__ = operation.__doc__
     return handler
@@ -177,6 +182,30 @@ async def checkin(update: Update, context: TandemContext) -> Outcome:
 
 
 @_command
+async def weekly(update: Update, context: TandemContext) -> Outcome:
+    """/weekly [day [time] | off]: the weekly deeper round of three questions."""
+    return await context.tandem.weekly(_who(update), context.args or [])
+
+
+@_command
+async def focus(update: Update, context: TandemContext) -> Outcome:
+    """/focus [topics | clear]: dimensions to weight in the question rotation."""
+    return await context.tandem.focus(_who(update), context.args or [])
+
+
+@_command
+async def history(update: Update, context: TandemContext) -> Outcome:
+    """/history: the pair's revealed rounds, newest first, paged."""
+    return await context.tandem.insight.history(_who(update))
+
+
+@_command
+async def insights(update: Update, context: TandemContext) -> Outcome:
+    """/insights: a chart of the last 12 weeks, a summary and the streak."""
+    return await context.tandem.insight.insights(_who(update))
+
+
+@_command
 async def cancel(update: Update, context: TandemContext) -> Outcome:
     """/cancel: stop waiting for typed input."""
     return await context.tandem.cancel(_who(update))
@@ -251,6 +280,18 @@ async def on_button(update: Update, context: TandemContext) -> Outcome:
             return await tandem.change_schedule(who, paused=False, as_edit=True)
         case cb.SettingData("keep"):
             return Outcome(toast=texts.KEPT, edit=_no_buttons())
+        case cb.PickData(offer_id, choice, False):
+            return await tandem.exercises.pick(who, offer_id, choice)
+        case cb.PickData(offer_id, choice, True):
+            return await tandem.exercises.decide(who, offer_id, choice)
+        case cb.RemindData(offer_id, when):
+            return await tandem.exercises.remind_choice(who, offer_id, when)
+        case cb.HistoryData(offset):
+            return await tandem.insight.history(who, offset, as_edit=True)
+        case cb.FocusData(value):
+            return await tandem.toggle_focus(who, value)
+        case cb.WeeklyData(day):
+            return await tandem.set_weekly(who, day, as_edit=True)
     logger.info("unparseable callback data from %s", who.id)
     return Outcome(toast=texts.BUTTON_STALE)
 
@@ -315,6 +356,10 @@ def handlers() -> dict[int, Sequence[BaseHandler[Any, TandemContext, Any]]]:
         ("pause", pause),
         ("resume", resume),
         ("checkin", checkin),
+        ("weekly", weekly),
+        ("focus", focus),
+        ("history", history),
+        ("insights", insights),
         ("cancel", cancel),
     ]
     features: list[BaseHandler[Any, TandemContext, Any]] = [

@@ -4,6 +4,9 @@ The outbox is flushed here: each message is sent and then deleted; a failure eit
 later (network trouble, 429 ``RetryAfter``) or ends in a logged drop (a refused message).
 ``Forbidden`` means the user blocked the bot: the domain marks them inactive. Message texts
 are never logged; only ids and Telegram's error description are.
+
+Photos (a :class:`Message` with ``photo``) are sent only as direct replies, never through the
+outbox: its table stores text only.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from datetime import timedelta
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.domain.messages import Keyboard, Message, split_text
+from bot.domain.messages import Keyboard, Message, split_text, utf16_len
 from bot.domain.service import Tandem
 from bot.storage.queues import Outbox, OutboxItem
 
@@ -25,6 +28,8 @@ logger = logging.getLogger(__name__)
 OUTBOX_LEASE = timedelta(seconds=60)
 OUTBOX_BATCH = 50
 MAX_SEND_ATTEMPTS = 10
+#: Telegram's limit for a photo's caption, in UTF-16 units (DESIGN.md, platform limits).
+MAX_CAPTION_CHARS = 1024
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
@@ -77,10 +82,49 @@ class Sender:
         """Send one message now (a direct reply), split if Telegram's limit requires it.
         Returns whether Telegram accepted all of it.
 
+        A message with a ``photo`` goes out as one sendPhoto with ``text`` as its caption and
+        the buttons under it; a text longer than a caption may be (1,024 characters) follows
+        the captionless photo as ordinary message(s), the buttons under the last one.
+
         ``Forbidden`` marks the user inactive; a 429 moves the unsent rest to the outbox for
-        after ``retry_after``; other Telegram errors are logged and swallowed: a lost
+        after ``retry_after`` (the outbox holds text only: a refused photo is dropped, its
+        text is queued); other Telegram errors are logged and swallowed: a lost
         acknowledgement is acceptable, a crash is not.
         """
+        if message.photo is not None:
+            return await self._send_photo(bot, message, message.photo)
+        return await self._send_text(bot, message)
+
+    async def _send_photo(self, bot: Bot, message: Message, photo: bytes) -> bool:
+        """The photo part of :meth:`send`: captioned if the text fits, else followed by it."""
+        text = message.text
+        captioned = utf16_len(text) <= MAX_CAPTION_CHARS
+        try:
+            await bot.send_photo(
+                chat_id=message.user_id,
+                photo=photo,
+                caption=(text or None) if captioned else None,
+                reply_markup=render_keyboard(message.buttons) if captioned else None,
+            )
+        except Forbidden:
+            await self._tandem.mark_inactive(message.user_id)
+            return False
+        except RetryAfter as exc:
+            # Flood control: the photo is dropped (the outbox stores text); the text waits.
+            logger.warning("photo to %s dropped: flood control", message.user_id)
+            if text.strip():
+                at = self._tandem.clock.now() + timedelta(seconds=_retry_seconds(exc))
+                await self._outbox.add(Message(message.user_id, text, message.buttons), at)
+            return False
+        except TelegramError as exc:
+            logger.warning("photo to %s not sent: %s", message.user_id, type(exc).__name__)
+            return False
+        if captioned:
+            return True
+        return await self._send_text(bot, Message(message.user_id, text, message.buttons))
+
+    async def _send_text(self, bot: Bot, message: Message) -> bool:
+        """The text part of :meth:`send` (``message.photo`` is ignored)."""
         parts = split_text(message.text)
         for index, part in enumerate(parts):
             buttons = message.buttons if index == len(parts) - 1 else ()

@@ -1,0 +1,859 @@
+"""Exercises after a reveal: triggers, "both choose", reminders and the follow-up.
+
+After a round is revealed, :meth:`ExerciseFlow.after_reveal` looks at the answers and the pair's
+recent rounds and may make an *offer*: two or three exercises that each partner picks from
+privately (or "not now"). Picks follow the same rule as answers (DESIGN.md, a round's life):
+neither sees the other's pick until both picked, and the moment both have is decided once by a
+conditional update. Agreeing schedules a follow-up two days later, which is a round of its own
+(one scale question, revealed like any round).
+
+Triggers (issue 3):
+
+* ``mismatch``: a question's answers pulled apart by its rule; the question names the options.
+* ``repeated``: the same dimension mismatched in 2 of the pair's last 4 rounds: deeper exercises.
+* ``both_low``: both answered 1 or 2 on a question whose low end signals a concern.
+* a dimension whose gap is closing (it mismatched last time, it is closer now) gets a word of
+  encouragement instead of an exercise.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot import texts
+from bot.domain import callbacks as cb
+from bot.domain.messages import Button, Edit, Keyboard, Message, Outcome
+from bot.i18n import gettext, speaking
+from bot.storage import queues
+from bot.storage.tables import (
+    answers,
+    exercise_offers,
+    exercise_picks,
+    pairs,
+    round_questions,
+    rounds,
+    users,
+)
+from content.schema import Dimension, Exercise, Gap, Question, ScaleLabels, Trigger
+from scheduler.cadence import local_time, parse_time_of_day
+from scheduler.due import DueItem
+
+if TYPE_CHECKING:
+    from bot.domain.service import Tandem, UserInfo
+
+logger = logging.getLogger(__name__)
+
+KIND_FOLLOWUP = "followup"
+KIND_EXERCISE_REMIND = "exercise_remind"
+FOLLOWUP_AFTER = timedelta(days=2)
+FOLLOWUP_TTL = timedelta(hours=24)
+FOLLOWUP_PREFIX = "followup-"
+#: Rounds looked at for the ``repeated`` trigger, and how many of them must have mismatched.
+REPEAT_WINDOW = 4
+REPEAT_MIN = 2
+#: Scale answers at or below this count as low for ``both_low``.
+LOW_MAX = 2
+NOT_NOW = "none"
+AWAIT_REMIND = "remind"
+
+Pair = Row[tuple[object, ...]]
+
+
+def followup_question(question_id: str) -> Question:
+    """The built-in follow-up question for ``question_id`` = ``followup-<dimension>``.
+
+    Raises KeyError when the id is neither that nor a dimension (a question removed from the
+    bank after it was asked is treated the same way by callers).
+    """
+    if not question_id.startswith(FOLLOWUP_PREFIX):
+        raise KeyError(question_id)
+    try:
+        dimension = Dimension(question_id.removeprefix(FOLLOWUP_PREFIX))
+    except ValueError as exc:
+        raise KeyError(question_id) from exc
+    return Question(
+        id=question_id,
+        dimension=dimension,
+        depth="light",
+        kind="scale",
+        text=texts.source("FOLLOWUP_QUESTION"),
+        scale=ScaleLabels(low=texts.source("FOLLOWUP_LOW"), high=texts.source("FOLLOWUP_HIGH")),
+    )
+
+
+@dataclass
+class Findings:
+    """What one revealed round's answers show (see :func:`round_findings`)."""
+
+    mismatched: list[Question] = field(default_factory=list)
+    both_low: list[Question] = field(default_factory=list)
+    #: per dimension: the largest numeric gap between the partners' answers in this round
+    gaps: dict[Dimension, int] = field(default_factory=dict)
+    gap_kinds: dict[Dimension, Gap] = field(default_factory=dict)
+
+
+class ExerciseFlow:
+    """Offers, picks, reminders and follow-ups; one per :class:`Tandem`, sharing its database,
+    clock and helpers. Every method checks that the sender belongs to the offer's pair."""
+
+    def __init__(self, tandem: Tandem) -> None:
+        self.t = tandem
+
+    # ------------------------------------------------------------------ after a reveal
+
+    async def findings(self, conn: AsyncConnection, round_id: int, pair: Pair) -> Findings:
+        """Mismatches, both-low answers and gaps of one round, from both partners' answers.
+
+        Only for a revealed round: answers are read here, never shown.
+        """
+        result = Findings()
+        asked = (
+            await conn.execute(
+                select(round_questions)
+                .where(round_questions.c.round_id == round_id)
+                .order_by(round_questions.c.position)
+            )
+        ).all()
+        given = {
+            (a.position, a.user_id): a
+            for a in (
+                await conn.execute(select(answers).where(answers.c.round_id == round_id))
+            ).all()
+        }
+        for rq in asked:
+            if str(rq.question_id).startswith(FOLLOWUP_PREFIX):
+                continue  # how an exercise went is not a difference between the partners
+            try:
+                question = self.t._question(rq.question_id)
+            except KeyError:
+                continue
+            a = given.get((rq.position, pair.user_a))
+            b = given.get((rq.position, pair.user_b))
+            if a is None or b is None or a.skipped or b.skipped:
+                continue
+            first, second = str(a.value), str(b.value)
+            gap = question.gap(first, second)
+            if gap is Gap.MISMATCH:
+                result.mismatched.append(question)
+            x, y = question.numeric(first), question.numeric(second)
+            if x is not None and y is not None:
+                dim = question.dimension
+                result.gaps[dim] = max(result.gaps.get(dim, 0), abs(x - y))
+                if gap is Gap.MISMATCH or dim not in result.gap_kinds:
+                    result.gap_kinds[dim] = gap
+                if question.low_is_concern and max(x, y) <= LOW_MAX:
+                    result.both_low.append(question)
+        return result
+
+    async def after_reveal(
+        self, conn: AsyncConnection, round_: Row[tuple[object, ...]], pair: Pair
+    ) -> list[Message]:
+        """The messages that follow a reveal: an offer (each partner's own copy) and words of
+        encouragement. Writes the offer; cancels an older offer still being picked."""
+        if round_.kind == "followup":
+            return []
+        found = await self.findings(conn, int(round_.id), pair)
+        history = await self._recent_findings(conn, pair, before=int(round_.id))
+        messages: list[Message] = []
+        offer = await self._choose_offer(conn, pair, found, history[: REPEAT_WINDOW - 1])
+        if offer is not None:
+            trigger, dimension, options = offer
+            messages.extend(
+                await self._make_offer(conn, pair, int(round_.id), trigger, dimension, options)
+            )
+        languages = await self._languages(conn, pair)
+        for dimension, gap in found.gaps.items():
+            if found.gap_kinds.get(dimension) is Gap.MISMATCH:
+                continue
+            previous = next((f for f in history if dimension in f.gaps), None)
+            if previous is None:
+                continue
+            if previous.gap_kinds.get(dimension) is Gap.MISMATCH and gap < previous.gaps[dimension]:
+                for member, language in languages.items():
+                    with speaking(language):
+                        text = texts.ENCOURAGE.format(dimension=gettext(dimension.label))
+                    messages.append(Message(member, text))
+        return messages
+
+    async def _recent_findings(
+        self, conn: AsyncConnection, pair: Pair, before: int
+    ) -> list[Findings]:
+        """Findings of the pair's revealed rounds before round ``before``, newest first (at
+        most the last dozen: enough for the ``repeated`` window and the closing-gap check)."""
+        ids = (
+            await conn.execute(
+                select(rounds.c.id)
+                .where(
+                    rounds.c.pair_id == pair.id,
+                    rounds.c.status == "revealed",
+                    rounds.c.kind != "followup",
+                    rounds.c.id < before,
+                )
+                .order_by(rounds.c.id.desc())
+                .limit(12)
+            )
+        ).scalars()
+        return [await self.findings(conn, int(i), pair) for i in list(ids)]
+
+    async def _choose_offer(
+        self,
+        conn: AsyncConnection,
+        pair: Pair,
+        found: Findings,
+        earlier: Sequence[Findings],
+    ) -> tuple[Trigger, Dimension, list[str]] | None:
+        bank = self.t.content
+        offered = await self._offer_counts(conn, pair)
+
+        def freshest(candidates: Sequence[Exercise], extra: Sequence[str] = ()) -> list[str]:
+            ids = [e.id for e in candidates]
+            ordered = sorted(ids, key=lambda i: (offered.get(i, 0), ids.index(i)))[:3]
+            for more in extra:
+                if len(ordered) >= 2:
+                    break
+                if more not in ordered:
+                    ordered.append(more)
+            return ordered
+
+        for question in found.mismatched:
+            dim = question.dimension
+            rule = question.mismatch.exercises if question.mismatch else ()
+            times = 1 + sum(1 for f in earlier if any(q.dimension is dim for q in f.mismatched))
+            if times >= REPEAT_MIN:
+                deeper = freshest(bank.exercises_for(dim, Trigger.REPEATED), rule)
+                if deeper:
+                    return Trigger.REPEATED, dim, deeper
+        for question in found.mismatched:
+            if question.mismatch is not None:
+                return Trigger.MISMATCH, question.dimension, list(question.mismatch.exercises)
+        for question in found.both_low:
+            dim = question.dimension
+            joint = freshest(
+                bank.exercises_for(dim, Trigger.BOTH_LOW),
+                [e.id for e in bank.exercises_for(dim, Trigger.MISMATCH)],
+            )
+            if joint:
+                return Trigger.BOTH_LOW, dim, joint
+        return None
+
+    async def _offer_counts(self, conn: AsyncConnection, pair: Pair) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for options in (
+            await conn.execute(
+                select(exercise_offers.c.options).where(exercise_offers.c.pair_id == pair.id)
+            )
+        ).scalars():
+            for exercise_id in str(options).split(","):
+                counts[exercise_id] = counts.get(exercise_id, 0) + 1
+        return counts
+
+    async def _make_offer(
+        self,
+        conn: AsyncConnection,
+        pair: Pair,
+        round_id: int,
+        trigger: Trigger,
+        dimension: Dimension,
+        options: list[str],
+    ) -> list[Message]:
+        now = self.t._now()
+        await conn.execute(
+            update(exercise_offers)
+            .where(exercise_offers.c.pair_id == pair.id, exercise_offers.c.status == "open")
+            .values(status="cancelled", closed_at=now)
+        )
+        offer_id = (
+            await conn.execute(
+                insert(exercise_offers)
+                .values(
+                    pair_id=pair.id,
+                    round_id=round_id,
+                    trigger=trigger.value,
+                    dimension=dimension.value,
+                    options=",".join(options),
+                    status="open",
+                    created_at=now,
+                )
+                .returning(exercise_offers.c.id)
+            )
+        ).scalar_one()
+        logger.info("pair %s: offer %s (%s, %s)", pair.id, offer_id, trigger, dimension)
+        names = await self._names(conn, pair)
+        languages = await self._languages(conn, pair)
+        exercises = [self.t.content.exercise(e) for e in options]
+        messages = []
+        for member, language in languages.items():
+            other = names[int(str(pair.user_b if member == pair.user_a else pair.user_a))]
+            with speaking(language):
+                messages.append(
+                    self._offer_message(member, offer_id, trigger, dimension, exercises, other)
+                )
+        return messages
+
+    @staticmethod
+    def _offer_message(
+        member: int,
+        offer_id: int,
+        trigger: Trigger,
+        dimension: Dimension,
+        exercises: Sequence[Exercise],
+        other: str,
+    ) -> Message:
+        """One partner's copy of an offer, in the language in force."""
+        header = {
+            Trigger.MISMATCH: texts.OFFER_MISMATCH,
+            Trigger.REPEATED: texts.OFFER_REPEATED,
+            Trigger.BOTH_LOW: texts.OFFER_BOTH_LOW,
+        }[trigger].format(dimension=gettext(dimension.label))
+        lines = [
+            texts.OFFER_OPTION.format(
+                n=n,
+                title=gettext(e.title),
+                kind=texts.EXERCISE_KINDS[e.kind.value],
+                minutes=e.minutes,
+                why=gettext(e.why),
+            )
+            for n, e in enumerate(exercises, start=1)
+        ]
+        keyboard: Keyboard = (
+            *(
+                (Button(f"{n}. {gettext(e.title)}", cb.pick(offer_id, str(n - 1))),)
+                for n, e in enumerate(exercises, start=1)
+            ),
+            (Button(texts.BTN_NOT_NOW, cb.pick(offer_id, "n")),),
+        )
+        text = "\n\n".join([header, *lines, texts.OFFER_ASK.format(partner=other)])
+        return Message(member, text, keyboard)
+
+    async def _languages(self, conn: AsyncConnection, pair: Pair) -> dict[int, str | None]:
+        """Each partner's Telegram language, by user id (user_a first)."""
+        rows = {
+            int(r.id): r.language_code
+            for r in (
+                await conn.execute(
+                    select(users.c.id, users.c.language_code).where(
+                        users.c.id.in_([pair.user_a, pair.user_b])
+                    )
+                )
+            ).all()
+        }
+        order = [int(str(m)) for m in (pair.user_a, pair.user_b) if m is not None]
+        return {m: rows.get(m) for m in order if m in rows}
+
+    async def _names(self, conn: AsyncConnection, pair: Pair) -> dict[int, str]:
+        rows = (
+            await conn.execute(
+                select(users.c.id, users.c.first_name).where(
+                    users.c.id.in_([pair.user_a, pair.user_b])
+                )
+            )
+        ).all()
+        return {int(r.id): str(r.first_name) for r in rows}
+
+    # ------------------------------------------------------------------ picks
+
+    async def _offer_for(
+        self, conn: AsyncConnection, who: UserInfo, offer_id: int
+    ) -> tuple[Row[tuple[object, ...]], Pair, Row[tuple[object, ...]]] | Outcome:
+        """The offer, its pair and the user, when the sender belongs to the offer's active
+        pair; otherwise the reply to give (the same for an unknown and another pair's id)."""
+        user = await self.t._touch_user(conn, who)
+        offer = (
+            await conn.execute(select(exercise_offers).where(exercise_offers.c.id == offer_id))
+        ).first()
+        if offer is None or user.pair_id != offer.pair_id:
+            if offer is not None and await self._was_member(conn, offer.pair_id, who.id):
+                return Outcome(toast=texts.OFFER_CLOSED, edit=Edit(None, ()))
+            return Outcome(toast=texts.BUTTON_NOT_YOURS)
+        pair = (await conn.execute(select(pairs).where(pairs.c.id == offer.pair_id))).one()
+        return offer, pair, user
+
+    async def _was_member(self, conn: AsyncConnection, pair_id: object, user_id: int) -> bool:
+        row = (await conn.execute(select(pairs).where(pairs.c.id == pair_id))).first()
+        return row is not None and user_id in (row.user_a, row.user_b)
+
+    @staticmethod
+    def _option(offer: Row[tuple[object, ...]], choice: str) -> str | None:
+        """The exercise id (or NOT_NOW) a button's choice names, or None when it names none."""
+        if choice == "n":
+            return NOT_NOW
+        options = str(offer.options).split(",")
+        if choice.isdigit() and int(choice) < len(options):
+            return options[int(choice)]
+        return None
+
+    def _pick_label(self, pick: str) -> str:
+        """A pick as shown (in the language in force): the exercise's title or "not now"."""
+        if pick == NOT_NOW:
+            return texts.PICK_NONE
+        exercise = self.t.content.exercises.get(pick)
+        return gettext(exercise.title) if exercise is not None else pick
+
+    async def pick(self, who: UserInfo, offer_id: int, choice: str) -> Outcome:
+        """A partner's private pick (an option index or ``n`` for not now) for an open offer.
+
+        When both have picked, exactly one caller (a conditional update) tells both: the same
+        exercise (with its steps and a reminder offer), both "not now", or both picks side by
+        side with a way to decide. Until then the partner only learns that a pick is waiting.
+        """
+        async with self.t.engine.begin() as conn:
+            found = await self._offer_for(conn, who, offer_id)
+            if isinstance(found, Outcome):
+                return found
+            offer, pair, user = found
+            if offer.status != "open":
+                text = texts.OFFER_REPLACED if offer.status == "cancelled" else texts.OFFER_CLOSED
+                return Outcome(toast=text, edit=Edit(None, ()))
+            pick = self._option(offer, choice)
+            if pick is None:
+                return Outcome(toast=texts.BUTTON_STALE)
+            # Serialise picks on this offer (row lock on PostgreSQL; SQLite serialises writers).
+            still = await conn.execute(
+                update(exercise_offers)
+                .where(exercise_offers.c.id == offer_id, exercise_offers.c.status == "open")
+                .values(status="open")
+            )
+            if still.rowcount != 1:
+                return Outcome(toast=texts.OFFER_CLOSED, edit=Edit(None, ()))
+            now = self.t._now()
+            had = (
+                await conn.execute(
+                    select(exercise_picks.c.pick).where(
+                        exercise_picks.c.offer_id == offer_id, exercise_picks.c.user_id == who.id
+                    )
+                )
+            ).first()
+            if had is None:
+                await conn.execute(
+                    insert(exercise_picks).values(
+                        offer_id=offer_id, user_id=who.id, pick=pick, picked_at=now
+                    )
+                )
+            else:
+                await conn.execute(
+                    update(exercise_picks)
+                    .where(
+                        exercise_picks.c.offer_id == offer_id, exercise_picks.c.user_id == who.id
+                    )
+                    .values(pick=pick, picked_at=now)
+                )
+            picks = dict(
+                (
+                    await conn.execute(
+                        select(exercise_picks.c.user_id, exercise_picks.c.pick).where(
+                            exercise_picks.c.offer_id == offer_id
+                        )
+                    )
+                ).all()
+            )
+            partner_id = int(str(pair.user_b if pair.user_a == who.id else pair.user_a))
+            names = await self._names(conn, pair)
+            if partner_id in picks:
+                await self._both_picked(conn, offer, pair, picks, names)
+                return Outcome(toast=texts.PICK_TOAST, edit=Edit(None, ()))
+            if had is None:
+                partner = await self.t._user(conn, partner_id)
+                if partner is not None:
+                    with self.t._speaking(partner):
+                        text = texts.PICK_WAITING.format(name=user.first_name)
+                    await self.t._tell(conn, Message(partner_id, text))
+            saved = texts.PICK_SAVED.format(
+                pick=self._pick_label(pick), partner=names.get(partner_id, "")
+            )
+            return Outcome(replies=[Message(who.id, saved)], toast=texts.PICK_TOAST)
+
+    async def _both_picked(
+        self,
+        conn: AsyncConnection,
+        offer: Row[tuple[object, ...]],
+        pair: Pair,
+        picks: dict[int, str],
+        names: dict[int, str],
+    ) -> None:
+        a, b = picks[int(str(pair.user_a))], picks[int(str(pair.user_b))]
+        if a == b == NOT_NOW:
+            if await self._close(conn, int(offer.id), "open", "declined", None):
+                for member, language in (await self._languages(conn, pair)).items():
+                    with speaking(language):
+                        text = texts.OFFER_DECLINED_BOTH
+                    await self.t._tell(conn, Message(member, text))
+            return
+        if a == b:
+            if await self._close(conn, int(offer.id), "open", "agreed", a):
+                await self._agreed(conn, offer, pair, a, None, names)
+            return
+        if not await self._close(conn, int(offer.id), "open", "differed", None):
+            return
+        distinct = [p for p in dict.fromkeys((a, b)) if p != NOT_NOW]
+        options = str(offer.options).split(",")
+        languages = await self._languages(conn, pair)
+        for me, other in ((pair.user_a, pair.user_b), (pair.user_b, pair.user_a)):
+            me_id, other_id = int(str(me)), int(str(other))
+            with speaking(languages.get(me_id)):
+                keyboard: Keyboard = (
+                    *(
+                        (
+                            Button(
+                                self._pick_label(p),
+                                cb.decide(int(offer.id), str(options.index(p))),
+                            ),
+                        )
+                        for p in distinct
+                    ),
+                    (Button(texts.BTN_NOT_THIS_TIME, cb.decide(int(offer.id), "n")),),
+                )
+                text = texts.OFFER_DIFFERENT.format(
+                    mine=self._pick_label(picks[me_id]),
+                    partner=names.get(other_id, ""),
+                    theirs=self._pick_label(picks[other_id]),
+                )
+            await self.t._tell(conn, Message(me_id, text, keyboard))
+
+    async def _close(
+        self, conn: AsyncConnection, offer_id: int, was: str, now_status: str, chosen: str | None
+    ) -> bool:
+        """Move an offer from ``was`` to ``now_status``; the row count says who won."""
+        won = await conn.execute(
+            update(exercise_offers)
+            .where(exercise_offers.c.id == offer_id, exercise_offers.c.status == was)
+            .values(status=now_status, chosen=chosen, closed_at=self.t._now())
+        )
+        return won.rowcount == 1
+
+    async def _agreed(
+        self,
+        conn: AsyncConnection,
+        offer: Row[tuple[object, ...]],
+        pair: Pair,
+        exercise_id: str,
+        decided_by: int | None,
+        names: dict[int, str],
+    ) -> None:
+        """Tell both which exercise they are doing (with its steps and a reminder offer) and
+        schedule the follow-up for two days later at the pair's check-in time."""
+        exercise = self.t.content.exercise(exercise_id)
+        for member_id, language in (await self._languages(conn, pair)).items():
+            user = await self.t._user(conn, member_id)
+            zone = self.t._zone(user) if user is not None else str(pair.timezone)
+            with speaking(language):
+                title = gettext(exercise.title)
+                if decided_by is None:
+                    first = texts.OFFER_AGREED.format(title=title)
+                elif decided_by == member_id:
+                    first = texts.OFFER_DECIDED_YOU.format(title=title)
+                else:
+                    first = texts.OFFER_DECIDED.format(name=names.get(decided_by, ""), title=title)
+                text = first + "\n\n" + exercise_text(exercise)
+                ask = Message(member_id, texts.REMIND_ASK, self._remind_keyboard(offer, pair, zone))
+            await self.t._tell(conn, Message(member_id, text))
+            await self.t._tell(conn, ask)
+        await queues.schedule_due(
+            conn, KIND_FOLLOWUP, f"offer:{offer.id}", self._followup_at(pair), self.t._now()
+        )
+
+    def _followup_at(self, pair: Pair) -> datetime:
+        """Two days from now, a minute before the pair's check-in time in the pair's timezone
+        (aware UTC): a daily round opening then carries the follow-up question along."""
+        zone = str(pair.timezone)
+        day = local_time(self.t._now() + FOLLOWUP_AFTER, zone).date()
+        hh, mm = str(pair.time_of_day).split(":")
+        at = datetime.combine(day, time(int(hh), int(mm)), ZoneInfo(zone)).astimezone(UTC)
+        return max(at - timedelta(minutes=1), self.t._now() + timedelta(hours=36))
+
+    def _remind_keyboard(self, offer: Row[tuple[object, ...]], pair: Pair, zone: str) -> Keyboard:
+        now = self.t._now()
+        today = self._at(pair, 0)
+        rows: list[tuple[Button, ...]] = []
+        label_time = local_time(self._at(pair, 1), zone).strftime("%H:%M")
+        if today > now:
+            rows.append(
+                (
+                    Button(
+                        texts.BTN_REMIND_TODAY.format(time=label_time),
+                        cb.remind(int(offer.id), "today"),
+                    ),
+                )
+            )
+        rows.append(
+            (
+                Button(
+                    texts.BTN_REMIND_TOMORROW.format(time=label_time),
+                    cb.remind(int(offer.id), "tomorrow"),
+                ),
+            )
+        )
+        rows.append(
+            (
+                Button(texts.BTN_REMIND_TYPE, cb.remind(int(offer.id), "type")),
+                Button(texts.BTN_REMIND_NONE, cb.remind(int(offer.id), "none")),
+            )
+        )
+        return tuple(rows)
+
+    def _at(self, pair: Pair, days: int) -> datetime:
+        """The pair's check-in time ``days`` local days from today (aware UTC)."""
+        zone = str(pair.timezone)
+        day = local_time(self.t._now(), zone).date() + timedelta(days=days)
+        hh, mm = str(pair.time_of_day).split(":")
+        return datetime.combine(day, time(int(hh), int(mm)), ZoneInfo(zone)).astimezone(UTC)
+
+    async def decide(self, who: UserInfo, offer_id: int, choice: str) -> Outcome:
+        """After different picks, either partner settles it: one of the picks, or not this
+        time. The first tap wins (a conditional update); both are told."""
+        async with self.t.engine.begin() as conn:
+            found = await self._offer_for(conn, who, offer_id)
+            if isinstance(found, Outcome):
+                return found
+            offer, pair, user = found
+            if offer.status != "differed":
+                if offer.status == "agreed" and offer.chosen:
+                    done = texts.OFFER_DECIDED_YOU.format(title=self._pick_label(str(offer.chosen)))
+                    return Outcome(toast=done, edit=Edit(None, ()))
+                return Outcome(toast=texts.OFFER_CLOSED, edit=Edit(None, ()))
+            pick = self._option(offer, choice)
+            if pick is None:
+                return Outcome(toast=texts.BUTTON_STALE)
+            names = await self._names(conn, pair)
+            if pick == NOT_NOW:
+                if await self._close(conn, offer_id, "differed", "declined", None):
+                    partner = int(str(pair.user_b if pair.user_a == who.id else pair.user_a))
+                    with speaking((await self._languages(conn, pair)).get(partner)):
+                        text = texts.OFFER_DECLINED_DECIDE.format(name=user.first_name)
+                    await self.t._tell(conn, Message(partner, text))
+                return Outcome(replies=[Message(who.id, texts.REMIND_NONE)], edit=Edit(None, ()))
+            if await self._close(conn, offer_id, "differed", "agreed", pick):
+                await self._agreed(conn, offer, pair, pick, who.id, names)
+            return Outcome(toast=texts.PICK_TOAST, edit=Edit(None, ()))
+
+    # ------------------------------------------------------------------ reminders
+
+    async def remind_choice(self, who: UserInfo, offer_id: int, when: str) -> Outcome:
+        """A reminder button: ``today`` / ``tomorrow`` at the pair's time, ``type`` (the next
+        text message is a time), or ``none``."""
+        async with self.t.engine.begin() as conn:
+            found = await self._offer_for(conn, who, offer_id)
+            if isinstance(found, Outcome):
+                return found
+            offer, pair, _user = found
+            if offer.status != "agreed":
+                return Outcome(toast=texts.OFFER_CLOSED, edit=Edit(None, ()))
+            if when == "none":
+                return Outcome(replies=[Message(who.id, texts.REMIND_NONE)], edit=Edit(None, ()))
+            if when == "type":
+                await self.t._set_awaiting(conn, who.id, f"{AWAIT_REMIND}:{offer_id}")
+                return Outcome(replies=[Message(who.id, texts.REMIND_TYPE)], toast="")
+            at = self._at(pair, 0 if when == "today" else 1)
+            if at <= self.t._now():
+                return Outcome(toast=texts.REMIND_PAST)
+            out = await self._set_reminder(conn, who, offer, pair, at)
+            out.edit = Edit(None, ())
+            return out
+
+    async def remind_text(self, who: UserInfo, offer_id: int, text: str) -> Outcome:
+        """A typed reminder time, in the sender's own timezone: ``19:30``, ``tomorrow 19:30``
+        or ``sat 10:00``. A bare time that has passed today means tomorrow."""
+        async with self.t.engine.begin() as conn:
+            found = await self._offer_for(conn, who, offer_id)
+            if isinstance(found, Outcome):
+                await self.t._set_awaiting(conn, who.id, None)
+                return Outcome(replies=[Message(who.id, texts.OFFER_CLOSED)])
+            offer, pair, user = found
+            if offer.status != "agreed":
+                await self.t._set_awaiting(conn, who.id, None)
+                return Outcome(replies=[Message(who.id, texts.OFFER_CLOSED)])
+            at = _parse_when(text, self.t._zone(user), self.t._now())
+            if at is None:
+                return Outcome(replies=[Message(who.id, texts.REMIND_BAD)])
+            if at <= self.t._now():
+                return Outcome(replies=[Message(who.id, texts.REMIND_PAST)])
+            await self.t._set_awaiting(conn, who.id, None)
+            return await self._set_reminder(conn, who, offer, pair, at)
+
+    async def _set_reminder(
+        self,
+        conn: AsyncConnection,
+        who: UserInfo,
+        offer: Row[tuple[object, ...]],
+        pair: Pair,
+        at: datetime,
+    ) -> Outcome:
+        now = self.t._now()
+        await conn.execute(
+            update(exercise_offers).where(exercise_offers.c.id == offer.id).values(remind_at=at)
+        )
+        await queues.schedule_due(conn, KIND_EXERCISE_REMIND, f"offer:{offer.id}", at, now)
+        user = await self.t._user(conn, who.id)
+        assert user is not None
+        partner_id = int(str(pair.user_b if pair.user_a == who.id else pair.user_a))
+        partner = await self.t._user(conn, partner_id)
+        if partner is not None and partner.active:
+            when = self.t._fmt_local(at, self.t._zone(partner))
+            with self.t._speaking(partner):
+                title = self._pick_label(str(offer.chosen))
+                text = texts.REMIND_SET_PARTNER.format(name=user.first_name, title=title, when=when)
+            await self.t._tell(conn, Message(partner_id, text))
+        mine = self.t._fmt_local(at, self.t._zone(user))
+        return Outcome(replies=[Message(who.id, texts.REMIND_SET_YOU.format(when=mine))])
+
+    async def due_remind(self, item: DueItem, now: datetime) -> datetime | None:
+        """Remind both partners of the exercise they agreed on (subject ``offer:<id>``)."""
+        offer_id = int(item.subject.split(":")[1])
+        async with self.t.engine.begin() as conn:
+            found = await self._active_offer(conn, offer_id)
+            if found is None:
+                return None
+            offer, pair = found
+            exercise = self.t.content.exercises.get(str(offer.chosen))
+            if exercise is None:
+                return None
+            for member, language in (await self._languages(conn, pair)).items():
+                with speaking(language):
+                    text = texts.REMIND_DUE.format(title=gettext(exercise.title))
+                    text += "\n\n" + exercise_text(exercise)
+                await self.t._tell(conn, Message(member, text))
+        return None
+
+    async def _active_offer(
+        self, conn: AsyncConnection, offer_id: int
+    ) -> tuple[Row[tuple[object, ...]], Pair] | None:
+        """An agreed (or followed-up) offer whose pair is still active with both partners
+        reachable, with its pair; else None."""
+        offer = (
+            await conn.execute(select(exercise_offers).where(exercise_offers.c.id == offer_id))
+        ).first()
+        if offer is None or offer.status not in ("agreed", "followed"):
+            return None
+        pair = (await conn.execute(select(pairs).where(pairs.c.id == offer.pair_id))).first()
+        if pair is None or pair.status != "active":
+            return None
+        active = (
+            await conn.execute(
+                select(func.count())
+                .select_from(users)
+                .where(users.c.id.in_([pair.user_a, pair.user_b]), users.c.active.is_(True))
+            )
+        ).scalar_one()
+        return (offer, pair) if active == 2 else None
+
+    # ------------------------------------------------------------------ follow-up
+
+    async def due_followup(self, item: DueItem, now: datetime) -> datetime | None:
+        """Ask both partners how the agreed exercise went (subject ``offer:<id>``): one scale
+        question, revealed like any round. While another round is open, the question is left
+        for the pair's next round to carry (as its last question); if no round has carried it
+        by the time the open one closes, it opens as a round of its own."""
+        offer_id = int(item.subject.split(":")[1])
+        async with self.t.engine.begin() as conn:
+            found = await self._active_offer(conn, offer_id)
+            if found is None:
+                return None
+            offer, pair = found
+            if offer.status != "agreed" or str(offer.chosen) not in self.t.content.exercises:
+                return None  # already asked (carried by a round), or the exercise is gone
+            current = await self.t._open_round_of(conn, int(str(pair.id)))
+            if current is not None:
+                await conn.execute(
+                    update(pairs).where(pairs.c.id == pair.id).values(followup_offer_id=offer_id)
+                )
+                closes: datetime = current.expires_at
+                return max(closes, now) + timedelta(minutes=1)
+            question = await self.take_followup(conn, pair, offer_id)
+            if question is None:
+                return None
+            await self.t._open_round(
+                conn,
+                pair,
+                origin="followup",
+                kind="followup",
+                expires_at=now + FOLLOWUP_TTL,
+                questions=[question],
+                offer_id=offer_id,
+            )
+        return None
+
+    async def take_followup(
+        self, conn: AsyncConnection, pair: Pair, offer_id: int
+    ) -> Question | None:
+        """Claim the follow-up of an agreed offer for a round being opened: marks the offer
+        ``followed`` (once: a conditional update) and clears the pair's pending follow-up.
+        Returns the follow-up question, or None when it was already asked or is void."""
+        await conn.execute(
+            update(pairs)
+            .where(pairs.c.id == pair.id, pairs.c.followup_offer_id == offer_id)
+            .values(followup_offer_id=None)
+        )
+        offer = (
+            await conn.execute(select(exercise_offers).where(exercise_offers.c.id == offer_id))
+        ).first()
+        if offer is None or offer.pair_id != pair.id:
+            return None
+        if not await self._close(conn, offer_id, "agreed", "followed", str(offer.chosen)):
+            return None
+        return followup_question(f"{FOLLOWUP_PREFIX}{offer.dimension}")
+
+    async def chosen_title(self, conn: AsyncConnection, offer_id: int) -> str | None:
+        """The title (message id) of the exercise an offer settled on, if any."""
+        chosen = (
+            await conn.execute(
+                select(exercise_offers.c.chosen).where(exercise_offers.c.id == offer_id)
+            )
+        ).scalar_one_or_none()
+        exercise = self.t.content.exercises.get(str(chosen)) if chosen else None
+        return exercise.title if exercise is not None else None
+
+
+def exercise_text(exercise: Exercise) -> str:
+    """An exercise as plain text in the language in force: title line, why, numbered steps."""
+    steps = "\n".join(f"{i}. {gettext(step)}" for i, step in enumerate(exercise.steps, start=1))
+    header = texts.EXERCISE_HEADER.format(
+        title=gettext(exercise.title),
+        kind=texts.EXERCISE_KINDS[exercise.kind.value],
+        minutes=exercise.minutes,
+    )
+    return "\n\n".join([header, texts.EXERCISE_WHY.format(why=gettext(exercise.why)), steps])
+
+
+_WHEN = re.compile(r"^\s*(?:(today|tomorrow|tmrw|[a-z]{2,9})\s+)?(?:at\s+)?(.+?)\s*$", re.I)
+
+
+def _parse_when(text: str, zone: str, now: datetime) -> datetime | None:
+    """A reminder instant (aware UTC) from ``19:30``, ``tomorrow 19:30`` or ``sat 10:00`` in
+    ``zone``; None when unreadable. A bare time already past today means tomorrow; a weekday
+    means its next occurrence (today if the time is still ahead)."""
+    from bot.domain.service import _parse_weekday  # one weekday parser for the whole bot
+
+    match = _WHEN.match(text)
+    if match is None:
+        return None
+    word, clock = match[1], match[2]
+    try:
+        at = parse_time_of_day(clock)
+    except ValueError:
+        return None
+    local_now = local_time(now, zone)
+    day = local_now.date()
+    if word is not None:
+        lowered = word.lower()
+        if lowered == "tomorrow" or lowered == "tmrw":
+            day += timedelta(days=1)
+        elif lowered != "today":
+            weekday = _parse_weekday(lowered)
+            if weekday is None:
+                return None
+            day += timedelta(days=(weekday - local_now.weekday()) % 7)
+    instant = datetime.combine(day, at, ZoneInfo(zone)).astimezone(UTC)
+    if word is None and instant <= now:
+        instant += timedelta(days=1)
+    if word is not None and word.lower() not in ("today", "tomorrow", "tmrw") and instant <= now:
+        instant += timedelta(days=7)
+    return instant

@@ -1,0 +1,230 @@
+"""Translations: one gettext message catalog for every user-facing string, content included.
+
+The English source texts are the message ids: the bot's sentences in :mod:`bot.texts`, the
+dimension labels, and every question, option, scale label and exercise in ``content/``.
+``tandem i18n extract`` writes them all to ``bot/locale/tandem.pot`` (Babel's catalog API);
+a translator adds ``bot/locale/<lang>/LC_MESSAGES/tandem.po`` (``tandem i18n init <lang>``),
+and the bot speaks that language to every user whose Telegram client reports it. No code
+changes: ``.po`` files are compiled in memory when first needed.
+
+The language in force is a context variable: :func:`speaking` sets it around the code that
+builds one recipient's messages, so each partner reads their own language.
+"""
+
+from __future__ import annotations
+
+import ast
+import gettext as _gettext
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from babel import Locale, UnknownLocaleError
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+DOMAIN = "tandem"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+_SOURCES = (Path(__file__).resolve().parent / "texts.py",)
+
+_locale_dir: Path = LOCALE_DIR
+_SOURCE_LANGUAGE = _gettext.NullTranslations()
+_current: ContextVar[_gettext.NullTranslations | None] = ContextVar(
+    "tandem_translations", default=None
+)
+
+
+def configure(locale_dir: Path | None = None) -> None:
+    """Use catalogs from ``locale_dir`` (default: ``bot/locale``); forgets loaded ones."""
+    global _locale_dir
+    _locale_dir = locale_dir or LOCALE_DIR
+    _load.cache_clear()
+
+
+def _candidates(language_code: str | None) -> list[str]:
+    """Locale names to try for a Telegram ``language_code`` (an IETF tag like ``pt-br``)."""
+    if not language_code:
+        return []
+    try:
+        locale = Locale.parse(language_code.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        return []
+    names = [str(locale)]
+    if locale.territory:
+        names.append(locale.language)
+    return names
+
+
+@lru_cache(maxsize=64)
+def _load(name: str) -> _gettext.NullTranslations | None:
+    path = _locale_dir / name / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not path.is_file():
+        return None
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=name)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return _gettext.GNUTranslations(buffer)
+
+
+def translations(language_code: str | None) -> _gettext.NullTranslations:
+    """The catalog for a Telegram ``language_code`` (``de``, ``pt-br``; None = source
+    English): the most specific locale shipped, else the untranslated source texts."""
+    for name in _candidates(language_code):
+        found = _load(name)
+        if found is not None:
+            return found
+    return _gettext.NullTranslations()
+
+
+@contextmanager
+def speaking(language_code: str | None) -> Iterator[None]:
+    """Within this block, :func:`gettext` answers in ``language_code``'s language."""
+    token = _current.set(translations(language_code))
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def gettext(message: str) -> str:
+    """``message`` (an English source text) in the language currently in force."""
+    catalog = _current.get() or _SOURCE_LANGUAGE
+    return catalog.gettext(message) if message else message
+
+
+def available_locales() -> list[str]:
+    """Locale names that have a catalog in the configured locale directory."""
+    if not _locale_dir.is_dir():
+        return []
+    return sorted(p.parent.parent.name for p in _locale_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+
+
+# ---------------------------------------------------------------- extraction (Babel catalog)
+
+
+def _texts_messages(path: Path) -> Iterator[tuple[str, int]]:
+    """Every string literal assigned to an UPPER_CASE name in ``path`` (with its line)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if not any(isinstance(t, ast.Name) and t.id.isupper() for t in targets):
+                continue
+            if node.value is None:
+                continue
+            for sub in ast.walk(node.value):
+                if isinstance(sub, ast.Dict):
+                    continue
+                if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+                    yield sub.value, sub.lineno
+
+
+def _dict_keys(path: Path) -> set[str]:
+    """Strings used as dict keys (lookup keys, not texts) in ``path``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    keys: set[str] = set()
+    for sub in ast.walk(tree):
+        if isinstance(sub, ast.Dict):
+            keys.update(
+                k.value
+                for k in sub.keys
+                if isinstance(k, ast.Constant) and isinstance(k.value, str)
+            )
+    return keys
+
+
+def _content_messages(folder: Path) -> Iterator[tuple[str, str]]:
+    """(text, where) for every translatable string of the content files."""
+    from content.schema import load_content
+
+    bank = load_content(folder)
+    for q in bank.questions.values():
+        yield q.text, f"questions.yaml:{q.id}"
+        if q.scale is not None:
+            yield q.scale.low, f"questions.yaml:{q.id}"
+            yield q.scale.high, f"questions.yaml:{q.id}"
+        for option in q.options:
+            yield option.label, f"questions.yaml:{q.id}"
+    for e in bank.exercises.values():
+        for text in (e.title, e.why, *e.steps):
+            yield text, f"exercises.yaml:{e.id}"
+
+
+def extract_catalog(content_dir: Path | None = None) -> Catalog:
+    """A Babel catalog of every user-facing source text: bot texts, dimension labels and
+    content. Command names (the first item of each ``COMMANDS`` pair) are not texts."""
+    from content.schema import CONTENT_DIR, Dimension
+
+    catalog = Catalog(project="Tandem", domain=DOMAIN, fuzzy=False)
+    for path in _SOURCES:
+        skip = _dict_keys(path) | _command_names()
+        for text, line in _texts_messages(path):
+            if text not in skip:
+                catalog.add(text, locations=[(f"bot/{path.name}", line)])
+    for dimension in Dimension:
+        catalog.add(dimension.label, locations=[("content/schema.py", 0)])
+    for text, where in _content_messages(content_dir or CONTENT_DIR):
+        catalog.add(text, locations=[(f"content/{where}", 0)])
+    return catalog
+
+
+def _command_names() -> set[str]:
+    from bot.texts import COMMANDS
+
+    return {name for name, _ in COMMANDS}
+
+
+def write_template(path: Path | None = None) -> Path:
+    """Write the catalog template (``tandem.pot``) and return its path."""
+    target = path or (_locale_dir / f"{DOMAIN}.pot")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("wb") as handle:
+        write_po(handle, extract_catalog(), width=100, omit_header=False)
+    return target
+
+
+def init_locale(language: str) -> Path:
+    """Create (or update, keeping translations) ``<lang>/LC_MESSAGES/tandem.po`` from the
+    current source texts. Raises ValueError for a language Babel does not know."""
+    try:
+        locale = Locale.parse(language.replace("-", "_"))
+    except (ValueError, UnknownLocaleError) as exc:
+        raise ValueError(f"unknown language: {language}") from exc
+    template = extract_catalog()
+    path = _locale_dir / str(locale) / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if path.is_file():
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale=locale)
+        catalog.update(template)
+    else:
+        catalog = Catalog(locale=locale, project="Tandem", domain=DOMAIN)
+        catalog.update(template)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as handle:
+        write_po(handle, catalog, width=100)
+    return path
+
+
+def yaml_strings(path: Path) -> list[str]:
+    """Every string in a YAML file (a helper for checks that content is in the catalog)."""
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, str):
+            found.append(node)
+        elif isinstance(node, dict):
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return found
