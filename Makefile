@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck pytest run lock bench clean
+.PHONY: demo test lint typecheck pytest run lock bench messages clean
 
 $(BIN)/.installed: requirements-dev.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ run: $(BIN)/.installed
 
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_tick.py
+
+# Rewrite the message catalog template (bot/locale/tandem.pot) after changing any text.
+messages: $(BIN)/.installed
+	$(BIN)/tandem i18n extract
 
 # Regenerate the lock files after changing dependencies in pyproject.toml.
 lock:

@@ -1,4 +1,5 @@
-"""The ``tandem`` command: ``run`` (long polling), ``demo`` (no token needed), ``db upgrade``.
+"""The ``tandem`` command: ``run`` (long polling), ``demo`` (no token needed), ``db upgrade``,
+``content check``, ``i18n extract|init``.
 
 Settings problems and invalid content stop start-up with one line naming what is wrong.
 """
@@ -60,6 +61,25 @@ def content_check() -> int:
     return 0
 
 
+def i18n_command(action: str, language: str | None) -> int:
+    """``i18n extract``: write the catalog template; ``i18n init <lang>``: create or update
+    a language's catalog from it (translations already made are kept)."""
+    from bot import i18n
+
+    if action == "extract":
+        path = i18n.write_template()
+        print(f"wrote {path} ({len(i18n.extract_catalog())} messages)")
+        return 0
+    if not language:
+        return _fail("say which language, e.g. tandem i18n init de")
+    try:
+        path = i18n.init_locale(language)
+    except ValueError as exc:
+        return _fail(str(exc))
+    print(f"wrote {path}: translate its msgstr entries; the bot picks it up on restart")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``tandem`` script; returns the exit status."""
     parser = argparse.ArgumentParser(prog="tandem", description="Tandem: check-ins for two.")
@@ -70,6 +90,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     db.add_argument("action", choices=["upgrade"])
     content = sub.add_parser("content", help="content files")
     content.add_argument("action", choices=["check"])
+    i18n = sub.add_parser("i18n", help="message catalogs (translations)")
+    i18n.add_argument("action", choices=["extract", "init"])
+    i18n.add_argument("language", nargs="?", help="for init: a language code such as de")
     args = parser.parse_args(argv)
     try:
         if args.command == "run":
@@ -80,6 +103,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(demo_main())
         if args.command == "db":
             return db_upgrade()
+        if args.command == "i18n":
+            return i18n_command(args.action, args.language)
         return content_check()
     except SettingsError as exc:
         return _fail(str(exc))

@@ -16,6 +16,8 @@ from __future__ import annotations
 import ast
 import gettext as _gettext
 import io
+import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -28,7 +30,10 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
+logger = logging.getLogger(__name__)
+
 DOMAIN = "tandem"
+_PLACEHOLDER = re.compile(r"\{(\w*)[^{}]*\}")
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 _SOURCES = (Path(__file__).resolve().parent / "texts.py",)
 
@@ -67,10 +72,23 @@ def _load(name: str) -> _gettext.NullTranslations | None:
         return None
     with path.open("rb") as handle:
         catalog = read_po(handle, locale=name)
+    for message in catalog:
+        if not message.id or not isinstance(message.id, str) or not message.string:
+            continue
+        if placeholders(str(message.string)) != placeholders(message.id):
+            # A translation that lost or invented a {placeholder} would break formatting:
+            # that one message stays in English instead.
+            logger.warning("%s: translation of %r changes its placeholders", path, message.id)
+            message.string = ""
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)
     return _gettext.GNUTranslations(buffer)
+
+
+def placeholders(text: str) -> set[str]:
+    """The ``{name}`` placeholders a text is formatted with."""
+    return {m[1] for m in _PLACEHOLDER.finditer(text)}
 
 
 def translations(language_code: str | None) -> _gettext.NullTranslations:
@@ -110,7 +128,8 @@ def available_locales() -> list[str]:
 
 
 def _texts_messages(path: Path) -> Iterator[tuple[str, int]]:
-    """Every string literal assigned to an UPPER_CASE name in ``path`` (with its line)."""
+    """Every string literal assigned to an UPPER_CASE name in ``path`` (with its line), except
+    dict keys (lookup keys, not texts)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     for node in tree.body:
         if isinstance(node, ast.Assign | ast.AnnAssign):
@@ -119,25 +138,11 @@ def _texts_messages(path: Path) -> Iterator[tuple[str, int]]:
                 continue
             if node.value is None:
                 continue
+            keys = {id(k) for d in ast.walk(node.value) if isinstance(d, ast.Dict) for k in d.keys}
             for sub in ast.walk(node.value):
-                if isinstance(sub, ast.Dict):
-                    continue
-                if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
-                    yield sub.value, sub.lineno
-
-
-def _dict_keys(path: Path) -> set[str]:
-    """Strings used as dict keys (lookup keys, not texts) in ``path``."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    keys: set[str] = set()
-    for sub in ast.walk(tree):
-        if isinstance(sub, ast.Dict):
-            keys.update(
-                k.value
-                for k in sub.keys
-                if isinstance(k, ast.Constant) and isinstance(k.value, str)
-            )
-    return keys
+                is_text = isinstance(sub, ast.Constant) and isinstance(sub.value, str)
+                if is_text and id(sub) not in keys:
+                    yield str(sub.value), sub.lineno
 
 
 def _content_messages(folder: Path) -> Iterator[tuple[str, str]]:
@@ -164,7 +169,7 @@ def extract_catalog(content_dir: Path | None = None) -> Catalog:
 
     catalog = Catalog(project="Tandem", domain=DOMAIN, fuzzy=False)
     for path in _SOURCES:
-        skip = _dict_keys(path) | _command_names()
+        skip = _command_names()
         for text, line in _texts_messages(path):
             if text not in skip:
                 catalog.add(text, locations=[(f"bot/{path.name}", line)])
