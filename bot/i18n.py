@@ -140,9 +140,10 @@ def _texts_messages(path: Path) -> Iterator[tuple[str, int]]:
                 continue
             keys = {id(k) for d in ast.walk(node.value) if isinstance(d, ast.Dict) for k in d.keys}
             for sub in ast.walk(node.value):
-                is_text = isinstance(sub, ast.Constant) and isinstance(sub.value, str)
-                if is_text and id(sub) not in keys:
-                    yield str(sub.value), sub.lineno
+                if not isinstance(sub, ast.Constant) or id(sub) in keys:
+                    continue
+                if isinstance(sub.value, str):
+                    yield sub.value, sub.lineno
 
 
 def _content_messages(folder: Path) -> Iterator[tuple[str, str]]:
