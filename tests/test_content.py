@@ -1,0 +1,185 @@
+"""The shipped content, read from the files themselves: coverage figures of issue 3, the
+answer-gap rules, and the loader's refusals for each new field."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+from content.schema import (
+    CONTENT_DIR,
+    Axis,
+    BoundaryArea,
+    ContentError,
+    Depth,
+    Dimension,
+    ExerciseKind,
+    Gap,
+    Question,
+    Trigger,
+    WeeklySlot,
+    load_content,
+)
+
+BANK = load_content()
+
+
+def test_question_bank_is_deep_enough_for_a_year() -> None:
+    questions = list(BANK.questions.values())
+    assert len(questions) >= 90
+    per_dimension = Counter(q.dimension for q in questions)
+    assert set(per_dimension) == set(Dimension)
+    assert min(per_dimension.values()) >= 6, per_dimension
+    assert {q.depth for q in questions} == set(Depth)
+    assert {q.kind for q in questions} == {"scale", "choice", "wants", "open"}
+    for question in questions:
+        # Every question that can mismatch says what to do about it.
+        assert (question.mismatch is None) == (question.kind == "open"), question.id
+
+
+def test_each_axis_has_questions_that_describe_both_ends() -> None:
+    for axis in Axis:
+        placed = [q for q in BANK.questions.values() if q.axis is axis]
+        assert len(placed) >= 3, axis
+        assert all(q.kind == "scale" and q.scale is not None for q in placed)
+    words = ("codependen", "diagnos", "disorder", "unhealthy", "too needy")
+    for question in BANK.questions.values():
+        assert not any(w in question.text.lower() for w in words), question.id
+
+
+def test_a_weekly_round_can_always_be_filled_with_fresh_questions() -> None:
+    deep = BANK.questions_of(Depth.DEEP)
+    per_slot = Counter(q.dimension.weekly_slot for q in deep)
+    assert set(per_slot) == set(WeeklySlot)
+    assert min(per_slot.values()) >= 5, per_slot
+
+
+def test_exercises_cover_every_kind_area_and_trigger() -> None:
+    exercises = list(BANK.exercises.values())
+    assert len(exercises) >= 24
+    kinds = Counter(e.kind for e in exercises)
+    assert kinds[ExerciseKind.NEGOTIATION] >= 6
+    assert kinds[ExerciseKind.BOUNDARY] >= 6
+    for kind in ExerciseKind:
+        assert kinds[kind] >= 1, kind
+    areas = {e.area for e in exercises if e.kind is ExerciseKind.BOUNDARY}
+    assert areas == set(BoundaryArea)
+    for exercise in exercises:
+        assert 5 <= exercise.minutes <= 60 and 3 <= len(exercise.steps) <= 8
+        assert exercise.triggers and exercise.dimensions
+    for dimension in Dimension:
+        for trigger in Trigger:
+            assert BANK.exercises_for(dimension, trigger), (dimension, trigger)
+
+
+def test_mismatch_rules_offer_a_real_choice() -> None:
+    for question in BANK.questions.values():
+        if question.mismatch is None:
+            continue
+        options = question.mismatch.exercises
+        assert 2 <= len(options) <= 3 and len(set(options)) == len(options)
+        for exercise_id in options:
+            exercise = BANK.exercise(exercise_id)
+            assert question.dimension in exercise.dimensions
+            assert Trigger.MISMATCH in exercise.triggers
+
+
+def _question(kind: str, **extra: object) -> Question:
+    fields: dict[str, object] = {
+        "id": "q",
+        "dimension": "trust",
+        "depth": "light",
+        "kind": kind,
+        "text": "A question for the two of you?",
+        "mismatch": {"exercises": ["a", "b"]},
+    }
+    fields.update(extra)
+    return Question.model_validate(fields)
+
+
+def test_wants_more_against_less_is_a_negotiation_and_same_a_small_gap() -> None:
+    wants = _question("wants")
+    assert wants.gap("less", "more") is Gap.MISMATCH
+    assert wants.gap("more", "less") is Gap.MISMATCH
+    assert wants.gap("same", "more") is Gap.SMALL
+    assert wants.gap("less", "same") is Gap.SMALL
+    assert wants.gap("more", "more") is Gap.NONE
+    assert wants.gap("more", "plenty") is Gap.NONE  # unparseable never mismatches
+
+
+def test_scale_and_choice_gaps_follow_their_own_rule() -> None:
+    scale = _question("scale", scale={"low": "a", "high": "b"})
+    assert scale.gap("1", "3") is Gap.MISMATCH
+    assert scale.gap("2", "3") is Gap.SMALL
+    choice = _question(
+        "choice",
+        options=[{"id": "x", "label": "X"}, {"id": "y", "label": "Y"}, {"id": "z", "label": "Z"}],
+        mismatch={"exercises": ["a", "b"], "conflicts": [["x", "y"]]},
+    )
+    assert choice.gap("y", "x") is Gap.MISMATCH
+    assert choice.gap("x", "z") is Gap.SMALL
+
+
+def _write(folder: Path, questions: list[dict[str, object]], exercises: str) -> Path:
+    (folder / "questions.yaml").write_text(yaml.safe_dump(questions))
+    (folder / "exercises.yaml").write_text(exercises)
+    return folder
+
+
+SHIPPED_EXERCISES = (CONTENT_DIR / "exercises.yaml").read_text()
+GOOD = {
+    "id": "q1",
+    "dimension": "trust",
+    "depth": "light",
+    "kind": "scale",
+    "text": "How settled do you feel?",
+    "scale": {"low": "a", "high": "b"},
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"depth": "medium"}, "entry 'q1' (#1): depth"),
+        ({"kind": "choice", "scale": None, "axis": "together_apart"}, "only a scale question"),
+        ({"low_is_concern": True, "kind": "wants", "scale": None}, "only a scale question"),
+        ({"mismatch": {"exercises": ["limits-lines"]}}, "mismatch.exercises"),
+        (
+            {"mismatch": {"exercises": ["closeness-dial", "promises-kept"]}},
+            "exercise 'closeness-dial' does not cover dimension 'trust'",
+        ),
+        (
+            {"mismatch": {"exercises": ["repair-attempts", "promises-kept"]}},
+            "exercise 'repair-attempts' has no 'mismatch' trigger",
+        ),
+    ],
+)
+def test_a_bad_question_is_refused_naming_file_and_entry(
+    tmp_path: Path, change: dict[str, object], expected: str
+) -> None:
+    entry = {k: v for k, v in {**GOOD, **change}.items() if v is not None}
+    with pytest.raises(ContentError) as caught:
+        load_content(_write(tmp_path, [entry], SHIPPED_EXERCISES))
+    assert str(caught.value).startswith("questions.yaml: entry 'q1' (#1)")
+    assert expected in str(caught.value)
+
+
+def test_a_boundary_exercise_needs_its_area(tmp_path: Path) -> None:
+    broken = SHIPPED_EXERCISES.replace("  area: physical\n", "", 1)
+    with pytest.raises(ContentError) as caught:
+        load_content(_write(tmp_path, [GOOD], broken))
+    assert "exercises.yaml: entry 'touch-space'" in str(caught.value)
+    assert "needs an 'area'" in str(caught.value)
+
+
+def test_every_dimension_needs_a_deeper_and_a_joint_exercise(tmp_path: Path) -> None:
+    raw = yaml.safe_load(SHIPPED_EXERCISES)
+    for exercise in raw:
+        exercise["triggers"] = [t for t in exercise["triggers"] if t != "both_low"] or ["mismatch"]
+    folder = _write(tmp_path, [GOOD], yaml.safe_dump(raw))
+    with pytest.raises(ContentError) as caught:
+        load_content(folder)
+    assert "no exercise with trigger 'both_low' covers dimension" in str(caught.value)
