@@ -436,6 +436,11 @@ def source(name: str) -> str:
     return value
 
 
+def source_of(name: str) -> Any:
+    """The untranslated value of ``name`` (a text, or a tuple/dict of texts)."""
+    return _SOURCE[name]
+
+
 def __getattr__(name: str) -> Any:
     """``texts.NAME``: the source text translated into the language in force."""
     try:

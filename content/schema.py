@@ -416,7 +416,8 @@ def load_content(directory: Path | None = None) -> ContentBank:
 
     ``directory`` defaults to the ``content`` package folder. Beyond each entry's own schema,
     checks that every exercise a mismatch rule names exists, covers the question's dimension and
-    is meant for mismatches, and that every dimension has an exercise for each trigger. Raises
+    is meant for mismatches, that there are light questions and deep ones for each part of a
+    weekly round, and that every dimension has an exercise for each trigger. Raises
     :class:`ContentError` naming the file and entry of the first problem.
     """
     folder = directory or CONTENT_DIR
@@ -439,8 +440,15 @@ def load_content(directory: Path | None = None) -> ContentBank:
                 raise ContentError(f"{where}: exercise '{exercise.id}' has no 'mismatch' trigger")
         if len(set(question.mismatch.exercises)) != len(question.mismatch.exercises):
             raise ContentError(f"{where}: mismatch names an exercise twice")
-    if not questions:
-        raise ContentError("questions.yaml: no questions")
+    if not any(q.depth is Depth.LIGHT for q in questions.values()):
+        raise ContentError("questions.yaml: no light questions (daily rounds need them)")
+    for slot in WeeklySlot:
+        if not any(
+            q.depth is Depth.DEEP and q.dimension.weekly_slot is slot for q in questions.values()
+        ):
+            raise ContentError(
+                f"questions.yaml: no deep question for the weekly round's '{slot}' part"
+            )
     for dimension in Dimension:
         for trigger in (Trigger.REPEATED, Trigger.BOTH_LOW):
             if not any(

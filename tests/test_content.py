@@ -179,7 +179,15 @@ def test_every_dimension_needs_a_deeper_and_a_joint_exercise(tmp_path: Path) -> 
     raw = yaml.safe_load(SHIPPED_EXERCISES)
     for exercise in raw:
         exercise["triggers"] = [t for t in exercise["triggers"] if t != "both_low"] or ["mismatch"]
-    folder = _write(tmp_path, [GOOD], yaml.safe_dump(raw))
+    (tmp_path / "questions.yaml").write_text((CONTENT_DIR / "questions.yaml").read_text())
+    (tmp_path / "exercises.yaml").write_text(yaml.safe_dump(raw))
     with pytest.raises(ContentError) as caught:
-        load_content(folder)
+        load_content(tmp_path)
     assert "no exercise with trigger 'both_low' covers dimension" in str(caught.value)
+
+
+def test_a_weekly_round_needs_a_deep_question_for_each_part(tmp_path: Path) -> None:
+    deep = {**GOOD, "id": "q2", "depth": "deep"}  # trust: the "health" part only
+    with pytest.raises(ContentError) as caught:
+        load_content(_write(tmp_path, [GOOD, deep], SHIPPED_EXERCISES))
+    assert "no deep question for the weekly round's 'needs' part" in str(caught.value)

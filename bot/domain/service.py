@@ -1360,9 +1360,8 @@ class Tandem:
 
         if kind == ROUND_DEEP:
             deep = self.content.questions_of(Depth.DEEP)
-            return [
-                draw([q for q in deep if q.dimension.weekly_slot is slot]) for slot in WeeklySlot
-            ]
+            parts = [[q for q in deep if q.dimension.weekly_slot is slot] for slot in WeeklySlot]
+            return [draw(part) for part in parts if part]  # the loader ensures all three
         return [draw(self.content.questions_of(Depth.LIGHT))]
 
     async def _open_round(
@@ -2209,7 +2208,12 @@ def _parse_dimension(word: str) -> Dimension | None:
 
 
 def _parse_weekday(word: str) -> int | None:
-    for index, name in enumerate(texts.WEEKDAYS):
-        if len(word) >= 2 and name.lower().startswith(word.lower()):
-            return index
+    """A weekday (0 = Monday) from the start of its name (two letters at least), in the
+    language in force or in English; None when nothing matches."""
+    if len(word) < 2:
+        return None
+    for names in (texts.WEEKDAYS, texts.source_of("WEEKDAYS")):
+        for index, name in enumerate(names):
+            if name.lower().startswith(word.lower()):
+                return index
     return None
