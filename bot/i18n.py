@@ -21,11 +21,13 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 from babel import Locale, UnknownLocaleError
+from babel.dates import format_datetime
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
@@ -39,9 +41,10 @@ _SOURCES = (Path(__file__).resolve().parent / "texts.py",)
 
 _locale_dir: Path = LOCALE_DIR
 _SOURCE_LANGUAGE = _gettext.NullTranslations()
-_current: ContextVar[_gettext.NullTranslations | None] = ContextVar(
+_current: ContextVar[tuple[str, _gettext.NullTranslations] | None] = ContextVar(
     "tandem_translations", default=None
 )
+SOURCE_LOCALE = "en"
 
 
 def configure(locale_dir: Path | None = None) -> None:
@@ -94,17 +97,21 @@ def placeholders(text: str) -> set[str]:
 def translations(language_code: str | None) -> _gettext.NullTranslations:
     """The catalog for a Telegram ``language_code`` (``de``, ``pt-br``; None = source
     English): the most specific locale shipped, else the untranslated source texts."""
+    return _resolve(language_code)[1]
+
+
+def _resolve(language_code: str | None) -> tuple[str, _gettext.NullTranslations]:
     for name in _candidates(language_code):
         found = _load(name)
         if found is not None:
-            return found
-    return _gettext.NullTranslations()
+            return name, found
+    return SOURCE_LOCALE, _SOURCE_LANGUAGE
 
 
 @contextmanager
 def speaking(language_code: str | None) -> Iterator[None]:
     """Within this block, :func:`gettext` answers in ``language_code``'s language."""
-    token = _current.set(translations(language_code))
+    token = _current.set(_resolve(language_code))
     try:
         yield
     finally:
@@ -113,8 +120,20 @@ def speaking(language_code: str | None) -> Iterator[None]:
 
 def gettext(message: str) -> str:
     """``message`` (an English source text) in the language currently in force."""
-    catalog = _current.get() or _SOURCE_LANGUAGE
+    current = _current.get()
+    catalog = current[1] if current is not None else _SOURCE_LANGUAGE
     return catalog.gettext(message) if message else message
+
+
+def current_locale() -> str:
+    """The locale name in force (``en`` unless a shipped catalog was chosen)."""
+    current = _current.get()
+    return current[0] if current is not None else SOURCE_LOCALE
+
+
+def format_instant(local: datetime) -> str:
+    """A local date and time as users read it, in the locale in force: ``Tue 3 Mar, 21:00``."""
+    return format_datetime(local, "EEE d MMM, HH:mm", locale=current_locale())
 
 
 def available_locales() -> list[str]:

@@ -142,6 +142,7 @@ SETTINGS = (
     "\u2022 Next: {next}"
 )
 NIGHT_WARNING = "\n\nHeads-up: that's {local} at night for {who}."
+NIGHT_YOU = "you"
 STATUS_ACTIVE = "active"
 STATUS_PAUSED = "paused (/resume to continue)"
 STATUS_OFF = "off"
@@ -214,6 +215,7 @@ ANSWER_WAITING = (
 )
 ANSWER_TOAST = "Saved"
 PASSED = "passed"
+SCALE_VALUE = "{value} of 5"
 WRITE_PROMPT = "Type your answer and send it (up to 2,000 characters). /cancel to stop."
 TEXT_TOO_LONG = (
     "That's {n} characters; answers can be up to 2,000. Could you shorten it and send it again?"

@@ -37,8 +37,8 @@ from bot.domain.offers import (
     ExerciseFlow,
     followup_question,
 )
+from bot.i18n import format_instant, speaking
 from bot.i18n import gettext as tr
-from bot.i18n import speaking
 from bot.storage import queues
 from bot.storage.tables import (
     answers,
@@ -237,8 +237,7 @@ class Tandem:
 
     @staticmethod
     def _fmt_local(instant: datetime, zone: str) -> str:
-        local = local_time(instant, zone)
-        return local.strftime("%a %-d %b, %H:%M")
+        return format_instant(local_time(instant, zone))
 
     @staticmethod
     def _cadence(pair: Row[tuple[object, ...]]) -> Cadence:
@@ -873,7 +872,7 @@ class Tandem:
             return ""
         anchor = self._todays_slot(cadence)
         text = ""
-        for person, label in ((user, "you"), (partner, None)):
+        for person, label in ((user, texts.NIGHT_YOU), (partner, None)):
             local = local_time(anchor, self._zone(person))
             if is_night(local.time()):
                 who_name = label or str(person.first_name)
@@ -1534,7 +1533,7 @@ class Tandem:
         if skipped or value is None:
             return texts.PASSED
         if question.kind == "scale":
-            return f"{value} of 5"
+            return texts.SCALE_VALUE.format(value=value)
         if question.kind == "choice":
             return tr(question.option_label(value) or value)
         if question.kind == "wants":
