@@ -25,7 +25,7 @@ from bot.domain import callbacks as cb
 from bot.domain.messages import Button, Edit, Keyboard, Message, Outcome
 from bot.domain.offers import FOLLOWUP_PREFIX
 from bot.i18n import gettext
-from bot.storage.tables import answers, round_questions, rounds
+from bot.storage.tables import rounds
 from content.schema import Axis, Dimension
 
 if TYPE_CHECKING:
@@ -120,19 +120,7 @@ class Insight:
         when = self.t._fmt_local(round_.closed_at, self.t._zone(user))
         kind = texts.HISTORY_KINDS.get(str(round_.kind), texts.HISTORY_KINDS["light"])
         lines = ["\u2014 " + texts.HISTORY_ROUND.format(when=when, kind=kind)]
-        asked = (
-            await conn.execute(
-                select(round_questions)
-                .where(round_questions.c.round_id == round_.id)
-                .order_by(round_questions.c.position)
-            )
-        ).all()
-        given = {
-            (a.position, a.user_id): a
-            for a in (
-                await conn.execute(select(answers).where(answers.c.round_id == round_.id))
-            ).all()
-        }
+        asked, given = await self.t._round_answers(conn, int(round_.id))
         for rq in asked:
             try:
                 question = self.t._question(rq.question_id)
@@ -223,17 +211,7 @@ class Insight:
         by_dimension: dict[Dimension, _Series],
         by_axis: dict[Axis, _Series],
     ) -> None:
-        asked = (
-            await conn.execute(
-                select(round_questions).where(round_questions.c.round_id == round_id)
-            )
-        ).all()
-        given = {
-            (a.position, a.user_id): a
-            for a in (
-                await conn.execute(select(answers).where(answers.c.round_id == round_id))
-            ).all()
-        }
+        asked, given = await self.t._round_answers(conn, round_id)
         for rq in asked:
             try:
                 question = self.t._question(rq.question_id)

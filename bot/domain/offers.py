@@ -36,11 +36,9 @@ from bot.domain.messages import Button, Edit, Keyboard, Message, Outcome
 from bot.i18n import gettext, speaking
 from bot.storage import queues
 from bot.storage.tables import (
-    answers,
     exercise_offers,
     exercise_picks,
     pairs,
-    round_questions,
     rounds,
     users,
 )
@@ -117,19 +115,7 @@ class ExerciseFlow:
         Only for a revealed round: answers are read here, never shown.
         """
         result = Findings()
-        asked = (
-            await conn.execute(
-                select(round_questions)
-                .where(round_questions.c.round_id == round_id)
-                .order_by(round_questions.c.position)
-            )
-        ).all()
-        given = {
-            (a.position, a.user_id): a
-            for a in (
-                await conn.execute(select(answers).where(answers.c.round_id == round_id))
-            ).all()
-        }
+        asked, given = await self.t._round_answers(conn, round_id)
         for rq in asked:
             if str(rq.question_id).startswith(FOLLOWUP_PREFIX):
                 continue  # how an exercise went is not a difference between the partners

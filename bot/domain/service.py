@@ -1466,6 +1466,28 @@ class Tandem:
             await self._tell(conn, Message(member.id, prefix + text, keyboard))
             prefix = ""
 
+    async def _round_answers(
+        self, conn: AsyncConnection, round_id: int
+    ) -> tuple[
+        Sequence[Row[tuple[object, ...]]], dict[tuple[object, object], Row[tuple[object, ...]]]
+    ]:
+        """A round's questions (by position) and its answers by (position, user id). Only for
+        revealed rounds, or inside the transaction that decides a reveal (privacy rule 1)."""
+        asked = (
+            await conn.execute(
+                select(round_questions)
+                .where(round_questions.c.round_id == round_id)
+                .order_by(round_questions.c.position)
+            )
+        ).all()
+        given = {
+            (a.position, a.user_id): a
+            for a in (
+                await conn.execute(select(answers).where(answers.c.round_id == round_id))
+            ).all()
+        }
+        return asked, given
+
     def _question(self, question_id: str) -> Question:
         """The question a round asked: from the bank, or a built-in follow-up question."""
         found = self.content.questions.get(question_id)
@@ -1746,19 +1768,7 @@ class Tandem:
                 await conn.execute(select(users).where(users.c.id.in_([pair.user_a, pair.user_b])))
             ).all()
         }
-        asked = (
-            await conn.execute(
-                select(round_questions)
-                .where(round_questions.c.round_id == round_id)
-                .order_by(round_questions.c.position)
-            )
-        ).all()
-        given = {
-            (a.position, a.user_id): a
-            for a in (
-                await conn.execute(select(answers).where(answers.c.round_id == round_id))
-            ).all()
-        }
+        asked, given = await self._round_answers(conn, round_id)
         messages: list[Message] = []
         for me_id in recipients:
             with self._speaking(members[me_id]):
@@ -1921,56 +1931,28 @@ class Tandem:
     # ------------------------------------------------------------------ due work
 
     async def due_open_round(self, item: DueItem, now: datetime) -> datetime | None:
-        """Open the pair's scheduled round (subject ``pair:<id>``) and return the next opening.
-
-        Skips (and moves to the next slot) when the opening is more than two hours late, or
-        when a round was already opened for this local date (a retried claim). Returns None,
-        deleting the row, when the pair no longer runs a schedule.
-        """
-        pair_id = int(item.subject.split(":")[1])
-        async with self.engine.begin() as conn:
-            pair = (await conn.execute(select(pairs).where(pairs.c.id == pair_id))).first()
-            if pair is None or pair.status != "active" or pair.paused:
-                return None
-            cadence = self._cadence(pair)
-            if cadence.frequency is Frequency.OFF:
-                return None
-            members = (
-                await conn.execute(select(users).where(users.c.id.in_([pair.user_a, pair.user_b])))
-            ).all()
-            if len(members) != 2 or not all(m.active for m in members):
-                return None
-            slot_date = local_time(item.due_at, cadence.timezone).date()
-            late = now - item.due_at > MAX_LATENESS
-            already = pair.last_round_date is not None and pair.last_round_date >= slot_date
-            nxt = next_occurrence(cadence, max(now, item.due_at), last_local_date=slot_date)
-            if late:
-                logger.info("pair %s: round due %s skipped (bot was down)", pair_id, item.due_at)
-            elif not already:
-                await conn.execute(
-                    update(pairs).where(pairs.c.id == pair_id).values(last_round_date=slot_date)
-                )
-                current = await self._open_round_of(conn, pair_id)
-                if current is not None and current.origin in ("checkin", "weekly"):
-                    # A /checkin or weekly round is still open (it promised its own closing
-                    # time): it stands in for this slot's round instead of being cut short.
-                    logger.info("pair %s: slot %s covered by an open check-in", pair_id, slot_date)
-                    return nxt
-                expires_at = nxt if nxt is not None else now + CHECKIN_TTL
-                await self._open_round(conn, pair, origin="scheduled", expires_at=expires_at)
-            return nxt
+        """Open the pair's scheduled daily round (subject ``pair:<id>``); return the next
+        opening (see :meth:`_due_open`). A ``/checkin`` or weekly round still open stands in
+        for the slot instead of being cut short (it promised its own closing time)."""
+        return await self._due_open(item, now, weekly=False)
 
     async def due_open_weekly(self, item: DueItem, now: datetime) -> datetime | None:
         """Open the pair's weekly deeper round (subject ``pair:<id>``): three deep questions,
-        open for 48 hours; returns the next weekly opening. Same lateness and once-per-local-
-        date rules as :meth:`due_open_round`."""
+        open for 48 hours; return the next weekly opening (see :meth:`_due_open`)."""
+        return await self._due_open(item, now, weekly=True)
+
+    async def _due_open(self, item: DueItem, now: datetime, *, weekly: bool) -> datetime | None:
+        """The shared rules of scheduled openings: skip (moving to the next slot) when more
+        than two hours late (the bot was down) or when this local date already had its round
+        (a retried claim); None, deleting the row, when the pair no longer runs the schedule."""
         pair_id = int(item.subject.split(":")[1])
+        last_column = "last_weekly_date" if weekly else "last_round_date"
         async with self.engine.begin() as conn:
             pair = (await conn.execute(select(pairs).where(pairs.c.id == pair_id))).first()
             if pair is None or pair.status != "active" or pair.paused:
                 return None
-            cadence = self._weekly_cadence(pair)
-            if cadence is None:
+            cadence = self._weekly_cadence(pair) if weekly else self._cadence(pair)
+            if cadence is None or cadence.frequency is Frequency.OFF:
                 return None
             members = (
                 await conn.execute(select(users).where(users.c.id.in_([pair.user_a, pair.user_b])))
@@ -1979,17 +1961,28 @@ class Tandem:
                 return None
             slot_date = local_time(item.due_at, cadence.timezone).date()
             late = now - item.due_at > MAX_LATENESS
-            already = pair.last_weekly_date is not None and pair.last_weekly_date >= slot_date
+            last = pair._mapping[last_column]
+            already = last is not None and last >= slot_date
             nxt = next_occurrence(cadence, max(now, item.due_at), last_local_date=slot_date)
             if late:
-                logger.info("pair %s: weekly round due %s skipped", pair_id, item.due_at)
-            elif not already:
-                await conn.execute(
-                    update(pairs).where(pairs.c.id == pair_id).values(last_weekly_date=slot_date)
-                )
+                logger.info("pair %s: round due %s skipped (bot was down)", pair_id, item.due_at)
+                return nxt
+            if already:
+                return nxt
+            await conn.execute(
+                update(pairs).where(pairs.c.id == pair_id).values({last_column: slot_date})
+            )
+            if weekly:
                 await self._open_round(
                     conn, pair, origin="weekly", kind=ROUND_DEEP, expires_at=now + WEEKLY_TTL
                 )
+                return nxt
+            current = await self._open_round_of(conn, pair_id)
+            if current is not None and current.origin in ("checkin", "weekly"):
+                logger.info("pair %s: slot %s covered by an open round", pair_id, slot_date)
+                return nxt
+            expires_at = nxt if nxt is not None else now + CHECKIN_TTL
+            await self._open_round(conn, pair, origin="scheduled", expires_at=expires_at)
             return nxt
 
     async def due_expire(self, item: DueItem, now: datetime) -> datetime | None:
