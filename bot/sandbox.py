@@ -16,6 +16,7 @@ from bot.domain.service import QuestionPicker
 from bot.emulator import FakeBotAPI
 from bot.runtime import Runtime, TandemApplication, build_application, start_runtime
 from bot.settings import Settings, load_settings
+from content.schema import ContentBank
 from scheduler.clock import ManualClock
 from scheduler.due import TickReport
 
@@ -61,11 +62,13 @@ async def sandbox(
     default_timezone: str = "UTC",
     attach: bool = True,
     rate_limit: bool = True,
+    content: ContentBank | None = None,
 ) -> AsyncIterator[Sandbox]:
     """Start Tandem on ``database_url`` against ``fake`` (a new emulator by default).
 
     ``attach``: make this process the emulator's default target for updates (pass False for
     a second process on the same emulator; deliver to it with ``via=sandbox.deliver``).
+    ``content``: a content bank of the caller's own (default: the shipped one).
     """
     fake = fake or FakeBotAPI(clock=clock.now)
     settings = load_settings(
@@ -75,7 +78,7 @@ async def sandbox(
     )
     app = build_application(settings, request=fake, rate_limit=rate_limit)
     await app.initialize()
-    runtime = await start_runtime(app, settings, clock=clock, picker=picker)
+    runtime = await start_runtime(app, settings, clock=clock, picker=picker, content=content)
     box = Sandbox(fake=fake, app=app, runtime=runtime, clock=clock, settings=settings)
     if attach:
         fake.attach(box.deliver)

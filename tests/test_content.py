@@ -130,7 +130,7 @@ def _write(folder: Path, questions: list[dict[str, object]], exercises: str) -> 
 
 
 SHIPPED_EXERCISES = (CONTENT_DIR / "exercises.yaml").read_text()
-GOOD = {
+GOOD: dict[str, object] = {
     "id": "q1",
     "dimension": "trust",
     "depth": "light",
