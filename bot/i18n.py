@@ -125,6 +125,13 @@ def gettext(message: str) -> str:
     return catalog.gettext(message) if message else message
 
 
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The singular or plural form for ``n``, by the rules of the language in force."""
+    current = _current.get()
+    catalog = current[1] if current is not None else _SOURCE_LANGUAGE
+    return catalog.ngettext(singular, plural, n)
+
+
 def current_locale() -> str:
     """The locale name in force (``en`` unless a shipped catalog was chosen)."""
     current = _current.get()
@@ -188,10 +195,16 @@ def extract_catalog(content_dir: Path | None = None) -> Catalog:
     from content.schema import CONTENT_DIR, Dimension
 
     catalog = Catalog(project="Tandem", domain=DOMAIN, fuzzy=False)
+    from bot.texts import plural_names, source_of
+
+    plurals = {str(source_of(name)[0]): source_of(name) for name in plural_names()}
+    plural_forms = {form for pair in plurals.values() for form in pair}
     for path in _SOURCES:
         skip = _command_names()
         for text, line in _texts_messages(path):
-            if text not in skip:
+            if text in plurals:
+                catalog.add(plurals[text], locations=[(f"bot/{path.name}", line)])
+            elif text not in skip and text not in plural_forms:
                 catalog.add(text, locations=[(f"bot/{path.name}", line)])
     for dimension in Dimension:
         catalog.add(dimension.label, locations=[("content/schema.py", 0)])

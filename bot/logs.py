@@ -19,6 +19,7 @@ PINNED = {
     "telegram.ext.AIORateLimiter": logging.CRITICAL,
     "apscheduler": logging.INFO,
     "aiosqlite": logging.INFO,
+    "matplotlib": logging.WARNING,  # font and backend chatter, not about Tandem
     "sqlalchemy": logging.WARNING,
     "alembic": logging.WARNING,
 }

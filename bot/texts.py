@@ -5,14 +5,14 @@ Each UPPER_CASE name below is a gettext message id (or a tuple/dict of them). Re
 :func:`bot.i18n.speaking`), so a second language is a ``.po`` file, not a code change.
 Texts are plain: they are sent without a parse mode, so user text is never markup.
 Placeholders in braces are filled with ``str.format`` after translation; translations must keep
-them. Content texts (questions, exercises) live in ``content/`` and go through the same catalog.
+them. Names ending in ``_N`` are (singular, plural) pairs read with :func:`count`. Content texts (questions, exercises) live in ``content/`` and go through the same catalog.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot.i18n import gettext
+from bot.i18n import gettext, ngettext
 
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", "Begin, or come back after a break"),
@@ -208,7 +208,17 @@ OPEN_HINT = "Reply with a message (up to 2,000 characters)."
 BTN_SKIP = "Keep this private"
 BTN_WRITE = "Write my answer"
 REMINDER_HEADER = "A gentle nudge: this check-in is still open."
+REMINDER_MORE_N = (
+    "{n} question is still waiting for your answer.",
+    "{n} questions are still waiting for your answers; here is the first.",
+)
 ANSWER_SAVED = "Saved. Your answer: {answer}.\nYou can change it until {partner} answers too."
+ANSWER_SAVED_MORE_N = (
+    "Saved (question {position}). Your answer: {answer}.\n{n} more question to go; then you'll "
+    "both see all the answers.",
+    "Saved (question {position}). Your answer: {answer}.\n{n} more questions to go; then "
+    "you'll both see all the answers.",
+)
 ANSWER_SAVED_SKIP = "Saved: you passed on this one. You can still answer until {partner} does too."
 ANSWER_WAITING = (
     "{name} has answered the check-in. When you answer too, you'll both see both answers."
@@ -275,7 +285,8 @@ REVEAL_DEEP_HEADER = (
 )
 
 FOLLOWUP_HEADER = "Follow-up"
-FOLLOWUP_INTRO = "Two days ago you both chose \u201c{title}\u201d."
+FOLLOWUP_INTRO = "You recently settled on \u201c{title}\u201d together."
+FOLLOWUP_ABOUT = "About \u201c{title}\u201d:"
 FOLLOWUP_QUESTION = (
     "How did it go for you, or if you haven't done it yet, how do you feel about it now?"
 )
@@ -299,7 +310,7 @@ OFFER_OPTION = "{n}. {title} ({kind}, about {minutes} min)\n{why}"
 BTN_NOT_NOW = "Not now"
 BTN_NOT_THIS_TIME = "Not this time"
 PICK_SAVED = "Saved: {pick}. You can change it until {partner} picks too."
-PICK_WAITING = "{name} has picked an exercise. Pick yours and you'll both see both picks."
+PICK_WAITING = "{name} has made their pick. Make yours and you'll both see both picks."
 PICK_TOAST = "Saved"
 PICK_NONE = "not now"
 OFFER_CLOSED = "This suggestion is closed."
@@ -309,12 +320,13 @@ OFFER_DECIDED = "{name} settled it: you're doing \u201c{title}\u201d."
 OFFER_DECIDED_YOU = "Settled: you're doing \u201c{title}\u201d."
 OFFER_DECLINED_BOTH = "You both chose not now. That's fine: if it matters, it will come up again."
 OFFER_DECLINED_DECIDE = (
-    "{name} chose not this time. That's fine: if it matters, it will come up again."
+    "{name} would rather leave it for now. That's fine: if it matters, it will come up again."
 )
 OFFER_DIFFERENT = (
     "Your picks are in.\nYou: {mine}\n{partner}: {theirs}\n\n"
     "A quick way to decide: each of you says in one sentence what draws you to your pick, then "
-    "go with the one the other found more convincing. Still torn? Do the shorter one first. "
+    "go with the one the other found more convincing. Still torn? Start with the shorter one, "
+    "or let a coin decide. "
     "Either of you can settle it with a button below."
 )
 EXERCISE_HEADER = "{title} ({kind}, about {minutes} minutes)"
@@ -340,9 +352,18 @@ REMIND_TYPE = (
 )
 REMIND_BAD = "I couldn't read that as a time. Try 19:30, tomorrow 19:30 or sat 10:00, or /cancel."
 REMIND_PAST = "That time has already passed. Pick a time later than now, or /cancel."
+REMIND_PAST_BUTTON = "That time has passed. Tap \u201cAnother time\u201d to choose a new one."
+REMIND_OFF_YOU = "Okay, no reminder: the one that was set is off."
+REMIND_OFF_PARTNER = "{name} turned off the reminder for your exercise."
 REMIND_SET_YOU = "Reminder set: {when}. I'll remind you both."
 REMIND_SET_PARTNER = "{name} set a reminder for \u201c{title}\u201d: {when}."
 REMIND_NONE = "Okay, no reminder."
+OFFER_NOT_THIS_TIME_YOU = "Okay, not this time. If it matters, it will come up again."
+OFFER_ONE_NOT_NOW = (
+    "Your picks are in.\nYou: {mine}\n{partner}: {theirs}\n\n"
+    "One of you would rather not right now. Do it anyway, or leave it for another time? "
+    "Either of you can settle it with a button below."
+)
 REMIND_DUE = "Reminder: you planned to do \u201c{title}\u201d together now."
 ENCOURAGE = (
     "Your answers on {dimension} are closer than last time. Whatever you two have been "
@@ -352,7 +373,7 @@ ENCOURAGE = (
 WEEKLY_STATUS_ON = "Your weekly check-in: every {day} at {time} ({zone}). Next: {next}."
 WEEKLY_STATUS_OFF = (
     "The weekly check-in is three deeper questions (needs, boundaries, how you two are doing), "
-    "revealed side by side once you've both answered all three. It can come besides your daily "
+    "revealed side by side once you've both answered all three. It can come alongside your daily "
     "check-ins or instead of them (/frequency off). Pick a day:"
 )
 WEEKLY_CHANGE = "Pick another day, or turn it off:"
@@ -398,11 +419,17 @@ INSIGHTS_TITLE = "Last 12 weeks: your answers side by side"
 INSIGHTS_GAP = "gap {gap:.1f}"
 INSIGHTS_NO_DATA = "no scale answers yet"
 INSIGHTS_CAPTION = "The bars are averages of your 1\u20135 answers; the gap is how far apart you answered, on average."
-INSIGHTS_SUMMARY = "Last 12 weeks: {rounds} check-ins revealed."
-INSIGHTS_ALIGNED = "Close: {dims}."
-INSIGHTS_DIFFER = "Apart more often: {dims}."
+INSIGHTS_SUMMARY_N = (
+    "Last 12 weeks: {n} check-in revealed.",
+    "Last 12 weeks: {n} check-ins revealed.",
+)
+INSIGHTS_ALIGNED = "Your answers are close on: {dims}."
+INSIGHTS_DIFFER = "Your answers differ most on: {dims}."
 INSIGHTS_MISMATCHES = "Differences that suggested an exercise: {n}."
-INSIGHTS_STREAK = "Your streak: {n} check-ins in a row that you both answered."
+INSIGHTS_STREAK_N = (
+    "Your streak: {n} check-in that you both answered.",
+    "Your streak: {n} check-ins in a row that you both answered.",
+)
 INSIGHTS_STREAK_ZERO = "Your streak starts with the next check-in you both answer."
 INSIGHTS_AXIS_TOGETHER = (
     "Together \u2194 apart (1 together, 5 apart): you {mine}, {partner} {theirs}."
@@ -436,6 +463,18 @@ def source(name: str) -> str:
     value = _SOURCE[name]
     assert isinstance(value, str)
     return value
+
+
+def plural_names() -> list[str]:
+    """Names of the texts that have a singular and a plural form (they end in ``_N``)."""
+    return [name for name in _SOURCE if name.endswith("_N")]
+
+
+def count(name: str, n: int, **fields: object) -> str:
+    """The text ``name`` (a ``_N`` pair) for ``n`` in the right form, with ``{n}`` and the
+    other ``fields`` filled in."""
+    singular, plural = _SOURCE[name]
+    return str(ngettext(singular, plural, n)).format(n=n, **fields)
 
 
 def source_of(name: str) -> Any:

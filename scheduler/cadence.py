@@ -303,6 +303,22 @@ def parse_timezone(text: str) -> str:
     )
 
 
+def next_morning(now: datetime, zone: str) -> datetime:
+    """The next end of the quiet hours (08:00 local in ``zone``) after ``now``.
+
+    Args:
+        now: An aware instant.
+        zone: An IANA timezone name.
+
+    Returns:
+        An aware UTC instant: today's 08:00 in ``zone`` if that is still ahead, else
+        tomorrow's. Used to move something that came due at night (after downtime).
+    """
+    local = local_time(now, zone)
+    day = local.date() if local.time() < QUIET_END else local.date() + timedelta(days=1)
+    return datetime.combine(day, QUIET_END, zoneinfo.ZoneInfo(zone)).astimezone(UTC)
+
+
 def is_night(local: time) -> bool:
     """Tell whether a local wall time lies in quiet hours.
 

@@ -56,7 +56,9 @@ def test_committed_template_lists_every_text() -> None:
 
 
 def test_every_bot_text_and_content_text_is_a_catalog_message() -> None:
-    ids = {m.id for m in i18n.extract_catalog() if m.id}
+    ids: set[str] = set()
+    for message in i18n.extract_catalog():
+        ids.update([message.id] if isinstance(message.id, str) else message.id or ())
     names = [n for n in texts._SOURCE if n != "COMMANDS"]
     for name in names:
         for text in _source_strings(texts._SOURCE[name]):

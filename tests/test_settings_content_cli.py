@@ -80,9 +80,11 @@ def test_demo_prints_the_whole_loop(capsys: pytest.CaptureFixture[str]) -> None:
         "You both picked",
         "Reminder set",
         "Follow-up",
+        "You recently settled on",
     ):
         assert step in out, step
-    assert out.count("Why it helps:") == 2 + 2  # the agreed exercise, then its reminder
+    # Each partner reads the steps twice: when both picked it, and with the reminder.
+    assert out.count("\n1. Write the next seven evenings") == 2 * 2
 
 
 def _write(folder: Path, questions: str, exercises: str | None = None) -> Path:

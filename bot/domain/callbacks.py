@@ -22,7 +22,7 @@ _TZ = re.compile(r"^tz:([A-Za-z0-9_+/-]{1,58})$")
 _PAIR_TZ = re.compile(r"^ptz:(me|partner)$")
 _SETTING = re.compile(r"^s:(time|tz|pause|resume|keep)$")
 _PICK = re.compile(r"^x(d?):(\d{1,12}):([0-2]|n)$")
-_REMIND = re.compile(r"^xr:(\d{1,12}):(today|tomorrow|type|none)$")
+_REMIND = re.compile(r"^xr:(\d{1,12}):(type|none|\d{8,10})$")
 _HISTORY = re.compile(r"^h:(\d{1,6})$")
 _FOCUS = re.compile(r"^fo:([a-z_]{1,20}|clear)$")
 _WEEKLY = re.compile(r"^wk:([0-6]|off)$")
@@ -112,7 +112,8 @@ class PickData:
 
 @dataclass(frozen=True)
 class RemindData:
-    """A reminder choice for an agreed exercise: today, tomorrow, type, none."""
+    """A reminder choice for an agreed exercise: an instant (minutes since the epoch, UTC, as
+    digits), ``type`` or ``none``."""
 
     offer_id: int
     when: str
@@ -189,7 +190,7 @@ def decide(offer_id: int, choice: str) -> str:
 
 
 def remind(offer_id: int, when: str) -> str:
-    """Callback data for a reminder choice (today, tomorrow, type, none)."""
+    """Callback data for a reminder choice (epoch minutes, ``type`` or ``none``)."""
     return f"xr:{offer_id}:{when}"
 
 

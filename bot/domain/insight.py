@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot import texts
 from bot.charts import DimensionStat, render_insights_chart
 from bot.domain import callbacks as cb
-from bot.domain.messages import Button, Edit, Keyboard, Message, Outcome
+from bot.domain.messages import Button, Edit, Keyboard, Message, Outcome, utf16_len
 from bot.domain.offers import FOLLOWUP_PREFIX
 from bot.i18n import gettext
 from bot.storage.tables import rounds
@@ -39,6 +39,8 @@ DIFFER_FROM = 1.5
 #: History trims long texts so that a page always fits one Telegram message.
 HISTORY_QUESTION_CHARS = 160
 HISTORY_ANSWER_CHARS = 200
+#: Room for a page, under Telegram's 4,096 UTF-16 units per message.
+HISTORY_PAGE_UNITS = 4000
 
 
 @dataclass
@@ -51,7 +53,38 @@ class _Series:
 
 
 def _trim(text: str, limit: int) -> str:
+    """``text`` cut to about ``limit`` characters, with an ellipsis when cut."""
     return text if len(text) <= limit else text[:limit].rstrip() + "\u2026"
+
+
+@dataclass
+class _Entry:
+    """One round of a /history page before trimming: heading and (question, mine, theirs)."""
+
+    heading: str
+    items: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def _fit_page(header: str, entries: list[_Entry], partner: str) -> str:
+    """A /history page that fits one Telegram message (4,096 UTF-16 units, counted as
+    Telegram counts them): long questions and answers are trimmed, harder until it fits."""
+    question_chars, answer_chars = HISTORY_QUESTION_CHARS, HISTORY_ANSWER_CHARS
+    while True:
+        blocks = [header]
+        for entry in entries:
+            lines = [entry.heading]
+            for question, mine, theirs in entry.items:
+                lines.append(
+                    _trim(question, question_chars)
+                    + f"\n{texts.REVEAL_YOU}: {_trim(mine, answer_chars)}"
+                    + f"\n{partner}: {_trim(theirs, answer_chars)}"
+                )
+            blocks.append("\n".join(lines))
+        text = "\n\n".join(blocks)
+        if utf16_len(text) <= HISTORY_PAGE_UNITS or answer_chars <= 20:
+            return text
+        question_chars = max(40, question_chars * 3 // 4)
+        answer_chars = max(20, answer_chars * 3 // 4)
 
 
 class Insight:
@@ -90,12 +123,11 @@ class Insight:
                     .limit(HISTORY_PAGE)
                 )
             ).all()
-            blocks = [
-                texts.HISTORY_HEADER.format(first=offset + 1, last=offset + len(page), total=total)
-            ]
-            for round_ in page:
-                blocks.append(await self._history_block(conn, round_, user, partner))
-        text = "\n\n".join(blocks)
+            header = texts.HISTORY_HEADER.format(
+                first=offset + 1, last=offset + len(page), total=total
+            )
+            entries = [await self._history_entry(conn, round_, user, partner) for round_ in page]
+        text = _fit_page(header, entries, str(partner.first_name))
         keyboard = self._pager(offset, int(total))
         if as_edit:
             return Outcome(toast=toast, edit=Edit(text, keyboard))
@@ -110,17 +142,20 @@ class Insight:
             row.append(Button(texts.BTN_OLDER, cb.history(offset + HISTORY_PAGE)))
         return (tuple(row),) if row else ()
 
-    async def _history_block(
+    async def _history_entry(
         self,
         conn: AsyncConnection,
         round_: Row[tuple[object, ...]],
         user: Row[tuple[object, ...]],
         partner: Row[tuple[object, ...]],
-    ) -> str:
+    ) -> _Entry:
+        """One revealed round as the reader sees it: heading, then per question the question,
+        their answer and the partner's (texts in the language in force, not yet trimmed)."""
         when = self.t._fmt_local(round_.closed_at, self.t._zone(user))
         kind = texts.HISTORY_KINDS.get(str(round_.kind), texts.HISTORY_KINDS["light"])
-        lines = ["\u2014 " + texts.HISTORY_ROUND.format(when=when, kind=kind)]
+        entry = _Entry("\u2014 " + texts.HISTORY_ROUND.format(when=when, kind=kind))
         asked, given = await self.t._round_answers(conn, int(round_.id))
+        title = await self.t._followup_title(conn, int(round_.id))
         for rq in asked:
             try:
                 question = self.t._question(rq.question_id)
@@ -129,14 +164,17 @@ class Insight:
             mine, theirs = given.get((rq.position, user.id)), given.get((rq.position, partner.id))
             if mine is None or theirs is None:
                 continue
-            my_text = self.t._display(question, _value(mine), bool(mine.skipped))
-            their_text = self.t._display(question, _value(theirs), bool(theirs.skipped))
-            lines.append(
-                _trim(gettext(question.text), HISTORY_QUESTION_CHARS)
-                + f"\n{texts.REVEAL_YOU}: {_trim(my_text, HISTORY_ANSWER_CHARS)}"
-                + f"\n{partner.first_name}: {_trim(their_text, HISTORY_ANSWER_CHARS)}"
+            text = gettext(question.text)
+            if question.id.startswith(FOLLOWUP_PREFIX) and title is not None:
+                text = texts.FOLLOWUP_ABOUT.format(title=gettext(title)) + " " + text
+            entry.items.append(
+                (
+                    text,
+                    self.t._display(question, _value(mine), bool(mine.skipped)),
+                    self.t._display(question, _value(theirs), bool(theirs.skipped)),
+                )
             )
-        return "\n".join(lines)
+        return entry
 
     async def insights(self, who: UserInfo) -> Outcome:
         """A PNG chart of the last 12 weeks (per dimension: each partner's average on scale
@@ -264,7 +302,7 @@ class Insight:
         streak: int,
         partner: str,
     ) -> str:
-        lines = [texts.INSIGHTS_SUMMARY.format(rounds=count)]
+        lines = [texts.count("INSIGHTS_SUMMARY_N", count)]
         gaps = {d: mean(s.gaps) for d, s in by_dimension.items() if s.gaps}
         aligned = [gettext(d.label) for d in Dimension if d in gaps and gaps[d] < ALIGNED_BELOW]
         differ = [gettext(d.label) for d in Dimension if d in gaps and gaps[d] >= DIFFER_FROM]
@@ -290,7 +328,7 @@ class Insight:
         if axis_lines:
             lines.extend([*axis_lines, texts.INSIGHTS_AXIS_NOTE])
         if streak:
-            lines.append(texts.INSIGHTS_STREAK.format(n=streak))
+            lines.append(texts.count("INSIGHTS_STREAK_N", streak))
         else:
             lines.append(texts.INSIGHTS_STREAK_ZERO)
         return "\n\n".join(lines)

@@ -43,7 +43,7 @@ from bot.storage.tables import (
     users,
 )
 from content.schema import Dimension, Exercise, Gap, Question, ScaleLabels, Trigger
-from scheduler.cadence import local_time, parse_time_of_day
+from scheduler.cadence import is_night, local_time, next_morning, parse_time_of_day
 from scheduler.due import DueItem
 
 if TYPE_CHECKING:
@@ -56,6 +56,10 @@ KIND_EXERCISE_REMIND = "exercise_remind"
 FOLLOWUP_AFTER = timedelta(days=2)
 FOLLOWUP_TTL = timedelta(hours=24)
 FOLLOWUP_PREFIX = "followup-"
+#: Reminders further out than this are refused (a forged or very old button).
+REMIND_HORIZON = timedelta(days=30)
+#: A reminder or follow-up that comes due this late (the bot was down) is dropped/moved.
+STALE_AFTER = timedelta(hours=2)
 #: Rounds looked at for the ``repeated`` trigger, and how many of them must have mismatched.
 REPEAT_WINDOW = 4
 REPEAT_MIN = 2
@@ -321,6 +325,47 @@ class ExerciseFlow:
         text = "\n\n".join([header, *lines, texts.OFFER_ASK.format(partner=other)])
         return Message(member, text, keyboard)
 
+    async def waiting_for(
+        self, conn: AsyncConnection, pair: Pair, user: Row[tuple[object, ...]]
+    ) -> list[Message]:
+        """The offer still waiting for ``user``'s pick, again (for a partner coming back after
+        blocking the bot, whose copy never arrived); an empty list when there is none."""
+        offer = (
+            await conn.execute(
+                select(exercise_offers).where(
+                    exercise_offers.c.pair_id == pair.id, exercise_offers.c.status == "open"
+                )
+            )
+        ).first()
+        if offer is None:
+            return []
+        picked = (
+            await conn.execute(
+                select(exercise_picks.c.pick).where(
+                    exercise_picks.c.offer_id == offer.id, exercise_picks.c.user_id == user.id
+                )
+            )
+        ).first()
+        if picked is not None:
+            return []
+        names = await self._names(conn, pair)
+        other = names.get(int(str(pair.user_b if pair.user_a == user.id else pair.user_a)), "")
+        exercises = [
+            self.t.content.exercises[e]
+            for e in str(offer.options).split(",")
+            if e in self.t.content.exercises
+        ]
+        with self.t._speaking(user):
+            message = self._offer_message(
+                int(str(user.id)),
+                int(offer.id),
+                Trigger(str(offer.trigger)),
+                Dimension(str(offer.dimension)),
+                exercises,
+                other,
+            )
+        return [message]
+
     async def _languages(self, conn: AsyncConnection, pair: Pair) -> dict[int, str | None]:
         """Each partner's Telegram language, by user id (user_a first)."""
         rows = {
@@ -498,7 +543,8 @@ class ExerciseFlow:
                     ),
                     (Button(texts.BTN_NOT_THIS_TIME, cb.decide(int(offer.id), "n")),),
                 )
-                text = texts.OFFER_DIFFERENT.format(
+                template = texts.OFFER_DIFFERENT if len(distinct) > 1 else texts.OFFER_ONE_NOT_NOW
+                text = template.format(
                     mine=self._pick_label(picks[me_id]),
                     partner=names.get(other_id, ""),
                     theirs=self._pick_label(picks[other_id]),
@@ -539,7 +585,7 @@ class ExerciseFlow:
                     first = texts.OFFER_DECIDED_YOU.format(title=title)
                 else:
                     first = texts.OFFER_DECIDED.format(name=names.get(decided_by, ""), title=title)
-                text = first + "\n\n" + exercise_text(exercise)
+                text = first + "\n\n" + exercise_text(exercise, why=False)
                 ask = Message(member_id, texts.REMIND_ASK, self._remind_keyboard(offer, pair, zone))
             await self.t._tell(conn, Message(member_id, text))
             await self.t._tell(conn, ask)
@@ -548,36 +594,26 @@ class ExerciseFlow:
         )
 
     def _followup_at(self, pair: Pair) -> datetime:
-        """Two days from now, a minute before the pair's check-in time in the pair's timezone
-        (aware UTC): a daily round opening then carries the follow-up question along."""
+        """Two days from now at the pair's check-in time in the pair's timezone (aware UTC);
+        a minute earlier when daily rounds run, so that the round opening then carries it."""
         zone = str(pair.timezone)
         day = local_time(self.t._now() + FOLLOWUP_AFTER, zone).date()
         hh, mm = str(pair.time_of_day).split(":")
         at = datetime.combine(day, time(int(hh), int(mm)), ZoneInfo(zone)).astimezone(UTC)
-        return max(at - timedelta(minutes=1), self.t._now() + timedelta(hours=36))
+        if _runs_daily(pair):
+            at -= timedelta(minutes=1)
+        return max(at, self.t._now() + timedelta(hours=36))
 
     def _remind_keyboard(self, offer: Row[tuple[object, ...]], pair: Pair, zone: str) -> Keyboard:
+        """Reminder buttons for one partner: the next two suggested instants (see :meth:`_at`)
+        labelled in their own timezone, "another time" and "no reminder". The instant itself
+        travels in the button, so a press a day later still means what the label said."""
         now = self.t._now()
-        today = self._at(pair, 0)
-        rows: list[tuple[Button, ...]] = []
-        label_time = local_time(self._at(pair, 1), zone).strftime("%H:%M")
-        if today > now:
-            rows.append(
-                (
-                    Button(
-                        texts.BTN_REMIND_TODAY.format(time=label_time),
-                        cb.remind(int(offer.id), "today"),
-                    ),
-                )
-            )
-        rows.append(
-            (
-                Button(
-                    texts.BTN_REMIND_TOMORROW.format(time=label_time),
-                    cb.remind(int(offer.id), "tomorrow"),
-                ),
-            )
-        )
+        suggested = [at for at in (self._at(pair, d) for d in range(3)) if at > now][:2]
+        rows: list[tuple[Button, ...]] = [
+            (Button(self._when_label(at, zone), cb.remind(int(offer.id), _minutes(at))),)
+            for at in suggested
+        ]
         rows.append(
             (
                 Button(texts.BTN_REMIND_TYPE, cb.remind(int(offer.id), "type")),
@@ -586,12 +622,27 @@ class ExerciseFlow:
         )
         return tuple(rows)
 
+    def _when_label(self, at: datetime, zone: str) -> str:
+        """``Today 21:00`` / ``Tomorrow 21:00`` by the reader's own calendar, else the date."""
+        local = local_time(at, zone)
+        days = (local.date() - local_time(self.t._now(), zone).date()).days
+        if days == 0:
+            return texts.BTN_REMIND_TODAY.format(time=local.strftime("%H:%M"))
+        if days == 1:
+            return texts.BTN_REMIND_TOMORROW.format(time=local.strftime("%H:%M"))
+        return self.t._fmt_local(at, zone)
+
     def _at(self, pair: Pair, days: int) -> datetime:
-        """The pair's check-in time ``days`` local days from today (aware UTC)."""
+        """The suggested reminder ``days`` local days from today (aware UTC): an hour after
+        the pair's check-in time, so it does not arrive with the check-in, or an hour before
+        it when that would fall in the quiet hours (22:00-08:00)."""
         zone = str(pair.timezone)
         day = local_time(self.t._now(), zone).date() + timedelta(days=days)
         hh, mm = str(pair.time_of_day).split(":")
-        return datetime.combine(day, time(int(hh), int(mm)), ZoneInfo(zone)).astimezone(UTC)
+        at = datetime.combine(day, time(int(hh), int(mm)), ZoneInfo(zone))
+        later = at + timedelta(hours=1)
+        at = at - timedelta(hours=1) if is_night(later.time()) else later
+        return at.astimezone(UTC)
 
     async def decide(self, who: UserInfo, offer_id: int, choice: str) -> Outcome:
         """After different picks, either partner settles it: one of the picks, or not this
@@ -607,8 +658,15 @@ class ExerciseFlow:
                     return Outcome(toast=done, edit=Edit(None, ()))
                 return Outcome(toast=texts.OFFER_CLOSED, edit=Edit(None, ()))
             pick = self._option(offer, choice)
-            if pick is None:
-                return Outcome(toast=texts.BUTTON_STALE)
+            picked = set(
+                (
+                    await conn.execute(
+                        select(exercise_picks.c.pick).where(exercise_picks.c.offer_id == offer_id)
+                    )
+                ).scalars()
+            )
+            if pick is None or (pick != NOT_NOW and pick not in picked):
+                return Outcome(toast=texts.BUTTON_STALE)  # only what one of them picked
             names = await self._names(conn, pair)
             if pick == NOT_NOW:
                 if await self._close(conn, offer_id, "differed", "declined", None):
@@ -616,7 +674,8 @@ class ExerciseFlow:
                     with speaking((await self._languages(conn, pair)).get(partner)):
                         text = texts.OFFER_DECLINED_DECIDE.format(name=user.first_name)
                     await self.t._tell(conn, Message(partner, text))
-                return Outcome(replies=[Message(who.id, texts.REMIND_NONE)], edit=Edit(None, ()))
+                text = texts.OFFER_NOT_THIS_TIME_YOU
+                return Outcome(replies=[Message(who.id, text)], edit=Edit(None, ()))
             if await self._close(conn, offer_id, "differed", "agreed", pick):
                 await self._agreed(conn, offer, pair, pick, who.id, names)
             return Outcome(toast=texts.PICK_TOAST, edit=Edit(None, ()))
@@ -624,8 +683,9 @@ class ExerciseFlow:
     # ------------------------------------------------------------------ reminders
 
     async def remind_choice(self, who: UserInfo, offer_id: int, when: str) -> Outcome:
-        """A reminder button: ``today`` / ``tomorrow`` at the pair's time, ``type`` (the next
-        text message is a time), or ``none``."""
+        """A reminder button: an instant (minutes since the epoch, UTC) from the suggestions,
+        ``type`` (the next text message is a time), or ``none`` (also turns off a reminder the
+        partner set; they are told). An instant in the past or beyond 30 days is refused."""
         async with self.t.engine.begin() as conn:
             found = await self._offer_for(conn, who, offer_id)
             if isinstance(found, Outcome):
@@ -634,13 +694,15 @@ class ExerciseFlow:
             if offer.status != "agreed":
                 return Outcome(toast=texts.OFFER_CLOSED, edit=Edit(None, ()))
             if when == "none":
-                return Outcome(replies=[Message(who.id, texts.REMIND_NONE)], edit=Edit(None, ()))
+                return await self._no_reminder(conn, who, offer, pair)
             if when == "type":
                 await self.t._set_awaiting(conn, who.id, f"{AWAIT_REMIND}:{offer_id}")
                 return Outcome(replies=[Message(who.id, texts.REMIND_TYPE)], toast="")
-            at = self._at(pair, 0 if when == "today" else 1)
+            at = datetime.fromtimestamp(int(when) * 60, UTC)
             if at <= self.t._now():
-                return Outcome(toast=texts.REMIND_PAST)
+                return Outcome(toast=texts.REMIND_PAST_BUTTON)
+            if at > self.t._now() + REMIND_HORIZON:
+                return Outcome(toast=texts.BUTTON_STALE)
             out = await self._set_reminder(conn, who, offer, pair, at)
             out.edit = Edit(None, ())
             return out
@@ -665,6 +727,32 @@ class ExerciseFlow:
             await self.t._set_awaiting(conn, who.id, None)
             return await self._set_reminder(conn, who, offer, pair, at)
 
+    async def _no_reminder(
+        self,
+        conn: AsyncConnection,
+        who: UserInfo,
+        offer: Row[tuple[object, ...]],
+        pair: Pair,
+    ) -> Outcome:
+        """ "No reminder": nothing to do, or turn off the reminder that is set (and tell the
+        partner, through the outbox so both chats end in the order the changes happened)."""
+        if offer.remind_at is None:
+            return Outcome(replies=[Message(who.id, texts.REMIND_NONE)], edit=Edit(None, ()))
+        await conn.execute(
+            update(exercise_offers).where(exercise_offers.c.id == offer.id).values(remind_at=None)
+        )
+        await queues.cancel_due(conn, KIND_EXERCISE_REMIND, f"offer:{offer.id}")
+        user = await self.t._user(conn, who.id)
+        assert user is not None
+        partner_id = int(str(pair.user_b if pair.user_a == who.id else pair.user_a))
+        partner = await self.t._user(conn, partner_id)
+        await self.t._tell(conn, Message(who.id, texts.REMIND_OFF_YOU))
+        if partner is not None and partner.active:
+            with self.t._speaking(partner):
+                text = texts.REMIND_OFF_PARTNER.format(name=user.first_name)
+            await self.t._tell(conn, Message(partner_id, text))
+        return Outcome(toast="", edit=Edit(None, ()))
+
     async def _set_reminder(
         self,
         conn: AsyncConnection,
@@ -682,18 +770,26 @@ class ExerciseFlow:
         assert user is not None
         partner_id = int(str(pair.user_b if pair.user_a == who.id else pair.user_a))
         partner = await self.t._user(conn, partner_id)
+        mine = self.t._fmt_local(at, self.t._zone(user))
+        await self.t._tell(conn, Message(who.id, texts.REMIND_SET_YOU.format(when=mine)))
         if partner is not None and partner.active:
             when = self.t._fmt_local(at, self.t._zone(partner))
             with self.t._speaking(partner):
                 title = self._pick_label(str(offer.chosen))
                 text = texts.REMIND_SET_PARTNER.format(name=user.first_name, title=title, when=when)
             await self.t._tell(conn, Message(partner_id, text))
-        mine = self.t._fmt_local(at, self.t._zone(user))
-        return Outcome(replies=[Message(who.id, texts.REMIND_SET_YOU.format(when=mine))])
+        # Both notices go through the outbox, so two reminders set at once reach both chats in
+        # the order of their commits: each chat ends with the one that holds.
+        return Outcome(toast="")
 
     async def due_remind(self, item: DueItem, now: datetime) -> datetime | None:
         """Remind both partners of the exercise they agreed on (subject ``offer:<id>``)."""
         offer_id = int(item.subject.split(":")[1])
+        if now - item.due_at > STALE_AFTER:
+            logger.info(
+                "offer %s: reminder due %s dropped (the bot was down)", offer_id, item.due_at
+            )
+            return None
         async with self.t.engine.begin() as conn:
             found = await self._active_offer(conn, offer_id)
             if found is None:
@@ -705,7 +801,7 @@ class ExerciseFlow:
             for member, language in (await self._languages(conn, pair)).items():
                 with speaking(language):
                     text = texts.REMIND_DUE.format(title=gettext(exercise.title))
-                    text += "\n\n" + exercise_text(exercise)
+                    text += "\n\n" + exercise_text(exercise, why=False)
                 await self.t._tell(conn, Message(member, text))
         return None
 
@@ -735,9 +831,10 @@ class ExerciseFlow:
 
     async def due_followup(self, item: DueItem, now: datetime) -> datetime | None:
         """Ask both partners how the agreed exercise went (subject ``offer:<id>``): one scale
-        question, revealed like any round. While another round is open, the question is left
-        for the pair's next round to carry (as its last question); if no round has carried it
-        by the time the open one closes, it opens as a round of its own."""
+        question, revealed like any round. When the pair's scheduled rounds run, or a daily or
+        check-in round is open, the question is left for the pair's next such round to carry
+        as its last question; if none has carried it when the open one closes (and no schedule
+        runs), it opens as a round of its own."""
         offer_id = int(item.subject.split(":")[1])
         async with self.t.engine.begin() as conn:
             found = await self._active_offer(conn, offer_id)
@@ -747,12 +844,16 @@ class ExerciseFlow:
             if offer.status != "agreed" or str(offer.chosen) not in self.t.content.exercises:
                 return None  # already asked (carried by a round), or the exercise is gone
             current = await self.t._open_round_of(conn, int(str(pair.id)))
-            if current is not None:
+            if current is not None or _runs_daily(pair):
                 await conn.execute(
                     update(pairs).where(pairs.c.id == pair.id).values(followup_offer_id=offer_id)
                 )
+                if current is None:
+                    return None  # the next scheduled round carries it
                 closes: datetime = current.expires_at
                 return max(closes, now) + timedelta(minutes=1)
+            if is_night(local_time(now, str(pair.timezone)).time()):
+                return next_morning(now, str(pair.timezone))  # late (the bot was down)
             question = await self.take_followup(conn, pair, offer_id)
             if question is None:
                 return None
@@ -798,14 +899,27 @@ class ExerciseFlow:
         return exercise.title if exercise is not None else None
 
 
-def exercise_text(exercise: Exercise) -> str:
-    """An exercise as plain text in the language in force: title line, why, numbered steps."""
+def _minutes(at: datetime) -> str:
+    """An instant as whole minutes since the epoch (for callback data)."""
+    return str(int(at.timestamp()) // 60)
+
+
+def _runs_daily(pair: Pair) -> bool:
+    """Whether the pair's scheduled (daily, weekday or weekly-light) rounds are running."""
+    return str(pair.frequency) != "off" and not pair.paused
+
+
+def exercise_text(exercise: Exercise, *, why: bool = True) -> str:
+    """An exercise as plain text in the language in force: title line, why it helps (unless
+    ``why`` is False: the offer showed it already), numbered steps."""
     steps = "\n".join(f"{i}. {gettext(step)}" for i, step in enumerate(exercise.steps, start=1))
     header = texts.EXERCISE_HEADER.format(
         title=gettext(exercise.title),
         kind=texts.EXERCISE_KINDS[exercise.kind.value],
         minutes=exercise.minutes,
     )
+    if not why:
+        return "\n\n".join([header, steps])
     return "\n\n".join([header, texts.EXERCISE_WHY.format(why=gettext(exercise.why)), steps])
 
 

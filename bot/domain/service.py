@@ -18,7 +18,7 @@ import secrets
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, insert, or_, select, update
@@ -61,12 +61,12 @@ from content.schema import (
     WeeklySlot,
 )
 from scheduler.cadence import (
-    QUIET_END,
     REMINDER_MARGIN,
     Cadence,
     Frequency,
     is_night,
     local_time,
+    next_morning,
     next_occurrence,
     parse_time_of_day,
     parse_timezone,
@@ -785,10 +785,11 @@ class Tandem:
                 for round_id in list(missed):
                     for message in await self._reveal_messages(conn, round_id, pair, [user.id]):
                         await self._tell(conn, message)
-            current = await self._open_round_of(conn, pair.id)
-            if current is not None:
+            for current in await self._open_rounds_of(conn, pair.id):
                 for message in await self._unanswered_questions(conn, current, fresh):
                     await self._tell(conn, message)
+            for message in await self.exercises.waiting_for(conn, pair, fresh):
+                await self._tell(conn, message)
             if partner.active:
                 nxt = await self._next_text(conn, pair, self._zone(partner))
                 with self._speaking(partner):
@@ -1140,7 +1141,11 @@ class Tandem:
             if changed_by is None:
                 return texts.WEEKLY_OFF_YOU
             return texts.WEEKLY_OFF_PARTNER.format(name=changed_by)
-        nxt = texts.NEXT_NONE if due is None else self._fmt_local(due, self._zone(reader))
+        nxt = (
+            texts.NEXT_NONE
+            if due is None
+            else texts.NEXT_AT.format(when=self._fmt_local(due, self._zone(reader)))
+        )
         fields = {
             "day": texts.WEEKDAYS[cadence.weekday],
             "time": cadence.time_of_day.strftime("%H:%M"),
@@ -1285,9 +1290,13 @@ class Tandem:
             if not partner.active:
                 text = texts.CHECKIN_ON_HOLD.format(name=partner.first_name)
                 return Outcome(replies=[Message(who.id, text)])
-            current = await self._open_round_of(conn, pair.id)
-            if current is not None:
-                again = await self._unanswered_questions(conn, current, user)
+            current = await self._open_rounds_of(conn, pair.id)
+            if current:
+                again = [
+                    message
+                    for round_ in current
+                    for message in await self._unanswered_questions(conn, round_, user)
+                ]
                 if not again:
                     return Outcome(replies=[Message(who.id, texts.CHECKIN_OPEN_ANSWERED)])
                 return Outcome(replies=[Message(who.id, texts.CHECKIN_OPEN_ALREADY), *again])
@@ -1318,14 +1327,27 @@ class Tandem:
             )
         return Outcome()
 
-    async def _open_round_of(
+    async def _open_rounds_of(
         self, conn: AsyncConnection, pair_id: int
-    ) -> Row[tuple[object, ...]] | None:
+    ) -> Sequence[Row[tuple[object, ...]]]:
+        """The pair's open rounds, oldest first: at most one per lane (see :func:`_lane`)."""
         return (
             await conn.execute(
-                select(rounds).where(rounds.c.pair_id == pair_id, rounds.c.status == "open")
+                select(rounds)
+                .where(rounds.c.pair_id == pair_id, rounds.c.status == "open")
+                .order_by(rounds.c.id)
             )
-        ).first()
+        ).all()
+
+    async def _open_round_of(
+        self, conn: AsyncConnection, pair_id: int, lane: str = ROUND_LIGHT
+    ) -> Row[tuple[object, ...]] | None:
+        """The pair's open round in ``lane``: daily, check-in and follow-up rounds share the
+        light lane; the weekly round has its own, so neither cuts the other short."""
+        for round_ in await self._open_rounds_of(conn, pair_id):
+            if _lane(str(round_.kind)) == lane:
+                return round_
+        return None
 
     async def _choose_questions(
         self, conn: AsyncConnection, pair: Row[tuple[object, ...]], kind: str
@@ -1381,7 +1403,7 @@ class Tandem:
         the pair (``offer_id``, or the pair's pending one) rides along as the last question.
         Returns the round id."""
         now = self._now()
-        previous = await self._open_round_of(conn, pair.id)
+        previous = await self._open_round_of(conn, pair.id, _lane(kind))
         if previous is not None:
             await self._expire_round(conn, previous.id)
         if questions is None:
@@ -1427,7 +1449,8 @@ class Tandem:
                 )
             zone = self._zone(member)
             first_open = next((i for i, q in enumerate(questions) if q.kind == "open"), None)
-            if first_open is not None and member.awaiting is None:
+            stale = member.awaiting is None or str(member.awaiting).startswith(AWAIT_REMIND)
+            if first_open is not None and stale:  # a new question outranks a reminder prompt
                 await self._set_awaiting(
                     conn, member.id, f"{_AWAIT_ANSWER}:{round_id}:{first_open}"
                 )
@@ -1462,9 +1485,20 @@ class Tandem:
                 round_id, position, question, expires_at, zone, total=len(questions)
             )
             if question.id.startswith(FOLLOWUP_PREFIX) and followup_title is not None:
-                prefix += texts.FOLLOWUP_INTRO.format(title=tr(followup_title)) + "\n\n"
+                header, rest = text.split("\n\n", 1)
+                intro = texts.FOLLOWUP_INTRO.format(title=tr(followup_title))
+                text = f"{header}\n\n{intro}\n\n{rest}"
             await self._tell(conn, Message(member.id, prefix + text, keyboard))
             prefix = ""
+
+    async def _followup_title(self, conn: AsyncConnection, round_id: int) -> str | None:
+        """The title (a message id) of the exercise a round's follow-up question is about."""
+        offer_id = (
+            await conn.execute(select(rounds.c.offer_id).where(rounds.c.id == round_id))
+        ).scalar_one_or_none()
+        if offer_id is None:
+            return None
+        return await self.exercises.chosen_title(conn, int(offer_id))
 
     async def _round_answers(
         self, conn: AsyncConnection, round_id: int
@@ -1684,12 +1718,15 @@ class Tandem:
         if complete_now and await self._is_complete(conn, round_id, partner_id):
             await self._reveal(conn, round_id)
             return Outcome(toast=texts.ANSWER_TOAST, edit=Edit(None, ()))
-        if skipped:
+        shown = self._display(question, stored, skipped)
+        if len(shown) > ACK_ECHO_CHARS:
+            shown = shown[:ACK_ECHO_CHARS].rstrip() + "\u2026"
+        left = await self._left_to_answer(conn, round_id, who.id)
+        if left > 0:
+            ack = texts.count("ANSWER_SAVED_MORE_N", left, position=position + 1, answer=shown)
+        elif skipped:
             ack = texts.ANSWER_SAVED_SKIP.format(partner=partner.first_name)
         else:
-            shown = self._display(question, stored, False)
-            if len(shown) > ACK_ECHO_CHARS:
-                shown = shown[:ACK_ECHO_CHARS].rstrip() + "\u2026"
             ack = texts.ANSWER_SAVED.format(answer=shown, partner=partner.first_name)
         if complete_now and not complete_before:
             with self._speaking(partner):
@@ -1704,7 +1741,8 @@ class Tandem:
             .values(awaiting=None)
         )
 
-    async def _is_complete(self, conn: AsyncConnection, round_id: int, user_id: int) -> bool:
+    async def _left_to_answer(self, conn: AsyncConnection, round_id: int, user_id: int) -> int:
+        """How many of the round's questions ``user_id`` has not answered yet."""
         asked = (
             await conn.execute(
                 select(func.count())
@@ -1719,7 +1757,12 @@ class Tandem:
                 .where(answers.c.round_id == round_id, answers.c.user_id == user_id)
             )
         ).scalar_one()
-        return bool(given >= asked > 0)
+        return max(0, int(asked) - int(given))
+
+    async def _is_complete(self, conn: AsyncConnection, round_id: int, user_id: int) -> bool:
+        """Whether ``user_id`` has answered every question of the round (a round always has
+        at least one)."""
+        return await self._left_to_answer(conn, round_id, user_id) == 0
 
     async def _close_round(
         self, conn: AsyncConnection, round_id: int, status: str
@@ -1769,10 +1812,11 @@ class Tandem:
             ).all()
         }
         asked, given = await self._round_answers(conn, round_id)
+        title = await self._followup_title(conn, round_id)
         messages: list[Message] = []
         for me_id in recipients:
             with self._speaking(members[me_id]):
-                messages.append(self._reveal_for(me_id, pair, members, asked, given))
+                messages.append(self._reveal_for(me_id, pair, members, asked, given, title))
         return messages
 
     def _reveal_for(
@@ -1782,8 +1826,10 @@ class Tandem:
         members: dict[object, Row[tuple[object, ...]]],
         asked: Sequence[Row[tuple[object, ...]]],
         given: dict[tuple[object, object], Row[tuple[object, ...]]],
+        followup_title: str | None,
     ) -> Message:
-        """One partner's reveal message, in the language in force."""
+        """One partner's reveal message, in the language in force; ``followup_title`` names
+        the exercise a follow-up question asks about."""
         other_id = pair.user_b if me_id == pair.user_a else pair.user_a
         other = members[other_id]
         header = texts.REVEAL_DEEP_HEADER if len(asked) > 1 else texts.REVEAL_HEADER
@@ -1793,6 +1839,8 @@ class Tandem:
             mine = given[(rq.position, me_id)]
             theirs = given[(rq.position, other_id)]
             block = self._reveal_block(question, mine, theirs, str(other.first_name))
+            if question.id.startswith(FOLLOWUP_PREFIX) and followup_title is not None:
+                block = texts.FOLLOWUP_ABOUT.format(title=tr(followup_title)) + "\n" + block
             if len(asked) > 1:
                 block = f"{rq.position + 1}. {block}"
             blocks.append(block)
@@ -1888,20 +1936,22 @@ class Tandem:
         found = await self._pair_of(conn, user)
         if found is None:
             return pending
-        current = await self._open_round_of(conn, found[0].id)
-        if current is None:
+        current = await self._open_rounds_of(conn, found[0].id)
+        if not current:
             return pending
         pending.partner_name = str(found[1].first_name)
-        unanswered = await self._unanswered(conn, current, user)
-        open_target = next((p for p, q, _ in unanswered if q.kind == "open"), None)
-        if open_target is not None:
-            pending.open_target = (int(current.id), open_target)
-            return pending
-        pending.button_questions = [m for _, _, m in unanswered]
+        for round_ in reversed(current):  # the newest round's questions are nearest in view
+            unanswered = await self._unanswered(conn, round_, user)
+            open_target = next((p for p, q, _ in unanswered if q.kind == "open"), None)
+            if open_target is not None:
+                pending.open_target = (int(round_.id), open_target)
+                pending.button_questions = []
+                return pending
+            pending.button_questions.extend(m for _, _, m in unanswered)
         asked_ids = (
             await conn.execute(
                 select(round_questions.c.question_id).where(
-                    round_questions.c.round_id == current.id
+                    round_questions.c.round_id.in_([r.id for r in current])
                 )
             )
         ).scalars()
@@ -1932,8 +1982,9 @@ class Tandem:
 
     async def due_open_round(self, item: DueItem, now: datetime) -> datetime | None:
         """Open the pair's scheduled daily round (subject ``pair:<id>``); return the next
-        opening (see :meth:`_due_open`). A ``/checkin`` or weekly round still open stands in
-        for the slot instead of being cut short (it promised its own closing time)."""
+        opening (see :meth:`_due_open`). A ``/checkin`` round still open stands in for the
+        slot instead of being cut short (it promised its own closing time); a weekly round
+        runs beside daily ones."""
         return await self._due_open(item, now, weekly=False)
 
     async def due_open_weekly(self, item: DueItem, now: datetime) -> datetime | None:
@@ -1978,7 +2029,7 @@ class Tandem:
                 )
                 return nxt
             current = await self._open_round_of(conn, pair_id)
-            if current is not None and current.origin in ("checkin", "weekly"):
+            if current is not None and current.origin == "checkin":
                 logger.info("pair %s: slot %s covered by an open round", pair_id, slot_date)
                 return nxt
             expires_at = nxt if nxt is not None else now + CHECKIN_TTL
@@ -2024,13 +2075,18 @@ class Tandem:
                 return None  # not theirs any more, or closing now (the bot was down)
             if is_night(local_time(now, self._zone(user)).time()):
                 # Late (the bot was down): wait for the morning if the round is still open then.
-                morning = _next_morning(now, self._zone(user))
+                morning = next_morning(now, self._zone(user))
                 return morning if morning < round_.expires_at - REMINDER_MARGIN else None
+            waiting = await self._unanswered_questions(conn, round_, user)
+            if not waiting:
+                return None
             with self._speaking(user):
                 header = texts.REMINDER_HEADER
-            for message in await self._unanswered_questions(conn, round_, user):
-                text = header + "\n\n" + message.text
-                await self._tell(conn, Message(user_id, text, message.buttons))
+                if len(waiting) > 1:
+                    header += " " + texts.count("REMINDER_MORE_N", len(waiting))
+            # One message: the first unanswered question (the rest are above in the chat).
+            first = waiting[0]
+            await self._tell(conn, Message(user_id, header + "\n\n" + first.text, first.buttons))
         return None
 
     async def claim_update(self, update_id: int) -> bool:
@@ -2131,17 +2187,16 @@ class _Pending:
     partner_name: str | None = None
 
 
+def _lane(kind: str) -> str:
+    """Rounds of a pair run in two lanes, one open round each: the weekly (deep) round, and
+    everything else (daily, /checkin and follow-up rounds)."""
+    return ROUND_DEEP if kind == ROUND_DEEP else ROUND_LIGHT
+
+
 def _focus_of(pair: Row[tuple[object, ...]]) -> set[Dimension]:
     """The pair's focus dimensions (unknown names, e.g. from older content, are ignored)."""
     known = {d.value for d in Dimension}
     return {Dimension(v) for v in str(pair.focus or "").split(",") if v in known}
-
-
-def _next_morning(now: datetime, zone: str) -> datetime:
-    """The next end of the quiet hours (08:00 local in ``zone``) after ``now``, in UTC."""
-    local = local_time(now, zone)
-    day = local.date() if local.time() < QUIET_END else local.date() + timedelta(days=1)
-    return datetime.combine(day, QUIET_END, ZoneInfo(zone)).astimezone(UTC)
 
 
 def _refused_input(text: str, awaiting: str) -> bool:
