@@ -25,9 +25,10 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from bot import i18n, texts
+from bot.domain.messages import utf16_len
 from bot.emulator import FakeBotAPI, FakeUser, SentMessage
 from bot.sandbox import Sandbox, sandbox
-from bot.storage.tables import exercise_picks, users
+from bot.storage.tables import exercise_offers, exercise_picks, users
 from content.schema import (
     CONTENT_DIR,
     ContentBank,
@@ -1110,3 +1111,163 @@ async def test_each_partner_reads_their_own_language_when_one_catalog_exists(
     assert alex.chat.messages[-1].text.startswith(texts.REVEAL_HEADER)
     assert sam.chat.messages[-1].text.startswith(german_reveal)
     assert "You: 3 of 5" in sam.chat.messages[-1].text  # untranslated texts stay English
+
+
+# ---------------------------------------------------------------------------- review fixes
+
+
+async def test_a_partner_back_after_blocking_gets_the_offer_still_waiting(box: Sandbox) -> None:
+    alex, sam = await unscheduled_pair(box)
+    await open_round(box, alex, sam)
+    await sam.press("1")
+    await sam.block()
+    await alex.press("5")  # the reveal and the offer cannot reach Sam
+    titles = option_titles(offer_of(alex))
+    await alex.press(f"1. {titles[0]}")
+    await sam.unblock()
+    await sam.send("/start")
+    offer = offer_of(sam)
+    assert option_titles(offer) == titles
+    await press_in(sam, offer, f"1. {titles[0]}")
+    assert newest(sam, "You both picked").text.startswith(
+        texts.OFFER_AGREED.format(title=titles[0])
+    )
+
+
+async def test_no_reminder_turns_off_the_one_the_partner_set(box: Sandbox) -> None:
+    alex, sam = await unscheduled_pair(box)
+    titles = await mismatch_with_offer(box, alex, sam)
+    await agree_on_first(alex, sam, titles)
+    await alex.press("Tomorrow")
+    await sam.press(texts.BTN_REMIND_NONE)
+    assert sam.chat.last.text == texts.REMIND_OFF_YOU
+    assert alex.chat.last.text == texts.REMIND_OFF_PARTNER.format(name="Sam")
+    before = len(alex.chat.messages)
+    await box.advance(timedelta(days=2), step=timedelta(hours=1))
+    reminder = texts.REMIND_DUE.format(title=titles[0])
+    assert not any(t.startswith(reminder) for t in texts_since(alex, before))
+
+
+async def test_reminders_set_at_once_end_with_the_one_that_holds_in_both_chats(
+    box: Sandbox,
+) -> None:
+    alex, sam = await unscheduled_pair(box)
+    titles = await mismatch_with_offer(box, alex, sam)
+    await agree_on_first(alex, sam, titles)
+    await asyncio.gather(alex.press("Today"), sam.press("Tomorrow"))
+    async with box.runtime.engine.connect() as conn:
+        held = (await conn.execute(select(exercise_offers.c.remind_at))).scalar_one()
+    when = box.runtime.tandem._fmt_local(held, "Europe/Berlin")
+    for user in (alex, sam):
+        last = user.chat.last.text
+        assert when in last, (last, when)
+
+
+async def test_a_reminder_button_is_labelled_by_the_readers_own_day(box: Sandbox) -> None:
+    alex, sam = await make_pair(box, "Berlin", "New York")  # Berlin's 20:00 is 14:00 there
+    await alex.send("/frequency off")
+    box.clock.set(datetime(2026, 3, 3, 4, 30, tzinfo=UTC))  # Mon 23:30 in New York
+    titles = await mismatch_with_offer(box, alex, sam)
+    await agree_on_first(alex, sam, titles)
+    # Berlin: Tue 05:30, so "today 21:00" is Tue 21:00 = Tue 15:00 in New York: "Tomorrow".
+    assert labels(alex.chat.last)[:2] == ["Today 21:00", "Tomorrow 21:00"]
+    assert labels(sam.chat.last)[0] == "Tomorrow 15:00"
+    await sam.press("Tomorrow 15:00")
+    assert sam.chat.last.text == texts.REMIND_SET_YOU.format(when="Tue 3 Mar, 15:00")
+
+
+async def test_a_new_question_outranks_a_reminder_time_prompt(box: Sandbox) -> None:
+    alex, sam = await unscheduled_pair(box)
+    titles = await mismatch_with_offer(box, alex, sam)
+    await agree_on_first(alex, sam, titles)
+    await alex.press(texts.BTN_REMIND_TYPE)  # then Alex never types a time
+    await next_day(box)
+    box.runtime.tandem._pick = lambda qs: next(q for q in qs if q.kind == "open")
+    await sam.send("/checkin")
+    await alex.send("We talked it through on Sunday and it helped.")
+    assert alex.chat.last.text.startswith("Saved. Your answer: We talked it through")
+
+
+async def test_typed_text_answers_the_newest_open_question_when_two_rounds_are_open(
+    box: Sandbox,
+) -> None:
+    alex, _sam = await unscheduled_pair(box)
+    box.runtime.tandem._pick = lambda qs: next(q for q in qs if q.kind == "open")
+    await alex.send("/weekly sun 10:00")
+    box.clock.set(SUN_8_MAR_10_BERLIN - timedelta(hours=1))
+    await alex.send("/checkin")  # an open question, light lane
+    box.clock.set(SUN_8_MAR_10_BERLIN)
+    await box.tick()  # the weekly round opens beside it: three open questions
+    weekly = [m for m in alex.chat.messages if " of 3 \u00b7 " in m.text]
+    assert len(weekly) == 3
+    await alex.send("Something for the newest round")
+    assert alex.chat.last.text.startswith("Saved (question 1).")  # the weekly round's first
+
+
+async def test_a_history_page_of_long_answers_fits_one_message(box: Sandbox) -> None:
+    alex, sam = await unscheduled_pair(box)
+    box.runtime.tandem._pick = lambda qs: next(q for q in qs if q.kind == "open")
+    long_a, long_s = "\U0001f60a" * 1900, "x" * 2000  # emoji count twice in UTF-16
+    for _ in range(4):
+        await open_round(box, alex, sam)
+        await alex.send(long_a)
+        await sam.send(long_s)
+        await next_day(box)
+    before = len(alex.chat.messages)
+    await alex.send("/history")
+    (page,) = alex.chat.messages[before:]
+    assert utf16_len(page.text) <= 4096
+    assert labels(page) == [texts.BTN_OLDER]
+    await press_in(alex, page, texts.BTN_OLDER)
+    assert alex.chat.messages[before].edited
+    older = alex.chat.messages[before]
+    assert labels(older) == [texts.BTN_NEWER]
+    await press_in(alex, older, texts.BTN_NEWER)
+    assert labels(alex.chat.messages[before]) == [texts.BTN_OLDER]
+
+
+async def test_a_reminder_that_comes_due_after_downtime_is_dropped(box: Sandbox) -> None:
+    alex, sam = await unscheduled_pair(box)
+    titles = await mismatch_with_offer(box, alex, sam)
+    await agree_on_first(alex, sam, titles)
+    await alex.press("Tomorrow")
+    before = len(alex.chat.messages)
+    box.clock.advance(timedelta(days=4))  # the bot was down
+    await box.tick()
+    reminder = texts.REMIND_DUE.format(title=titles[0])
+    assert not any(t.startswith(reminder) for t in texts_since(alex, before))
+
+
+async def test_settling_on_an_exercise_neither_picked_is_refused(box: Sandbox) -> None:
+    alex, sam = await make_pair(box)
+    titles = await mismatch_with_offer(box, alex, sam)
+    await alex.press(f"1. {titles[0]}")
+    await sam.press(f"2. {titles[1]}")
+    offer_id = (offer_of(alex).buttons[0][0].callback_data or "").split(":")[1]
+    await alex.press_data(alex.chat.last.message_id, f"xd:{offer_id}:2")
+    assert alex.chat.toasts[-1] == texts.BUTTON_STALE
+    assert not any(t.startswith("Settled") for t in alex.chat.texts())
+
+
+async def test_the_nudge_for_a_weekly_round_is_one_message(box: Sandbox) -> None:
+    alex, sam = await unscheduled_pair(box)
+    await alex.send("/weekly sun 10:00")
+    box.clock.set(SUN_8_MAR_10_BERLIN)
+    await box.tick()
+    before = len(sam.chat.messages)
+    await box.advance(timedelta(hours=30), step=timedelta(hours=1))
+    nudges = [t for t in texts_since(sam, before) if t.startswith(texts.REMINDER_HEADER)]
+    assert len(nudges) == 1
+    assert texts.count("REMINDER_MORE_N", 3) in nudges[0]
+
+
+async def test_a_checkin_round_is_not_cut_short_by_the_weekly_round(box: Sandbox) -> None:
+    alex, sam = await unscheduled_pair(box)
+    await alex.send("/weekly sun 10:00")
+    box.clock.set(SUN_8_MAR_10_BERLIN - timedelta(hours=1))
+    await open_round(box, alex, sam)
+    await alex.press("4")
+    await box.advance(timedelta(hours=2))  # the weekly round opens meanwhile
+    checkin_question = newest(sam, "Alex started a check-in.")
+    await press_in(sam, checkin_question, "2")
+    assert reveals(sam) and "You: 2 of 5" in reveals(sam)[-1]

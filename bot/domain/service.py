@@ -1449,8 +1449,12 @@ class Tandem:
                 )
             zone = self._zone(member)
             first_open = next((i for i, q in enumerate(questions) if q.kind == "open"), None)
-            stale = member.awaiting is None or str(member.awaiting).startswith(AWAIT_REMIND)
-            if first_open is not None and stale:  # a new question outranks a reminder prompt
+            # The newest open question in view takes the next text, unless a time or timezone
+            # prompt is pending (a reminder-time prompt or an older question yields to it).
+            yields = member.awaiting is None or not str(member.awaiting).startswith(
+                (AWAIT_TIME, AWAIT_TIMEZONE)
+            )
+            if first_open is not None and yields:
                 await self._set_awaiting(
                     conn, member.id, f"{_AWAIT_ANSWER}:{round_id}:{first_open}"
                 )
