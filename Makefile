@@ -32,6 +32,7 @@ run: $(BIN)/.installed
 
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_tick.py
+	$(BIN)/python benchmarks/bench_insights.py
 
 # Rewrite the message catalog template (bot/locale/tandem.pot) after changing any text.
 messages: $(BIN)/.installed
