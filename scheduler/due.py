@@ -20,6 +20,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_LEASE = timedelta(seconds=60)
 #: After this many failed attempts a row is dropped (and logged) instead of retried forever.
 MAX_ATTEMPTS = 8
+#: Claims per tick at most (a batch each): a huge backlog is spread over a few ticks.
+MAX_PASSES = 50
 
 
 @dataclass(frozen=True)
@@ -95,18 +97,19 @@ class DueWorkRunner:
         self._batch = batch
 
     async def tick(self, now: datetime) -> TickReport:
-        """Claim and handle every row due at ``now`` (aware UTC). Never raises for a handler's
-        failure: it is logged and the row retried after its lease."""
+        """Claim and handle every row due at ``now`` (aware UTC), including rows a handler
+        moved to an instant that is also due (catching up after downtime, slot by slot), for at
+        most :data:`MAX_PASSES` claims per tick; the next tick goes on. Never raises for a
+        handler's failure: it is logged and the row retried after its lease."""
         report = TickReport()
-        while True:
+        for _ in range(MAX_PASSES):
             token = secrets.token_hex(8)
             items = await self._store.claim_due(now, self._lease, self._batch, token)
             if not items:
-                return report
+                break
             for item in items:
                 await self._run_one(item, now, report)
-            if len(items) < self._batch:
-                return report
+        return report
 
     async def _run_one(self, item: DueItem, now: datetime, report: TickReport) -> None:
         handler = self._handlers.get(item.kind)

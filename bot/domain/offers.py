@@ -26,7 +26,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -794,11 +794,13 @@ class ExerciseFlow:
             found = await self._active_offer(conn, offer_id)
             if found is None:
                 return None
-            offer, pair = found
+            offer, pair, active = found
             exercise = self.t.content.exercises.get(str(offer.chosen))
             if exercise is None:
                 return None
             for member, language in (await self._languages(conn, pair)).items():
+                if member not in active:
+                    continue  # blocked the bot: the reminder reaches the other one
                 with speaking(language):
                     text = texts.REMIND_DUE.format(title=gettext(exercise.title))
                     text += "\n\n" + exercise_text(exercise, why=False)
@@ -807,9 +809,9 @@ class ExerciseFlow:
 
     async def _active_offer(
         self, conn: AsyncConnection, offer_id: int
-    ) -> tuple[Row[tuple[object, ...]], Pair] | None:
-        """An agreed (or followed-up) offer whose pair is still active with both partners
-        reachable, with its pair; else None."""
+    ) -> tuple[Row[tuple[object, ...]], Pair, set[int]] | None:
+        """An agreed (or followed-up) offer whose pair is still active, with its pair and the
+        ids of the partners Tandem can reach (not blocked); else None."""
         offer = (
             await conn.execute(select(exercise_offers).where(exercise_offers.c.id == offer_id))
         ).first()
@@ -820,36 +822,38 @@ class ExerciseFlow:
             return None
         active = (
             await conn.execute(
-                select(func.count())
-                .select_from(users)
-                .where(users.c.id.in_([pair.user_a, pair.user_b]), users.c.active.is_(True))
+                select(users.c.id).where(
+                    users.c.id.in_([pair.user_a, pair.user_b]), users.c.active.is_(True)
+                )
             )
-        ).scalar_one()
-        return (offer, pair) if active == 2 else None
+        ).scalars()
+        return offer, pair, {int(i) for i in active}
 
     # ------------------------------------------------------------------ follow-up
 
     async def due_followup(self, item: DueItem, now: datetime) -> datetime | None:
         """Ask both partners how the agreed exercise went (subject ``offer:<id>``): one scale
-        question, revealed like any round. When the pair's scheduled rounds run, or a daily or
-        check-in round is open, the question is left for the pair's next such round to carry
-        as its last question; if none has carried it when the open one closes (and no schedule
-        runs), it opens as a round of its own."""
+        question, revealed like any round. It is parked on the pair (``followup_offer_id``) when
+        the pair's scheduled rounds run (the next one carries it as its last question), while a
+        daily or check-in round is open (retried when it closes), while paused, or while a
+        partner has blocked the bot (resuming or coming back schedules it again); otherwise it
+        opens as a round of its own, never at night."""
         offer_id = int(item.subject.split(":")[1])
         async with self.t.engine.begin() as conn:
             found = await self._active_offer(conn, offer_id)
             if found is None:
                 return None
-            offer, pair = found
+            offer, pair, active = found
             if offer.status != "agreed" or str(offer.chosen) not in self.t.content.exercises:
                 return None  # already asked (carried by a round), or the exercise is gone
             current = await self.t._open_round_of(conn, int(str(pair.id)))
-            if current is not None or _runs_daily(pair):
+            waits = pair.paused or len(active) < 2 or _runs_daily(pair)
+            if current is not None or waits:
                 await conn.execute(
                     update(pairs).where(pairs.c.id == pair.id).values(followup_offer_id=offer_id)
                 )
                 if current is None:
-                    return None  # the next scheduled round carries it
+                    return None  # the next scheduled round, a resume or a return brings it
                 closes: datetime = current.expires_at
                 return max(closes, now) + timedelta(minutes=1)
             if is_night(local_time(now, str(pair.timezone)).time()):
@@ -907,6 +911,14 @@ def _minutes(at: datetime) -> str:
 def _runs_daily(pair: Pair) -> bool:
     """Whether the pair's scheduled (daily, weekday or weekly-light) rounds are running."""
     return str(pair.frequency) != "off" and not pair.paused
+
+
+def followup_waiting(pair: Pair) -> int | None:
+    """The offer whose follow-up is parked on the pair and that no scheduled round will carry
+    (the schedule is off), so it must be asked on its own once the pair is running again."""
+    if pair.followup_offer_id is None or _runs_daily(pair) or pair.paused:
+        return None
+    return int(str(pair.followup_offer_id))
 
 
 def exercise_text(exercise: Exercise, *, why: bool = True) -> str:

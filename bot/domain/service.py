@@ -34,8 +34,10 @@ from bot.domain.messages import Button, Edit, Keyboard, Message, Outcome
 from bot.domain.offers import (
     AWAIT_REMIND,
     FOLLOWUP_PREFIX,
+    KIND_FOLLOWUP,
     ExerciseFlow,
     followup_question,
+    followup_waiting,
 )
 from bot.i18n import format_instant, speaking
 from bot.i18n import gettext as tr
@@ -313,6 +315,12 @@ class Tandem:
             await queues.cancel_due(conn, KIND_OPEN_WEEKLY, subject)
         else:
             await queues.schedule_due(conn, KIND_OPEN_WEEKLY, subject, nxt_weekly, self._now())
+        parked = followup_waiting(pair)
+        if parked is not None and pair.status == "active" and both_active:
+            # A follow-up that waited for a resume or a return, with no schedule to carry it.
+            await queues.schedule_due(
+                conn, KIND_FOLLOWUP, f"offer:{parked}", self._now(), self._now()
+            )
         return nxt
 
     @staticmethod
@@ -1290,13 +1298,10 @@ class Tandem:
             if not partner.active:
                 text = texts.CHECKIN_ON_HOLD.format(name=partner.first_name)
                 return Outcome(replies=[Message(who.id, text)])
-            current = await self._open_rounds_of(conn, pair.id)
-            if current:
-                again = [
-                    message
-                    for round_ in current
-                    for message in await self._unanswered_questions(conn, round_, user)
-                ]
+            # A weekly round runs in its own lane: /checkin only waits for a daily or check-in one.
+            light = await self._open_round_of(conn, pair.id)
+            if light is not None:
+                again = await self._unanswered_questions(conn, light, user)
                 if not again:
                     return Outcome(replies=[Message(who.id, texts.CHECKIN_OPEN_ANSWERED)])
                 return Outcome(replies=[Message(who.id, texts.CHECKIN_OPEN_ALREADY), *again])
@@ -1408,7 +1413,7 @@ class Tandem:
             await self._expire_round(conn, previous.id)
         if questions is None:
             questions = await self._choose_questions(conn, pair, kind)
-        if offer_id is None and pair.followup_offer_id is not None:
+        if offer_id is None and pair.followup_offer_id is not None and _lane(kind) == ROUND_LIGHT:
             offer_id = int(pair.followup_offer_id)
             extra = await self.exercises.take_followup(conn, pair, offer_id)
             questions = [*questions, extra] if extra is not None else questions
@@ -1650,13 +1655,21 @@ class Tandem:
                 replies=[] if from_button else [Message(who.id, texts.NOTHING_WAITING)],
             )
         # Serialise answers to this round (a row lock on PostgreSQL; SQLite already
-        # serialises writers) and learn in the same statement whether it is still open.
+        # serialises writers) and learn in the same statement whether it is still open and
+        # within its time: an answer after the closing time (the expiry not yet run, e.g. the
+        # bot was down) must not reveal anything (DESIGN.md, a round's life, step 7).
         bumped = await conn.execute(
             update(rounds)
-            .where(rounds.c.id == round_id, rounds.c.status == "open")
+            .where(
+                rounds.c.id == round_id,
+                rounds.c.status == "open",
+                rounds.c.expires_at > self._now(),
+            )
             .values(version=rounds.c.version + 1)
         )
         if bumped.rowcount != 1:
+            if round_.status == "open":
+                await self._expire_round(conn, round_id)  # past its closing time
             text = texts.ROUND_REVEALED if round_.status == "revealed" else texts.ROUND_CLOSED
             await self._clear_awaiting_for(conn, who.id, round_id)
             return Outcome(
@@ -2018,10 +2031,12 @@ class Tandem:
             late = now - item.due_at > MAX_LATENESS
             last = pair._mapping[last_column]
             already = last is not None and last >= slot_date
-            nxt = next_occurrence(cadence, max(now, item.due_at), last_local_date=slot_date)
             if late:
+                # The next slot that is not too late itself: after downtime, today's slot still
+                # opens if the bot is back within two hours of it.
                 logger.info("pair %s: round due %s skipped (bot was down)", pair_id, item.due_at)
-                return nxt
+                return next_occurrence(cadence, now - MAX_LATENESS, last_local_date=slot_date)
+            nxt = next_occurrence(cadence, max(now, item.due_at), last_local_date=slot_date)
             if already:
                 return nxt
             await conn.execute(
