@@ -125,6 +125,14 @@ UNPAIR_PARTNER = (
     "{name} ended your pair on Tandem. Nothing unrevealed was shared. /pair starts a new one."
 )
 KEPT = "Okay, nothing changed."
+PAIR_ENDED_MEANWHILE = (
+    "While you were away, {name} ended your pair on Tandem. Nothing unrevealed was shared. "
+    "/pair starts a new one."
+)
+PAIR_ENDED_MEANWHILE_DELETED = (
+    "While you were away, your partner left Tandem and your pair ended. Nothing unrevealed was "
+    "shared. /pair starts a new one."
+)
 
 DELETE_CONFIRM = (
     "Delete everything Tandem stores about you? This ends your pair (if any) and removes your "
@@ -141,11 +149,14 @@ SETTINGS = (
     "\u2022 Status: {status}\n"
     "\u2022 Next: {next}"
 )
-NIGHT_WARNING = "\n\nHeads-up: that's {local} at night for {who}."
+NIGHT_WARNING = (
+    "\n\nHeads-up: that's {local} for {who}, in the night-time quiet hours (22:00\u201308:00)."
+)
 NIGHT_YOU = "you"
 STATUS_ACTIVE = "active"
 STATUS_PAUSED = "paused (/resume to continue)"
 STATUS_OFF = "off"
+STATUS_WEEKLY_ONLY = "weekly check-in only"
 STATUS_ON_HOLD = "on hold until {name} starts Tandem again"
 NEXT_NONE = "none scheduled"
 NEXT_AT = "{when} your time"
@@ -188,6 +199,7 @@ SCHEDULE_DAILY = "daily at {time} ({zone})"
 SCHEDULE_WEEKDAYS = "on weekdays at {time} ({zone})"
 SCHEDULE_WEEKLY = "every {day} at {time} ({zone})"
 SCHEDULE_OFF = "only when one of you sends /checkin (the schedule is off)"
+SCHEDULE_OFF_WEEKLY = "only as your weekly check-in (/weekly), and when one of you sends /checkin"
 
 CHECKIN_OPEN_ALREADY = "There's already an open check-in. Here it is again:"
 CHECKIN_OPEN_ANSWERED = "There's already an open check-in, and you've answered it. It reveals when your partner answers too."
@@ -384,6 +396,7 @@ WEEKLY_SET_PARTNER = (
 WEEKLY_OFF_YOU = "The weekly check-in is off."
 WEEKLY_OFF_PARTNER = "{name} turned the weekly check-in off."
 WEEKLY_ALREADY_OFF = "The weekly check-in is already off."
+WEEKLY_UNCHANGED = "That's already your weekly check-in. /weekly shows it."
 WEEKLY_UNKNOWN = (
     "Try /weekly sunday, /weekly sun 10:00 or /weekly off. Without a time it uses your "
     "check-in time."

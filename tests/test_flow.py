@@ -97,9 +97,9 @@ async def test_settings_warns_when_the_time_falls_in_a_partners_night(box: Sandb
     await alex.send("/time 8:00")
     await alex.send("/settings")
     # 08:00 in Berlin is 23:00 the evening before in Los Angeles.
-    assert "that's 23:00 at night for Sam" in alex.chat.last.text
+    assert "that's 23:00 for Sam, in the night-time quiet hours" in alex.chat.last.text
     await sam.send("/settings")
-    assert "that's 23:00 at night for you" in sam.chat.last.text
+    assert "that's 23:00 for you, in the night-time quiet hours" in sam.chat.last.text
 
 
 async def test_either_partner_changes_the_schedule_and_both_are_told(box: Sandbox) -> None:
@@ -537,5 +537,5 @@ async def test_a_late_reminder_waits_for_the_morning(box: Sandbox) -> None:
 async def test_changing_the_time_warns_when_it_falls_in_a_partners_night(box: Sandbox) -> None:
     alex, sam = await make_pair(box, a_zone="Berlin", b_zone="Los Angeles")
     await alex.send("/time 7:30")
-    assert "that's 22:30 at night for Sam" in alex.chat.last.text
-    assert "that's 22:30 at night for you" in sam.chat.last.text
+    assert "that's 22:30 for Sam, in the night-time quiet hours" in alex.chat.last.text
+    assert "that's 22:30 for you, in the night-time quiet hours" in sam.chat.last.text

@@ -501,7 +501,10 @@ class ExerciseFlow:
             saved = texts.PICK_SAVED.format(
                 pick=self._pick_label(pick), partner=names.get(partner_id, "")
             )
-            return Outcome(replies=[Message(who.id, saved)], toast=texts.PICK_TOAST)
+            # Through the outbox: if the partner's pick commits right after (another process),
+            # "your picks are in" still follows this in the chat.
+            await self.t._tell(conn, Message(who.id, saved))
+            return Outcome(toast=texts.PICK_TOAST)
 
     async def _both_picked(
         self,
@@ -574,8 +577,11 @@ class ExerciseFlow:
         """Tell both which exercise they are doing (with its steps and a reminder offer) and
         schedule the follow-up for two days later at the pair's check-in time."""
         exercise = self.t.content.exercise(exercise_id)
-        for member_id, language in (await self._languages(conn, pair)).items():
-            user = await self.t._user(conn, member_id)
+        languages = await self._languages(conn, pair)
+        members = {m: await self.t._user(conn, m) for m in languages}
+        zones = [self.t._zone(u) for u in members.values() if u is not None]
+        for member_id, language in languages.items():
+            user = members[member_id]
             zone = self.t._zone(user) if user is not None else str(pair.timezone)
             with speaking(language):
                 title = gettext(exercise.title)
@@ -586,7 +592,8 @@ class ExerciseFlow:
                 else:
                     first = texts.OFFER_DECIDED.format(name=names.get(decided_by, ""), title=title)
                 text = first + "\n\n" + exercise_text(exercise, why=False)
-                ask = Message(member_id, texts.REMIND_ASK, self._remind_keyboard(offer, pair, zone))
+                keyboard = self._remind_keyboard(offer, pair, zone, zones)
+                ask = Message(member_id, texts.REMIND_ASK, keyboard)
             await self.t._tell(conn, Message(member_id, text))
             await self.t._tell(conn, ask)
         await queues.schedule_due(
@@ -604,12 +611,14 @@ class ExerciseFlow:
             at -= timedelta(minutes=1)
         return max(at, self.t._now() + timedelta(hours=36))
 
-    def _remind_keyboard(self, offer: Row[tuple[object, ...]], pair: Pair, zone: str) -> Keyboard:
+    def _remind_keyboard(
+        self, offer: Row[tuple[object, ...]], pair: Pair, zone: str, zones: Sequence[str]
+    ) -> Keyboard:
         """Reminder buttons for one partner: the next two suggested instants (see :meth:`_at`)
         labelled in their own timezone, "another time" and "no reminder". The instant itself
         travels in the button, so a press a day later still means what the label said."""
         now = self.t._now()
-        suggested = [at for at in (self._at(pair, d) for d in range(3)) if at > now][:2]
+        suggested = [at for at in (self._at(pair, d, zones) for d in range(3)) if at > now][:2]
         rows: list[tuple[Button, ...]] = [
             (Button(self._when_label(at, zone), cb.remind(int(offer.id), _minutes(at))),)
             for at in suggested
@@ -632,17 +641,20 @@ class ExerciseFlow:
             return texts.BTN_REMIND_TOMORROW.format(time=local.strftime("%H:%M"))
         return self.t._fmt_local(at, zone)
 
-    def _at(self, pair: Pair, days: int) -> datetime:
+    def _at(self, pair: Pair, days: int, zones: Sequence[str] = ()) -> datetime:
         """The suggested reminder ``days`` local days from today (aware UTC): an hour after
-        the pair's check-in time, so it does not arrive with the check-in, or an hour before
-        it when that would fall in the quiet hours (22:00-08:00)."""
+        the pair's check-in time, so it does not arrive with the check-in; else an hour
+        before, the check-in time itself or two hours either side, whichever first falls
+        outside the quiet hours (22:00-08:00) of every zone in ``zones`` (the partners')."""
         zone = str(pair.timezone)
         day = local_time(self.t._now(), zone).date() + timedelta(days=days)
         hh, mm = str(pair.time_of_day).split(":")
-        at = datetime.combine(day, time(int(hh), int(mm)), ZoneInfo(zone))
-        later = at + timedelta(hours=1)
-        at = at - timedelta(hours=1) if is_night(later.time()) else later
-        return at.astimezone(UTC)
+        base = datetime.combine(day, time(int(hh), int(mm)), ZoneInfo(zone)).astimezone(UTC)
+        tries = [base + timedelta(hours=h) for h in (1, -1, 0, 2, -2)]
+        for at in tries:
+            if not any(is_night(local_time(at, z).time()) for z in (zone, *zones)):
+                return at
+        return tries[0]
 
     async def decide(self, who: UserInfo, offer_id: int, choice: str) -> Outcome:
         """After different picks, either partner settles it: one of the picks, or not this

@@ -262,15 +262,21 @@ class Tandem:
             return texts.SCHEDULE_WEEKLY.format(
                 day=texts.WEEKDAYS[cadence.weekday], time=t, zone=cadence.timezone
             )
+        if pair.weekly_weekday is not None:
+            return texts.SCHEDULE_OFF_WEEKLY
         return texts.SCHEDULE_OFF
 
     async def _next_text(
         self, conn: AsyncConnection, pair: Row[tuple[object, ...]], zone: str
     ) -> str:
-        due = await queues.due_at_of(conn, KIND_OPEN_ROUND, f"pair:{pair.id}")
-        if due is None:
+        dues = [
+            due
+            for kind in (KIND_OPEN_ROUND, KIND_OPEN_WEEKLY)
+            if (due := await queues.due_at_of(conn, kind, f"pair:{pair.id}")) is not None
+        ]
+        if not dues:
             return texts.NEXT_NONE
-        return texts.NEXT_AT.format(when=self._fmt_local(due, zone))
+        return texts.NEXT_AT.format(when=self._fmt_local(min(dues), zone))
 
     @staticmethod
     def _speaking(user: Row[tuple[object, ...]]) -> AbstractContextManager[None]:
@@ -774,6 +780,8 @@ class Tandem:
         fresh = await self._user(conn, user.id)
         assert fresh is not None
         found = await self._pair_of(conn, fresh)
+        if found is None and user.inactive_since is not None:
+            await self._tell_pair_ended_meanwhile(conn, fresh, user.inactive_since)
         if found is not None:
             pair, partner = found
             await self._reschedule_pair(conn, pair)
@@ -806,6 +814,33 @@ class Tandem:
                     conn,
                     Message(partner.id, text),
                 )
+
+    async def _tell_pair_ended_meanwhile(
+        self, conn: AsyncConnection, user: Row[tuple[object, ...]], since: datetime
+    ) -> None:
+        """Tell a user back after blocking the bot that their partner ended the pair while
+        they were away (that notice could not reach them then)."""
+        ended = (
+            await conn.execute(
+                select(pairs)
+                .where(
+                    or_(pairs.c.user_a == user.id, pairs.c.user_b == user.id),
+                    pairs.c.status == "ended",
+                    pairs.c.ended_at >= since,
+                )
+                .order_by(pairs.c.ended_at.desc())
+            )
+        ).first()
+        if ended is None:
+            return
+        other_id = ended.user_b if ended.user_a == user.id else ended.user_a
+        other = await self._user(conn, int(other_id)) if other_id is not None else None
+        with self._speaking(user):
+            if other is not None:
+                text = texts.PAIR_ENDED_MEANWHILE.format(name=other.first_name)
+            else:
+                text = texts.PAIR_ENDED_MEANWHILE_DELETED
+        await self._tell(conn, Message(int(str(user.id)), text))
 
     # ------------------------------------------------------------------ schedule
 
@@ -845,10 +880,12 @@ class Tandem:
         theirs = local_time(anchor, self._zone(partner)).strftime("%H:%M")
         if not partner.active:
             status = texts.STATUS_ON_HOLD.format(name=partner.first_name)
-        elif cadence.frequency is Frequency.OFF:
-            status = texts.STATUS_OFF
         elif pair.paused:
             status = texts.STATUS_PAUSED
+        elif cadence.frequency is Frequency.OFF and pair.weekly_weekday is not None:
+            status = texts.STATUS_WEEKLY_ONLY
+        elif cadence.frequency is Frequency.OFF:
+            status = texts.STATUS_OFF
         else:
             status = texts.STATUS_ACTIVE
         text = texts.SETTINGS.format(
@@ -1076,7 +1113,11 @@ class Tandem:
             else:
                 cadence = self._weekly_cadence(pair)
                 assert cadence is not None
-                nxt = texts.NEXT_NONE if due is None else self._fmt_local(due, self._zone(user))
+                nxt = (
+                    texts.NEXT_NONE
+                    if due is None
+                    else texts.NEXT_AT.format(when=self._fmt_local(due, self._zone(user)))
+                )
                 text = (
                     texts.WEEKLY_STATUS_ON.format(
                         day=texts.WEEKDAYS[cadence.weekday],
@@ -1118,10 +1159,16 @@ class Tandem:
                     edit=Edit(None, ()) if as_edit else None,
                     replies=[] if as_edit else [reply],
                 )
-            values: dict[str, object] = {"weekly_weekday": weekday}
+            values: dict[str, object] = {"weekly_weekday": weekday, "weekly_time": None}
             if weekday is not None:
                 values["weekly_time"] = (at.strftime("%H:%M") if at else None) or (
                     pair.weekly_time or pair.time_of_day
+                )
+            if all(pair._mapping[key] == value for key, value in values.items()):
+                reply = Message(who.id, texts.WEEKLY_UNCHANGED)
+                return Outcome(
+                    toast=texts.NOTHING_CHANGED,
+                    replies=[] if as_edit else [reply],
                 )
             await conn.execute(update(pairs).where(pairs.c.id == pair.id).values(**values))
             pair = (await conn.execute(select(pairs).where(pairs.c.id == pair.id))).one()
@@ -1197,8 +1244,9 @@ class Tandem:
             dimension = _parse_dimension(word)
             if dimension is None:
                 topics = ", ".join(d.value for d in Dimension)
+                shown = word if len(word) <= 40 else word[:40] + "\u2026"
                 return Outcome(
-                    replies=[Message(who.id, texts.FOCUS_UNKNOWN.format(word=word, topics=topics))]
+                    replies=[Message(who.id, texts.FOCUS_UNKNOWN.format(word=shown, topics=topics))]
                 )
             chosen.add(dimension)
         if len(chosen) > MAX_FOCUS:
@@ -1491,12 +1539,14 @@ class Tandem:
             prefix = texts.CHECKIN_STARTED_BY.format(name=starter.first_name) + "\n\n"
         for position, question in enumerate(questions):
             text, keyboard = self._question_message(
-                round_id, position, question, expires_at, zone, total=len(questions)
+                round_id,
+                position,
+                question,
+                expires_at,
+                zone,
+                total=len(questions),
+                followup_title=followup_title,
             )
-            if question.id.startswith(FOLLOWUP_PREFIX) and followup_title is not None:
-                header, rest = text.split("\n\n", 1)
-                intro = texts.FOLLOWUP_INTRO.format(title=tr(followup_title))
-                text = f"{header}\n\n{intro}\n\n{rest}"
             await self._tell(conn, Message(member.id, prefix + text, keyboard))
             prefix = ""
 
@@ -1547,16 +1597,24 @@ class Tandem:
         zone: str,
         chosen: str | None = None,
         total: int = 1,
+        followup_title: str | None = None,
     ) -> tuple[str, Keyboard]:
+        """A question as sent (header, text, how to answer, closing time in ``zone``) and its
+        buttons; a follow-up question names its exercise (``followup_title``, a msgid)."""
+        parts = []
         if question.id.startswith(FOLLOWUP_PREFIX):
-            header = texts.FOLLOWUP_HEADER
+            parts.append(texts.FOLLOWUP_HEADER)
+            if followup_title is not None:
+                parts.append(texts.FOLLOWUP_INTRO.format(title=tr(followup_title)))
         elif total > 1:
-            header = texts.ROUND_HEADER_OF.format(
-                n=position + 1, total=total, dimension=tr(question.dimension.label)
+            parts.append(
+                texts.ROUND_HEADER_OF.format(
+                    n=position + 1, total=total, dimension=tr(question.dimension.label)
+                )
             )
         else:
-            header = texts.ROUND_HEADER.format(dimension=tr(question.dimension.label))
-        parts = [header, tr(question.text)]
+            parts.append(texts.ROUND_HEADER.format(dimension=tr(question.dimension.label)))
+        parts.append(tr(question.text))
         if question.kind == "scale" and question.scale is not None:
             parts.append(
                 texts.SCALE_HINT.format(low=tr(question.scale.low), high=tr(question.scale.high))
@@ -1922,7 +1980,11 @@ class Tandem:
             return result
         if isinstance(awaiting, str) and awaiting.startswith(AWAIT_REMIND + ":"):
             offer_id = int(awaiting.split(":")[1])
-            return await self.exercises.remind_text(who, offer_id, text)
+            result = await self.exercises.remind_text(who, offer_id, text)
+            refused = result.replies and result.replies[-1].text == texts.REMIND_BAD
+            if refused and pending.open_target is not None:
+                result.replies.append(Message(who.id, texts.IF_CHECKIN_ANSWER))
+            return result
         target: tuple[int, int] | None = None
         if isinstance(awaiting, str) and awaiting.startswith(_AWAIT_ANSWER + ":"):
             _, round_id, position = awaiting.split(":")
@@ -2163,6 +2225,7 @@ class Tandem:
             .scalars()
             .all()
         )
+        title = await self._followup_title(conn, int(round_.id)) if round_.offer_id else None
         result = []
         for rq in asked:
             if rq.position in done:
@@ -2176,6 +2239,7 @@ class Tandem:
                     round_.expires_at,
                     self._zone(user),
                     total=len(asked),
+                    followup_title=title,
                 )
             result.append((int(rq.position), question, Message(int(user.id), text, keyboard)))
         return result
