@@ -1271,3 +1271,135 @@ async def test_a_checkin_round_is_not_cut_short_by_the_weekly_round(box: Sandbox
     checkin_question = newest(sam, "Alex started a check-in.")
     await press_in(sam, checkin_question, "2")
     assert reveals(sam) and "You: 2 of 5" in reveals(sam)[-1]
+
+
+# ---------------------------------------------------------------------------- second review
+
+
+async def test_an_answer_after_the_closing_time_closes_the_round_and_reveals_nothing(
+    db_url: str, clock: ManualClock, picker: DimensionPicker
+) -> None:
+    fake = FakeBotAPI(clock=clock.now)
+    async with sandbox(db_url, clock=clock, fake=fake, picker=picker) as box:
+        alex, sam = await unscheduled_pair(box)
+        await open_round(box, alex, sam)  # open until tomorrow, same time
+        await alex.press("5")
+    clock.advance(timedelta(hours=30))  # the bot was down past the closing time
+    async with sandbox(db_url, clock=clock, fake=fake, picker=picker) as box:
+        before_a = len(alex.chat.messages)
+        await sam.press("1")  # before any tick ran the expiry
+        assert sam.chat.toasts[-1] == texts.ROUND_CLOSED
+        assert not reveals(sam) and not reveals(alex)
+        assert all("5 of 5" not in t for t in sam.chat.texts())
+        assert any("will never be shown" in t for t in texts_since(alex, before_a))
+
+
+async def test_after_downtime_a_slot_under_two_hours_late_still_opens(
+    db_url: str, clock: ManualClock, picker: DimensionPicker
+) -> None:
+    fake = FakeBotAPI(clock=clock.now)
+    async with sandbox(db_url, clock=clock, fake=fake, picker=picker) as box:
+        _alex, sam = await make_pair(box)  # daily at 20:00 Berlin
+    clock.set(datetime(2026, 3, 4, 19, 5, tzinfo=UTC))  # back on Wed at 20:05 Berlin
+    async with sandbox(db_url, clock=clock, fake=fake, picker=picker) as box:
+        before = len(sam.chat.messages)
+        await box.tick()
+        opened = [t for t in texts_since(sam, before) if t.startswith("Check-in \u00b7")]
+        assert len(opened) == 1 and "Open until Thu 5 Mar, 20:00" in opened[0]
+
+
+async def test_checkin_opens_beside_an_open_weekly_round(box: Sandbox) -> None:
+    alex, sam = await unscheduled_pair(box)
+    await alex.send("/weekly sun 10:00")
+    box.clock.set(SUN_8_MAR_10_BERLIN)
+    await box.tick()
+    await alex.send("/checkin")
+    assert newest(sam, "Alex started a check-in.") is sam.chat.last
+
+
+async def test_a_follow_up_never_rides_in_the_weekly_round(box: Sandbox) -> None:
+    alex, sam = await make_pair(box)  # daily at 20:00 Berlin
+    await alex.send("/weekly sun 10:00")
+    box.clock.set(datetime(2026, 3, 6, 8, 0, tzinfo=UTC))  # Fri 09:00 Berlin
+    titles = await mismatch_with_offer(box, alex, sam)
+    await agree_on_first(alex, sam, titles)
+    before = len(sam.chat.messages)
+    box.clock.set(SUN_8_MAR_10_BERLIN)
+    await box.tick()
+    weekly = [t for t in texts_since(sam, before) if " of 3 \u00b7 " in t]
+    assert len(weekly) == 3
+    assert not any(texts.FOLLOWUP_QUESTION in t for t in texts_since(sam, before))
+    box.clock.set(datetime(2026, 3, 8, 19, 0, tzinfo=UTC))  # Sunday's daily round carries it
+    await box.tick()
+    followup = newest(sam, texts.FOLLOWUP_HEADER)
+    assert texts.FOLLOWUP_INTRO.format(title=titles[0]) in followup.text
+
+
+async def test_a_follow_up_waits_for_a_partner_who_blocked_the_bot(box: Sandbox) -> None:
+    alex, sam = await unscheduled_pair(box)
+    titles = await mismatch_with_offer(box, alex, sam)
+    await agree_on_first(alex, sam, titles)
+    await sam.block()
+    await box.advance(timedelta(days=3), step=timedelta(hours=1))
+    assert not any(texts.FOLLOWUP_QUESTION in t for t in alex.chat.texts())
+    await sam.unblock()
+    box.clock.set(datetime(2026, 3, 5, 10, 0, tzinfo=UTC))  # daytime in Berlin
+    await sam.send("/start")
+    await box.tick()
+    for user in (alex, sam):
+        followup = newest(user, texts.FOLLOWUP_HEADER)
+        assert texts.FOLLOWUP_INTRO.format(title=titles[0]) in followup.text
+
+
+async def test_a_follow_up_waits_while_paused_and_comes_after_resume(box: Sandbox) -> None:
+    alex, sam = await unscheduled_pair(box)
+    titles = await mismatch_with_offer(box, alex, sam)
+    await agree_on_first(alex, sam, titles)
+    await alex.send("/pause")
+    await box.advance(timedelta(days=3), step=timedelta(hours=1))
+    assert not any(texts.FOLLOWUP_QUESTION in t for t in sam.chat.texts())
+    await sam.send("/resume")
+    await box.tick()
+    assert texts.FOLLOWUP_QUESTION in newest(alex, texts.FOLLOWUP_HEADER).text
+
+
+async def test_the_nudge_for_a_follow_up_names_the_exercise(box: Sandbox) -> None:
+    alex, sam = await unscheduled_pair(box)
+    titles = await mismatch_with_offer(box, alex, sam)
+    await agree_on_first(alex, sam, titles)
+    box.clock.set(datetime(2026, 3, 4, 19, 0, tzinfo=UTC))
+    await box.tick()
+    before = len(sam.chat.messages)
+    await box.advance(timedelta(hours=14), step=timedelta(hours=1))
+    nudge = next(t for t in texts_since(sam, before) if t.startswith(texts.REMINDER_HEADER))
+    assert texts.FOLLOWUP_INTRO.format(title=titles[0]) in nudge
+
+
+async def test_settings_show_a_weekly_only_schedule(box: Sandbox) -> None:
+    alex, _sam = await make_pair(box)
+    await alex.send("/weekly sun 10:00")
+    await alex.send("/frequency off")
+    assert texts.SCHEDULE_OFF_WEEKLY in alex.chat.last.text
+    assert "Next one: Sun 8 Mar, 10:00 your time" in alex.chat.last.text
+    await alex.send("/settings")
+    assert f"Status: {texts.STATUS_WEEKLY_ONLY}" in alex.chat.last.text
+
+
+async def test_back_after_blocking_hears_that_the_partner_ended_the_pair(box: Sandbox) -> None:
+    alex, sam = await make_pair(box)
+    await sam.block()
+    await alex.send("/unpair")
+    await alex.press(texts.UNPAIR_YES)
+    await sam.unblock()
+    await sam.send("/start")
+    assert any(t == texts.PAIR_ENDED_MEANWHILE.format(name="Alex") for t in sam.chat.texts())
+
+
+async def test_reminder_suggestions_avoid_both_partners_nights(box: Sandbox) -> None:
+    alex, sam = await make_pair(box, "Berlin", "Tokyo")  # Tokyo is 8 hours ahead of Berlin
+    await alex.send("/frequency off")
+    await alex.send("/time 14:00")  # 22:00 in Tokyo; 15:00 would be 23:00, 13:00 is 21:00
+    titles = await mismatch_with_offer(box, alex, sam)
+    await agree_on_first(alex, sam, titles)
+    assert labels(alex.chat.last)[0].endswith("13:00")
+    assert labels(sam.chat.last)[0].endswith("21:00")
