@@ -7,11 +7,11 @@ Nothing else in Tandem reads ``os.environ``. A missing or malformed setting rais
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 _TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
 
@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     * ``DEFAULT_TIMEZONE``: IANA zone used until a user picks theirs (default ``UTC``).
     * ``LOG_LEVEL``: DEBUG, INFO, WARNING or ERROR (default INFO).
     * ``TICK_SECONDS``: how often the due-work tick runs (default 5).
+    * ``ADMIN_USER_IDS``: Telegram user ids of bot admins, comma-separated (default none);
+      admins make users facilitators.
+    * ``AGGREGATE_MIN_PAIRS``: K, the fewest pairs whose answers a figure shown to facilitators
+      may be derived from (default 5, never below 3: DESIGN.md, privacy rule 2).
     """
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
@@ -45,6 +49,18 @@ class Settings(BaseSettings):
     default_timezone: str = "UTC"
     log_level: LogLevel = "INFO"
     tick_seconds: float = Field(default=5.0, gt=0, le=300)
+    admin_user_ids: Annotated[tuple[int, ...], NoDecode] = ()
+    aggregate_min_pairs: int = Field(default=5, ge=3, le=1000)
+
+    @field_validator("admin_user_ids", mode="before")
+    @classmethod
+    def _admin_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.replace(";", ",").split(",") if p.strip()]
+            if not all(p.isdigit() for p in parts):
+                raise ValueError("must be Telegram user ids separated by commas, e.g. 123,456")
+            return tuple(int(p) for p in parts)
+        return value
 
     @field_validator("telegram_bot_token")
     @classmethod

@@ -8,13 +8,16 @@ bot refuses to start rather than ask a broken question.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+if TYPE_CHECKING:
+    from content.programs import Program
 
 CONTENT_DIR = Path(__file__).resolve().parent
 
@@ -344,10 +347,11 @@ class ContentError(Exception):
 
 @dataclass(frozen=True)
 class ContentBank:
-    """All validated content, indexed by id."""
+    """All validated content, indexed by id (programs: see :mod:`content.programs`)."""
 
     questions: dict[str, Question]
     exercises: dict[str, Exercise]
+    programs: dict[str, Program] = field(default_factory=dict)
 
     def question(self, question_id: str) -> Question:
         """The question with this id. Raises KeyError for an unknown id."""
@@ -458,7 +462,10 @@ def load_content(directory: Path | None = None) -> ContentBank:
                     f"exercises.yaml: no exercise with trigger '{trigger}' covers dimension "
                     f"'{dimension}'"
                 )
-    return ContentBank(questions=questions, exercises=exercises)
+    from content.programs import PROGRAMS_FOLDER, load_programs
+
+    programs = load_programs(folder / PROGRAMS_FOLDER, questions, exercises)
+    return ContentBank(questions=questions, exercises=exercises, programs=programs)
 
 
 def dimensions_covered(questions: Iterable[Question]) -> set[Dimension]:

@@ -117,6 +117,9 @@ invites = Table(
     Column("expires_at", UTCDateTime, nullable=False),
     Column("used_by", BigInteger),
     Column("used_at", UTCDateTime),
+    # pair: pairs two users; facilitator: makes the opener a facilitator (admins make these)
+    Column("kind", String(16), nullable=False, server_default="pair"),
+    Column("cohort_id", Integer),  # a pair invite made from a cohort's enrolment: joins it
 )
 
 rounds = Table(
@@ -219,6 +222,72 @@ exercise_picks = Table(
     Column("pick", String(64), nullable=False),  # an exercise id, or "none" (not now)
     Column("picked_at", UTCDateTime, nullable=False),
     PrimaryKeyConstraint("offer_id", "user_id"),
+)
+
+facilitators = Table(
+    "facilitators",
+    metadata,
+    Column("user_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("status", String(16), nullable=False),  # active | revoked
+    Column("granted_by", BigInteger),  # the admin (None once they deleted their data)
+    Column("granted_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime),
+)
+
+cohorts = Table(
+    "cohorts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(80), nullable=False),
+    Column("program_id", String(64), nullable=False),
+    Column("start_date", Date, nullable=False),  # the first program week starts here (local)
+    Column("checkin_days", String(20), nullable=False),  # weekdays, 0 = Monday: "0,2,4"
+    Column("timezone", String(64), nullable=False),
+    Column("session_weekday", Integer),  # the live group session, if any
+    Column("session_time", String(5)),  # "HH:MM" local in `timezone`
+    Column("status", String(16), nullable=False),  # active | paused | ended
+    Column("enrol_token_hash", String(64), unique=True),  # sha256 of the enrolment token
+    Column("created_by", BigInteger),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("ended_at", UTCDateTime),
+)
+
+cohort_facilitators = Table(
+    "cohort_facilitators",
+    metadata,
+    Column("cohort_id", Integer, ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", BigInteger, nullable=False, index=True),
+    Column("added_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("cohort_id", "user_id"),
+)
+
+cohort_consents = Table(
+    "cohort_consents",
+    metadata,
+    Column("cohort_id", Integer, ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", BigInteger, nullable=False),
+    Column("accepted_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("cohort_id", "user_id"),
+)
+
+cohort_pairs = Table(
+    "cohort_pairs",
+    metadata,
+    Column("cohort_id", Integer, ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False),
+    Column("pair_id", Integer, ForeignKey("pairs.id"), nullable=False, index=True),
+    Column("status", String(16), nullable=False),  # enrolled | left | completed
+    Column("joined_at", UTCDateTime, nullable=False),
+    Column("left_at", UTCDateTime),
+    PrimaryKeyConstraint("cohort_id", "pair_id"),
+)
+
+cohort_drafts = Table(
+    "cohort_drafts",
+    metadata,
+    Column("user_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("step", String(16), nullable=False),  # name | program | start | days | tz | session
+    Column("fields", Text, nullable=False),  # JSON of what the facilitator answered so far
+    Column("updated_at", UTCDateTime, nullable=False),
 )
 
 processed_updates = Table(
