@@ -21,13 +21,13 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
@@ -138,6 +138,11 @@ def current_locale() -> str:
     return current[0] if current is not None else SOURCE_LOCALE
 
 
+def format_day(day: date) -> str:
+    """A calendar date as users read it, in the locale in force: ``Mon 7 Dec``."""
+    return format_date(day, "EEE d MMM", locale=current_locale())
+
+
 def format_instant(local: datetime) -> str:
     """A local date and time as users read it, in the locale in force: ``Tue 3 Mar, 21:00``."""
     return format_datetime(local, "EEE d MMM, HH:mm", locale=current_locale())
@@ -187,6 +192,14 @@ def _content_messages(folder: Path) -> Iterator[tuple[str, str]]:
     for e in bank.exercises.values():
         for text in (e.title, e.why, *e.steps):
             yield text, f"exercises.yaml:{e.id}"
+    for program in bank.programs.values():
+        where = f"programs/{program.id}"
+        yield program.name, where
+        yield program.description, where
+        for week in program.schedule:
+            for piece in (week.theme, week.message, week.prep_question):
+                if piece:
+                    yield piece, where
 
 
 def extract_catalog(content_dir: Path | None = None) -> Catalog:

@@ -108,6 +108,8 @@ async def start_runtime(
         default_timezone=settings.default_timezone,
         bot_username=application.bot.username,
         picker=picker,
+        admins=settings.admin_user_ids,
+        min_pairs=settings.aggregate_min_pairs,
     )
     outbox = Outbox(engine)
     sender = Sender(tandem, outbox)

@@ -4,7 +4,7 @@ tests both run on it; nothing here touches the network."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -63,18 +63,23 @@ async def sandbox(
     attach: bool = True,
     rate_limit: bool = True,
     content: ContentBank | None = None,
+    admins: Sequence[int] = (),
+    min_pairs: int = 5,
 ) -> AsyncIterator[Sandbox]:
     """Start Tandem on ``database_url`` against ``fake`` (a new emulator by default).
 
     ``attach``: make this process the emulator's default target for updates (pass False for
     a second process on the same emulator; deliver to it with ``via=sandbox.deliver``).
-    ``content``: a content bank of the caller's own (default: the shipped one).
+    ``content``: a content bank of the caller's own (default: the shipped one). ``admins`` and
+    ``min_pairs``: the ``ADMIN_USER_IDS`` and ``AGGREGATE_MIN_PAIRS`` settings.
     """
     fake = fake or FakeBotAPI(clock=clock.now)
     settings = load_settings(
         database_url=database_url,
         telegram_bot_token=fake.token,
         default_timezone=default_timezone,
+        admin_user_ids=tuple(admins),
+        aggregate_min_pairs=min_pairs,
     )
     app = build_application(settings, request=fake, rate_limit=rate_limit)
     await app.initialize()

@@ -31,6 +31,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("cancel", "Stop what you are typing"),
     ("unpair", "End the pair"),
     ("delete", "Delete everything Tandem stores about you"),
+    ("cohort", "The program you're taking part in"),
+    ("leave_cohort", "Leave the program"),
     ("help", "What Tandem does and its commands"),
 )
 
@@ -452,6 +454,139 @@ INSIGHTS_AXIS_GIVING = (
 )
 INSIGHTS_AXIS_NOTE = "Neither end is better; these describe where each of you is leaning lately."
 
+
+# ---------------------------------------------------------------- facilitators and cohorts (issue 4)
+
+FACILITATOR_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("cohort_new", "Start a cohort for a program"),
+    ("cohorts", "Your cohorts: status, pause, end"),
+)
+ADMIN_ONLY = "Only Tandem's admins can do that."
+TAP_A_BUTTON = "Tap one of the buttons above to go on, or /cancel to stop."
+FACILITATOR_ONLY = (
+    "That's a facilitator command. Facilitators run programs for groups of couples; an admin "
+    "can invite you."
+)
+FACILITATOR_INVITE_CREATED = (
+    "A facilitator invite: send it to the person who should run cohorts. It works once and "
+    "expires in 7 days.\n\n{link}"
+)
+FACILITATOR_WELCOME = (
+    "You're now a Tandem facilitator. /cohort_new starts a cohort for a program; /cohorts lists "
+    "yours. You'll see who takes part and figures pooled over at least {k} couples, never an "
+    "answer."
+)
+FACILITATOR_ALREADY = "You're already a facilitator. /cohorts lists your cohorts."
+FACILITATOR_JOINED_ADMIN = "{name} accepted your invite and is now a facilitator."
+FACILITATORS_NONE = "No facilitators yet. /facilitator_invite makes an invite link."
+FACILITATORS_LIST = "Facilitators (tap to remove one):"
+BTN_REVOKE = "Remove {name}"
+FACILITATOR_REVOKED = "{name} is no longer a facilitator."
+FACILITATOR_REVOKED_YOU = "Your facilitator access to Tandem was removed by an admin."
+FACILITATOR_NOT_FOUND = "That person isn't a facilitator (any more)."
+
+COHORT_ASK_NAME = (
+    "Let's set up a cohort. What's its name? (for example: Spring group, Tuesdays) /cancel stops."
+)
+COHORT_NAME_BAD = "A name of 2 to 80 characters, please."
+COHORT_ASK_PROGRAM = "Which program will the cohort follow?"
+COHORT_NO_PROGRAMS = "There are no programs installed yet (content/programs/)."
+COHORT_ASK_START = "When does week 1 start? Send a date like 2026-12-07, or tap one below."
+COHORT_START_BAD = "I couldn't read that date. Send it like 2026-12-07 (year-month-day)."
+COHORT_START_PAST = "That date has passed. Pick today or a later date."
+COHORT_ASK_DAYS = "On which days do the couples get their check-in? Tap the days, then Done."
+COHORT_DAYS_NONE = "Pick at least one day."
+BTN_DONE = "Done"
+COHORT_ASK_TZ = "Which timezone does the cohort run on? Tap one, or type a city or zone name."
+COHORT_ASK_SESSION = (
+    "Is there a live group session? Tap its weekday (I'll send a prep question the day "
+    "before), or No session."
+)
+BTN_NO_SESSION = "No session"
+COHORT_ASK_SESSION_TIME = "At what time is the session? (like 18:30)"
+COHORT_CREATED = (
+    "Cohort \u201c{name}\u201d is set up: {program}, starting {start}, check-ins on {days} "
+    "({zone}; each couple keeps its own time of day).\n\nEnrolment link for the couples (each partner opens it "
+    "themselves; it works until the cohort ends):\n\n{link}"
+)
+COHORT_DRAFT_GONE = "That set-up has expired. /cohort_new starts again."
+COHORTS_NONE = "You have no cohorts yet. /cohort_new starts one."
+COHORTS_LIST = "Your cohorts:"
+COHORT_LINE = "{name} \u00b7 {program} \u00b7 {state}"
+COHORT_STATE = {"active": "running", "paused": "paused", "ended": "ended"}
+BTN_STATUS = "Status"
+BTN_PAUSE_COHORT = "Pause"
+BTN_RESUME_COHORT = "Resume"
+BTN_END_COHORT = "End"
+COHORT_NOT_YOURS = "That isn't one of your cohorts."
+COHORT_PAUSED = "\u201c{name}\u201d is paused: its enrolment link doesn't work until you resume."
+COHORT_RESUMED = "\u201c{name}\u201d is running again."
+COHORT_END_CONFIRM = (
+    "End \u201c{name}\u201d now? Couples return to their own schedule and the enrolment "
+    "link stops working. This can't be undone."
+)
+BTN_END_YES = "Yes, end it"
+COHORT_ENDED = "\u201c{name}\u201d has ended."
+COHORT_ENDED_COUPLE = (
+    "The program \u201c{program}\u201d has ended. Thank you for taking part. Your own "
+    "check-in schedule continues as before."
+)
+COHORT_ALREADY_ENDED = "That cohort has already ended."
+COHORT_STATUS = (
+    "{name} \u00b7 {program}\n"
+    "Week: {week}\n"
+    "Couples enrolled: {enrolled}\n"
+    "Waiting for a partner to accept: {waiting}\n"
+    "Couples who left: {left}"
+)
+COHORT_WEEK_BEFORE = "starts {start}"
+COHORT_WEEK_NOW = "{n} of {weeks} ({theme})"
+COHORT_WEEK_DONE = "finished"
+
+ENROL_INVALID = "This enrolment link isn't valid. Ask your facilitator for the current one."
+ENROL_PAUSED = "Enrolment for this program is paused for now. Try again later."
+ENROL_ENDED = "This program has ended, so the link no longer works."
+ENROL_OTHER_COHORT = (
+    "You're already taking part in \u201c{program}\u201d. /leave_cohort first to join another."
+)
+ENROL_CONSENT = (
+    "{facilitators} invite you to the program \u201c{program}\u201d: {description}\n\n"
+    "What your facilitators will see: whether you and your partner take part (check-ins "
+    "answered each week), and figures pooled over at least {k} couples.\n"
+    "What they will never see: your answers, or anything about one couple's answers.\n\n"
+    "You can leave any time with /leave_cohort. Join?"
+)
+BTN_JOIN = "Join"
+BTN_NOT_JOIN = "No, thanks"
+ENROL_DECLINED = "Okay, you haven't joined. Nothing was shared."
+ENROL_DECLINED_PARTNER = "{name} decided not to join \u201c{program}\u201d."
+ENROL_WAITING = (
+    "Thanks. You'll join together once {partner} accepts too; I've sent them the invitation."
+)
+ENROL_PARTNER_ASKED = "{name} would like the two of you to join a program."
+ENROL_UNPAIRED = (
+    "Thanks. The program is for couples: send this invite to your partner. When they open it "
+    "and accept, they'll be asked to join the program too (it works once and expires in 48 "
+    "hours):\n\n{link}"
+)
+ENROL_JOINED = (
+    "You're both in: \u201c{program}\u201d starts {start}. Your check-ins follow the "
+    "program's questions on {days}, at your usual time. /cohort shows the current week."
+)
+ENROL_JOINED_WEEK = "You're both in \u201c{program}\u201d. /cohort shows the current week."
+ENROL_NOT_OPENED = "Open the enrolment link you were sent to join a program."
+ENROL_ALREADY = "You're already taking part in \u201c{program}\u201d."
+COHORT_NONE_YOU = "You're not taking part in a program. A facilitator can send you a link."
+COHORT_YOU = "\u201c{program}\u201d, run by {facilitators}.\nWeek: {week}\n{message}"
+LEAVE_CONFIRM = (
+    "Leave \u201c{program}\u201d? You'll go back to your own schedule; your facilitator "
+    "sees only that a couple left."
+)
+BTN_LEAVE_YES = "Yes, leave"
+LEAVE_DONE = "You've left \u201c{program}\u201d; your own schedule continues."
+LEAVE_PARTNER = (
+    "{name} took the two of you out of \u201c{program}\u201d; your own schedule continues."
+)
 
 # ---------------------------------------------------------------- translation at access time
 

@@ -26,6 +26,10 @@ _REMIND = re.compile(r"^xr:(\d{1,12}):(type|none|\d{8,10})$")
 _HISTORY = re.compile(r"^h:(\d{1,6})$")
 _FOCUS = re.compile(r"^fo:([a-z_]{1,20}|clear)$")
 _WEEKLY = re.compile(r"^wk:([0-6]|off)$")
+_REVOKE = re.compile(r"^fv:(\d{1,15})$")
+_SETUP = re.compile(r"^cn:(prog|start|day|days|tz|session):([A-Za-z0-9_+/-]{1,50})$")
+_COHORT = re.compile(r"^co:(status|pause|resume|end|endyes):(\d{1,12})$")
+_CONSENT = re.compile(r"^(ce|lc):(\d{1,12}):([yn])$")
 
 SKIP = "skip"
 
@@ -140,6 +144,38 @@ class WeeklyData:
     weekday: int | None
 
 
+@dataclass(frozen=True)
+class RevokeData:
+    """An admin removes the facilitator with this Telegram user id."""
+
+    user_id: int
+
+
+@dataclass(frozen=True)
+class SetupData:
+    """A button of the /cohort_new conversation: the step it answers and its value."""
+
+    step: str
+    value: str
+
+
+@dataclass(frozen=True)
+class CohortData:
+    """A facilitator's cohort button: status, pause, resume, end, endyes."""
+
+    action: str
+    cohort_id: int
+
+
+@dataclass(frozen=True)
+class ConsentData:
+    """Join (``what == "ce"``) or leave (``"lc"``) a cohort, yes or no."""
+
+    what: str
+    cohort_id: int
+    yes: bool
+
+
 CallbackData = (
     AnswerData
     | WriteData
@@ -155,6 +191,10 @@ CallbackData = (
     | HistoryData
     | FocusData
     | WeeklyData
+    | RevokeData
+    | SetupData
+    | CohortData
+    | ConsentData
 )
 
 
@@ -209,6 +249,31 @@ def weekly(weekday: int | None) -> str:
     return f"wk:{'off' if weekday is None else weekday}"
 
 
+def revoke(user_id: int) -> str:
+    """Callback data for removing a facilitator."""
+    return f"fv:{user_id}"
+
+
+def cohort_setup(step: str, value: str) -> str:
+    """Callback data for a /cohort_new button."""
+    return f"cn:{step}:{value}"
+
+
+def cohort_action(action: str, cohort_id: int) -> str:
+    """Callback data for a facilitator's cohort button."""
+    return f"co:{action}:{cohort_id}"
+
+
+def consent(cohort_id: int, yes: bool) -> str:
+    """Callback data for joining a cohort (or not)."""
+    return f"ce:{cohort_id}:{'y' if yes else 'n'}"
+
+
+def leave(cohort_id: int, yes: bool) -> str:
+    """Callback data for confirming /leave_cohort."""
+    return f"lc:{cohort_id}:{'y' if yes else 'n'}"
+
+
 def parse(data: str | None) -> CallbackData | None:
     """Parse callback data; None for anything malformed, unknown or over 64 bytes."""
     if not data or len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
@@ -241,4 +306,12 @@ def parse(data: str | None) -> CallbackData | None:
         return FocusData(m[1])
     if m := _WEEKLY.match(data):
         return WeeklyData(None if m[1] == "off" else int(m[1]))
+    if m := _REVOKE.match(data):
+        return RevokeData(int(m[1]))
+    if m := _SETUP.match(data):
+        return SetupData(m[1], m[2])
+    if m := _COHORT.match(data):
+        return CohortData(m[1], int(m[2]))
+    if m := _CONSENT.match(data):
+        return ConsentData(m[1], int(m[2]), m[3] == "y")
     return None

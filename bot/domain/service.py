@@ -18,7 +18,7 @@ import secrets
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, insert, or_, select, update
@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot import texts
 from bot.domain import callbacks as cb
+from bot.domain.cohorts import AWAIT_COHORT, Cohorts
 from bot.domain.insight import Insight
 from bot.domain.messages import Button, Edit, Keyboard, Message, Outcome
 from bot.domain.offers import (
@@ -39,12 +40,16 @@ from bot.domain.offers import (
     followup_question,
     followup_waiting,
 )
-from bot.i18n import format_instant, speaking
+from bot.i18n import format_day, format_instant, speaking
 from bot.i18n import gettext as tr
 from bot.storage import queues
 from bot.storage.tables import (
     answers,
+    cohort_consents,
+    cohort_drafts,
+    cohort_facilitators,
     exercise_picks,
+    facilitators,
     invites,
     outbox,
     pairs,
@@ -162,6 +167,8 @@ class Tandem:
         default_timezone: str = "UTC",
         bot_username: str = "TandemBot",
         picker: QuestionPicker | None = None,
+        admins: Sequence[int] = (),
+        min_pairs: int = 5,
     ) -> None:
         self.engine = engine
         self.content = content
@@ -171,6 +178,7 @@ class Tandem:
         self._pick = picker or random_picker()
         self.exercises = ExerciseFlow(self)
         self.insight = Insight(self)
+        self.cohorts = Cohorts(self, admins, min_pairs)
 
     # ------------------------------------------------------------------ helpers
 
@@ -236,6 +244,11 @@ class Tandem:
 
     def _zone(self, user: Row[tuple[object, ...]]) -> str:
         return str(user.timezone or self.default_timezone)
+
+    @staticmethod
+    def _fmt_date(day: date) -> str:
+        """A calendar date as users read it, in the locale in force: ``Mon 7 Dec``."""
+        return format_day(day)
 
     @staticmethod
     def _fmt_local(instant: datetime, zone: str) -> str:
@@ -439,6 +452,14 @@ class Tandem:
     async def _set_awaiting(self, conn: AsyncConnection, user_id: int, what: str | None) -> None:
         await conn.execute(update(users).where(users.c.id == user_id).values(awaiting=what))
 
+    async def _set_awaiting_if(self, conn: AsyncConnection, user_id: int, what: str) -> None:
+        """Stop waiting for ``what`` from the user, if that is what the next text answers."""
+        await conn.execute(
+            update(users)
+            .where(users.c.id == user_id, users.c.awaiting == what)
+            .values(awaiting=None)
+        )
+
     # ------------------------------------------------------------------ pairing
 
     async def create_invite(self, who: UserInfo) -> Outcome:
@@ -458,7 +479,11 @@ class Tandem:
             now = self._now()
             await conn.execute(
                 update(invites)
-                .where(invites.c.inviter_id == who.id, invites.c.status == "open")
+                .where(
+                    invites.c.inviter_id == who.id,
+                    invites.c.status == "open",
+                    invites.c.kind == "pair",
+                )
                 .values(status="revoked")
             )
             token = secrets.token_urlsafe(24)  # 192 bits, 32 chars of A-Za-z0-9_-
@@ -487,7 +512,13 @@ class Tandem:
         invite = (
             await conn.execute(select(invites).where(invites.c.token_hash == _hash(token)))
         ).first()
+        if invite is None:
+            cohort = await self.cohorts.cohort_by_token(conn, token)
+            if cohort is not None:
+                return await self.cohorts.open_enrolment(conn, user, cohort)
         reply = self._invite_problem(invite, user)
+        if reply is None and invite is not None and invite.kind == "facilitator":
+            return await self.cohorts.open_facilitator_invite(conn, user, invite)
         if reply is None and invite is not None:
             found = await self._pair_of(conn, user)
             inviter = await self._user(conn, invite.inviter_id)
@@ -563,7 +594,10 @@ class Tandem:
                 return Outcome(
                     replies=[Message(who.id, texts.INVITE_DECLINED_YOU)], edit=Edit(None, ())
                 )
-            return await self._form_pair(conn, inviter, user)
+            formed = await self._form_pair(conn, inviter, user)
+            if invite.cohort_id is not None:
+                await self.cohorts.after_pairing(conn, int(invite.cohort_id), inviter, user)
+            return formed
 
     async def _form_pair(
         self,
@@ -599,7 +633,11 @@ class Tandem:
             raise _Abort(Outcome(replies=[Message(invitee.id, texts.INVITE_USED)]))
         await conn.execute(
             update(invites)
-            .where(invites.c.inviter_id.in_([inviter.id, invitee.id]), invites.c.status == "open")
+            .where(
+                invites.c.inviter_id.in_([inviter.id, invitee.id]),
+                invites.c.status == "open",
+                invites.c.kind == "pair",
+            )
             .values(status="revoked")
         )
         pair = (await conn.execute(select(pairs).where(pairs.c.id == pair_id))).one()
@@ -723,6 +761,9 @@ class Tandem:
                     await self._tell(conn, Message(partner.id, text))
                 await conn.execute(delete(answers).where(answers.c.user_id == who.id))
                 await conn.execute(delete(exercise_picks).where(exercise_picks.c.user_id == who.id))
+                for table in (cohort_consents, cohort_facilitators, cohort_drafts):
+                    await conn.execute(delete(table).where(table.c.user_id == who.id))
+                await conn.execute(delete(facilitators).where(facilitators.c.user_id == who.id))
                 await conn.execute(
                     delete(invites).where(
                         or_(invites.c.inviter_id == who.id, invites.c.used_by == who.id)
@@ -1978,6 +2019,8 @@ class Tandem:
             if pending.open_target is not None and _refused_input(text, awaiting):
                 result.replies.append(Message(who.id, texts.IF_CHECKIN_ANSWER))
             return result
+        if awaiting == AWAIT_COHORT:
+            return await self.cohorts.draft_text(who, text)
         if isinstance(awaiting, str) and awaiting.startswith(AWAIT_REMIND + ":"):
             offer_id = int(awaiting.split(":")[1])
             result = await self.exercises.remind_text(who, offer_id, text)

@@ -79,6 +79,7 @@ users = Table(
     Column("pair_id", Integer, ForeignKey("pairs.id", use_alter=True)),  # the active pair
     Column("awaiting", String(64)),  # what the next text message answers: see domain.inputs
     Column("pending_invite_id", Integer),  # the invite this user opened and may accept
+    Column("pending_cohort_id", Integer),  # the cohort whose consent screen this user was shown
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
 )

@@ -206,6 +206,42 @@ async def insights(update: Update, context: TandemContext) -> Outcome:
 
 
 @_command
+async def facilitator_invite(update: Update, context: TandemContext) -> Outcome:
+    """/facilitator_invite (admins): a single-use link that makes someone a facilitator."""
+    return await context.tandem.cohorts.facilitator_invite(_who(update))
+
+
+@_command
+async def list_facilitators(update: Update, context: TandemContext) -> Outcome:
+    """/facilitators (admins): the facilitators, with buttons to remove one."""
+    return await context.tandem.cohorts.list_facilitators(_who(update))
+
+
+@_command
+async def cohort_new(update: Update, context: TandemContext) -> Outcome:
+    """/cohort_new (facilitators): set up a cohort in a short conversation."""
+    return await context.tandem.cohorts.cohort_new(_who(update))
+
+
+@_command
+async def list_cohorts(update: Update, context: TandemContext) -> Outcome:
+    """/cohorts (facilitators): their cohorts with buttons."""
+    return await context.tandem.cohorts.list_cohorts(_who(update))
+
+
+@_command
+async def cohort(update: Update, context: TandemContext) -> Outcome:
+    """/cohort: the program the user's pair takes part in."""
+    return await context.tandem.cohorts.show(_who(update))
+
+
+@_command
+async def leave_cohort(update: Update, context: TandemContext) -> Outcome:
+    """/leave_cohort: leave the program (asks first)."""
+    return await context.tandem.cohorts.ask_leave(_who(update))
+
+
+@_command
 async def cancel(update: Update, context: TandemContext) -> Outcome:
     """/cancel: stop waiting for typed input."""
     return await context.tandem.cancel(_who(update))
@@ -292,6 +328,16 @@ async def on_button(update: Update, context: TandemContext) -> Outcome:
             return await tandem.toggle_focus(who, value)
         case cb.WeeklyData(day):
             return await tandem.set_weekly(who, day, as_edit=True)
+        case cb.RevokeData(user_id):
+            return await tandem.cohorts.revoke(who, user_id)
+        case cb.SetupData(step, value):
+            return await tandem.cohorts.draft_button(who, step, value)
+        case cb.CohortData(action, cohort_id):
+            return await tandem.cohorts.cohort_action(who, action, cohort_id)
+        case cb.ConsentData("ce", cohort_id, yes):
+            return await tandem.cohorts.consent(who, cohort_id, yes)
+        case cb.ConsentData("lc", cohort_id, yes):
+            return await tandem.cohorts.leave(who, cohort_id, yes)
     logger.info("unparseable callback data from %s", who.id)
     return Outcome(toast=texts.BUTTON_STALE)
 
@@ -360,6 +406,12 @@ def handlers() -> dict[int, Sequence[BaseHandler[Any, TandemContext, Any]]]:
         ("focus", focus),
         ("history", history),
         ("insights", insights),
+        ("facilitator_invite", facilitator_invite),
+        ("facilitators", list_facilitators),
+        ("cohort_new", cohort_new),
+        ("cohorts", list_cohorts),
+        ("cohort", cohort),
+        ("leave_cohort", leave_cohort),
         ("cancel", cancel),
     ]
     features: list[BaseHandler[Any, TandemContext, Any]] = [
