@@ -560,7 +560,7 @@ class Cohorts:
         won = await conn.execute(
             update(cohorts)
             .where(cohorts.c.id == cohort.id, cohorts.c.status != "ended")
-            .values(status="ended", ended_at=self.t._now(), enrol_token_hash=None)
+            .values(status="ended", ended_at=self.t._now())
         )
         if won.rowcount != 1:
             return
@@ -608,17 +608,16 @@ class Cohorts:
                 select(cohort_consents.c.user_id).where(cohort_consents.c.cohort_id == cohort.id)
             )
         ).scalars()
-        enrolled_users = set(
-            (
+        enrolled_users = {
+            (row.user_a, row.user_b)
+            for row in (
                 await conn.execute(
                     select(pairs.c.user_a, pairs.c.user_b)
                     .join(cohort_pairs, cohort_pairs.c.pair_id == pairs.c.id)
                     .where(cohort_pairs.c.cohort_id == cohort.id)
                 )
-            )
-            .tuples()
-            .all()
-        )
+            ).all()
+        }
         in_pairs = {u for pair in enrolled_users for u in pair}
         waiting = len([u for u in consented if u not in in_pairs])
         program = self.t.content.programs.get(str(cohort.program_id))
@@ -951,9 +950,17 @@ class Cohorts:
                 )
                 .values(status="left", left_at=self.t._now())
             )
+            found = await self.t._pair_of(conn, user)
+            members = [who.id] + ([int(str(found[1].id))] if found is not None else [])
+            # Joining again later asks both for consent again.
+            await conn.execute(
+                delete(cohort_consents).where(
+                    cohort_consents.c.cohort_id == cohort_id,
+                    cohort_consents.c.user_id.in_(members),
+                )
+            )
             program = self.t.content.programs.get(str(cohort.program_id))
             name = gettext(program.name) if program else str(cohort.name)
-            found = await self.t._pair_of(conn, user)
             if found is not None and found[1].active:
                 partner = found[1]
                 with self.t._speaking(partner):

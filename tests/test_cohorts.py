@@ -1,0 +1,221 @@
+"""Facilitators and cohorts, end to end: an admin, facilitators and couples on the emulator."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot import texts
+from bot.emulator import FakeBotAPI, FakeUser
+from bot.sandbox import Sandbox, sandbox
+from content.schema import CONTENT_DIR, ContentError, load_content
+from scheduler.clock import ManualClock
+from tests.conftest import Picker, invite_link, make_pair, start_user
+
+ADMIN = 900
+
+
+@pytest.fixture
+async def box(
+    db_url: str, clock: ManualClock, fake: FakeBotAPI, picker: Picker
+) -> AsyncIterator[Sandbox]:
+    async with sandbox(db_url, clock=clock, fake=fake, picker=picker, admins=[ADMIN]) as running:
+        yield running
+
+
+def link_in(user: FakeUser) -> str:
+    """The newest t.me deep link in the user's chat."""
+    return invite_link(user)
+
+
+async def make_facilitator(box: Sandbox, user_id: int, name: str) -> FakeUser:
+    admin = box.fake.user(ADMIN, "Ada")
+    await admin.send("/start")
+    await admin.send("/facilitator_invite")
+    person = box.fake.user(user_id, name)
+    await person.open_link(link_in(admin))
+    return person
+
+
+async def new_cohort(fay: FakeUser) -> str:
+    """Fay sets up "Spring group" on the shipped program; returns the enrolment link."""
+    await fay.send("/cohort_new")
+    await fay.send("Spring group")
+    await fay.press("Close, not merged")
+    await fay.press("Mon 9 Mar")
+    await fay.press("Mon")
+    await fay.press("Wed")
+    await fay.press(texts.BTN_DONE)
+    await fay.press("Europe/Berlin")
+    await fay.press("Thu")
+    await fay.send("18:30")
+    assert fay.chat.last.text.startswith("Cohort \u201cSpring group\u201d is set up")
+    return link_in(fay)
+
+
+async def test_an_admin_makes_a_facilitator_with_a_single_use_link(box: Sandbox) -> None:
+    stranger = box.fake.user(1500, "Stan")
+    await stranger.send("/facilitator_invite")
+    assert stranger.chat.last.text == texts.ADMIN_ONLY
+    fay = await make_facilitator(box, 800, "Fay")
+    assert fay.chat.last.text == texts.FACILITATOR_WELCOME.format(k=5)
+    admin = box.fake.user(ADMIN, "Ada")
+    assert admin.chat.last.text == texts.FACILITATOR_JOINED_ADMIN.format(name="Fay")
+    # Single use: the same link does nothing for someone else.
+    gus = box.fake.user(801, "Gus")
+    await gus.open_link(link_in(admin))
+    assert gus.chat.last.text == texts.INVITE_USED
+    await gus.send("/cohort_new")
+    assert gus.chat.last.text == texts.FACILITATOR_ONLY
+    await admin.send("/facilitators")
+    assert [b.text for row in admin.chat.last.buttons for b in row] == ["Remove Fay"]
+    await admin.press("Remove Fay")
+    assert fay.chat.last.text == texts.FACILITATOR_REVOKED_YOU
+    await fay.send("/cohorts")
+    assert fay.chat.last.text == texts.FACILITATOR_ONLY
+
+
+async def test_a_facilitator_sets_up_a_cohort_in_a_short_conversation(box: Sandbox) -> None:
+    fay = await make_facilitator(box, 800, "Fay")
+    await fay.send("/cohort_new")
+    await fay.send("x")
+    assert fay.chat.last.text == texts.COHORT_NAME_BAD
+    await fay.send("Spring group")
+    assert fay.chat.last.text == texts.COHORT_ASK_PROGRAM
+    await fay.press("Close, not merged")
+    await fay.send("2026-03-01")  # the day before "today" (Mon 2 Mar)
+    assert fay.chat.last.text == texts.COHORT_START_PAST
+    await fay.send("next week")
+    assert fay.chat.last.text == texts.COHORT_START_BAD
+    await fay.send("2026-03-09")
+    await fay.press(texts.BTN_DONE)
+    assert fay.chat.toasts[-1] == texts.COHORT_DAYS_NONE
+    await fay.press("Tue")
+    await fay.press(texts.BTN_DONE)
+    await fay.send("Lisbon")
+    await fay.press(texts.BTN_NO_SESSION)
+    created = fay.chat.last.text
+    assert "starting Mon 9 Mar, check-ins on Tuesday (Europe/Lisbon" in created
+    assert "?start=" in created
+    await fay.send("/cohorts")
+    assert fay.chat.last.text.startswith("Spring group \u00b7 Close, not merged")
+
+
+async def test_couples_enrol_each_partner_consenting(box: Sandbox) -> None:
+    fay = await make_facilitator(box, 800, "Fay")
+    link = await new_cohort(fay)
+    alex, sam = await make_pair(box)
+    await alex.open_link(link)
+    consent = alex.chat.last.text
+    assert "Fay invite you to the program \u201cClose, not merged" in consent
+    assert "pooled over at least 5 couples" in consent and "never see: your answers" in consent
+    await alex.press(texts.BTN_JOIN)
+    assert alex.chat.last.text == texts.ENROL_WAITING.format(partner="Sam")
+    assert sam.chat.last.text.startswith(texts.ENROL_PARTNER_ASKED.format(name="Alex"))
+    await sam.press(texts.BTN_JOIN)
+    for user in (alex, sam):
+        assert user.chat.last.text.startswith("You're both in: \u201cClose, not merged")
+    await sam.send("/cohort")
+    assert "Week: starts Mon 9 Mar" in sam.chat.last.text and "Fay" in sam.chat.last.text
+    await alex.open_link(link)
+    assert alex.chat.last.text.startswith("You're already taking part")
+
+    # An unpaired user gets a pair invite that carries the cohort.
+    uma, vic = box.fake.user(1003, "Uma"), box.fake.user(1004, "Vic")
+    await start_user(uma, "Berlin")
+    await start_user(vic, "Berlin")
+    await uma.open_link(link)
+    await uma.press(texts.BTN_JOIN)
+    assert uma.chat.last.text.startswith("Thanks. The program is for couples")
+    await vic.open_link(invite_link(uma))
+    await vic.press(texts.INVITE_ACCEPT)
+    assert vic.chat.last.text.startswith(texts.ENROL_PARTNER_ASKED.format(name="Uma"))
+    await vic.press(texts.BTN_JOIN)
+    assert uma.chat.last.text.startswith("You're both in")
+
+    await fay.send("/cohorts")
+    await fay.press(texts.BTN_STATUS)
+    status = fay.chat.last.text
+    assert "Couples enrolled: 2" in status and "Waiting for a partner to accept: 0" in status
+    assert "Week: starts Mon 9 Mar" in status
+
+
+async def test_bad_input_around_cohorts_changes_nothing(box: Sandbox) -> None:
+    fay = await make_facilitator(box, 800, "Fay")
+    link = await new_cohort(fay)
+    gus = await make_facilitator(box, 801, "Gus")
+    await gus.send("/cohorts")
+    assert gus.chat.last.text == texts.COHORTS_NONE
+    await gus.press_data(gus.chat.last.message_id, "co:status:1")
+    assert gus.chat.toasts[-1] == texts.COHORT_NOT_YOURS
+    await gus.press_data(gus.chat.last.message_id, "co:endyes:1")
+    assert gus.chat.toasts[-1] == texts.COHORT_NOT_YOURS
+    alex, sam = await make_pair(box)
+    await alex.press_data(alex.chat.last.message_id, "ce:1:y")  # never saw the screen
+    assert alex.chat.toasts[-1] == texts.ENROL_NOT_OPENED
+    await fay.send("/cohorts")
+    await fay.press(texts.BTN_PAUSE_COHORT)
+    await alex.open_link(link)
+    assert alex.chat.last.text == texts.ENROL_PAUSED
+    await fay.press(texts.BTN_RESUME_COHORT)
+    await alex.open_link(link)
+    await alex.press(texts.BTN_JOIN)
+    await sam.press(texts.BTN_NOT_JOIN)
+    assert alex.chat.last.text == texts.ENROL_DECLINED_PARTNER.format(
+        name="Sam", program="Close, not merged: six weeks of interdependence"
+    )
+    await sam.send("/cohort")
+    assert sam.chat.last.text == texts.COHORT_NONE_YOU
+
+
+async def test_a_couple_leaves_and_the_program_ends(box: Sandbox) -> None:
+    fay = await make_facilitator(box, 800, "Fay")
+    link = await new_cohort(fay)
+    alex, sam = await make_pair(box)
+    await alex.open_link(link)
+    await alex.press(texts.BTN_JOIN)
+    await sam.press(texts.BTN_JOIN)
+    await sam.send("/leave_cohort")
+    await sam.press(texts.BTN_LEAVE_YES)
+    assert sam.chat.last.text.startswith("You've left")
+    assert alex.chat.last.text.startswith("Sam took the two of you out of")
+    await fay.send("/cohorts")
+    await fay.press(texts.BTN_STATUS)
+    assert "Couples who left: 1" in fay.chat.last.text
+
+    await alex.open_link(link)
+    await alex.press(texts.BTN_JOIN)
+    await sam.press(texts.BTN_JOIN)
+    await fay.send("/cohorts")
+    await fay.press(texts.BTN_END_COHORT)
+    await fay.press(texts.BTN_END_YES)
+    assert fay.chat.last.text == texts.COHORT_ENDED.format(name="Spring group")
+    for user in (alex, sam):
+        assert user.chat.last.text.startswith("The program \u201cClose, not merged")
+    kim = box.fake.user(1005, "Kim")
+    await kim.send("/start")
+    await kim.open_link(link)
+    assert kim.chat.last.text == texts.ENROL_ENDED
+
+
+def test_a_program_with_a_week_missing_is_refused(tmp_path: Path) -> None:
+    for name in ("questions.yaml", "exercises.yaml"):
+        (tmp_path / name).write_text((CONTENT_DIR / name).read_text())
+    (tmp_path / "programs").mkdir()
+    raw = yaml.safe_load((CONTENT_DIR / "programs" / "interdependence-6w.yaml").read_text())
+    raw["schedule"] = raw["schedule"][:5]
+    (tmp_path / "programs" / "short.yaml").write_text(yaml.safe_dump(raw))
+    with pytest.raises(ContentError) as caught:
+        load_content(tmp_path)
+    assert str(caught.value) == "programs/short.yaml: declares 6 weeks but week 6 is missing"
+
+
+def test_the_shipped_program_covers_six_weeks_with_a_check() -> None:
+    program = load_content().programs["interdependence-6w"]
+    assert program.weeks == 6 == len(program.schedule)
+    assert program.week(0).theme.startswith("Self")
+    assert program.has_check(0) and program.has_check(5) and not program.has_check(2)
+    assert all(w.prep_question for w in program.schedule)
