@@ -92,6 +92,8 @@ class Frequency(StrEnum):
     """Monday to Friday, by the local date in the cadence's time zone."""
     WEEKLY = "weekly"
     """Once a week, on :attr:`Cadence.weekday` (local date)."""
+    DAYS = "days"
+    """On the weekdays in :attr:`Cadence.days` (a cohort's check-in days; local dates)."""
     OFF = "off"
     """No rounds: :func:`next_occurrence` returns ``None``."""
 
@@ -113,17 +115,20 @@ class Cadence:
             this wall time here (DESIGN.md, "A round's life", step 2).
         weekday: 0 = Monday … 6 = Sunday; only used for :attr:`Frequency.WEEKLY`, but always
             validated.
+        days: weekdays (0 = Monday) for :attr:`Frequency.DAYS`; at least one, each 0–6.
 
     Raises:
         ValueError: on construction, if ``frequency`` is not a :class:`Frequency` value,
-            ``time_of_day`` is aware, ``weekday`` is outside 0–6, or ``timezone`` is not a time
-            zone known to :mod:`zoneinfo`.
+            ``time_of_day`` is aware, ``weekday`` is outside 0–6, ``days`` is empty or holds a
+            value outside 0–6 for :attr:`Frequency.DAYS`, or ``timezone`` is not a time zone
+            known to :mod:`zoneinfo`.
     """
 
     frequency: Frequency
     time_of_day: time
     timezone: str
     weekday: int = 0
+    days: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         Frequency(self.frequency)  # raises ValueError for an unknown value
@@ -133,6 +138,10 @@ class Cadence:
             raise ValueError("time_of_day must be a naive local wall time (no tzinfo)")
         if isinstance(self.weekday, bool) or not 0 <= self.weekday <= 6:
             raise ValueError("weekday must be 0 (Monday) … 6 (Sunday)")
+        if self.frequency == Frequency.DAYS and (
+            not self.days or any(not 0 <= d <= 6 for d in self.days)
+        ):
+            raise ValueError("days must list weekdays 0 (Monday) … 6 (Sunday), at least one")
         _zone(self.timezone)
 
 
@@ -178,7 +187,8 @@ def next_occurrence(
     try:
         if last_local_date is not None and last_local_date >= start:
             start = last_local_date + timedelta(days=1)
-        for count, day in enumerate(_firing_dates(cadence.frequency, cadence.weekday, start)):
+        dates = _firing_dates(cadence.frequency, cadence.weekday, start, cadence.days)
+        for count, day in enumerate(dates):
             if count >= _MAX_CANDIDATES:  # pragma: no cover - unreachable by construction
                 break
             instant = _wall_to_instant(day, wall, zone)
@@ -462,20 +472,24 @@ def _wall(instant: datetime, zone: tzinfo) -> datetime:
 
 
 @functools.cache
-def _trigger(frequency: Frequency, weekday: int) -> CronTrigger:
+def _trigger(frequency: Frequency, weekday: int, days: tuple[int, ...] = ()) -> CronTrigger:
     """A CronTrigger firing at 00:00 on each allowed date of a DST-free (UTC) calendar."""
     if frequency == Frequency.DAILY:
         day_of_week = "*"
     elif frequency == Frequency.WEEKDAYS:
         day_of_week = "mon-fri"
+    elif frequency == Frequency.DAYS:
+        day_of_week = ",".join(_WEEKDAY_NAMES[d] for d in sorted(set(days)))
     else:
         day_of_week = _WEEKDAY_NAMES[weekday]
     return CronTrigger(day_of_week=day_of_week, hour=0, minute=0, second=0, timezone="UTC")
 
 
-def _firing_dates(frequency: Frequency, weekday: int, start: date) -> Iterator[date]:
+def _firing_dates(
+    frequency: Frequency, weekday: int, start: date, days: tuple[int, ...] = ()
+) -> Iterator[date]:
     """Yield the calendar dates >= ``start`` on which ``frequency`` fires, in order."""
-    trigger = _trigger(frequency, weekday if frequency == Frequency.WEEKLY else 0)
+    trigger = _trigger(frequency, weekday if frequency == Frequency.WEEKLY else 0, days)
     day = start
     while True:
         probe = datetime.combine(day, time(0), tzinfo=UTC)

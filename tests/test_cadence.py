@@ -744,3 +744,19 @@ def test_local_time() -> None:
         local_time(datetime(2026, 5, 10, 18), BERLIN)
     with pytest.raises(ValueError, match="time zone"):
         local_time(utc(2026, 5, 10, 18), "Nowhere/City")
+
+
+def test_days_fires_on_the_listed_weekdays_only() -> None:
+    cadence = Cadence(Frequency.DAYS, time(20, 0), "Europe/Berlin", days=(0, 2))
+    after = datetime(2026, 3, 2, 20, 0, tzinfo=UTC)  # Mon 21:00 Berlin: past Monday's slot
+    first = next_occurrence(cadence, after)
+    assert first == datetime(2026, 3, 4, 19, 0, tzinfo=UTC)  # Wednesday 20:00 Berlin
+    second = next_occurrence(cadence, first)
+    assert second == datetime(2026, 3, 9, 19, 0, tzinfo=UTC)  # the next Monday
+
+
+def test_days_needs_at_least_one_valid_weekday() -> None:
+    with pytest.raises(ValueError):
+        Cadence(Frequency.DAYS, time(20, 0), "UTC", days=())
+    with pytest.raises(ValueError):
+        Cadence(Frequency.DAYS, time(20, 0), "UTC", days=(7,))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from bot.emulator import FakeBotAPI, FakeUser
 from bot.sandbox import Sandbox, sandbox
 from content.schema import CONTENT_DIR, ContentError, load_content
 from scheduler.clock import ManualClock
-from tests.conftest import Picker, invite_link, make_pair, start_user
+from tests.conftest import Picker, invite_link, make_pair, start_user, texts_since
 
 ADMIN = 900
 
@@ -219,3 +220,46 @@ def test_the_shipped_program_covers_six_weeks_with_a_check() -> None:
     assert program.week(0).theme.startswith("Self")
     assert program.has_check(0) and program.has_check(5) and not program.has_check(2)
     assert all(w.prep_question for w in program.schedule)
+
+
+async def test_two_program_weeks_then_the_end(box: Sandbox) -> None:
+    fay = await make_facilitator(box, 800, "Fay")
+    link = await new_cohort(fay)  # starts Mon 9 Mar; check-ins Mon and Wed; session Thu 18:30
+    alex, sam = await make_pair(box)  # daily at 20:00 Berlin until the program starts
+    await alex.open_link(link)
+    await alex.press(texts.BTN_JOIN)
+    await sam.press(texts.BTN_JOIN)
+    program = box.runtime.content.programs["interdependence-6w"]
+    bank = box.runtime.content.questions
+
+    async def until(when: datetime) -> list[str]:
+        before = len(sam.chat.messages)
+        await box.advance(when - box.clock.now(), step=timedelta(hours=1))
+        return texts_since(sam, before)
+
+    # Week 1 opens on Monday morning with the facilitator's message and the exercise.
+    seen = await until(datetime(2026, 3, 9, 9, 0, tzinfo=UTC))
+    week1 = program.week(0)
+    assert any(t.startswith(f"Week 1 of 6: {week1.theme}") for t in seen)
+    # Monday's round is the interdependence check, then the week's questions in order.
+    seen = await until(datetime(2026, 3, 9, 19, 30, tzinfo=UTC))
+    asked = [t for t in seen if " of 4 \u00b7 " in t]
+    assert len(asked) == 4
+    assert all(bank[q].text in "".join(asked) for q in program.check)
+    seen = await until(datetime(2026, 3, 10, 19, 30, tzinfo=UTC))  # Tuesday: no round
+    assert not any(t.startswith("Check-in") for t in seen)
+    seen = await until(datetime(2026, 3, 11, 19, 30, tzinfo=UTC))  # Wednesday
+    assert any(bank[week1.questions[0]].text in t for t in seen)
+    # The prep question came on Wednesday morning, the day before Thursday's live session.
+    assert week1.prep_question is not None
+    assert any(t.endswith(week1.prep_question) for t in seen)
+    # Week 2.
+    seen = await until(datetime(2026, 3, 16, 19, 30, tzinfo=UTC))
+    week2 = program.week(1)
+    assert any(t.startswith(f"Week 2 of 6: {week2.theme}") for t in seen)
+    assert any(bank[week2.questions[0]].text in t for t in seen)
+    # After the last week: a closing message, and the pair's own daily schedule again.
+    seen = await until(datetime(2026, 4, 20, 8, 0, tzinfo=UTC))
+    assert any(t.startswith("The program \u201cClose, not merged") for t in seen)
+    seen = await until(datetime(2026, 4, 21, 18, 30, tzinfo=UTC))  # Tuesday: own daily round
+    assert any(t.startswith("Check-in \u00b7") for t in seen)

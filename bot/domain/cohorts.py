@@ -15,8 +15,9 @@ import json
 import logging
 import secrets
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Row
@@ -25,7 +26,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot import texts
 from bot.domain import callbacks as cb
 from bot.domain.messages import Button, Edit, Keyboard, Message, Outcome
+from bot.domain.offers import exercise_text
 from bot.i18n import gettext
+from bot.storage import queues
 from bot.storage.tables import (
     cohort_consents,
     cohort_drafts,
@@ -35,10 +38,13 @@ from bot.storage.tables import (
     facilitators,
     invites,
     pairs,
+    rounds,
     users,
 )
-from content.programs import Program
-from scheduler.cadence import local_time, parse_time_of_day, parse_timezone
+from content.programs import Program, ProgramWeek
+from content.schema import Exercise, Question
+from scheduler.cadence import Cadence, Frequency, local_time, parse_time_of_day, parse_timezone
+from scheduler.due import DueItem
 
 if TYPE_CHECKING:
     from bot.domain.service import Tandem, UserInfo
@@ -453,6 +459,7 @@ class Cohorts:
         await conn.execute(delete(cohort_drafts).where(cohort_drafts.c.user_id == who.id))
         await self.t._set_awaiting(conn, who.id, None)
         cohort = (await conn.execute(select(cohorts).where(cohorts.c.id == cohort_id))).one()
+        await self.schedule_weeks(conn, cohort)
         link = f"https://t.me/{self.t.bot_username}?start={token}"
         text = texts.COHORT_CREATED.format(
             name=cohort.name,
@@ -564,6 +571,7 @@ class Cohorts:
         )
         if won.rowcount != 1:
             return
+        await queues.cancel_due(conn, KIND_COHORT_WEEK, f"cohort:{cohort.id}")
         program = self.t.content.programs.get(str(cohort.program_id))
         enrolled = (
             await conn.execute(
@@ -581,6 +589,7 @@ class Cohorts:
             pair = (await conn.execute(select(pairs).where(pairs.c.id == pair_id))).first()
             if pair is None or pair.status != "active":
                 continue
+            await self.t._reschedule_pair(conn, pair)  # their own schedule resumes
             for member_id in (pair.user_a, pair.user_b):
                 member = await self.t._user(conn, int(str(member_id)))
                 if member is None or not member.active:
@@ -875,6 +884,7 @@ class Cohorts:
             with self.t._speaking(member):
                 text = self._joined_text(cohort, program)
             await self.t._tell(conn, Message(int(str(member.id)), text))
+        await self.t._reschedule_pair(conn, pair)
         logger.info("pair %s joined cohort %s", pair.id, cohort.id)
         return Outcome(edit=Edit(None, ()), toast="")
 
@@ -885,6 +895,200 @@ class Cohorts:
         return texts.ENROL_JOINED.format(
             program=name, start=self.t._fmt_date(cohort.start_date), days=self._days_text(cohort)
         )
+
+    # ------------------------------------------------------------------ the program's weeks
+
+    async def enrolment(
+        self, conn: AsyncConnection, pair: Row_
+    ) -> tuple[Row_, Program, int] | None:
+        """The cohort, program and week index (0 = first) when the pair takes part in a running
+        program week today; None before the start, after the end, or when not enrolled."""
+        cohort = (
+            await conn.execute(
+                select(cohorts)
+                .join(cohort_pairs, cohort_pairs.c.cohort_id == cohorts.c.id)
+                .where(
+                    cohort_pairs.c.pair_id == pair.id,
+                    cohort_pairs.c.status == "enrolled",
+                    cohorts.c.status != "ended",
+                )
+            )
+        ).first()
+        if cohort is None:
+            return None
+        program = self.t.content.programs.get(str(cohort.program_id))
+        index = self.week_index(cohort)
+        if program is None or not 0 <= index < program.weeks:
+            return None
+        return cohort, program, index
+
+    async def program_cadence(self, conn: AsyncConnection, pair: Row_) -> Cadence | None:
+        """While the pair takes part in a program week: rounds on the cohort's check-in days
+        at the pair's own time of day, in the pair's timezone; otherwise None."""
+        found = await self.enrolment(conn, pair)
+        if found is None:
+            return None
+        cohort = found[0]
+        own = self.t._cadence(pair)
+        days = tuple(sorted(int(d) for d in str(cohort.checkin_days).split(",") if d))
+        return Cadence(Frequency.DAYS, own.time_of_day, own.timezone, days=days)
+
+    async def program_questions(self, conn: AsyncConnection, pair: Row_) -> list[Question] | None:
+        """The questions of the pair's next program round this week: the interdependence check
+        first in the first and the last week, then the week's questions in order (cycling);
+        None when the pair is not in a program week (rounds come from the bank)."""
+        found = await self.enrolment(conn, pair)
+        if found is None:
+            return None
+        cohort, program, index = found
+        week_start = cohort.start_date + timedelta(days=7 * index)
+        since = datetime.combine(week_start, time(0), ZoneInfo(str(cohort.timezone)))
+        asked = (
+            await conn.execute(
+                select(func.count())
+                .select_from(rounds)
+                .where(
+                    rounds.c.pair_id == pair.id,
+                    rounds.c.origin == "program",
+                    rounds.c.opened_at >= since,
+                )
+            )
+        ).scalar_one()
+        bank = self.t.content.questions
+        if program.has_check(index):
+            if asked == 0:
+                return [bank[q] for q in program.check if q in bank]
+            asked -= 1
+        week = program.week(index)
+        ids = [q for q in week.questions if q in bank]
+        return [bank[ids[asked % len(ids)]]] if ids else None
+
+    async def schedule_weeks(self, conn: AsyncConnection, cohort: Row_) -> None:
+        """Put the cohort's next week boundary in due work (its message goes out then)."""
+        at = self._next_week_start(cohort)
+        if at is not None:
+            now = self.t._now()
+            await queues.schedule_due(conn, KIND_COHORT_WEEK, f"cohort:{cohort.id}", at, now)
+
+    def _week_start_instant(self, cohort: Row_, index: int) -> datetime:
+        day = cohort.start_date + timedelta(days=7 * index)
+        local = datetime.combine(day, WEEK_MESSAGE_AT, ZoneInfo(str(cohort.timezone)))
+        return local.astimezone(UTC)
+
+    def _next_week_start(self, cohort: Row_) -> datetime | None:
+        program = self.t.content.programs.get(str(cohort.program_id))
+        if program is None:
+            return None
+        now = self.t._now()
+        for index in range(program.weeks + 1):
+            at = self._week_start_instant(cohort, index)
+            if at > now - timedelta(minutes=1):
+                return at
+        return None
+
+    async def due_week(self, item: DueItem, now: datetime) -> datetime | None:
+        """A week boundary of a cohort (subject ``cohort:<id>``): the week's message and
+        exercise to every enrolled pair, their schedules moved onto the program (or back to
+        their own after the last week, which ends the cohort), the prep question scheduled.
+        Returns the next week's boundary."""
+        cohort_id = int(item.subject.split(":")[1])
+        async with self.t.engine.begin() as conn:
+            cohort = (await conn.execute(select(cohorts).where(cohorts.c.id == cohort_id))).first()
+            if cohort is None or cohort.status == "ended":
+                return None
+            program = self.t.content.programs.get(str(cohort.program_id))
+            index = self.week_index(cohort)
+            if program is None or index >= program.weeks:
+                await self.end_cohort(conn, cohort)
+                return None
+            enrolled = await self._enrolled_pairs(conn, cohort_id)
+            for pair in enrolled:
+                await self.t._reschedule_pair(conn, pair)
+            if index >= 0 and cohort.status == "active":
+                week = program.week(index)
+                exercise = self.t.content.exercises.get(week.exercise)
+                for pair in enrolled:
+                    await self._send_week(conn, pair, program, index, week, exercise)
+                prep_at = self._prep_instant(cohort, index)
+                if prep_at is not None and prep_at > now and week.prep_question:
+                    subject = f"cohort:{cohort_id}:{index}"
+                    await queues.schedule_due(conn, KIND_COHORT_PREP, subject, prep_at, now)
+            return self._week_start_instant(cohort, max(index, -1) + 1)
+
+    async def _enrolled_pairs(self, conn: AsyncConnection, cohort_id: int) -> list[Row_]:
+        return list(
+            (
+                await conn.execute(
+                    select(pairs)
+                    .join(cohort_pairs, cohort_pairs.c.pair_id == pairs.c.id)
+                    .where(
+                        cohort_pairs.c.cohort_id == cohort_id,
+                        cohort_pairs.c.status == "enrolled",
+                        pairs.c.status == "active",
+                    )
+                )
+            ).all()
+        )
+
+    async def _send_week(
+        self,
+        conn: AsyncConnection,
+        pair: Row_,
+        program: Program,
+        index: int,
+        week: ProgramWeek,
+        exercise: Exercise | None,
+    ) -> None:
+        for member_id in (pair.user_a, pair.user_b):
+            member = await self.t._user(conn, int(str(member_id)))
+            if member is None or not member.active:
+                continue
+            with self.t._speaking(member):
+                text = texts.COHORT_WEEK_MESSAGE.format(
+                    n=index + 1,
+                    weeks=program.weeks,
+                    theme=gettext(week.theme),
+                    message=gettext(week.message),
+                )
+                if exercise is not None:
+                    text += "\n\n" + texts.COHORT_WEEK_EXERCISE + "\n\n" + exercise_text(exercise)
+            await self.t._tell(conn, Message(int(str(member.id)), text))
+
+    def _prep_instant(self, cohort: Row_, index: int) -> datetime | None:
+        week_start = cohort.start_date + timedelta(days=7 * index)
+        session = session_instant(cohort, week_start)
+        if session is None:
+            return None
+        day_before = session.date() - timedelta(days=1)
+        local = datetime.combine(day_before, PREP_AT, ZoneInfo(str(cohort.timezone)))
+        return local.astimezone(UTC)
+
+    async def due_prep(self, item: DueItem, now: datetime) -> datetime | None:
+        """The prep question, the day before the week's live session, to every enrolled
+        partner (subject ``cohort:<id>:<week index>``)."""
+        _, cohort_id_s, index_s = item.subject.split(":")
+        async with self.t.engine.begin() as conn:
+            cohort = (
+                await conn.execute(select(cohorts).where(cohorts.c.id == int(cohort_id_s)))
+            ).first()
+            if cohort is None or cohort.status != "active":
+                return None
+            program = self.t.content.programs.get(str(cohort.program_id))
+            index = int(index_s)
+            if program is None or index >= program.weeks:
+                return None
+            question = program.week(index).prep_question
+            if not question:
+                return None
+            for pair in await self._enrolled_pairs(conn, int(cohort_id_s)):
+                for member_id in (pair.user_a, pair.user_b):
+                    member = await self.t._user(conn, int(str(member_id)))
+                    if member is None or not member.active:
+                        continue
+                    with self.t._speaking(member):
+                        text = texts.COHORT_PREP.format(question=gettext(question))
+                    await self.t._tell(conn, Message(int(str(member.id)), text))
+        return None
 
     # ------------------------------------------------------------------ a couple's view
 
@@ -951,6 +1155,8 @@ class Cohorts:
                 .values(status="left", left_at=self.t._now())
             )
             found = await self.t._pair_of(conn, user)
+            if found is not None:
+                await self.t._reschedule_pair(conn, found[0])  # back to their own schedule
             members = [who.id] + ([int(str(found[1].id))] if found is not None else [])
             # Joining again later asks both for consent again.
             await conn.execute(
@@ -970,6 +1176,12 @@ class Cohorts:
         return Outcome(
             replies=[Message(who.id, texts.LEAVE_DONE.format(program=name))], edit=Edit(None, ())
         )
+
+
+WEEK_MESSAGE_AT = time(9, 0)
+PREP_AT = time(10, 0)
+KIND_COHORT_WEEK = "cohort_week"
+KIND_COHORT_PREP = "cohort_prep"
 
 
 def session_instant(cohort: Row_, week_start: date) -> datetime | None:

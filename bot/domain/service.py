@@ -48,6 +48,7 @@ from bot.storage.tables import (
     cohort_consents,
     cohort_drafts,
     cohort_facilitators,
+    cohort_pairs,
     exercise_picks,
     facilitators,
     invites,
@@ -317,8 +318,9 @@ class Tandem:
         ).scalar_one() == 2
         nxt = None
         if pair.status == "active" and not pair.paused and both_active:
+            cadence = await self.cohorts.program_cadence(conn, pair) or self._cadence(pair)
             nxt = next_occurrence(
-                self._cadence(pair), after or self._now(), last_local_date=pair.last_round_date
+                cadence, after or self._now(), last_local_date=pair.last_round_date
             )
         if nxt is None:
             await queues.cancel_due(conn, KIND_OPEN_ROUND, subject)
@@ -727,6 +729,12 @@ class Tandem:
             .values(pair_id=None, awaiting=None, updated_at=now)
         )
         await queues.cancel_due(conn, KIND_OPEN_ROUND, f"pair:{pair.id}")
+        await queues.cancel_due(conn, KIND_OPEN_WEEKLY, f"pair:{pair.id}")
+        await conn.execute(  # an ended pair leaves its program; facilitators see that it left
+            update(cohort_pairs)
+            .where(cohort_pairs.c.pair_id == pair.id, cohort_pairs.c.status == "enrolled")
+            .values(status="left", left_at=now)
+        )
 
     async def _forget_round_work(self, conn: AsyncConnection, round_id: int) -> None:
         await queues.cancel_due(conn, KIND_EXPIRE, f"round:{round_id}")
@@ -2124,7 +2132,8 @@ class Tandem:
             pair = (await conn.execute(select(pairs).where(pairs.c.id == pair_id))).first()
             if pair is None or pair.status != "active" or pair.paused:
                 return None
-            cadence = self._weekly_cadence(pair) if weekly else self._cadence(pair)
+            program = None if weekly else await self.cohorts.program_cadence(conn, pair)
+            cadence = self._weekly_cadence(pair) if weekly else program or self._cadence(pair)
             if cadence is None or cadence.frequency is Frequency.OFF:
                 return None
             members = (
@@ -2157,6 +2166,12 @@ class Tandem:
                 logger.info("pair %s: slot %s covered by an open round", pair_id, slot_date)
                 return nxt
             expires_at = nxt if nxt is not None else now + CHECKIN_TTL
+            if program is not None:
+                questions = await self.cohorts.program_questions(conn, pair)
+                await self._open_round(
+                    conn, pair, origin="program", expires_at=expires_at, questions=questions
+                )
+                return nxt
             await self._open_round(conn, pair, origin="scheduled", expires_at=expires_at)
             return nxt
 
