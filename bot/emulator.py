@@ -75,6 +75,8 @@ Deliver = Callable[[dict[str, Any]], Awaitable[object]]
 
 MAX_TEXT_LENGTH: Final[int] = 4096
 MAX_CAPTION_LENGTH: Final[int] = 1024
+#: Where an uploaded file's name is kept among a call's parameters (internal to the emulator).
+FILE_NAME_PREFIX: Final[str] = "__file_name__"
 MAX_CALLBACK_DATA_BYTES: Final[int] = 64
 MAX_TOAST_LENGTH: Final[int] = 200
 
@@ -183,6 +185,8 @@ class SentMessage:
         edited: Whether it was edited since it was sent.
         photo: For a photo message, the uploaded bytes (or the file id/URL sent, UTF-8
             encoded); ``None`` for a text message.
+        document: For a document message, the uploaded bytes; ``None`` otherwise.
+        file_name: The document's file name, as uploaded.
         parse_mode: The ``parse_mode`` the last send/edit used, if any.
         entities: The formatting entities Telegram derived (UTF-16 offsets), as JSON dicts.
         date: Unix time it was sent (from the emulator's clock).
@@ -196,6 +200,8 @@ class SentMessage:
     buttons: list[list[Button]]
     edited: bool = False
     photo: bytes | None = None
+    document: bytes | None = None
+    file_name: str | None = None
     parse_mode: str | None = None
     entities: list[dict[str, Any]] = field(default_factory=list)
     date: int = 0
@@ -773,6 +779,7 @@ class FakeBotAPI(BaseRequest):
             "deleteMessage": self._delete_message,
             "answerCallbackQuery": self._answer_callback_query,
             "sendPhoto": self._send_photo,
+            "sendDocument": self._send_document,
             "setChatMenuButton": self._set_chat_menu_button,
             "sendChatAction": self._send_chat_action,
         }
@@ -944,7 +951,9 @@ class FakeBotAPI(BaseRequest):
                 continue
             lines: list[str] = []
             mark(entry.date)
-            if entry.photo is not None:
+            if entry.document is not None:
+                lines.append(f"[document {entry.file_name}] {entry.text}".rstrip())
+            elif entry.photo is not None:
                 lines.append(f"[photo] {entry.text}".rstrip())
             else:
                 lines.append(entry.text)
@@ -984,7 +993,17 @@ class FakeBotAPI(BaseRequest):
         }
         if message.edit_date is not None:
             result["edit_date"] = message.edit_date
-        if message.photo is not None:
+        if message.document is not None:
+            unique = f"{message.chat_id}_{message.message_id}"
+            result["document"] = {
+                "file_id": f"BQACAgFakeDoc{unique}",
+                "file_unique_id": f"AgADFakeDoc{unique}",
+                "file_name": message.file_name or "file",
+                "file_size": len(message.document),
+            }
+            if message.text:
+                result["caption"] = message.text
+        elif message.photo is not None:
             unique = f"{message.chat_id}_{message.message_id}"
             result["photo"] = [
                 {
@@ -1103,13 +1122,19 @@ class FakeBotAPI(BaseRequest):
             return {}
         params: dict[str, Any] = dict(request_data.parameters)
         uploads: dict[str, bytes] = {}
-        for name, (_, content, _) in request_data.multipart_data.items():
+        file_names: dict[str, str] = {}
+        for name, (file_name, content, _) in request_data.multipart_data.items():
             uploads[name] = content if isinstance(content, bytes) else content.read()
+            file_names[name] = file_name
         for name, value in list(params.items()):
             if isinstance(value, str) and value.startswith("attach://"):
-                attached = uploads.pop(value.removeprefix("attach://"), None)
+                key = value.removeprefix("attach://")
+                attached = uploads.pop(key, None)
                 if attached is not None:
                     params[name] = attached
+                    params[f"{FILE_NAME_PREFIX}{name}"] = file_names.get(key)
+        for key in uploads:
+            params[f"{FILE_NAME_PREFIX}{key}"] = file_names.get(key)
         params.update(uploads)
         return params
 
@@ -1316,6 +1341,36 @@ class FakeBotAPI(BaseRequest):
             text=caption,
             buttons=buttons,
             photo=photo,
+            parse_mode=params.get("parse_mode"),
+            entities=entities,
+            date=self._now(),
+            reply_markup=markup,
+        )
+        return self._record(chat, message)
+
+    def _send_document(self, params: dict[str, Any]) -> dict[str, Any]:
+        """sendDocument: a file (its bytes and file name) with an optional caption (≤ 1024)."""
+        chat = self._writable_chat(params)
+        document = params.get("document")
+        if isinstance(document, str):
+            document = document.encode()
+        if not isinstance(document, bytes) or not document:
+            raise _bad_request("there is no document in the request")
+        caption, entities = self._formatted(
+            params,
+            "caption",
+            limit=MAX_CAPTION_LENGTH,
+            too_long="message caption is too long",
+            empty=None,
+        )
+        buttons, markup = _markup(params.get("reply_markup"))
+        message = SentMessage(
+            message_id=self.next_message_id(chat.chat_id),
+            chat_id=chat.chat_id,
+            text=caption,
+            buttons=buttons,
+            document=document,
+            file_name=params.get(f"{FILE_NAME_PREFIX}document"),
             parse_mode=params.get("parse_mode"),
             entities=entities,
             date=self._now(),

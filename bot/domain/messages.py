@@ -29,15 +29,17 @@ Keyboard = tuple[tuple[Button, ...], ...]
 class Message:
     """A text for one user's private chat (chat id = user id), with optional buttons.
 
-    With ``photo`` (PNG/JPEG bytes) it is a picture and ``text`` its caption (may be empty).
-    Photos are for direct replies only: the outbox stores text, so a photo written there is
-    lost and only its text is sent.
+    With ``photo`` (PNG/JPEG bytes) it is a picture and ``text`` its caption (may be empty);
+    with ``document`` (file name, bytes) a file, such as a CSV export. Files are for direct
+    replies only: the outbox stores text, so a file written there is lost and only its text
+    is sent.
     """
 
     user_id: int
     text: str
     buttons: Keyboard = ()
     photo: bytes | None = field(default=None, repr=False)
+    document: tuple[str, bytes] | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)

@@ -91,33 +91,46 @@ class Sender:
         text is queued); other Telegram errors are logged and swallowed: a lost
         acknowledgement is acceptable, a crash is not.
         """
-        if message.photo is not None:
-            return await self._send_photo(bot, message, message.photo)
+        if message.photo is not None or message.document is not None:
+            return await self._send_file(bot, message)
         return await self._send_text(bot, message)
 
-    async def _send_photo(self, bot: Bot, message: Message, photo: bytes) -> bool:
-        """The photo part of :meth:`send`: captioned if the text fits, else followed by it."""
+    async def _send_file(self, bot: Bot, message: Message) -> bool:
+        """The photo or document part of :meth:`send`: captioned if the text fits, else
+        followed by it."""
         text = message.text
         captioned = utf16_len(text) <= MAX_CAPTION_CHARS
+        caption = (text or None) if captioned else None
+        markup = render_keyboard(message.buttons) if captioned else None
         try:
-            await bot.send_photo(
-                chat_id=message.user_id,
-                photo=photo,
-                caption=(text or None) if captioned else None,
-                reply_markup=render_keyboard(message.buttons) if captioned else None,
-            )
+            if message.document is not None:
+                name, data = message.document
+                await bot.send_document(
+                    chat_id=message.user_id,
+                    document=data,
+                    filename=name,
+                    caption=caption,
+                    reply_markup=markup,
+                )
+            elif message.photo is not None:
+                await bot.send_photo(
+                    chat_id=message.user_id,
+                    photo=message.photo,
+                    caption=caption,
+                    reply_markup=markup,
+                )
         except Forbidden:
             await self._tandem.mark_inactive(message.user_id)
             return False
         except RetryAfter as exc:
             # Flood control: the photo is dropped (the outbox stores text); the text waits.
-            logger.warning("photo to %s dropped: flood control", message.user_id)
+            logger.warning("file to %s dropped: flood control", message.user_id)
             if text.strip():
                 at = self._tandem.clock.now() + timedelta(seconds=_retry_seconds(exc))
                 await self._outbox.add(Message(message.user_id, text, message.buttons), at)
             return False
         except TelegramError as exc:
-            logger.warning("photo to %s not sent: %s", message.user_id, type(exc).__name__)
+            logger.warning("file to %s not sent: %s", message.user_id, type(exc).__name__)
             return False
         if captioned:
             return True
