@@ -175,6 +175,7 @@ outbox = Table(
     Column("lease_until", UTCDateTime),
     Column("claim_token", String(32)),
     Column("attempts", Integer, nullable=False, default=0),
+    Column("broadcast_id", Integer),  # a broadcast's message: its fate is counted
 )
 
 due_work = Table(
@@ -280,6 +281,35 @@ cohort_pairs = Table(
     Column("joined_at", UTCDateTime, nullable=False),
     Column("left_at", UTCDateTime),
     PrimaryKeyConstraint("cohort_id", "pair_id"),
+)
+
+cohort_snapshots = Table(
+    "cohort_snapshots",
+    metadata,
+    Column("cohort_id", Integer, ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False),
+    Column("week", Integer, nullable=False),  # 0 = the first program week
+    Column("frozen_at", UTCDateTime, nullable=False),
+    # JSON: participation per pair, contributors, mismatches per dimension, check means.
+    # Figures derived from answers are shown only when contributors >= K.
+    Column("data", Text, nullable=False),
+    PrimaryKeyConstraint("cohort_id", "week"),
+)
+
+broadcasts = Table(
+    "broadcasts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("cohort_id", Integer, ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False),
+    Column("created_by", BigInteger),
+    Column("text", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # draft | sending | done | cancelled
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("recipients", Integer, nullable=False, default=0),
+    Column("delivered", Integer, nullable=False, default=0),
+    Column("blocked", Integer, nullable=False, default=0),
+    Column("not_started", Integer, nullable=False, default=0),
+    Column("finished_at", UTCDateTime),
+    Index("ix_broadcasts_cohort_status", "cohort_id", "status"),
 )
 
 cohort_drafts = Table(

@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-29 19:34:36.225169
+Create Date: 2026-11-29 19:44:22.707534
 """
 
 from __future__ import annotations
@@ -56,6 +56,30 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("user_id", name=op.f("pk_facilitators")),
     )
     op.create_table(
+        "broadcasts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("cohort_id", sa.Integer(), nullable=False),
+        sa.Column("created_by", sa.BigInteger(), nullable=True),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("created_at", bot.storage.tables.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("recipients", sa.Integer(), nullable=False),
+        sa.Column("delivered", sa.Integer(), nullable=False),
+        sa.Column("blocked", sa.Integer(), nullable=False),
+        sa.Column("not_started", sa.Integer(), nullable=False),
+        sa.Column("finished_at", bot.storage.tables.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["cohort_id"],
+            ["cohorts.id"],
+            name=op.f("fk_broadcasts_cohort_id_cohorts"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_broadcasts")),
+    )
+    with op.batch_alter_table("broadcasts", schema=None) as batch_op:
+        batch_op.create_index("ix_broadcasts_cohort_status", ["cohort_id", "status"], unique=False)
+
+    op.create_table(
         "cohort_consents",
         sa.Column("cohort_id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.BigInteger(), nullable=False),
@@ -107,14 +131,31 @@ def upgrade() -> None:
     with op.batch_alter_table("cohort_pairs", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_cohort_pairs_pair_id"), ["pair_id"], unique=False)
 
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("pending_cohort_id", sa.Integer(), nullable=True))
-
+    op.create_table(
+        "cohort_snapshots",
+        sa.Column("cohort_id", sa.Integer(), nullable=False),
+        sa.Column("week", sa.Integer(), nullable=False),
+        sa.Column("frozen_at", bot.storage.tables.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("data", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["cohort_id"],
+            ["cohorts.id"],
+            name=op.f("fk_cohort_snapshots_cohort_id_cohorts"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("cohort_id", "week", name=op.f("pk_cohort_snapshots")),
+    )
     with op.batch_alter_table("invites", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("kind", sa.String(length=16), server_default="pair", nullable=False)
         )
         batch_op.add_column(sa.Column("cohort_id", sa.Integer(), nullable=True))
+
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("broadcast_id", sa.Integer(), nullable=True))
+
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("pending_cohort_id", sa.Integer(), nullable=True))
 
     # ### end Alembic commands ###
 
@@ -124,10 +165,14 @@ def downgrade() -> None:
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_column("pending_cohort_id")
 
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_column("broadcast_id")
+
     with op.batch_alter_table("invites", schema=None) as batch_op:
         batch_op.drop_column("cohort_id")
         batch_op.drop_column("kind")
 
+    op.drop_table("cohort_snapshots")
     with op.batch_alter_table("cohort_pairs", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_cohort_pairs_pair_id"))
 
@@ -137,6 +182,10 @@ def downgrade() -> None:
 
     op.drop_table("cohort_facilitators")
     op.drop_table("cohort_consents")
+    with op.batch_alter_table("broadcasts", schema=None) as batch_op:
+        batch_op.drop_index("ix_broadcasts_cohort_status")
+
+    op.drop_table("broadcasts")
     op.drop_table("facilitators")
     op.drop_table("cohorts")
     op.drop_table("cohort_drafts")
