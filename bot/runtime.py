@@ -23,6 +23,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from telegram.request import BaseRequest
 
 from bot import texts
+from bot.domain.broadcasts import KIND_BROADCAST_REPORT
 from bot.domain.cohorts import KIND_COHORT_PREP, KIND_COHORT_WEEK
 from bot.domain.offers import KIND_EXERCISE_REMIND, KIND_FOLLOWUP
 from bot.domain.service import (
@@ -125,6 +126,7 @@ async def start_runtime(
             KIND_EXERCISE_REMIND: tandem.exercises.due_remind,
             KIND_COHORT_WEEK: tandem.cohorts.due_week,
             KIND_COHORT_PREP: tandem.cohorts.due_prep,
+            KIND_BROADCAST_REPORT: tandem.cohorts.broadcasts.due_report,
         },
     )
     runtime = Runtime(application, engine, content, clock, tandem, outbox, sender, runner)

@@ -539,6 +539,39 @@ COHORT_STATUS = (
     "Waiting for a partner to accept: {waiting}\n"
     "Couples who left: {left}"
 )
+STATUS_THIS_WEEK = "This week: {revealed} of {asked} check-ins answered by both partners."
+STATUS_PER_PAIR = "Per couple, this week (answered by both / asked):"
+STATUS_PAIR_LINE = "\u2022 {names}: {revealed}/{asked}"
+STATUS_FLAG = "\u2691 no check-in answered by both in the last two weeks: maybe reach out"
+STATUS_AGGREGATES_HIDDEN = (
+    "Figures from answers appear once at least {k} couples have answered in a finished week "
+    "(never fewer, so no couple can be singled out)."
+)
+STATUS_AGGREGATES = "Week {week}, pooled over {n} couples: differences by topic:"
+STATUS_NO_MISMATCHES = "no differences that suggested an exercise"
+STATUS_CHECK = "Interdependence check, first week \u2192 last week (averages, 1\u20135):"
+STATUS_CHECK_LINE = "\u2022 {question}: {before} \u2192 {after}"
+BTN_EXPORT = "Export CSV"
+BTN_BROADCAST = "Broadcast"
+BROADCAST_ASK = (
+    "Write the message for everyone in \u201c{name}\u201d. It goes out as plain text; you'll "
+    "see a preview first. /cancel stops."
+)
+BROADCAST_TOO_LONG = "That's {n} characters; a broadcast can be up to {max}. Please shorten it."
+BROADCAST_PREVIEW = "Preview: this goes to {n} people in \u201c{name}\u201d:\n\n{text}"
+BTN_SEND = "Send"
+BTN_CANCEL = "Cancel"
+BROADCAST_CANCELLED = "Okay, not sent."
+BROADCAST_BUSY = (
+    "A broadcast to this cohort is still being delivered. Try again once its report has come."
+)
+BROADCAST_DONE_ALREADY = "This broadcast was already sent or cancelled."
+BROADCAST_SENDING = "Sending to {n} people. A report follows when it's done."
+BROADCAST_REPORT = (
+    "Broadcast to \u201c{name}\u201d: delivered to {delivered}; {blocked} have blocked "
+    "Tandem; {not_started} invited partners haven't started it yet."
+)
+EXPORT_CAPTION = "{name}: participation and pooled figures (CSV)."
 COHORT_WEEK_BEFORE = "starts {start}"
 COHORT_WEEK_NOW = "{n} of {weeks} ({theme})"
 COHORT_WEEK_DONE = "finished"

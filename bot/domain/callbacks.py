@@ -28,8 +28,8 @@ _FOCUS = re.compile(r"^fo:([a-z_]{1,20}|clear)$")
 _WEEKLY = re.compile(r"^wk:([0-6]|off)$")
 _REVOKE = re.compile(r"^fv:(\d{1,15})$")
 _SETUP = re.compile(r"^cn:(prog|start|day|days|tz|session):([A-Za-z0-9_+/-]{1,50})$")
-_COHORT = re.compile(r"^co:(status|pause|resume|end|endyes):(\d{1,12})$")
-_CONSENT = re.compile(r"^(ce|lc):(\d{1,12}):([yn])$")
+_COHORT = re.compile(r"^co:(status|pause|resume|end|endyes|export|broadcast):(\d{1,12})$")
+_CONSENT = re.compile(r"^(ce|lc|bc):(\d{1,12}):([yn])$")
 
 SKIP = "skip"
 
@@ -161,7 +161,7 @@ class SetupData:
 
 @dataclass(frozen=True)
 class CohortData:
-    """A facilitator's cohort button: status, pause, resume, end, endyes."""
+    """A facilitator's cohort button: status, pause, resume, end, endyes, export, broadcast."""
 
     action: str
     cohort_id: int
@@ -169,7 +169,8 @@ class CohortData:
 
 @dataclass(frozen=True)
 class ConsentData:
-    """Join (``what == "ce"``) or leave (``"lc"``) a cohort, yes or no."""
+    """Join (``what == "ce"``) or leave (``"lc"``) a cohort, or send (``"bc"``) a previewed
+    broadcast (the id is then the broadcast's), yes or no."""
 
     what: str
     cohort_id: int
@@ -272,6 +273,11 @@ def consent(cohort_id: int, yes: bool) -> str:
 def leave(cohort_id: int, yes: bool) -> str:
     """Callback data for confirming /leave_cohort."""
     return f"lc:{cohort_id}:{'y' if yes else 'n'}"
+
+
+def broadcast(broadcast_id: int, send: bool) -> str:
+    """Callback data for sending (or cancelling) a previewed broadcast."""
+    return f"bc:{broadcast_id}:{'y' if send else 'n'}"
 
 
 def parse(data: str | None) -> CallbackData | None:

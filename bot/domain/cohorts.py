@@ -25,6 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot import texts
 from bot.domain import callbacks as cb
+from bot.domain.broadcasts import Broadcasts
+from bot.domain.cohort_reports import CohortReports
 from bot.domain.messages import Button, Edit, Keyboard, Message, Outcome
 from bot.domain.offers import exercise_text
 from bot.i18n import gettext
@@ -78,6 +80,8 @@ class Cohorts:
         self.t = tandem
         self.admins = frozenset(admins)
         self.min_pairs = min_pairs
+        self.reports = CohortReports(tandem, min_pairs)
+        self.broadcasts = Broadcasts(tandem, self)
 
     # ------------------------------------------------------------------ roles
 
@@ -512,19 +516,34 @@ class Cohorts:
     def _cohort_buttons(cohort: Row_) -> Keyboard:
         cid = int(str(cohort.id))
         if cohort.status == "ended":
-            return ((Button(texts.BTN_STATUS, cb.cohort_action("status", cid)),),)
+            return (
+                (
+                    Button(texts.BTN_STATUS, cb.cohort_action("status", cid)),
+                    Button(texts.BTN_EXPORT, cb.cohort_action("export", cid)),
+                ),
+            )
         pause = (
             Button(texts.BTN_RESUME_COHORT, cb.cohort_action("resume", cid))
             if cohort.status == "paused"
             else Button(texts.BTN_PAUSE_COHORT, cb.cohort_action("pause", cid))
         )
         return (
-            (Button(texts.BTN_STATUS, cb.cohort_action("status", cid)), pause),
-            (Button(texts.BTN_END_COHORT, cb.cohort_action("end", cid)),),
+            (
+                Button(texts.BTN_STATUS, cb.cohort_action("status", cid)),
+                Button(texts.BTN_EXPORT, cb.cohort_action("export", cid)),
+            ),
+            (
+                Button(texts.BTN_BROADCAST, cb.cohort_action("broadcast", cid)),
+                pause,
+                Button(texts.BTN_END_COHORT, cb.cohort_action("end", cid)),
+            ),
         )
 
     async def cohort_action(self, who: UserInfo, action: str, cohort_id: int) -> Outcome:
-        """A button on a cohort: status, pause, resume, end (asks first), end-yes."""
+        """A button on a cohort: status, export, broadcast, pause, resume, end (asks first),
+        end-yes."""
+        if action == "broadcast":
+            return await self.broadcasts.start(who, cohort_id)
         async with self.t.engine.begin() as conn:
             found = await self._own_cohort(conn, who, cohort_id)
             if isinstance(found, Outcome):
@@ -533,6 +552,12 @@ class Cohorts:
             if action == "status":
                 text = await self._status_text(conn, cohort, who)
                 return Outcome(replies=[Message(who.id, text)], toast="")
+            if action == "export":
+                program = self.t.content.programs.get(str(cohort.program_id))
+                data = await self.reports.export_csv(conn, cohort, program)
+                name = f"cohort-{cohort.id}.csv"
+                caption = texts.EXPORT_CAPTION.format(name=cohort.name)
+                return Outcome(replies=[Message(who.id, caption, document=(name, data))], toast="")
             if cohort.status == "ended":
                 return Outcome(toast=texts.COHORT_ALREADY_ENDED, edit=Edit(None, ()))
             if action in ("pause", "resume"):
@@ -630,7 +655,7 @@ class Cohorts:
         in_pairs = {u for pair in enrolled_users for u in pair}
         waiting = len([u for u in consented if u not in in_pairs])
         program = self.t.content.programs.get(str(cohort.program_id))
-        return texts.COHORT_STATUS.format(
+        head = texts.COHORT_STATUS.format(
             name=cohort.name,
             program=gettext(program.name) if program else cohort.program_id,
             week=self.week_text(cohort, program),
@@ -638,6 +663,8 @@ class Cohorts:
             waiting=waiting,
             left=counts.get("left", 0),
         )
+        lines = await self.reports.status_lines(conn, cohort, program, self.week_index(cohort))
+        return "\n\n".join([head, "\n".join(lines)])
 
     def week_index(self, cohort: Row_) -> int:
         """The program week the cohort is in today (0 = the first; negative before the start),
@@ -998,6 +1025,9 @@ class Cohorts:
                 return None
             program = self.t.content.programs.get(str(cohort.program_id))
             index = self.week_index(cohort)
+            if program is not None:
+                for finished in range(max(0, index - 1), min(index, program.weeks)):
+                    await self.reports.freeze(conn, cohort, finished, program)
             if program is None or index >= program.weeks:
                 await self.end_cohort(conn, cohort)
                 return None

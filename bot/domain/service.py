@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot import texts
 from bot.domain import callbacks as cb
+from bot.domain.broadcasts import AWAIT_BROADCAST
 from bot.domain.cohorts import AWAIT_COHORT, Cohorts
 from bot.domain.insight import Insight
 from bot.domain.messages import Button, Edit, Keyboard, Message, Outcome
@@ -2029,6 +2030,9 @@ class Tandem:
             return result
         if awaiting == AWAIT_COHORT:
             return await self.cohorts.draft_text(who, text)
+        if isinstance(awaiting, str) and awaiting.startswith(AWAIT_BROADCAST + ":"):
+            cohort_id = int(awaiting.split(":")[1])
+            return await self.cohorts.broadcasts.compose(who, cohort_id, text)
         if isinstance(awaiting, str) and awaiting.startswith(AWAIT_REMIND + ":"):
             offer_id = int(awaiting.split(":")[1])
             result = await self.exercises.remind_text(who, offer_id, text)

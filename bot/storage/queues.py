@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.domain.messages import Keyboard, Message, keyboard_from_json, keyboard_to_json, split_text
-from bot.storage.tables import due_work, outbox
+from bot.storage.tables import broadcasts, due_work, outbox
 from scheduler.due import DueItem
 
 
@@ -153,8 +153,11 @@ class SqlDueWorkStore:
             )
 
 
-async def enqueue(conn: AsyncConnection, message: Message, now: datetime) -> None:
-    """Write ``message`` to the outbox inside the caller's transaction.
+async def enqueue(
+    conn: AsyncConnection, message: Message, now: datetime, broadcast_id: int | None = None
+) -> None:
+    """Write ``message`` to the outbox inside the caller's transaction (``broadcast_id``: it
+    belongs to that broadcast, whose report counts its fate).
 
     A text longer than Telegram's 4,096 characters becomes several rows, split once here so a
     retry never re-splits differently; the buttons go with the last part.
@@ -170,6 +173,8 @@ async def enqueue(conn: AsyncConnection, message: Message, now: datetime) -> Non
                 created_at=now,
                 next_attempt_at=now,
                 attempts=0,
+                # Counted once per message: on its last part.
+                broadcast_id=broadcast_id if last else None,
             )
         )
 
@@ -184,6 +189,7 @@ class OutboxItem:
     buttons: Keyboard
     attempts: int
     claim_token: str
+    broadcast_id: int | None = None
 
 
 class Outbox:
@@ -197,7 +203,7 @@ class Outbox:
     ) -> list[OutboxItem]:
         """Lease up to ``limit`` messages ready at ``now``, oldest first."""
         c = outbox.c
-        columns = (c.id, c.user_id, c.text, c.buttons, c.attempts)
+        columns = (c.id, c.user_id, c.text, c.buttons, c.attempts, c.broadcast_id)
         rows = await _claim(self._engine, outbox, c.id, now, lease, limit, claim_token, columns)
         items = [
             OutboxItem(
@@ -207,19 +213,30 @@ class Outbox:
                 buttons=keyboard_from_json(r.buttons),
                 attempts=r.attempts,
                 claim_token=claim_token,
+                broadcast_id=r.broadcast_id,
             )
             for r in rows
         ]
         return sorted(items, key=lambda i: i.id)
 
-    async def done(self, item: OutboxItem) -> None:
-        """Forget a message that Telegram accepted (or that can never be delivered)."""
+    async def done(self, item: OutboxItem, outcome: str = "sent") -> None:
+        """Forget a message that Telegram accepted (``outcome`` "sent") or that can never be
+        delivered ("blocked": the user blocked the bot; "dropped"). A broadcast's message
+        adds to the broadcast's delivered or blocked count in the same transaction."""
         async with self._engine.begin() as conn:
-            await conn.execute(
+            gone = await conn.execute(
                 delete(outbox).where(
                     outbox.c.id == item.id, outbox.c.claim_token == item.claim_token
                 )
             )
+            if item.broadcast_id is not None and gone.rowcount == 1:
+                column = {"sent": "delivered", "blocked": "blocked"}.get(outcome)
+                if column is not None:
+                    await conn.execute(
+                        update(broadcasts)
+                        .where(broadcasts.c.id == item.broadcast_id)
+                        .values({column: broadcasts.c[column] + 1})
+                    )
 
     async def retry_later(self, item: OutboxItem, at: datetime) -> None:
         """Free the lease; the message is tried again at ``at`` (aware UTC)."""

@@ -338,6 +338,8 @@ async def on_button(update: Update, context: TandemContext) -> Outcome:
             return await tandem.cohorts.consent(who, cohort_id, yes)
         case cb.ConsentData("lc", cohort_id, yes):
             return await tandem.cohorts.leave(who, cohort_id, yes)
+        case cb.ConsentData("bc", broadcast_id, yes):
+            return await tandem.cohorts.broadcasts.confirm(who, broadcast_id, yes)
     logger.info("unparseable callback data from %s", who.id)
     return Outcome(toast=texts.BUTTON_STALE)
 

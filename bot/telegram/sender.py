@@ -197,7 +197,7 @@ class Sender:
             await _send(bot, item.user_id, item.text, item.buttons)
         except Forbidden:
             logger.info("outbox %s: user %s blocked the bot", item.id, item.user_id)
-            await self._outbox.done(item)
+            await self._outbox.done(item, "blocked")
             await self._tandem.mark_inactive(item.user_id)
             return "blocked"
         except RetryAfter as exc:
@@ -207,7 +207,7 @@ class Sender:
             return "postponed"
         except BadRequest as exc:
             logger.error("outbox %s to %s refused: %s", item.id, item.user_id, exc.message)
-            await self._outbox.done(item)
+            await self._outbox.done(item, "dropped")
             return "dropped"
         except NetworkError as exc:
             if item.attempts >= MAX_SEND_ATTEMPTS:
@@ -217,7 +217,7 @@ class Sender:
                     item.user_id,
                     item.attempts,
                 )
-                await self._outbox.done(item)
+                await self._outbox.done(item, "dropped")
                 return "dropped"
             delay = timedelta(seconds=min(300, 2**item.attempts))
             logger.warning("outbox %s: network trouble (%s)", item.id, type(exc).__name__)
