@@ -553,6 +553,17 @@ STATUS_CHECK = "Interdependence check, first week \u2192 last week (averages, 1\
 STATUS_CHECK_LINE = "\u2022 {question}: {before} \u2192 {after}"
 BTN_EXPORT = "Export CSV"
 BTN_BROADCAST = "Broadcast"
+BTN_COFACILITATOR = "Add a co-facilitator"
+COFACILITATOR_INVITE = (
+    "Send this link to a fellow facilitator to run \u201c{name}\u201d with you. It works once, "
+    "for someone who is already a facilitator, and expires in 7 days:\n\n{link}"
+)
+COFACILITATOR_NOT_FACILITATOR = (
+    "This link is for facilitators. Ask a Tandem admin to make you one, then open it again."
+)
+COFACILITATOR_JOINED = "You now co-run \u201c{name}\u201d. /cohorts lists it."
+COFACILITATOR_JOINED_OWNER = "{name} now co-runs \u201c{cohort}\u201d with you."
+COFACILITATOR_ALREADY = "You already run \u201c{name}\u201d."
 BROADCAST_ASK = (
     "Write the message for everyone in \u201c{name}\u201d. It goes out as plain text; you'll "
     "see a preview first. /cancel stops."

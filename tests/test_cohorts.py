@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -10,7 +12,7 @@ import pytest
 import yaml
 
 from bot import texts
-from bot.emulator import FakeBotAPI, FakeUser
+from bot.emulator import FakeBotAPI, FakeUser, SentMessage
 from bot.sandbox import Sandbox, sandbox
 from content.schema import CONTENT_DIR, ContentError, load_content
 from scheduler.clock import ManualClock
@@ -263,3 +265,126 @@ async def test_two_program_weeks_then_the_end(box: Sandbox) -> None:
     assert any(t.startswith("The program \u201cClose, not merged") for t in seen)
     seen = await until(datetime(2026, 4, 21, 18, 30, tzinfo=UTC))  # Tuesday: own daily round
     assert any(t.startswith("Check-in \u00b7") for t in seen)
+
+
+# ---------------------------------------------------------------------------- a whole program
+
+
+def _answer_buttons(message: SentMessage) -> list[str]:
+    return [b.callback_data or "" for row in message.buttons for b in row]
+
+
+async def answer_everything(user: FakeUser, since: int) -> None:
+    """Answer every question the user got since message ``since``: the first option, or a
+    sentence for an open question."""
+    for message in list(user.chat.messages[since:]):
+        data = _answer_buttons(message)
+        if not data or not data[-1].endswith(":skip"):
+            continue
+        if data[0].startswith("w:"):
+            await user.press_data(message.message_id, data[0])
+            await user.send("A sentence about our week.")
+        else:
+            await user.press_data(message.message_id, data[0])
+
+
+async def test_a_whole_program_for_six_couples(box: Sandbox) -> None:
+    fay = await make_facilitator(box, 800, "Fay")
+    gus = await make_facilitator(box, 801, "Gus")
+    link = await new_cohort(fay)
+    await fay.send("/cohorts")
+    await fay.press(texts.BTN_COFACILITATOR)
+    await gus.open_link(link_in(fay))
+    assert gus.chat.last.text == texts.COFACILITATOR_JOINED.format(name="Spring group")
+
+    couples: list[tuple[FakeUser, FakeUser]] = []
+    for n in range(6):
+        a = box.fake.user(2001 + 2 * n, f"A{n}")
+        b = box.fake.user(2002 + 2 * n, f"B{n}")
+        await start_user(a, "Berlin")
+        await start_user(b, "Berlin")
+        await a.send("/pair")
+        await b.open_link(invite_link(a))
+        await b.press(texts.INVITE_ACCEPT)
+        await a.open_link(link)
+        await a.press(texts.BTN_JOIN)
+        await b.press(texts.BTN_JOIN)
+        couples.append((a, b))
+    await gus.send("/cohorts")
+    await gus.press(texts.BTN_STATUS)
+    assert "Couples enrolled: 6" in gus.chat.last.text
+
+    async def program_day(when: datetime, answering: int) -> None:
+        marks = {u.user_id: len(u.chat.messages) for pair in couples for u in pair}
+        await box.advance(when - box.clock.now(), step=timedelta(hours=6))
+        for a, b in couples[:answering]:
+            for user in (a, b):
+                await answer_everything(user, marks[user.user_id])
+
+    # Week 1: four couples answer both rounds, two do not.
+    await program_day(datetime(2026, 3, 9, 19, 0, tzinfo=UTC), answering=4)
+    await program_day(datetime(2026, 3, 11, 19, 0, tzinfo=UTC), answering=4)
+    # Week 2: five couples answer; the sixth misses a second week.
+    await program_day(datetime(2026, 3, 16, 19, 0, tzinfo=UTC), answering=5)
+    assert any(t.startswith("Week 2 of 6") for t in couples[0][0].chat.texts())
+    await fay.send("/cohorts")
+    await fay.press(texts.BTN_STATUS)
+    below = fay.chat.last.text
+    assert texts.STATUS_AGGREGATES_HIDDEN.format(k=5) in below  # week 1 had 4 < K couples
+    assert "pooled over" not in below and "differences by topic" not in below
+    assert "This week:" in below and "A0 & B0: 1/1" in below
+    await program_day(datetime(2026, 3, 18, 19, 0, tzinfo=UTC), answering=5)
+
+    # A broadcast with one partner who has blocked Tandem.
+    await couples[4][1].block()
+    await fay.send("/cohorts")
+    await fay.press(texts.BTN_BROADCAST)
+    await fay.send("See you on *Thursday*, <b>bring</b> a notebook!")
+    assert fay.chat.last.text.startswith("Preview: this goes to 12 people")
+    await fay.press(texts.BTN_SEND)
+    await box.advance(timedelta(minutes=2), step=timedelta(seconds=30))
+    got = couples[0][0].chat.last
+    assert got.text == "See you on *Thursday*, <b>bring</b> a notebook!" and got.parse_mode is None
+    assert fay.chat.last.text == texts.BROADCAST_REPORT.format(
+        name="Spring group", delivered=11, blocked=1, not_started=0
+    )
+
+    # Week 2 is frozen on Monday of week 3: five couples, so pooled figures appear.
+    await box.advance(
+        datetime(2026, 3, 23, 9, 0, tzinfo=UTC) - box.clock.now(), step=timedelta(hours=6)
+    )
+    await fay.send("/cohorts")
+    await fay.press(texts.BTN_STATUS)
+    above = fay.chat.last.text
+    assert "Week 2, pooled over 5 couples" in above
+    assert "A5 & B5: 0/" in above and texts.STATUS_FLAG in above.split("A5 & B5")[1]
+    assert texts.STATUS_FLAG not in above.split("A5 & B5")[0]
+
+    await fay.press(texts.BTN_EXPORT)
+    export = fay.chat.last
+    assert export.document is not None and export.file_name == "cohort-1.csv"
+    rows = list(csv.reader(io.StringIO(export.document.decode("utf-8-sig"))))
+    assert rows[0] == ["kind", "week", "subject", "value", "value_2"]
+    assert ["participation", "1", "A0 & B0", "2", "2"] in rows
+    assert ["participation", "1", "A5 & B5", "0", "2"] in rows
+    weeks_with_figures = {r[1] for r in rows if r[0] in ("differences", "contributors")}
+    assert weeks_with_figures == {"2"}  # week 1 had fewer than K couples
+
+    # A couple leaves; the facilitators see only that.
+    await couples[3][0].send("/leave_cohort")
+    await couples[3][0].press(texts.BTN_LEAVE_YES)
+    await gus.send("/cohorts")
+    await gus.press(texts.BTN_STATUS)
+    assert "Couples who left: 1" in gus.chat.last.text
+
+    # The program ends after six weeks: a closing message, own schedules again.
+    await box.advance(
+        datetime(2026, 4, 20, 9, 0, tzinfo=UTC) - box.clock.now(), step=timedelta(hours=12)
+    )
+    closing = "The program \u201cClose, not merged"
+    assert couples[0][0].chat.texts()[-1].startswith(closing) or any(
+        t.startswith(closing) for t in couples[0][0].chat.texts()[-3:]
+    )
+    assert not any(t.startswith(closing) for t in couples[3][0].chat.texts())
+    await fay.send("/cohorts")
+    assert "ended" in fay.chat.texts()[-1]

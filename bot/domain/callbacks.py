@@ -28,7 +28,7 @@ _FOCUS = re.compile(r"^fo:([a-z_]{1,20}|clear)$")
 _WEEKLY = re.compile(r"^wk:([0-6]|off)$")
 _REVOKE = re.compile(r"^fv:(\d{1,15})$")
 _SETUP = re.compile(r"^cn:(prog|start|day|days|tz|session):([A-Za-z0-9_+/-]{1,50})$")
-_COHORT = re.compile(r"^co:(status|pause|resume|end|endyes|export|broadcast):(\d{1,12})$")
+_COHORT = re.compile(r"^co:(status|pause|resume|end|endyes|export|broadcast|cofac):(\d{1,12})$")
 _CONSENT = re.compile(r"^(ce|lc|bc):(\d{1,12}):([yn])$")
 
 SKIP = "skip"

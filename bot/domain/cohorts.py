@@ -122,6 +122,72 @@ class Cohorts:
             replies=[Message(who.id, texts.FACILITATOR_INVITE_CREATED.format(link=link))]
         )
 
+    async def _cofacilitator_invite(
+        self, conn: AsyncConnection, who: UserInfo, cohort: Row_
+    ) -> Outcome:
+        """A single-use link (7 days) that adds an active facilitator to this cohort."""
+        now = self.t._now()
+        token = secrets.token_urlsafe(24)
+        await conn.execute(
+            insert(invites).values(
+                token_hash=_hash(token),
+                inviter_id=who.id,
+                status="open",
+                kind="cofacilitator",
+                cohort_id=cohort.id,
+                created_at=now,
+                expires_at=now + FACILITATOR_INVITE_TTL,
+            )
+        )
+        link = f"https://t.me/{self.t.bot_username}?start={token}"
+        text = texts.COFACILITATOR_INVITE.format(name=cohort.name, link=link)
+        return Outcome(replies=[Message(who.id, text)], toast="")
+
+    async def open_cofacilitator_invite(
+        self, conn: AsyncConnection, user: Row_, invite: Row_
+    ) -> Outcome:
+        """An active facilitator who opens a co-facilitator link joins the cohort (once)."""
+        uid = int(str(user.id))
+        if not await self.is_facilitator(conn, uid):
+            return Outcome(replies=[Message(uid, texts.COFACILITATOR_NOT_FACILITATOR)])
+        cohort = (
+            await conn.execute(select(cohorts).where(cohorts.c.id == invite.cohort_id))
+        ).first()
+        if cohort is None or cohort.status == "ended":
+            return Outcome(replies=[Message(uid, texts.COHORT_ALREADY_ENDED)])
+        already = (
+            await conn.execute(
+                select(cohort_facilitators.c.user_id).where(
+                    cohort_facilitators.c.cohort_id == cohort.id,
+                    cohort_facilitators.c.user_id == uid,
+                )
+            )
+        ).first()
+        if already is not None:
+            return Outcome(
+                replies=[Message(uid, texts.COFACILITATOR_ALREADY.format(name=cohort.name))]
+            )
+        claimed = await conn.execute(
+            update(invites)
+            .where(invites.c.id == invite.id, invites.c.status == "open")
+            .values(status="accepted", used_by=uid, used_at=self.t._now())
+        )
+        if claimed.rowcount != 1:
+            return Outcome(replies=[Message(uid, texts.INVITE_USED)])
+        await conn.execute(
+            insert(cohort_facilitators).values(
+                cohort_id=cohort.id, user_id=uid, added_at=self.t._now()
+            )
+        )
+        owner = await self.t._user(conn, int(str(invite.inviter_id)))
+        if owner is not None and owner.active:
+            with self.t._speaking(owner):
+                text = texts.COFACILITATOR_JOINED_OWNER.format(
+                    name=user.first_name, cohort=cohort.name
+                )
+            await self.t._tell(conn, Message(int(str(owner.id)), text))
+        return Outcome(replies=[Message(uid, texts.COFACILITATOR_JOINED.format(name=cohort.name))])
+
     async def open_facilitator_invite(
         self, conn: AsyncConnection, user: Row_, invite: Row_
     ) -> Outcome:
@@ -537,6 +603,7 @@ class Cohorts:
                 pause,
                 Button(texts.BTN_END_COHORT, cb.cohort_action("end", cid)),
             ),
+            (Button(texts.BTN_COFACILITATOR, cb.cohort_action("cofac", cid)),),
         )
 
     async def cohort_action(self, who: UserInfo, action: str, cohort_id: int) -> Outcome:
@@ -552,6 +619,8 @@ class Cohorts:
             if action == "status":
                 text = await self._status_text(conn, cohort, who)
                 return Outcome(replies=[Message(who.id, text)], toast="")
+            if action == "cofac":
+                return await self._cofacilitator_invite(conn, who, cohort)
             if action == "export":
                 program = self.t.content.programs.get(str(cohort.program_id))
                 data = await self.reports.export_csv(conn, cohort, program)

@@ -522,6 +522,8 @@ class Tandem:
         reply = self._invite_problem(invite, user)
         if reply is None and invite is not None and invite.kind == "facilitator":
             return await self.cohorts.open_facilitator_invite(conn, user, invite)
+        if reply is None and invite is not None and invite.kind == "cofacilitator":
+            return await self.cohorts.open_cofacilitator_invite(conn, user, invite)
         if reply is None and invite is not None:
             found = await self._pair_of(conn, user)
             inviter = await self._user(conn, invite.inviter_id)
