@@ -227,9 +227,9 @@ def extract_catalog(content_dir: Path | None = None) -> Catalog:
 
 
 def _command_names() -> set[str]:
-    from bot.texts import COMMANDS
+    from bot.texts import ADMIN_COMMANDS, COMMANDS, FACILITATOR_COMMANDS
 
-    return {name for name, _ in COMMANDS}
+    return {name for name, _ in (*COMMANDS, *FACILITATOR_COMMANDS, *ADMIN_COMMANDS)}
 
 
 def write_template(path: Path | None = None) -> Path:

@@ -459,8 +459,13 @@ INSIGHTS_AXIS_NOTE = "Neither end is better; these describe where each of you is
 
 FACILITATOR_COMMANDS: tuple[tuple[str, str], ...] = (
     ("cohort_new", "Start a cohort for a program"),
-    ("cohorts", "Your cohorts: status, pause, end"),
+    ("cohorts", "Your cohorts: status, broadcast, export, pause, end"),
 )
+ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("facilitator_invite", "A single-use link that makes someone a facilitator"),
+    ("facilitators", "The facilitators, with buttons to remove one"),
+)
+HELP_FACILITATOR = "For facilitators and admins:\n{commands}"
 ADMIN_ONLY = "Only Tandem's admins can do that."
 TAP_A_BUTTON = "Tap one of the buttons above to go on, or /cancel to stop."
 FACILITATOR_ONLY = (
@@ -683,6 +688,6 @@ def __getattr__(name: str) -> Any:
         value = _SOURCE[name]
     except KeyError:
         raise AttributeError(f"bot.texts has no text {name!r}") from None
-    if name == "COMMANDS":  # command names stay as they are; descriptions are texts
+    if name.endswith("COMMANDS"):  # command names stay as they are; descriptions are texts
         return tuple((command, gettext(description)) for command, description in value)
     return _translate(value)

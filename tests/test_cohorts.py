@@ -388,3 +388,41 @@ async def test_a_whole_program_for_six_couples(box: Sandbox) -> None:
     assert not any(t.startswith(closing) for t in couples[3][0].chat.texts())
     await fay.send("/cohorts")
     assert "ended" in fay.chat.texts()[-1]
+
+
+async def test_one_cohort_at_a_time_and_one_broadcast_at_a_time(box: Sandbox) -> None:
+    fay = await make_facilitator(box, 800, "Fay")
+    first = await new_cohort(fay)
+    second = await new_cohort(fay)
+    alex, sam = await make_pair(box)
+    await alex.open_link(first)
+    await alex.press(texts.BTN_JOIN)
+    await sam.press(texts.BTN_JOIN)
+    await sam.open_link(second)
+    assert sam.chat.last.text == texts.ENROL_OTHER_COHORT.format(
+        program="Close, not merged: six weeks of interdependence"
+    )
+    # Two broadcasts to the first cohort: the second waits for the first one's report.
+    await fay.send("/cohorts")
+    cohort_one = fay.chat.messages[-1]  # newest first: the first cohort is listed last
+    await fay.press_data(cohort_one.message_id, "co:broadcast:1")
+    await fay.send("First note")
+    await fay.press(texts.BTN_SEND)
+    await fay.press_data(cohort_one.message_id, "co:broadcast:1")
+    assert fay.chat.last.text == texts.BROADCAST_BUSY
+    await box.advance(timedelta(minutes=1), step=timedelta(seconds=30))
+    assert fay.chat.last.text.startswith("Broadcast to \u201cSpring group\u201d: delivered to 2")
+    await fay.press_data(cohort_one.message_id, "co:broadcast:1")
+    assert fay.chat.last.text.startswith("Write the message")
+
+
+async def test_help_lists_facilitator_and_admin_commands_only_to_them(box: Sandbox) -> None:
+    fay = await make_facilitator(box, 800, "Fay")
+    await fay.send("/help")
+    assert "/cohort_new" in fay.chat.last.text and "/facilitator_invite" not in fay.chat.last.text
+    admin = box.fake.user(ADMIN, "Ada")
+    await admin.send("/help")
+    assert "/facilitator_invite" in admin.chat.last.text
+    someone = box.fake.user(1600, "Sol")
+    await someone.send("/help")
+    assert "/cohort_new" not in someone.chat.last.text and "/cohort " in someone.chat.last.text

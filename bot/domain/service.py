@@ -392,10 +392,20 @@ class Tandem:
         rows = tuple(tuple(zones[i : i + 3]) for i in range(0, len(zones), 3))
         return (*rows, (Button(texts.TIMEZONE_OTHER, "tz:other"),))
 
-    def help(self, who: UserInfo) -> Outcome:
-        """``/help``: what Tandem does and the command list."""
+    async def help(self, who: UserInfo) -> Outcome:
+        """``/help``: what Tandem does and the command list; facilitators and admins also see
+        their own commands."""
         lines = "\n".join(f"/{name} \u2013 {desc}" for name, desc in texts.COMMANDS)
-        return Outcome(replies=[Message(who.id, texts.HELP.format(commands=lines))])
+        text = texts.HELP.format(commands=lines)
+        async with self.engine.connect() as conn:
+            facilitator = await self.cohorts.is_facilitator(conn, who.id)
+        extra = list(texts.FACILITATOR_COMMANDS) if facilitator else []
+        if self.cohorts.is_admin(who.id):
+            extra += list(texts.ADMIN_COMMANDS)
+        if extra:
+            listed = "\n".join(f"/{name} \u2013 {desc}" for name, desc in extra)
+            text += "\n\n" + texts.HELP_FACILITATOR.format(commands=listed)
+        return Outcome(replies=[Message(who.id, text)])
 
     async def ask_timezone(self, who: UserInfo) -> Outcome:
         """``/timezone`` without an argument: the tap-list, and typed text is taken next."""

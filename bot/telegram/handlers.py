@@ -114,7 +114,7 @@ async def start(update: Update, context: TandemContext) -> Outcome:
 @_command
 async def help_command(update: Update, context: TandemContext) -> Outcome:
     """/help: what Tandem does and its commands."""
-    return context.tandem.help(_who(update))
+    return await context.tandem.help(_who(update))
 
 
 @_command
