@@ -542,6 +542,7 @@ COHORT_STATUS = (
     "Week: {week}\n"
     "Couples enrolled: {enrolled}\n"
     "Waiting for a partner to accept: {waiting}\n"
+    "Invited partners who haven't started Tandem yet: {not_started}\n"
     "Couples who left: {left}"
 )
 STATUS_THIS_WEEK = "This week: {revealed} of {asked} check-ins answered by both partners."

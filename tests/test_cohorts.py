@@ -426,3 +426,49 @@ async def test_help_lists_facilitator_and_admin_commands_only_to_them(box: Sandb
     someone = box.fake.user(1600, "Sol")
     await someone.send("/help")
     assert "/cohort_new" not in someone.chat.last.text and "/cohort " in someone.chat.last.text
+
+
+async def test_the_interdependence_check_before_and_after_with_k_couples(
+    db_url: str, clock: ManualClock, fake: FakeBotAPI, picker: Picker
+) -> None:
+    async with sandbox(
+        db_url, clock=clock, fake=fake, picker=picker, admins=[ADMIN], min_pairs=3
+    ) as box:
+        fay = await make_facilitator(box, 800, "Fay")
+        link = await new_cohort(fay)
+        couples = []
+        for n in range(3):
+            a, b = box.fake.user(3001 + 2 * n, f"C{n}"), box.fake.user(3002 + 2 * n, f"D{n}")
+            await start_user(a, "Berlin")
+            await start_user(b, "Berlin")
+            await a.send("/pair")
+            await b.open_link(invite_link(a))
+            await b.press(texts.INVITE_ACCEPT)
+            await a.open_link(link)
+            await a.press(texts.BTN_JOIN)
+            await b.press(texts.BTN_JOIN)
+            couples.append((a, b))
+
+        async def check_day(when: datetime) -> None:
+            marks = {u.user_id: len(u.chat.messages) for pair in couples for u in pair}
+            await box.advance(when - box.clock.now(), step=timedelta(hours=12))
+            box.clock.set(when)
+            await box.tick()
+            for a, b in couples:
+                for user in (a, b):
+                    await answer_everything(user, marks[user.user_id])
+
+        await check_day(datetime(2026, 3, 9, 19, 0, tzinfo=UTC))  # week 1: the check
+        await check_day(datetime(2026, 4, 13, 19, 0, tzinfo=UTC))  # week 6: the check again
+        await box.advance(datetime(2026, 4, 20, 9, 0, tzinfo=UTC) - box.clock.now())
+        await fay.send("/cohorts")
+        await fay.press(texts.BTN_STATUS)
+        status = fay.chat.last.text
+        assert texts.STATUS_CHECK in status
+        program = box.runtime.content.programs["interdependence-6w"]
+        assert status.count("\u2192") >= len(program.check)
+        await fay.press(texts.BTN_EXPORT)
+        document = fay.chat.last.document
+        assert document is not None
+        rows = list(csv.reader(io.StringIO(document.decode("utf-8-sig"))))
+        assert {r[2] for r in rows if r[0] == "check"} == set(program.check)

@@ -723,6 +723,17 @@ class Cohorts:
         }
         in_pairs = {u for pair in enrolled_users for u in pair}
         waiting = len([u for u in consented if u not in in_pairs])
+        not_started = (
+            await conn.execute(
+                select(func.count())
+                .select_from(invites)
+                .where(
+                    invites.c.cohort_id == cohort.id,
+                    invites.c.status == "open",
+                    invites.c.expires_at > self.t._now(),
+                )
+            )
+        ).scalar_one()
         program = self.t.content.programs.get(str(cohort.program_id))
         head = texts.COHORT_STATUS.format(
             name=cohort.name,
@@ -730,6 +741,7 @@ class Cohorts:
             week=self.week_text(cohort, program),
             enrolled=counts.get("enrolled", 0),
             waiting=waiting,
+            not_started=not_started,
             left=counts.get("left", 0),
         )
         lines = await self.reports.status_lines(conn, cohort, program, self.week_index(cohort))
