@@ -543,18 +543,19 @@ COHORT_STATUS = (
     "Couples enrolled: {enrolled}\n"
     "Waiting for a partner to accept: {waiting}\n"
     "Invited partners who haven't started Tandem yet: {not_started}\n"
-    "Couples who left: {left}"
+    "Couples who left: {left}\n"
+    "Couples who completed the program: {completed}"
 )
 STATUS_THIS_WEEK = "This week: {revealed} of {asked} check-ins answered by both partners."
 STATUS_PER_PAIR = "Per couple, this week (answered by both / asked):"
 STATUS_PAIR_LINE = "\u2022 {names}: {revealed}/{asked}"
 STATUS_FLAG = "\u2691 no check-in answered by both in the last two weeks: maybe reach out"
 STATUS_AGGREGATES_HIDDEN = (
-    "Figures from answers appear once at least {k} couples have answered in a finished week "
-    "(never fewer, so no couple can be singled out)."
+    "Figures from answers appear for a finished week once at least {k} couples (not counting "
+    "your own) have answered the same topic, so no couple can be singled out."
 )
-STATUS_AGGREGATES = "Week {week}, pooled over {n} couples: differences by topic:"
-STATUS_NO_MISMATCHES = "no differences that suggested an exercise"
+STATUS_AGGREGATES = "Week {week}: differences by topic (only topics at least {k} couples answered):"
+STATUS_TOPIC_LINE = "\u2022 {topic}: {n} across {pairs} couples"
 STATUS_CHECK = "Interdependence check, first week \u2192 last week (averages, 1\u20135):"
 STATUS_CHECK_LINE = "\u2022 {question}: {before} \u2192 {after}"
 BTN_EXPORT = "Export CSV"
@@ -570,6 +571,12 @@ COFACILITATOR_NOT_FACILITATOR = (
 COFACILITATOR_JOINED = "You now co-run \u201c{name}\u201d. /cohorts lists it."
 COFACILITATOR_JOINED_OWNER = "{name} now co-runs \u201c{cohort}\u201d with you."
 COFACILITATOR_ALREADY = "You already run \u201c{name}\u201d."
+COFACILITATOR_COUPLES = (
+    "{name} now also runs \u201c{program}\u201d. They see the same as the other facilitators: "
+    "whether you take part and figures pooled over many couples, never your answers. "
+    "/leave_cohort if that doesn't suit you."
+)
+FACILITATOR_LINK_USED = "This link has already been used or has expired. Ask for a fresh one."
 BROADCAST_ASK = (
     "Write the message for everyone in \u201c{name}\u201d. It goes out as plain text; you'll "
     "see a preview first. /cancel stops."
@@ -585,9 +592,10 @@ BROADCAST_BUSY = (
 BROADCAST_DONE_ALREADY = "This broadcast was already sent or cancelled."
 BROADCAST_SENDING = "Sending to {n} people. A report follows when it's done."
 BROADCAST_REPORT = (
-    "Broadcast to \u201c{name}\u201d: delivered to {delivered}; {blocked} have blocked "
-    "Tandem; {not_started} invited partners haven't started it yet."
+    "Broadcast to \u201c{name}\u201d: delivered: {delivered} \u00b7 blocked Tandem: "
+    "{blocked} \u00b7 invited partners who haven't started Tandem: {not_started}."
 )
+BROADCAST_EMPTY = "That message looks empty. Write the broadcast, or /cancel."
 EXPORT_CAPTION = "{name}: participation and pooled figures (CSV)."
 COHORT_WEEK_BEFORE = "starts {start}"
 COHORT_WEEK_NOW = "{n} of {weeks} ({theme})"

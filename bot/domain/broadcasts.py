@@ -95,6 +95,7 @@ class Broadcasts:
                 .select_from(invites)
                 .where(
                     invites.c.cohort_id == cohort_id,
+                    invites.c.kind == "pair",
                     invites.c.status == "open",
                     invites.c.expires_at > self.t._now(),
                 )
@@ -113,7 +114,7 @@ class Broadcasts:
             cleaned = text.strip()
             if not cleaned:
                 await self.t._set_awaiting(conn, who.id, f"{AWAIT_BROADCAST}:{cohort_id}")
-                return Outcome(replies=[Message(who.id, texts.TEXT_EMPTY)])
+                return Outcome(replies=[Message(who.id, texts.BROADCAST_EMPTY)])
             if len(cleaned) > MAX_BROADCAST_CHARS:
                 await self.t._set_awaiting(conn, who.id, f"{AWAIT_BROADCAST}:{cohort_id}")
                 reply = texts.BROADCAST_TOO_LONG.format(n=len(cleaned), max=MAX_BROADCAST_CHARS)
@@ -153,6 +154,8 @@ class Broadcasts:
             found = await self.c._own_cohort(conn, who, int(str(row.cohort_id)))
             if isinstance(found, Outcome):
                 return found
+            if row.created_by != who.id:  # a colleague's draft is theirs to send
+                return Outcome(toast=texts.BUTTON_NOT_YOURS)
             if row.status != "draft":
                 return Outcome(toast=texts.BROADCAST_DONE_ALREADY, edit=Edit(None, ()))
             if not send:

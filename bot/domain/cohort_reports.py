@@ -15,10 +15,8 @@ import io
 import json
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
 from statistics import mean
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Row
@@ -38,23 +36,40 @@ _DIMENSIONS = frozenset(d.value for d in Dimension)
 
 
 @dataclass
+class Figure:
+    """One answer-derived figure of a frozen week and the pairs whose answers it pools.
+
+    ``value``: a count (differences in a topic) or a mean (a check question). It may be shown
+    only to a viewer for whom at least K of ``pairs`` are not their own pair."""
+
+    value: float
+    pairs: frozenset[int]
+
+    def shown_to(self, own: frozenset[int], k: int) -> bool:
+        """Whether a viewer whose own pairs are ``own`` may see it (K others at least)."""
+        return len(self.pairs - own) >= k
+
+
+@dataclass
 class Snapshot:
     """One finished program week, as frozen (see the module docstring)."""
 
     week: int
     participation: dict[int, tuple[int, int]]  # pair id -> (rounds asked, rounds revealed)
-    contributors: int  # pairs with at least one revealed round that week
-    mismatches: dict[str, int]  # dimension -> mismatched questions, over the contributors
-    check: dict[str, float] | None  # check question id -> mean answer (first and last week)
+    topics: dict[str, Figure]  # dimension -> differences (mismatched questions) over pairs
+    check: dict[str, Figure]  # check question id -> mean answer over pairs (first/last week)
 
     def to_json(self) -> str:
         """The snapshot as stored."""
+
+        def figures(items: dict[str, Figure]) -> dict[str, Any]:
+            return {k: {"value": f.value, "pairs": sorted(f.pairs)} for k, f in items.items()}
+
         return json.dumps(
             {
                 "participation": {str(k): list(v) for k, v in self.participation.items()},
-                "contributors": self.contributors,
-                "mismatches": self.mismatches,
-                "check": self.check,
+                "topics": figures(self.topics),
+                "check": figures(self.check),
             }
         )
 
@@ -62,12 +77,18 @@ class Snapshot:
     def from_row(cls, row: Row_) -> Snapshot:
         """A stored snapshot."""
         data: dict[str, Any] = json.loads(str(row.data))
+
+        def figures(items: dict[str, Any]) -> dict[str, Figure]:
+            return {
+                str(k): Figure(float(v["value"]), frozenset(int(p) for p in v["pairs"]))
+                for k, v in items.items()
+            }
+
         return cls(
             week=int(str(row.week)),
             participation={int(k): (v[0], v[1]) for k, v in data["participation"].items()},
-            contributors=int(data["contributors"]),
-            mismatches={str(k): int(v) for k, v in data["mismatches"].items()},
-            check=data.get("check"),
+            topics=figures(data.get("topics", {})),
+            check=figures(data.get("check", {})),
         )
 
 
@@ -78,40 +99,33 @@ class CohortReports:
         self.t = tandem
         self.min_pairs = min_pairs
 
-    def week_window(self, cohort: Row_, week: int) -> tuple[datetime, datetime]:
-        """The program week as [start, end) instants (aware UTC), local midnights."""
-        zone = ZoneInfo(str(cohort.timezone))
-        first: date = cohort.start_date + timedelta(days=7 * week)
-        start = datetime.combine(first, time(0), zone).astimezone(UTC)
-        end = datetime.combine(first + timedelta(days=7), time(0), zone).astimezone(UTC)
-        return start, end
-
-    async def _pair_rounds(
-        self, conn: AsyncConnection, pair_id: int, window: tuple[datetime, datetime]
+    async def _week_rounds(
+        self, conn: AsyncConnection, cohort_id: object, pair_id: int, week: int
     ) -> list[Row_]:
+        """The program rounds a pair was asked in program week ``week`` of this cohort."""
         return list(
             (
                 await conn.execute(
-                    select(rounds).where(
+                    select(rounds)
+                    .join(cohort_pairs, cohort_pairs.c.pair_id == rounds.c.pair_id)
+                    .where(
                         rounds.c.pair_id == pair_id,
                         rounds.c.origin == "program",
-                        rounds.c.opened_at >= window[0],
-                        rounds.c.opened_at < window[1],
+                        rounds.c.cohort_week == week,
+                        cohort_pairs.c.cohort_id == cohort_id,
                     )
                 )
             ).all()
         )
 
-    async def _enrolled(self, conn: AsyncConnection, cohort_id: object) -> list[Row_]:
+    async def _members(self, conn: AsyncConnection, cohort_id: object) -> list[Row_]:
+        """Every pair that ever joined the cohort (enrolled, left or completed)."""
         return list(
             (
                 await conn.execute(
-                    select(pairs)
+                    select(pairs, cohort_pairs.c.status.label("membership"))
                     .join(cohort_pairs, cohort_pairs.c.pair_id == pairs.c.id)
-                    .where(
-                        cohort_pairs.c.cohort_id == cohort_id,
-                        cohort_pairs.c.status == "enrolled",
-                    )
+                    .where(cohort_pairs.c.cohort_id == cohort_id)
                     .order_by(pairs.c.id)
                 )
             ).all()
@@ -122,8 +136,11 @@ class CohortReports:
     ) -> None:
         """Freeze the figures of a finished program week (once; later calls change nothing).
 
-        Participation counts the program rounds each enrolled pair was asked and revealed.
-        Answer-derived figures pool only the pairs that revealed at least one round."""
+        Participation: the program rounds each member pair was asked that week, and how many
+        both answered. Figures from answers, each with the pairs it pools: per topic, the
+        differences among questions both partners answered (a pass counts for nothing); per
+        check question (first and last week), the mean of the answers both gave. A round still
+        open at the freeze counts as asked, not revealed."""
         exists = (
             await conn.execute(
                 select(cohort_snapshots.c.week).where(
@@ -133,27 +150,37 @@ class CohortReports:
         ).first()
         if exists is not None:
             return
-        window = self.week_window(cohort, week)
         participation: dict[int, tuple[int, int]] = {}
-        mismatches: Counter[str] = Counter()
+        topic_pairs: dict[str, set[int]] = {}
+        topic_counts: Counter[str] = Counter()
+        check_pairs: dict[str, set[int]] = {}
         check_values: dict[str, list[int]] = {}
-        contributors = 0
-        for pair in await self._enrolled(conn, cohort.id):
-            asked = await self._pair_rounds(conn, int(str(pair.id)), window)
-            revealed = [r for r in asked if r.status == "revealed"]
-            participation[int(str(pair.id))] = (len(asked), len(revealed))
-            if not revealed:
+        for pair in await self._members(conn, cohort.id):
+            pid = int(str(pair.id))
+            asked = await self._week_rounds(conn, cohort.id, pid, week)
+            if not asked:
                 continue
-            contributors += 1
+            revealed = [r for r in asked if r.status == "revealed"]
+            participation[pid] = (len(asked), len(revealed))
             for round_ in revealed:
                 found = await self.t.exercises.findings(conn, int(round_.id), pair)
-                mismatches.update(q.dimension.value for q in found.mismatched)
+                for question in found.answered:
+                    if question.mismatch is not None:
+                        topic_pairs.setdefault(question.dimension.value, set()).add(pid)
+                topic_counts.update(q.dimension.value for q in found.mismatched)
                 if program.has_check(week):
-                    await self._collect_check(conn, round_, program, check_values)
-        check = None
-        if program.has_check(week):
-            check = {q: mean(v) for q, v in check_values.items() if v}
-        snapshot = Snapshot(week, participation, contributors, dict(mismatches), check)
+                    await self._collect_check(
+                        conn, round_, pair, program, check_pairs, check_values
+                    )
+        topics = {
+            d: Figure(float(topic_counts.get(d, 0)), frozenset(p)) for d, p in topic_pairs.items()
+        }
+        check = {
+            q: Figure(mean(check_values[q]), frozenset(p))
+            for q, p in check_pairs.items()
+            if check_values.get(q)
+        }
+        snapshot = Snapshot(week, participation, topics, check)
         await conn.execute(
             insert(cohort_snapshots).values(
                 cohort_id=cohort.id, week=week, frozen_at=self.t._now(), data=snapshot.to_json()
@@ -164,22 +191,28 @@ class CohortReports:
         self,
         conn: AsyncConnection,
         round_: Row_,
+        pair: Row_,
         program: Program,
+        check_pairs: dict[str, set[int]],
         values: dict[str, list[int]],
     ) -> None:
+        """Both partners' answers to the check questions of a revealed round (only when both
+        answered a question; a pass leaves the question out for this pair)."""
         asked, given = await self.t._round_answers(conn, int(round_.id))
         for rq in asked:
-            if rq.question_id not in program.check:
+            qid = str(rq.question_id)
+            question = self.t.content.questions.get(qid)
+            if qid not in program.check or question is None:
                 continue
-            question = self.t.content.questions.get(str(rq.question_id))
-            if question is None:
+            both = [given.get((rq.position, member)) for member in (pair.user_a, pair.user_b)]
+            numbers = [
+                question.numeric(str(a.value)) if a is not None and not a.skipped else None
+                for a in both
+            ]
+            if any(n is None for n in numbers):
                 continue
-            for (position, _user), answer in given.items():
-                if position != rq.position or answer.skipped:
-                    continue
-                number = question.numeric(str(answer.value))
-                if number is not None:
-                    values.setdefault(str(rq.question_id), []).append(number)
+            check_pairs.setdefault(qid, set()).add(int(str(pair.id)))
+            values.setdefault(qid, []).extend(n for n in numbers if n is not None)
 
     async def snapshots(self, conn: AsyncConnection, cohort_id: object) -> list[Snapshot]:
         """The cohort's frozen weeks, first week first."""
@@ -191,6 +224,23 @@ class CohortReports:
             )
         ).all()
         return [Snapshot.from_row(r) for r in rows]
+
+    async def own_pairs(
+        self, conn: AsyncConnection, cohort_id: object, user_id: int
+    ) -> frozenset[int]:
+        """The viewer's own pairs among the cohort's members: their answers they know, so a
+        figure must pool K pairs besides these."""
+        rows = (
+            await conn.execute(
+                select(pairs.c.id)
+                .join(cohort_pairs, cohort_pairs.c.pair_id == pairs.c.id)
+                .where(
+                    cohort_pairs.c.cohort_id == cohort_id,
+                    (pairs.c.user_a == user_id) | (pairs.c.user_b == user_id),
+                )
+            )
+        ).scalars()
+        return frozenset(int(r) for r in rows)
 
     async def _names(self, conn: AsyncConnection, pair: Row_) -> str:
         rows = (
@@ -205,18 +255,22 @@ class CohortReports:
         return " & ".join(ordered)
 
     async def status_lines(
-        self, conn: AsyncConnection, cohort: Row_, program: Program | None, week: int
+        self,
+        conn: AsyncConnection,
+        cohort: Row_,
+        program: Program | None,
+        week: int,
+        viewer: int,
     ) -> list[str]:
-        """Participation this week (live) and per pair, flags, and answer-derived figures from
-        frozen weeks with at least K contributors (never otherwise)."""
+        """Participation this week (live) and per pair, flags, and the answer-derived figures
+        of frozen weeks that pool at least K pairs besides the viewer's own (never others)."""
         lines: list[str] = []
-        enrolled = await self._enrolled(conn, cohort.id)
+        members = [m for m in await self._members(conn, cohort.id) if m.membership == "enrolled"]
         frozen = await self.snapshots(conn, cohort.id)
         live: dict[int, tuple[int, int]] = {}
         if program is not None and 0 <= week < program.weeks:
-            window = self.week_window(cohort, week)
-            for pair in enrolled:
-                asked = await self._pair_rounds(conn, int(str(pair.id)), window)
+            for pair in members:
+                asked = await self._week_rounds(conn, cohort.id, int(str(pair.id)), week)
                 live[int(str(pair.id))] = (
                     len(asked),
                     sum(1 for r in asked if r.status == "revealed"),
@@ -224,9 +278,9 @@ class CohortReports:
             total_asked = sum(a for a, _ in live.values())
             total_revealed = sum(r for _, r in live.values())
             lines.append(texts.STATUS_THIS_WEEK.format(revealed=total_revealed, asked=total_asked))
-        if enrolled:
+        if members:
             lines.append(texts.STATUS_PER_PAIR)
-        for pair in enrolled:
+        for pair in members:
             pid = int(str(pair.id))
             n_asked, n_revealed = live.get(pid, (0, 0))
             line = texts.STATUS_PAIR_LINE.format(
@@ -235,103 +289,120 @@ class CohortReports:
             if _missed_two_weeks(frozen, pid):
                 line += " " + texts.STATUS_FLAG
             lines.append(line)
-        lines.extend(self._aggregate_lines(frozen, program))
+        own = await self.own_pairs(conn, cohort.id, viewer)
+        lines.extend(self._aggregate_lines(frozen, program, own))
         return lines
 
-    def _aggregate_lines(self, frozen: list[Snapshot], program: Program | None) -> list[str]:
+    def _visible_topics(self, snap: Snapshot, own: frozenset[int]) -> list[tuple[str, Figure]]:
+        return sorted(
+            (
+                (d, f)
+                for d, f in snap.topics.items()
+                if d in _DIMENSIONS and f.shown_to(own, self.min_pairs)
+            ),
+            key=lambda item: (-item[1].value, item[0]),
+        )
+
+    def _check_pairs(
+        self, frozen: list[Snapshot], program: Program | None, own: frozenset[int]
+    ) -> list[tuple[str, Figure, Figure]]:
+        """(question id, first week, last week) for check questions whose figures may both be
+        shown to this viewer."""
+        if program is None:
+            return []
+        first = next((s for s in frozen if s.week == 0), None)
+        last = next((s for s in frozen if s.week == program.weeks - 1), None)
+        if first is None or last is None:
+            return []
+        result = []
+        for qid in program.check:
+            before, after = first.check.get(qid), last.check.get(qid)
+            if before is None or after is None:
+                continue
+            if before.shown_to(own, self.min_pairs) and after.shown_to(own, self.min_pairs):
+                result.append((qid, before, after))
+        return result
+
+    def _aggregate_lines(
+        self, frozen: list[Snapshot], program: Program | None, own: frozenset[int]
+    ) -> list[str]:
         k = self.min_pairs
-        shown = [s for s in frozen if s.contributors >= k]
-        if not shown:
-            return [texts.STATUS_AGGREGATES_HIDDEN.format(k=k)]
-        latest = shown[-1]
-        lines = [texts.STATUS_AGGREGATES.format(week=latest.week + 1, n=latest.contributors)]
-        if latest.mismatches:
-            ordered = sorted(latest.mismatches.items(), key=lambda kv: (-kv[1], kv[0]))
-            lines.append(
-                ", ".join(
-                    f"{gettext(Dimension(d).label)} {n}" for d, n in ordered if d in _DIMENSIONS
+        lines: list[str] = []
+        latest = next((s for s in reversed(frozen) if self._visible_topics(s, own)), None)
+        if latest is not None:
+            lines.append(texts.STATUS_AGGREGATES.format(week=latest.week + 1, k=k))
+            lines.extend(
+                texts.STATUS_TOPIC_LINE.format(
+                    topic=gettext(Dimension(d).label), n=int(f.value), pairs=len(f.pairs)
                 )
+                for d, f in self._visible_topics(latest, own)
             )
-        else:
-            lines.append(texts.STATUS_NO_MISMATCHES)
-        if program is not None:
-            first = next((s for s in shown if s.week == 0 and s.check), None)
-            last = next((s for s in shown if s.week == program.weeks - 1 and s.check), None)
-            if first is not None and last is not None:
-                lines.append(texts.STATUS_CHECK)
-                bank = self.t.content.questions
-                assert first.check is not None and last.check is not None
-                for qid in program.check:
-                    if qid in first.check and qid in last.check and qid in bank:
-                        lines.append(
-                            texts.STATUS_CHECK_LINE.format(
-                                question=_short(gettext(bank[qid].text)),
-                                before=f"{first.check[qid]:.1f}",
-                                after=f"{last.check[qid]:.1f}",
-                            )
-                        )
+        checks = self._check_pairs(frozen, program, own)
+        if checks:
+            lines.append(texts.STATUS_CHECK)
+            bank = self.t.content.questions
+            for qid, before, after in checks:
+                lines.append(
+                    texts.STATUS_CHECK_LINE.format(
+                        question=_short(gettext(bank[qid].text)) if qid in bank else qid,
+                        before=f"{before.value:.1f}",
+                        after=f"{after.value:.1f}",
+                    )
+                )
+        if not lines:
+            lines.append(texts.STATUS_AGGREGATES_HIDDEN.format(k=k))
         return lines
 
     async def export_csv(
-        self, conn: AsyncConnection, cohort: Row_, program: Program | None
+        self, conn: AsyncConnection, cohort: Row_, program: Program | None, viewer: int
     ) -> bytes:
         """The status figures as CSV (UTF-8 with a BOM, so spreadsheet apps read it): one row
-        per pair and frozen week (participation), per week and dimension (differences, only
-        weeks with at least K contributors) and per check question (before/after, only when
-        both weeks had K)."""
+        per pair and frozen week (participation), per week and topic (differences) and per
+        check question (first and last week) — the latter two only where a figure pools at
+        least K pairs besides the viewer's own. Cells that a spreadsheet would read as a
+        formula are quoted."""
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(["kind", "week", "subject", "value", "value_2"])
         frozen = await self.snapshots(conn, cohort.id)
-        names: dict[int, str] = {}
-        for pair in (
-            await conn.execute(
-                select(pairs)
-                .join(cohort_pairs, cohort_pairs.c.pair_id == pairs.c.id)
-                .where(cohort_pairs.c.cohort_id == cohort.id)
-            )
-        ).all():
-            names[int(str(pair.id))] = await self._names(conn, pair)
+        own = await self.own_pairs(conn, cohort.id, viewer)
+        names = {
+            int(str(pair.id)): await self._names(conn, pair)
+            for pair in await self._members(conn, cohort.id)
+        }
         for snap in frozen:
             for pid, (asked, revealed) in sorted(snap.participation.items()):
-                writer.writerow(
-                    ["participation", snap.week + 1, names.get(pid, pid), revealed, asked]
-                )
+                row = ["participation", snap.week + 1, names.get(pid, pid), revealed, asked]
+                writer.writerow([_cell(v) for v in row])
         for snap in frozen:
-            if snap.contributors < self.min_pairs:
-                continue
-            writer.writerow(["contributors", snap.week + 1, "pairs", snap.contributors, ""])
-            for dim, n in sorted(snap.mismatches.items()):
-                writer.writerow(["differences", snap.week + 1, dim, n, ""])
+            for dim, figure in self._visible_topics(snap, own):
+                writer.writerow(
+                    ["differences", snap.week + 1, dim, int(figure.value), len(figure.pairs)]
+                )
         if program is not None:
-            first = next(
-                (s for s in frozen if s.week == 0 and s.contributors >= self.min_pairs), None
-            )
-            last = next(
-                (
-                    s
-                    for s in frozen
-                    if s.week == program.weeks - 1 and s.contributors >= self.min_pairs
-                ),
-                None,
-            )
-            if first and last and first.check and last.check:
-                for qid in program.check:
-                    if qid in first.check and qid in last.check:
-                        writer.writerow(
-                            [
-                                "check",
-                                f"1-{program.weeks}",
-                                qid,
-                                f"{first.check[qid]:.2f}",
-                                f"{last.check[qid]:.2f}",
-                            ]
-                        )
+            for qid, before, after in self._check_pairs(frozen, program, own):
+                writer.writerow(
+                    [
+                        "check",
+                        f"1-{program.weeks}",
+                        qid,
+                        f"{before.value:.2f}",
+                        f"{after.value:.2f}",
+                    ]
+                )
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+def _cell(value: object) -> object:
+    """A CSV cell a spreadsheet will not run as a formula (names are user input)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def _missed_two_weeks(frozen: list[Snapshot], pair_id: int) -> bool:
-    """Whether the pair revealed no round in each of the last two frozen weeks it was in."""
+    """Whether the pair revealed no round in each of the last two frozen weeks it was asked
+    in."""
     weeks = [s for s in frozen if pair_id in s.participation][-2:]
     return len(weeks) == 2 and all(s.participation[pair_id][1] == 0 for s in weeks)
 

@@ -54,6 +54,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 FACILITATOR_INVITE_TTL = timedelta(days=7)
+#: As for every scheduled opening: a slot more than this late (the bot was down) is skipped.
+MAX_LATENESS = timedelta(hours=2)
 PAIR_INVITE_TTL = timedelta(hours=48)
 AWAIT_COHORT = "cohort"
 DRAFT_TTL = timedelta(hours=24)
@@ -173,7 +175,7 @@ class Cohorts:
             .values(status="accepted", used_by=uid, used_at=self.t._now())
         )
         if claimed.rowcount != 1:
-            return Outcome(replies=[Message(uid, texts.INVITE_USED)])
+            return Outcome(replies=[Message(uid, texts.FACILITATOR_LINK_USED)])
         await conn.execute(
             insert(cohort_facilitators).values(
                 cohort_id=cohort.id, user_id=uid, added_at=self.t._now()
@@ -186,6 +188,19 @@ class Cohorts:
                     name=user.first_name, cohort=cohort.name
                 )
             await self.t._tell(conn, Message(int(str(owner.id)), text))
+        # The couples consented to the facilitators they were shown: they learn of this one.
+        program = self.t.content.programs.get(str(cohort.program_id))
+        for pair in await self._enrolled_pairs(conn, int(str(cohort.id))):
+            for member_id in (pair.user_a, pair.user_b):
+                member = await self.t._user(conn, int(str(member_id)))
+                if member is None or not member.active:
+                    continue
+                with self.t._speaking(member):
+                    notice = texts.COFACILITATOR_COUPLES.format(
+                        name=user.first_name,
+                        program=gettext(program.name) if program else cohort.name,
+                    )
+                await self.t._tell(conn, Message(int(str(member.id)), notice))
         return Outcome(replies=[Message(uid, texts.COFACILITATOR_JOINED.format(name=cohort.name))])
 
     async def open_facilitator_invite(
@@ -202,7 +217,7 @@ class Cohorts:
             .values(status="accepted", used_by=user.id, used_at=now)
         )
         if claimed.rowcount != 1:
-            return Outcome(replies=[Message(int(str(user.id)), texts.INVITE_USED)])
+            return Outcome(replies=[Message(int(str(user.id)), texts.FACILITATOR_LINK_USED)])
         existing = (
             await conn.execute(select(facilitators).where(facilitators.c.user_id == user.id))
         ).first()
@@ -271,6 +286,9 @@ class Cohorts:
                 await self.t._tell(conn, Message(user_id, notice))
             await self.t._set_awaiting_if(conn, user_id, AWAIT_COHORT)
             await conn.execute(delete(cohort_drafts).where(cohort_drafts.c.user_id == user_id))
+            await conn.execute(
+                delete(cohort_facilitators).where(cohort_facilitators.c.user_id == user_id)
+            )
             text, keyboard = await self._facilitators_view(conn)
         logger.info("facilitator %s revoked by admin %s", user_id, who.id)
         return Outcome(toast=texts.FACILITATOR_REVOKED.format(name=name), edit=Edit(text, keyboard))
@@ -286,6 +304,9 @@ class Cohorts:
     ) -> Row_ | Outcome:
         """The cohort when the sender is an active facilitator of it; otherwise the reply (the
         same for an unknown id and another facilitator's cohort)."""
+        if self.is_admin(who.id):  # admins can act on any cohort (e.g. one left without anyone)
+            row = (await conn.execute(select(cohorts).where(cohorts.c.id == cohort_id))).first()
+            return row if row is not None else Outcome(toast=texts.COHORT_NOT_YOURS)
         if not await self.is_facilitator(conn, who.id):
             return Outcome(toast=texts.FACILITATOR_ONLY)
         row = (
@@ -530,6 +551,7 @@ class Cohorts:
         await self.t._set_awaiting(conn, who.id, None)
         cohort = (await conn.execute(select(cohorts).where(cohorts.c.id == cohort_id))).one()
         await self.schedule_weeks(conn, cohort)
+        await self.schedule_preps(conn, cohort, program)
         link = f"https://t.me/{self.t.bot_username}?start={token}"
         text = texts.COHORT_CREATED.format(
             name=cohort.name,
@@ -552,17 +574,20 @@ class Cohorts:
     async def list_cohorts(self, who: UserInfo) -> Outcome:
         """``/cohorts`` (facilitators): each of their cohorts with buttons."""
         async with self.t.engine.begin() as conn:
-            found = await self._facilitator_or_reply(conn, who)
-            if isinstance(found, Outcome):
-                return found
-            rows = (
-                await conn.execute(
+            if self.is_admin(who.id):
+                await self.t._touch_user(conn, who)
+                query = select(cohorts).order_by(cohorts.c.id.desc())
+            else:
+                found = await self._facilitator_or_reply(conn, who)
+                if isinstance(found, Outcome):
+                    return found
+                query = (
                     select(cohorts)
                     .join(cohort_facilitators, cohort_facilitators.c.cohort_id == cohorts.c.id)
                     .where(cohort_facilitators.c.user_id == who.id)
                     .order_by(cohorts.c.id.desc())
                 )
-            ).all()
+            rows = (await conn.execute(query)).all()
         if not rows:
             return Outcome(replies=[Message(who.id, texts.COHORTS_NONE)])
         replies = [Message(who.id, texts.COHORTS_LIST)]
@@ -620,10 +645,12 @@ class Cohorts:
                 text = await self._status_text(conn, cohort, who)
                 return Outcome(replies=[Message(who.id, text)], toast="")
             if action == "cofac":
+                if cohort.status == "ended":
+                    return Outcome(toast=texts.COHORT_ALREADY_ENDED)
                 return await self._cofacilitator_invite(conn, who, cohort)
             if action == "export":
                 program = self.t.content.programs.get(str(cohort.program_id))
-                data = await self.reports.export_csv(conn, cohort, program)
+                data = await self.reports.export_csv(conn, cohort, program, who.id)
                 name = f"cohort-{cohort.id}.csv"
                 caption = texts.EXPORT_CAPTION.format(name=cohort.name)
                 return Outcome(replies=[Message(who.id, caption, document=(name, data))], toast="")
@@ -729,6 +756,7 @@ class Cohorts:
                 .select_from(invites)
                 .where(
                     invites.c.cohort_id == cohort.id,
+                    invites.c.kind == "pair",
                     invites.c.status == "open",
                     invites.c.expires_at > self.t._now(),
                 )
@@ -743,14 +771,18 @@ class Cohorts:
             waiting=waiting,
             not_started=not_started,
             left=counts.get("left", 0),
+            completed=counts.get("completed", 0),
         )
-        lines = await self.reports.status_lines(conn, cohort, program, self.week_index(cohort))
+        lines = await self.reports.status_lines(
+            conn, cohort, program, self.week_index(cohort), who.id
+        )
         return "\n\n".join([head, "\n".join(lines)])
 
-    def week_index(self, cohort: Row_) -> int:
+    def week_index(self, cohort: Row_, zone: str | None = None) -> int:
         """The program week the cohort is in today (0 = the first; negative before the start),
-        in the cohort's timezone."""
-        today = local_time(self.t._now(), str(cohort.timezone)).date()
+        by the calendar of ``zone`` (default: the cohort's timezone; a pair's rounds follow
+        the pair's own calendar)."""
+        today = local_time(self.t._now(), zone or str(cohort.timezone)).date()
         start: date = cohort.start_date
         return (today - start).days // 7
 
@@ -854,10 +886,12 @@ class Cohorts:
             program_name = gettext(program.name) if program else str(cohort.name)
             found = await self.t._pair_of(conn, user)
             if not yes:
+                # Both decide afresh next time: a partner's earlier Join no longer counts.
+                declined = [who.id] + ([int(str(found[1].id))] if found is not None else [])
                 await conn.execute(
                     delete(cohort_consents).where(
                         cohort_consents.c.cohort_id == cohort_id,
-                        cohort_consents.c.user_id == who.id,
+                        cohort_consents.c.user_id.in_(declined),
                     )
                 )
                 if found is not None and found[1].active:
@@ -992,6 +1026,12 @@ class Cohorts:
             with self.t._speaking(member):
                 text = self._joined_text(cohort, program)
             await self.t._tell(conn, Message(int(str(member.id)), text))
+        members = [m for m in (pair.user_a, pair.user_b) if m is not None]
+        await conn.execute(
+            delete(cohort_consents).where(
+                cohort_consents.c.user_id.in_(members), cohort_consents.c.cohort_id != cohort.id
+            )
+        )
         await self.t._reschedule_pair(conn, pair)
         logger.info("pair %s joined cohort %s", pair.id, cohort.id)
         return Outcome(edit=Edit(None, ()), toast="")
@@ -1025,7 +1065,7 @@ class Cohorts:
         if cohort is None:
             return None
         program = self.t.content.programs.get(str(cohort.program_id))
-        index = self.week_index(cohort)
+        index = self.week_index(cohort, str(pair.timezone))
         if program is None or not 0 <= index < program.weeks:
             return None
         return cohort, program, index
@@ -1041,16 +1081,17 @@ class Cohorts:
         days = tuple(sorted(int(d) for d in str(cohort.checkin_days).split(",") if d))
         return Cadence(Frequency.DAYS, own.time_of_day, own.timezone, days=days)
 
-    async def program_questions(self, conn: AsyncConnection, pair: Row_) -> list[Question] | None:
-        """The questions of the pair's next program round this week: the interdependence check
-        first in the first and the last week, then the week's questions in order (cycling);
-        None when the pair is not in a program week (rounds come from the bank)."""
+    async def program_round(
+        self, conn: AsyncConnection, pair: Row_
+    ) -> tuple[list[Question], int, bool] | None:
+        """The pair's next program round this week: its questions (the interdependence check
+        first in the first and the last week, then the week's questions in order, cycling),
+        the week index, and whether it is the week's first round (the week's message goes
+        with it). None when the pair is not in a program week (rounds come from the bank)."""
         found = await self.enrolment(conn, pair)
         if found is None:
             return None
-        cohort, program, index = found
-        week_start = cohort.start_date + timedelta(days=7 * index)
-        since = datetime.combine(week_start, time(0), ZoneInfo(str(cohort.timezone)))
+        _cohort, program, index = found
         asked = (
             await conn.execute(
                 select(func.count())
@@ -1058,18 +1099,32 @@ class Cohorts:
                 .where(
                     rounds.c.pair_id == pair.id,
                     rounds.c.origin == "program",
-                    rounds.c.opened_at >= since,
+                    rounds.c.cohort_week == index,
                 )
             )
         ).scalar_one()
         bank = self.t.content.questions
+        first = asked == 0
         if program.has_check(index):
             if asked == 0:
-                return [bank[q] for q in program.check if q in bank]
+                return [bank[q] for q in program.check if q in bank], index, first
             asked -= 1
         week = program.week(index)
         ids = [q for q in week.questions if q in bank]
-        return [bank[ids[asked % len(ids)]]] if ids else None
+        if not ids:
+            return None
+        return [bank[ids[asked % len(ids)]]], index, first
+
+    async def week_messages(self, conn: AsyncConnection, pair: Row_) -> None:
+        """Queue the week's message and exercise for both partners (with the week's first
+        program round, so each pair reads it on its own calendar)."""
+        found = await self.enrolment(conn, pair)
+        if found is None:
+            return
+        _cohort, program, index = found
+        week = program.week(index)
+        exercise = self.t.content.exercises.get(week.exercise)
+        await self._send_week(conn, pair, program, index, week, exercise)
 
     async def schedule_weeks(self, conn: AsyncConnection, cohort: Row_) -> None:
         """Put the cohort's next week boundary in due work (its message goes out then)."""
@@ -1095,10 +1150,11 @@ class Cohorts:
         return None
 
     async def due_week(self, item: DueItem, now: datetime) -> datetime | None:
-        """A week boundary of a cohort (subject ``cohort:<id>``): the week's message and
-        exercise to every enrolled pair, their schedules moved onto the program (or back to
-        their own after the last week, which ends the cohort), the prep question scheduled.
-        Returns the next week's boundary."""
+        """A week boundary of a cohort (subject ``cohort:<id>``, 09:00 on the week's first day in
+        the cohort's timezone): freeze every finished week not yet frozen (also after downtime),
+        move enrolled pairs' schedules onto the program (or back to their own after the last
+        week, which ends the cohort) and schedule the coming prep questions. Returns the next
+        boundary. The week's message goes out with each pair's first program round."""
         cohort_id = int(item.subject.split(":")[1])
         async with self.t.engine.begin() as conn:
             cohort = (await conn.execute(select(cohorts).where(cohorts.c.id == cohort_id))).first()
@@ -1107,24 +1163,26 @@ class Cohorts:
             program = self.t.content.programs.get(str(cohort.program_id))
             index = self.week_index(cohort)
             if program is not None:
-                for finished in range(max(0, index - 1), min(index, program.weeks)):
+                for finished in range(0, min(index, program.weeks)):
                     await self.reports.freeze(conn, cohort, finished, program)
             if program is None or index >= program.weeks:
                 await self.end_cohort(conn, cohort)
                 return None
-            enrolled = await self._enrolled_pairs(conn, cohort_id)
-            for pair in enrolled:
-                await self.t._reschedule_pair(conn, pair)
-            if index >= 0 and cohort.status == "active":
-                week = program.week(index)
-                exercise = self.t.content.exercises.get(week.exercise)
-                for pair in enrolled:
-                    await self._send_week(conn, pair, program, index, week, exercise)
-                prep_at = self._prep_instant(cohort, index)
-                if prep_at is not None and prep_at > now and week.prep_question:
-                    subject = f"cohort:{cohort_id}:{index}"
-                    await queues.schedule_due(conn, KIND_COHORT_PREP, subject, prep_at, now)
+            for pair in await self._enrolled_pairs(conn, cohort_id):
+                # After downtime, a program slot less than two hours ago still opens.
+                await self.t._reschedule_pair(conn, pair, after=now - MAX_LATENESS)
+            await self.schedule_preps(conn, cohort, program)
             return self._week_start_instant(cohort, max(index, -1) + 1)
+
+    async def schedule_preps(self, conn: AsyncConnection, cohort: Row_, program: Program) -> None:
+        """Put every coming prep question (the day before each week's live session, 10:00 in
+        the cohort's timezone) in due work; idempotent."""
+        now = self.t._now()
+        for index, week in enumerate(program.schedule):
+            at = self._prep_instant(cohort, index)
+            if at is not None and at > now and week.prep_question:
+                subject = f"cohort:{cohort.id}:{index}"
+                await queues.schedule_due(conn, KIND_COHORT_PREP, subject, at, now)
 
     async def _enrolled_pairs(self, conn: AsyncConnection, cohort_id: int) -> list[Row_]:
         return list(

@@ -95,8 +95,10 @@ def followup_question(question_id: str) -> Question:
 
 @dataclass
 class Findings:
-    """What one revealed round's answers show (see :func:`round_findings`)."""
+    """What one revealed round's answers show (see :meth:`ExerciseFlow.findings`)."""
 
+    #: questions both partners answered (a pass on either side leaves a question out)
+    answered: list[Question] = field(default_factory=list)
     mismatched: list[Question] = field(default_factory=list)
     both_low: list[Question] = field(default_factory=list)
     #: per dimension: the largest numeric gap between the partners' answers in this round
@@ -132,6 +134,7 @@ class ExerciseFlow:
             if a is None or b is None or a.skipped or b.skipped:
                 continue
             first, second = str(a.value), str(b.value)
+            result.answered.append(question)
             gap = question.gap(first, second)
             if gap is Gap.MISMATCH:
                 result.mismatched.append(question)

@@ -530,6 +530,8 @@ class Tandem:
             if cohort is not None:
                 return await self.cohorts.open_enrolment(conn, user, cohort)
         reply = self._invite_problem(invite, user)
+        if reply is not None and invite is not None and invite.kind != "pair":
+            reply = texts.FACILITATOR_LINK_USED  # a facilitator's link: no partner to ask
         if reply is None and invite is not None and invite.kind == "facilitator":
             return await self.cohorts.open_facilitator_invite(conn, user, invite)
         if reply is None and invite is not None and invite.kind == "cofacilitator":
@@ -748,6 +750,9 @@ class Tandem:
             .where(cohort_pairs.c.pair_id == pair.id, cohort_pairs.c.status == "enrolled")
             .values(status="left", left_at=now)
         )
+        # A consent was given as this pair: a new pair is asked again.
+        members = [m for m in (pair.user_a, pair.user_b) if m is not None]
+        await conn.execute(delete(cohort_consents).where(cohort_consents.c.user_id.in_(members)))
 
     async def _forget_round_work(self, conn: AsyncConnection, round_id: int) -> None:
         await queues.cancel_due(conn, KIND_EXPIRE, f"round:{round_id}")
@@ -1511,6 +1516,7 @@ class Tandem:
         kind: str = ROUND_LIGHT,
         questions: Sequence[Question] | None = None,
         offer_id: int | None = None,
+        cohort_week: int | None = None,
     ) -> int:
         """Open a round for the pair now: close any open one as expired, pick the question(s)
         (``questions`` overrides the choice), send them to both partners at once (through the
@@ -1539,6 +1545,7 @@ class Tandem:
                     origin=origin,
                     kind=kind,
                     offer_id=offer_id,
+                    cohort_week=cohort_week,
                     status="open",
                     opened_at=now,
                     expires_at=expires_at,
@@ -2118,6 +2125,8 @@ class Tandem:
             user = await self._touch_user(conn, who)
             awaiting = user.awaiting
             await self._set_awaiting(conn, who.id, None)
+            if awaiting == AWAIT_COHORT:  # the set-up stops: its buttons no longer work
+                await conn.execute(delete(cohort_drafts).where(cohort_drafts.c.user_id == who.id))
         if not awaiting:
             return Outcome(replies=[Message(who.id, texts.NOTHING_TO_CANCEL)])
         if str(awaiting).startswith(_AWAIT_ANSWER):
@@ -2183,11 +2192,20 @@ class Tandem:
                 return nxt
             expires_at = nxt if nxt is not None else now + CHECKIN_TTL
             if program is not None:
-                questions = await self.cohorts.program_questions(conn, pair)
-                await self._open_round(
-                    conn, pair, origin="program", expires_at=expires_at, questions=questions
-                )
-                return nxt
+                planned = await self.cohorts.program_round(conn, pair)
+                if planned is not None:
+                    questions, week, first = planned
+                    if first:
+                        await self.cohorts.week_messages(conn, pair)
+                    await self._open_round(
+                        conn,
+                        pair,
+                        origin="program",
+                        expires_at=expires_at,
+                        questions=questions,
+                        cohort_week=week,
+                    )
+                    return nxt
             await self._open_round(conn, pair, origin="scheduled", expires_at=expires_at)
             return nxt
 
