@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -84,6 +84,32 @@ class Cohorts:
         self.min_pairs = min_pairs
         self.reports = CohortReports(tandem, min_pairs)
         self.broadcasts = Broadcasts(tandem, self)
+
+    async def _tell_pair(self, conn: AsyncConnection, pair: Row_, build: Callable[[], str]) -> None:
+        """Queue ``build()`` for each reachable partner of ``pair``, built in their language."""
+        for member_id in (pair.user_a, pair.user_b):
+            if member_id is None:
+                continue
+            member = await self.t._user(conn, int(str(member_id)))
+            if member is None or not member.active:
+                continue
+            with self.t._speaking(member):
+                text = build()
+            await self.t._tell(conn, Message(int(str(member.id)), text))
+
+    async def _cohort_of_pair(self, conn: AsyncConnection, pair_id: object) -> Row_ | None:
+        """The running (not ended) cohort the pair is enrolled in, if any."""
+        return (
+            await conn.execute(
+                select(cohorts)
+                .join(cohort_pairs, cohort_pairs.c.cohort_id == cohorts.c.id)
+                .where(
+                    cohort_pairs.c.pair_id == pair_id,
+                    cohort_pairs.c.status == "enrolled",
+                    cohorts.c.status != "ended",
+                )
+            )
+        ).first()
 
     # ------------------------------------------------------------------ roles
 
@@ -191,16 +217,14 @@ class Cohorts:
         # The couples consented to the facilitators they were shown: they learn of this one.
         program = self.t.content.programs.get(str(cohort.program_id))
         for pair in await self._enrolled_pairs(conn, int(str(cohort.id))):
-            for member_id in (pair.user_a, pair.user_b):
-                member = await self.t._user(conn, int(str(member_id)))
-                if member is None or not member.active:
-                    continue
-                with self.t._speaking(member):
-                    notice = texts.COFACILITATOR_COUPLES.format(
-                        name=user.first_name,
-                        program=gettext(program.name) if program else cohort.name,
-                    )
-                await self.t._tell(conn, Message(int(str(member.id)), notice))
+            await self._tell_pair(
+                conn,
+                pair,
+                lambda: texts.COFACILITATOR_COUPLES.format(
+                    name=user.first_name,
+                    program=gettext(program.name) if program else cohort.name,
+                ),
+            )
         return Outcome(replies=[Message(uid, texts.COFACILITATOR_JOINED.format(name=cohort.name))])
 
     async def open_facilitator_invite(
@@ -711,15 +735,13 @@ class Cohorts:
             if pair is None or pair.status != "active":
                 continue
             await self.t._reschedule_pair(conn, pair)  # their own schedule resumes
-            for member_id in (pair.user_a, pair.user_b):
-                member = await self.t._user(conn, int(str(member_id)))
-                if member is None or not member.active:
-                    continue
-                with self.t._speaking(member):
-                    text = texts.COHORT_ENDED_COUPLE.format(
-                        program=gettext(program.name) if program else cohort.name
-                    )
-                await self.t._tell(conn, Message(int(str(member.id)), text))
+            await self._tell_pair(
+                conn,
+                pair,
+                lambda: texts.COHORT_ENDED_COUPLE.format(
+                    program=gettext(program.name) if program else cohort.name
+                ),
+            )
         logger.info("cohort %s ended", cohort.id)
 
     async def _status_text(self, conn: AsyncConnection, cohort: Row_, who: UserInfo) -> str:
@@ -854,17 +876,7 @@ class Cohorts:
         """The cohort the user's active pair is enrolled in, if any."""
         if user.pair_id is None:
             return None
-        return (
-            await conn.execute(
-                select(cohorts)
-                .join(cohort_pairs, cohort_pairs.c.cohort_id == cohorts.c.id)
-                .where(
-                    cohort_pairs.c.pair_id == user.pair_id,
-                    cohort_pairs.c.status == "enrolled",
-                    cohorts.c.status != "ended",
-                )
-            )
-        ).first()
+        return await self._cohort_of_pair(conn, user.pair_id)
 
     async def consent(self, who: UserInfo, cohort_id: int, yes: bool) -> Outcome:
         """Join or decline, from the consent screen the sender was shown (the id in the button
@@ -1019,13 +1031,7 @@ class Cohorts:
                 .where(cohort_pairs.c.cohort_id == cohort.id, cohort_pairs.c.pair_id == pair.id)
                 .values(status="enrolled", joined_at=now, left_at=None)
             )
-        for member_id in (pair.user_a, pair.user_b):
-            member = await self.t._user(conn, int(str(member_id)))
-            if member is None or not member.active:
-                continue
-            with self.t._speaking(member):
-                text = self._joined_text(cohort, program)
-            await self.t._tell(conn, Message(int(str(member.id)), text))
+        await self._tell_pair(conn, pair, lambda: self._joined_text(cohort, program))
         members = [m for m in (pair.user_a, pair.user_b) if m is not None]
         await conn.execute(
             delete(cohort_consents).where(
@@ -1051,17 +1057,7 @@ class Cohorts:
     ) -> tuple[Row_, Program, int] | None:
         """The cohort, program and week index (0 = first) when the pair takes part in a running
         program week today; None before the start, after the end, or when not enrolled."""
-        cohort = (
-            await conn.execute(
-                select(cohorts)
-                .join(cohort_pairs, cohort_pairs.c.cohort_id == cohorts.c.id)
-                .where(
-                    cohort_pairs.c.pair_id == pair.id,
-                    cohort_pairs.c.status == "enrolled",
-                    cohorts.c.status != "ended",
-                )
-            )
-        ).first()
+        cohort = await self._cohort_of_pair(conn, pair.id)
         if cohort is None:
             return None
         program = self.t.content.programs.get(str(cohort.program_id))
@@ -1208,20 +1204,18 @@ class Cohorts:
         week: ProgramWeek,
         exercise: Exercise | None,
     ) -> None:
-        for member_id in (pair.user_a, pair.user_b):
-            member = await self.t._user(conn, int(str(member_id)))
-            if member is None or not member.active:
-                continue
-            with self.t._speaking(member):
-                text = texts.COHORT_WEEK_MESSAGE.format(
-                    n=index + 1,
-                    weeks=program.weeks,
-                    theme=gettext(week.theme),
-                    message=gettext(week.message),
-                )
-                if exercise is not None:
-                    text += "\n\n" + texts.COHORT_WEEK_EXERCISE + "\n\n" + exercise_text(exercise)
-            await self.t._tell(conn, Message(int(str(member.id)), text))
+        def build() -> str:
+            text = texts.COHORT_WEEK_MESSAGE.format(
+                n=index + 1,
+                weeks=program.weeks,
+                theme=gettext(week.theme),
+                message=gettext(week.message),
+            )
+            if exercise is not None:
+                text += "\n\n" + texts.COHORT_WEEK_EXERCISE + "\n\n" + exercise_text(exercise)
+            return text
+
+        await self._tell_pair(conn, pair, build)
 
     def _prep_instant(self, cohort: Row_, index: int) -> datetime | None:
         week_start = cohort.start_date + timedelta(days=7 * index)
@@ -1250,13 +1244,9 @@ class Cohorts:
             if not question:
                 return None
             for pair in await self._enrolled_pairs(conn, int(cohort_id_s)):
-                for member_id in (pair.user_a, pair.user_b):
-                    member = await self.t._user(conn, int(str(member_id)))
-                    if member is None or not member.active:
-                        continue
-                    with self.t._speaking(member):
-                        text = texts.COHORT_PREP.format(question=gettext(question))
-                    await self.t._tell(conn, Message(int(str(member.id)), text))
+                await self._tell_pair(
+                    conn, pair, lambda: texts.COHORT_PREP.format(question=gettext(question))
+                )
         return None
 
     # ------------------------------------------------------------------ a couple's view
