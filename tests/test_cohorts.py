@@ -541,7 +541,7 @@ async def test_a_figure_needs_k_couples_who_answered_it_not_counting_the_viewers
         assert len([r for r in rows if r[0] == "participation" and r[1] == "1"]) == 3
 
 
-async def test_the_viewers_own_couple_does_not_count_towards_k(
+async def test_staff_couples_do_not_count_towards_k_for_anyone(
     db_url: str, clock: ManualClock, fake: FakeBotAPI, picker: Picker
 ) -> None:
     settings = {"admins": [ADMIN], "min_pairs": 3}
@@ -552,7 +552,7 @@ async def test_the_viewers_own_couple_does_not_count_towards_k(
         await fay.send("/cohorts")
         await fay.press(texts.BTN_COFACILITATOR)
         await gus.open_link(link_in(fay))
-        # Fay takes part herself, with her partner, beside two other couples.
+        # Fay takes part herself, with her partner, beside three other couples.
         pat = box.fake.user(802, "Pat")
         await start_user(pat, "Berlin")
         await fay.send("/timezone Berlin")
@@ -562,7 +562,8 @@ async def test_the_viewers_own_couple_does_not_count_towards_k(
         await fay.open_link(link)
         await fay.press(texts.BTN_JOIN)
         await pat.press(texts.BTN_JOIN)
-        couples = [(fay, pat), *await enrol_couples(box, link, 2)]
+        others = await enrol_couples(box, link, 3)
+        couples = [(fay, pat), *others]
         marks = {u.user_id: len(u.chat.messages) for pair in couples for u in pair}
         await box.advance(
             datetime(2026, 3, 9, 19, 0, tzinfo=UTC) - box.clock.now(), step=timedelta(hours=1)
@@ -571,11 +572,58 @@ async def test_the_viewers_own_couple_does_not_count_towards_k(
             for user in (a, b):
                 await answer_everything(user, marks[user.user_id])
         await box.advance(datetime(2026, 3, 16, 9, 0, tzinfo=UTC) - box.clock.now())
+        views = []
         for viewer in (fay, gus):
             await viewer.send("/cohorts")
             await viewer.press(texts.BTN_STATUS)
-        assert "across 3 couples" in gus.chat.last.text  # three couples besides Gus's own
-        assert "across" not in fay.chat.last.text  # for Fay, only two besides her own
+            views.append(viewer.chat.last.text.split("Couples who completed")[1])
+        # Four couples answered, three besides Fay's own: enough (K = 3) for both of them,
+        # and the same view for both (staff couples never count towards K for anyone).
+        assert "across 4 couples" in views[0]
+        assert views[0] == views[1]
+
+
+async def test_a_couple_that_moves_cohorts_counts_only_where_it_answered(box: Sandbox) -> None:
+    fay = await make_facilitator(box, 800, "Fay")
+    first = await new_cohort(fay)
+    second = await new_cohort(fay)
+    alex, sam = await make_pair(box)
+    await alex.open_link(first)
+    await alex.press(texts.BTN_JOIN)
+    await sam.press(texts.BTN_JOIN)
+    marks = {u.user_id: len(u.chat.messages) for u in (alex, sam)}
+    await box.advance(
+        datetime(2026, 3, 9, 19, 0, tzinfo=UTC) - box.clock.now(), step=timedelta(hours=1)
+    )
+    for user in (alex, sam):
+        await answer_everything(user, marks[user.user_id])
+    await alex.send("/leave_cohort")
+    await alex.press(texts.BTN_LEAVE_YES)
+    await alex.open_link(second)
+    await alex.press(texts.BTN_JOIN)
+    await sam.press(texts.BTN_JOIN)
+    marks = {u.user_id: len(u.chat.messages) for u in (alex, sam)}
+    await box.advance(
+        datetime(2026, 3, 11, 19, 0, tzinfo=UTC) - box.clock.now(), step=timedelta(hours=1)
+    )
+    for user in (alex, sam):
+        await answer_everything(user, marks[user.user_id])
+    await box.advance(
+        datetime(2026, 3, 16, 9, 0, tzinfo=UTC) - box.clock.now(), step=timedelta(hours=6)
+    )
+    await fay.send("/cohorts")
+    exported = {}
+    for message in fay.chat.messages[-2:]:  # newest cohort first
+        await fay.press_data(
+            message.message_id, f"co:export:{2 if message is fay.chat.messages[-2] else 1}"
+        )
+        document = fay.chat.last.document
+        assert document is not None
+        rows = list(csv.reader(io.StringIO(document.decode("utf-8-sig"))))
+        exported[fay.chat.last.text] = [r for r in rows if r[0] == "participation"]
+    # Each cohort counts only the round it asked: the check in the first, one question in
+    # the second (which, asking its own first round, started with the check too).
+    assert all(len(rows) == 1 and rows[0][4] == "1" for rows in exported.values())
 
 
 async def test_consent_from_an_earlier_pair_does_not_carry_over(box: Sandbox) -> None:

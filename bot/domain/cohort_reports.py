@@ -24,7 +24,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot import texts
 from bot.i18n import gettext
-from bot.storage.tables import cohort_pairs, cohort_snapshots, pairs, rounds, users
+from bot.storage.tables import (
+    cohort_facilitators,
+    cohort_pairs,
+    cohort_snapshots,
+    pairs,
+    rounds,
+    users,
+)
 from content.programs import Program
 from content.schema import Dimension
 
@@ -95,24 +102,24 @@ class Snapshot:
 class CohortReports:
     """Snapshots, the status page and the CSV export of a cohort."""
 
-    def __init__(self, tandem: Tandem, min_pairs: int) -> None:
+    def __init__(self, tandem: Tandem, min_pairs: int, admins: frozenset[int]) -> None:
         self.t = tandem
         self.min_pairs = min_pairs
+        self.admins = admins
 
     async def _week_rounds(
         self, conn: AsyncConnection, cohort_id: object, pair_id: int, week: int
     ) -> list[Row_]:
-        """The program rounds a pair was asked in program week ``week`` of this cohort."""
+        """The program rounds this cohort asked the pair in program week ``week`` (rounds from
+        another cohort, before joining or after leaving, are not this cohort's)."""
         return list(
             (
                 await conn.execute(
-                    select(rounds)
-                    .join(cohort_pairs, cohort_pairs.c.pair_id == rounds.c.pair_id)
-                    .where(
+                    select(rounds).where(
                         rounds.c.pair_id == pair_id,
                         rounds.c.origin == "program",
+                        rounds.c.cohort_id == cohort_id,
                         rounds.c.cohort_week == week,
-                        cohort_pairs.c.cohort_id == cohort_id,
                     )
                 )
             ).all()
@@ -228,15 +235,28 @@ class CohortReports:
     async def own_pairs(
         self, conn: AsyncConnection, cohort_id: object, user_id: int
     ) -> frozenset[int]:
-        """The viewer's own pairs among the cohort's members: their answers they know, so a
-        figure must pool K pairs besides these."""
+        """The staff's own pairs among the cohort's members: the pairs of the viewer, of every
+        facilitator of the cohort and of every admin. They know their own answers (and staff
+        may share what they see), so a figure must pool K pairs besides all of these; every
+        viewer then sees the same figures."""
+        staff = set(self.admins) | {user_id}
+        staff.update(
+            int(u)
+            for u in (
+                await conn.execute(
+                    select(cohort_facilitators.c.user_id).where(
+                        cohort_facilitators.c.cohort_id == cohort_id
+                    )
+                )
+            ).scalars()
+        )
         rows = (
             await conn.execute(
                 select(pairs.c.id)
                 .join(cohort_pairs, cohort_pairs.c.pair_id == pairs.c.id)
                 .where(
                     cohort_pairs.c.cohort_id == cohort_id,
-                    (pairs.c.user_a == user_id) | (pairs.c.user_b == user_id),
+                    pairs.c.user_a.in_(staff) | pairs.c.user_b.in_(staff),
                 )
             )
         ).scalars()

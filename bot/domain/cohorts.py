@@ -82,7 +82,7 @@ class Cohorts:
         self.t = tandem
         self.admins = frozenset(admins)
         self.min_pairs = min_pairs
-        self.reports = CohortReports(tandem, min_pairs)
+        self.reports = CohortReports(tandem, min_pairs, self.admins)
         self.broadcasts = Broadcasts(tandem, self)
 
     async def _tell_pair(self, conn: AsyncConnection, pair: Row_, build: Callable[[], str]) -> None:
@@ -1079,15 +1079,17 @@ class Cohorts:
 
     async def program_round(
         self, conn: AsyncConnection, pair: Row_
-    ) -> tuple[list[Question], int, bool] | None:
+    ) -> tuple[list[Question], int, int, bool] | None:
         """The pair's next program round this week: its questions (the interdependence check
         first in the first and the last week, then the week's questions in order, cycling),
-        the week index, and whether it is the week's first round (the week's message goes
-        with it). None when the pair is not in a program week (rounds come from the bank)."""
+        the cohort's id and week index, and whether it is the week's first round (the week's
+        message goes with it). None when the pair is not in a program week (rounds come from
+        the bank)."""
         found = await self.enrolment(conn, pair)
         if found is None:
             return None
-        _cohort, program, index = found
+        cohort, program, index = found
+        cohort_id = int(str(cohort.id))
         asked = (
             await conn.execute(
                 select(func.count())
@@ -1095,6 +1097,7 @@ class Cohorts:
                 .where(
                     rounds.c.pair_id == pair.id,
                     rounds.c.origin == "program",
+                    rounds.c.cohort_id == cohort_id,
                     rounds.c.cohort_week == index,
                 )
             )
@@ -1103,13 +1106,13 @@ class Cohorts:
         first = asked == 0
         if program.has_check(index):
             if asked == 0:
-                return [bank[q] for q in program.check if q in bank], index, first
+                return [bank[q] for q in program.check if q in bank], cohort_id, index, first
             asked -= 1
         week = program.week(index)
         ids = [q for q in week.questions if q in bank]
         if not ids:
             return None
-        return [bank[ids[asked % len(ids)]]], index, first
+        return [bank[ids[asked % len(ids)]]], cohort_id, index, first
 
     async def week_messages(self, conn: AsyncConnection, pair: Row_) -> None:
         """Queue the week's message and exercise for both partners (with the week's first

@@ -1516,6 +1516,7 @@ class Tandem:
         kind: str = ROUND_LIGHT,
         questions: Sequence[Question] | None = None,
         offer_id: int | None = None,
+        cohort_id: int | None = None,
         cohort_week: int | None = None,
     ) -> int:
         """Open a round for the pair now: close any open one as expired, pick the question(s)
@@ -1545,6 +1546,7 @@ class Tandem:
                     origin=origin,
                     kind=kind,
                     offer_id=offer_id,
+                    cohort_id=cohort_id,
                     cohort_week=cohort_week,
                     status="open",
                     opened_at=now,
@@ -2194,7 +2196,7 @@ class Tandem:
             if program is not None:
                 planned = await self.cohorts.program_round(conn, pair)
                 if planned is not None:
-                    questions, week, first = planned
+                    questions, cohort_id, week, first = planned
                     if first:
                         await self.cohorts.week_messages(conn, pair)
                     await self._open_round(
@@ -2203,6 +2205,7 @@ class Tandem:
                         origin="program",
                         expires_at=expires_at,
                         questions=questions,
+                        cohort_id=cohort_id,
                         cohort_week=week,
                     )
                     return nxt

@@ -132,6 +132,7 @@ rounds = Table(
     # light (daily question) | deep (weekly round of three) | followup (how an exercise went)
     Column("kind", String(16), nullable=False, server_default="light"),
     Column("offer_id", Integer),  # for a followup round: the exercise offer it follows up
+    Column("cohort_id", Integer),  # for a program round: the cohort that asked it
     Column("cohort_week", Integer),  # for a program round: the program week (0 = first)
     Column("status", String(16), nullable=False),  # open | revealed | expired | cancelled
     Column("opened_at", UTCDateTime, nullable=False),
