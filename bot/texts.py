@@ -265,10 +265,6 @@ BUTTON_NOT_YOURS = "This button isn't for you."
 
 REVEAL_HEADER = "You've both answered. Here's your check-in:"
 REVEAL_YOU = "You"
-EXERCISE_INTRO = (
-    "Your answers pulled apart on this one ({dimension}). That's worth knowing, not a problem. "
-    "Something to try together ({kind}, about {minutes} minutes):"
-)
 EXERCISE_WHY = "Why it helps: {why}"
 
 EXPIRED_ANSWERED = (
@@ -601,7 +597,6 @@ COHORT_WEEK_BEFORE = "starts {start}"
 COHORT_WEEK_NOW = "{n} of {weeks} ({theme})"
 COHORT_WEEK_DONE = "finished"
 
-ENROL_INVALID = "This enrolment link isn't valid. Ask your facilitator for the current one."
 ENROL_PAUSED = "Enrolment for this program is paused for now. Try again later."
 ENROL_ENDED = "This program has ended, so the link no longer works."
 ENROL_OTHER_COHORT = (

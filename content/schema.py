@@ -7,7 +7,6 @@ bot refuses to start rather than ask a broken question.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -304,10 +303,6 @@ class Question(_Entry):
             return Gap.MISMATCH
         return Gap.SMALL
 
-    def is_mismatch(self, first: str, second: str) -> bool:
-        """Whether :meth:`gap` is :attr:`Gap.MISMATCH` for these two stored values."""
-        return self.gap(first, second) is Gap.MISMATCH
-
 
 class Exercise(_Entry):
     """A guided activity for the pair: a title, why it helps, numbered steps and a duration.
@@ -466,8 +461,3 @@ def load_content(directory: Path | None = None) -> ContentBank:
 
     programs = load_programs(folder / PROGRAMS_FOLDER, questions, exercises)
     return ContentBank(questions=questions, exercises=exercises, programs=programs)
-
-
-def dimensions_covered(questions: Iterable[Question]) -> set[Dimension]:
-    """The set of dimensions the given questions measure."""
-    return {q.dimension for q in questions}

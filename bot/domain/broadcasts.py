@@ -22,7 +22,7 @@ from bot import texts
 from bot.domain import callbacks as cb
 from bot.domain.messages import Button, Edit, Message, Outcome
 from bot.storage import queues
-from bot.storage.tables import broadcasts, cohort_pairs, cohorts, invites, outbox, pairs, users
+from bot.storage.tables import broadcasts, cohort_pairs, cohorts, outbox, pairs, users
 from scheduler.due import DueItem
 
 if TYPE_CHECKING:
@@ -89,19 +89,7 @@ class Broadcasts:
                 )
             ).all()
         )
-        not_started = (
-            await conn.execute(
-                select(func.count())
-                .select_from(invites)
-                .where(
-                    invites.c.cohort_id == cohort_id,
-                    invites.c.kind == "pair",
-                    invites.c.status == "open",
-                    invites.c.expires_at > self.t._now(),
-                )
-            )
-        ).scalar_one()
-        return people, int(not_started)
+        return people, await self.c.invited_not_started(conn, cohort_id)
 
     async def compose(self, who: UserInfo, cohort_id: int, text: str) -> Outcome:
         """The facilitator's text: saved as a draft, shown back as a preview with the number

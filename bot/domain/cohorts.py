@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import secrets
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
@@ -27,6 +26,7 @@ from bot import texts
 from bot.domain import callbacks as cb
 from bot.domain.broadcasts import Broadcasts
 from bot.domain.cohort_reports import CohortReports
+from bot.domain.invites import deep_link, issue_invite, new_token, token_hash
 from bot.domain.messages import Button, Edit, Keyboard, Message, Outcome
 from bot.domain.offers import exercise_text
 from bot.i18n import gettext
@@ -63,12 +63,6 @@ DRAFT_TTL = timedelta(hours=24)
 Row_ = Row[tuple[object, ...]]
 
 
-def _hash(token: str) -> str:
-    import hashlib
-
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
 class Cohorts:
     """Facilitator roles, cohort set-up and enrolment; one per :class:`Tandem`.
 
@@ -96,6 +90,24 @@ class Cohorts:
             with self.t._speaking(member):
                 text = build()
             await self.t._tell(conn, Message(int(str(member.id)), text))
+
+    async def invited_not_started(self, conn: AsyncConnection, cohort_id: object) -> int:
+        """Partners invited from this cohort's enrolment (an open pair invite) who have not
+        opened the invite yet, so have not started Tandem for it."""
+        return int(
+            (
+                await conn.execute(
+                    select(func.count())
+                    .select_from(invites)
+                    .where(
+                        invites.c.cohort_id == cohort_id,
+                        invites.c.kind == "pair",
+                        invites.c.status == "open",
+                        invites.c.expires_at > self.t._now(),
+                    )
+                )
+            ).scalar_one()
+        )
 
     async def _cohort_of_pair(self, conn: AsyncConnection, pair_id: object) -> Row_ | None:
         """The running (not ended) cohort the pair is enrolled in, if any."""
@@ -133,19 +145,14 @@ class Cohorts:
             return Outcome(replies=[Message(who.id, texts.ADMIN_ONLY)])
         async with self.t.engine.begin() as conn:
             await self.t._touch_user(conn, who)
-            now = self.t._now()
-            token = secrets.token_urlsafe(24)
-            await conn.execute(
-                insert(invites).values(
-                    token_hash=_hash(token),
-                    inviter_id=who.id,
-                    status="open",
-                    kind="facilitator",
-                    created_at=now,
-                    expires_at=now + FACILITATOR_INVITE_TTL,
-                )
+            token = await issue_invite(
+                conn,
+                inviter_id=who.id,
+                kind="facilitator",
+                now=self.t._now(),
+                ttl=FACILITATOR_INVITE_TTL,
             )
-        link = f"https://t.me/{self.t.bot_username}?start={token}"
+        link = deep_link(self.t.bot_username, token)
         return Outcome(
             replies=[Message(who.id, texts.FACILITATOR_INVITE_CREATED.format(link=link))]
         )
@@ -154,20 +161,15 @@ class Cohorts:
         self, conn: AsyncConnection, who: UserInfo, cohort: Row_
     ) -> Outcome:
         """A single-use link (7 days) that adds an active facilitator to this cohort."""
-        now = self.t._now()
-        token = secrets.token_urlsafe(24)
-        await conn.execute(
-            insert(invites).values(
-                token_hash=_hash(token),
-                inviter_id=who.id,
-                status="open",
-                kind="cofacilitator",
-                cohort_id=cohort.id,
-                created_at=now,
-                expires_at=now + FACILITATOR_INVITE_TTL,
-            )
+        token = await issue_invite(
+            conn,
+            inviter_id=who.id,
+            kind="cofacilitator",
+            now=self.t._now(),
+            ttl=FACILITATOR_INVITE_TTL,
+            cohort_id=cohort.id,
         )
-        link = f"https://t.me/{self.t.bot_username}?start={token}"
+        link = deep_link(self.t.bot_username, token)
         text = texts.COFACILITATOR_INVITE.format(name=cohort.name, link=link)
         return Outcome(replies=[Message(who.id, text)], toast="")
 
@@ -547,7 +549,7 @@ class Cohorts:
         if program is None or not fields.get("name") or not fields.get("start"):
             await self.t._set_awaiting(conn, who.id, None)
             return Outcome(replies=[Message(who.id, texts.COHORT_DRAFT_GONE)])
-        token = secrets.token_urlsafe(24)
+        token = new_token()
         now = self.t._now()
         cohort_id = (
             await conn.execute(
@@ -561,7 +563,7 @@ class Cohorts:
                     session_weekday=fields.get("session_weekday"),
                     session_time=fields.get("session_time"),
                     status="active",
-                    enrol_token_hash=_hash(token),
+                    enrol_token_hash=token_hash(token),
                     created_by=who.id,
                     created_at=now,
                 )
@@ -576,7 +578,7 @@ class Cohorts:
         cohort = (await conn.execute(select(cohorts).where(cohorts.c.id == cohort_id))).one()
         await self.schedule_weeks(conn, cohort)
         await self.schedule_preps(conn, cohort, program)
-        link = f"https://t.me/{self.t.bot_username}?start={token}"
+        link = deep_link(self.t.bot_username, token)
         text = texts.COHORT_CREATED.format(
             name=cohort.name,
             program=gettext(program.name),
@@ -772,18 +774,7 @@ class Cohorts:
         }
         in_pairs = {u for pair in enrolled_users for u in pair}
         waiting = len([u for u in consented if u not in in_pairs])
-        not_started = (
-            await conn.execute(
-                select(func.count())
-                .select_from(invites)
-                .where(
-                    invites.c.cohort_id == cohort.id,
-                    invites.c.kind == "pair",
-                    invites.c.status == "open",
-                    invites.c.expires_at > self.t._now(),
-                )
-            )
-        ).scalar_one()
+        not_started = await self.invited_not_started(conn, cohort.id)
         program = self.t.content.programs.get(str(cohort.program_id))
         head = texts.COHORT_STATUS.format(
             name=cohort.name,
@@ -824,7 +815,9 @@ class Cohorts:
     async def cohort_by_token(self, conn: AsyncConnection, token: str) -> Row_ | None:
         """The cohort whose enrolment token this is (only its SHA-256 is stored)."""
         return (
-            await conn.execute(select(cohorts).where(cohorts.c.enrol_token_hash == _hash(token)))
+            await conn.execute(
+                select(cohorts).where(cohorts.c.enrol_token_hash == token_hash(token))
+            )
         ).first()
 
     async def open_enrolment(self, conn: AsyncConnection, user: Row_, cohort: Row_) -> Outcome:
@@ -973,29 +966,15 @@ class Cohorts:
 
     async def _pair_invite_for(self, conn: AsyncConnection, user_id: int, cohort_id: int) -> str:
         """A single-use pair invite that, once accepted, asks the invitee to join the cohort."""
-        now = self.t._now()
-        await conn.execute(
-            update(invites)
-            .where(
-                invites.c.inviter_id == user_id,
-                invites.c.status == "open",
-                invites.c.kind == "pair",
-            )
-            .values(status="revoked")
+        token = await issue_invite(
+            conn,
+            inviter_id=user_id,
+            kind="pair",
+            now=self.t._now(),
+            ttl=PAIR_INVITE_TTL,
+            cohort_id=cohort_id,
         )
-        token = secrets.token_urlsafe(24)
-        await conn.execute(
-            insert(invites).values(
-                token_hash=_hash(token),
-                inviter_id=user_id,
-                status="open",
-                kind="pair",
-                cohort_id=cohort_id,
-                created_at=now,
-                expires_at=now + PAIR_INVITE_TTL,
-            )
-        )
-        return f"https://t.me/{self.t.bot_username}?start={token}"
+        return deep_link(self.t.bot_username, token)
 
     async def after_pairing(
         self, conn: AsyncConnection, cohort_id: int, inviter: Row_, invitee: Row_
@@ -1079,12 +1058,12 @@ class Cohorts:
 
     async def program_round(
         self, conn: AsyncConnection, pair: Row_
-    ) -> tuple[list[Question], int, int, bool] | None:
+    ) -> tuple[list[Question], Program, int, int, bool] | None:
         """The pair's next program round this week: its questions (the interdependence check
         first in the first and the last week, then the week's questions in order, cycling),
-        the cohort's id and week index, and whether it is the week's first round (the week's
-        message goes with it). None when the pair is not in a program week (rounds come from
-        the bank)."""
+        the program, the cohort's id and week index, and whether it is the week's first
+        round (the week's message goes with it). None when the pair is not in a program week
+        (rounds come from the bank)."""
         found = await self.enrolment(conn, pair)
         if found is None:
             return None
@@ -1106,21 +1085,20 @@ class Cohorts:
         first = asked == 0
         if program.has_check(index):
             if asked == 0:
-                return [bank[q] for q in program.check if q in bank], cohort_id, index, first
+                check = [bank[q] for q in program.check if q in bank]
+                return check, program, cohort_id, index, first
             asked -= 1
         week = program.week(index)
         ids = [q for q in week.questions if q in bank]
         if not ids:
             return None
-        return [bank[ids[asked % len(ids)]]], cohort_id, index, first
+        return [bank[ids[asked % len(ids)]]], program, cohort_id, index, first
 
-    async def week_messages(self, conn: AsyncConnection, pair: Row_) -> None:
-        """Queue the week's message and exercise for both partners (with the week's first
-        program round, so each pair reads it on its own calendar)."""
-        found = await self.enrolment(conn, pair)
-        if found is None:
-            return
-        _cohort, program, index = found
+    async def week_messages(
+        self, conn: AsyncConnection, pair: Row_, program: Program, index: int
+    ) -> None:
+        """Queue week ``index``'s message and exercise for both partners (with the week's
+        first program round, so each pair reads it on its own calendar)."""
         week = program.week(index)
         exercise = self.t.content.exercises.get(week.exercise)
         await self._send_week(conn, pair, program, index, week, exercise)

@@ -11,10 +11,8 @@ that decides it; before that the only thing a partner learns is *that* an answer
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import random
-import secrets
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -32,6 +30,7 @@ from bot.domain import callbacks as cb
 from bot.domain.broadcasts import AWAIT_BROADCAST
 from bot.domain.cohorts import AWAIT_COHORT, Cohorts
 from bot.domain.insight import Insight
+from bot.domain.invites import deep_link, issue_invite, token_hash
 from bot.domain.messages import Button, Edit, Keyboard, Message, Outcome
 from bot.domain.offers import (
     AWAIT_REMIND,
@@ -489,27 +488,10 @@ class Tandem:
                         )
                     ]
                 )
-            now = self._now()
-            await conn.execute(
-                update(invites)
-                .where(
-                    invites.c.inviter_id == who.id,
-                    invites.c.status == "open",
-                    invites.c.kind == "pair",
-                )
-                .values(status="revoked")
+            token = await issue_invite(
+                conn, inviter_id=who.id, kind="pair", now=self._now(), ttl=INVITE_TTL
             )
-            token = secrets.token_urlsafe(24)  # 192 bits, 32 chars of A-Za-z0-9_-
-            await conn.execute(
-                insert(invites).values(
-                    token_hash=_hash(token),
-                    inviter_id=who.id,
-                    status="open",
-                    created_at=now,
-                    expires_at=now + INVITE_TTL,
-                )
-            )
-        link = f"https://t.me/{self.bot_username}?start={token}"
+        link = deep_link(self.bot_username, token)
         out = Outcome(replies=[Message(who.id, texts.INVITE_CREATED.format(link=link))])
         if user.timezone is None:
             async with self.engine.begin() as conn:
@@ -523,7 +505,7 @@ class Tandem:
         self, conn: AsyncConnection, user: Row[tuple[object, ...]], token: str
     ) -> Outcome:
         invite = (
-            await conn.execute(select(invites).where(invites.c.token_hash == _hash(token)))
+            await conn.execute(select(invites).where(invites.c.token_hash == token_hash(token)))
         ).first()
         if invite is None:
             cohort = await self.cohorts.cohort_by_token(conn, token)
@@ -2196,9 +2178,9 @@ class Tandem:
             if program is not None:
                 planned = await self.cohorts.program_round(conn, pair)
                 if planned is not None:
-                    questions, cohort_id, week, first = planned
+                    questions, program_, cohort_id, week, first = planned
                     if first:
-                        await self.cohorts.week_messages(conn, pair)
+                        await self.cohorts.week_messages(conn, pair, program_, week)
                     await self._open_round(
                         conn,
                         pair,
@@ -2395,10 +2377,6 @@ class _Abort(Exception):
     def __init__(self, outcome: Outcome) -> None:
         super().__init__("aborted")
         self.outcome = outcome
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def _opt(value: object) -> str | None:

@@ -1,0 +1,69 @@
+"""Deep-link tokens: the one way Tandem makes invite and enrolment links.
+
+A token is 192 random bits (``secrets.token_urlsafe(24)``: 32 characters of ``A-Za-z0-9_-``,
+within Telegram's 64-character deep-link payload). Only its SHA-256 is stored, so a database
+copy cannot be turned back into working links.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import insert, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.storage.tables import invites
+
+
+def new_token() -> str:
+    """A fresh random deep-link token."""
+    return secrets.token_urlsafe(24)
+
+
+def token_hash(token: str) -> str:
+    """The stored form of a token: its SHA-256, hex."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def deep_link(bot_username: str, token: str) -> str:
+    """``https://t.me/<bot>?start=<token>``."""
+    return f"https://t.me/{bot_username}?start={token}"
+
+
+async def issue_invite(
+    conn: AsyncConnection,
+    *,
+    inviter_id: int,
+    kind: str,
+    now: datetime,
+    ttl: timedelta,
+    cohort_id: object = None,
+) -> str:
+    """Store a single-use invite of ``kind`` (``pair``, ``facilitator``, ``cofacilitator``)
+    valid for ``ttl`` from ``now`` (aware UTC) and return its token. A new pair invite revokes
+    the inviter's open ones: only the newest link works."""
+    if kind == "pair":
+        await conn.execute(
+            update(invites)
+            .where(
+                invites.c.inviter_id == inviter_id,
+                invites.c.status == "open",
+                invites.c.kind == "pair",
+            )
+            .values(status="revoked")
+        )
+    token = new_token()
+    await conn.execute(
+        insert(invites).values(
+            token_hash=token_hash(token),
+            inviter_id=inviter_id,
+            status="open",
+            kind=kind,
+            cohort_id=cohort_id,
+            created_at=now,
+            expires_at=now + ttl,
+        )
+    )
+    return token
