@@ -66,6 +66,20 @@ class Outcome:
     edit: Edit | None = None
 
 
+@dataclass(frozen=True)
+class OutboxItem:
+    """One claimed outbox message: its text part, buttons, attempts so far and the claim
+    that holds it (``broadcast_id``: the broadcast it belongs to, if any)."""
+
+    id: int
+    user_id: int
+    text: str
+    buttons: Keyboard
+    attempts: int
+    claim_token: str
+    broadcast_id: int | None = None
+
+
 def keyboard_to_json(buttons: Keyboard) -> str | None:
     """Serialise a keyboard for the outbox (None for no buttons)."""
     if not buttons:

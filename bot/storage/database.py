@@ -18,6 +18,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+#: Execution option marking a connection whose transaction only reads (see ``uow.py``).
+READ_ONLY = "tandem_read_only"
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -52,7 +54,12 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(sync_engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A read-only view (``Transactions.read``) takes no write lock: WAL gives it a
+        # consistent snapshot while writers go on.
+        if conn.get_execution_options().get(READ_ONLY):
+            conn.exec_driver_sql("BEGIN")
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def alembic_config() -> Config:

@@ -10,7 +10,6 @@ claimed by a process that died is taken again.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,7 +19,14 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
 
-from bot.domain.messages import Keyboard, Message, keyboard_from_json, keyboard_to_json, split_text
+from bot.domain.messages import (
+    Message,
+    OutboxItem,
+    keyboard_from_json,
+    keyboard_to_json,
+    split_text,
+)
+from bot.domain.subjects import DueKind, Subject
 from bot.storage.tables import broadcasts, due_work, outbox
 from scheduler.due import DueItem
 
@@ -179,19 +185,6 @@ async def enqueue(
         )
 
 
-@dataclass(frozen=True)
-class OutboxItem:
-    """One claimed outbox message."""
-
-    id: int
-    user_id: int
-    text: str
-    buttons: Keyboard
-    attempts: int
-    claim_token: str
-    broadcast_id: int | None = None
-
-
 class Outbox:
     """The outbox of messages to send: at least once, in order per chat, across restarts."""
 
@@ -270,3 +263,54 @@ class Outbox:
         """How many messages wait to be sent."""
         async with self._engine.connect() as conn:
             return int((await conn.execute(select(func.count()).select_from(outbox))).scalar_one())
+
+
+class SqlOutbox:
+    """The outbox inside a unit of work (implements :class:`bot.domain.ports.Outbox`)."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def enqueue(
+        self, message: Message, now: datetime, broadcast_id: int | None = None
+    ) -> None:
+        """See :meth:`bot.domain.ports.Outbox.enqueue`."""
+        await enqueue(self._conn, message, now, broadcast_id)
+
+    async def drop_for(self, user_id: int) -> None:
+        """See :meth:`bot.domain.ports.Outbox.drop_for`."""
+        await self._conn.execute(delete(outbox).where(outbox.c.user_id == user_id))
+
+    async def pending_for_broadcast(self, broadcast_id: int) -> int:
+        """See :meth:`bot.domain.ports.Outbox.pending_for_broadcast`."""
+        count = (
+            await self._conn.execute(
+                select(func.count())
+                .select_from(outbox)
+                .where(outbox.c.broadcast_id == broadcast_id)
+            )
+        ).scalar_one()
+        return int(count)
+
+
+class SqlDueSchedule:
+    """Due work inside a unit of work (implements :class:`bot.domain.ports.DueSchedule`)."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def schedule(self, kind: DueKind, subject: Subject, at: datetime, now: datetime) -> None:
+        """See :meth:`bot.domain.ports.DueSchedule.schedule`."""
+        await schedule_due(self._conn, kind.value, subject.encode(), at, now)
+
+    async def cancel(self, kind: DueKind, subject: Subject) -> None:
+        """See :meth:`bot.domain.ports.DueSchedule.cancel`."""
+        await self._conn.execute(
+            delete(due_work).where(
+                due_work.c.kind == kind.value, due_work.c.subject == subject.encode()
+            )
+        )
+
+    async def due_at(self, kind: DueKind, subject: Subject) -> datetime | None:
+        """See :meth:`bot.domain.ports.DueSchedule.due_at`."""
+        return await due_at_of(self._conn, kind.value, subject.encode())

@@ -19,9 +19,9 @@ from datetime import timedelta
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.domain.messages import Keyboard, Message, split_text, utf16_len
+from bot.domain.messages import Keyboard, Message, OutboxItem, split_text, utf16_len
 from bot.domain.service import Tandem
-from bot.storage.queues import Outbox, OutboxItem
+from bot.storage.queues import Outbox
 
 logger = logging.getLogger(__name__)
 

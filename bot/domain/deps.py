@@ -1,0 +1,88 @@
+"""What every domain feature is given: transactions, the clock, the content, the settings it
+needs, the question picker and the chart renderer. Built once by the composition root
+(``bot/runtime.py``); tests build their own."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.domain.ports import Transactions
+from content.schema import ContentBank, Question
+from scheduler.clock import Clock
+
+#: Chooses the next question among the least-asked candidates (tests inject a fixed one).
+QuestionPicker = Callable[[Sequence[Question]], Question]
+
+
+@dataclass(frozen=True)
+class DimensionStat:
+    """One dimension's row of the insights chart: each partner's average answer (1–5) and the
+    average gap between them; None where there is no data. ``label`` is already translated."""
+
+    label: str
+    mine: float | None
+    theirs: float | None
+    gap: float | None
+
+
+@dataclass(frozen=True)
+class ChartLabels:
+    """The translated words on the insights chart."""
+
+    me: str
+    partner: str
+    title: str
+    gap: str
+    no_data: str
+
+
+#: Draws the insights chart as PNG bytes (CPU-bound: called in a worker thread).
+ChartRenderer = Callable[[Sequence[DimensionStat], ChartLabels], bytes]
+
+
+@dataclass(frozen=True)
+class Config:
+    """The settings the rules read.
+
+    ``default_timezone``: IANA zone used for a user who has not picked theirs.
+    ``bot_username``: for deep links. ``admins``: Telegram user ids of bot admins.
+    ``min_pairs``: K, the fewest pairs a figure derived from answers may pool (DESIGN.md,
+    privacy rule 2; never below 3).
+    """
+
+    default_timezone: str = "UTC"
+    bot_username: str = "TandemBot"
+    admins: frozenset[int] = frozenset()
+    min_pairs: int = 5
+
+    def __post_init__(self) -> None:
+        if self.min_pairs < 3:
+            raise ValueError("K (AGGREGATE_MIN_PAIRS) is never below 3")
+
+
+@dataclass(frozen=True)
+class Deps:
+    """The services a feature uses; one per process, safe for concurrent use."""
+
+    db: Transactions
+    clock: Clock
+    content: ContentBank
+    config: Config
+    picker: QuestionPicker
+    render_chart: ChartRenderer
+
+    def now(self) -> datetime:
+        """The current instant (aware UTC) by the injected clock."""
+        return self.clock.now()
+
+
+__all__ = [
+    "ChartLabels",
+    "ChartRenderer",
+    "Config",
+    "Deps",
+    "DimensionStat",
+    "QuestionPicker",
+]

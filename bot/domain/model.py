@@ -1,0 +1,357 @@
+"""The records the domain reads and writes: frozen, typed, free of SQL and Telegram.
+
+Storage (``bot/storage``) turns rows into these records and back; the domain never sees a
+database row, so ``mypy --strict`` checks every attribute it reads. Every instant is aware UTC
+(DESIGN.md, scale model); a wall time (``time``) is naive and read in the zone beside it.
+
+The enums' values are the strings stored in the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from enum import StrEnum
+
+from bot.domain.subjects import Awaiting
+from content.schema import Dimension, Trigger
+from scheduler.cadence import Cadence, Frequency
+
+
+class PairStatus(StrEnum):
+    """A pair is active until either partner ends it (or deletes their data)."""
+
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
+class InviteStatus(StrEnum):
+    """An invite is open until it is used once (accepted or declined) or replaced."""
+
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    REVOKED = "revoked"
+
+
+class InviteKind(StrEnum):
+    """What opening the invite's deep link does."""
+
+    PAIR = "pair"  # pairs the opener with the inviter
+    FACILITATOR = "facilitator"  # makes the opener a facilitator (an admin made it)
+    COFACILITATOR = "cofacilitator"  # adds a facilitator to one cohort
+
+
+class RoundStatus(StrEnum):
+    """A round's life (DESIGN.md): open → revealed, or → expired; cancelled when the pair ends."""
+
+    OPEN = "open"
+    REVEALED = "revealed"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+
+
+class Origin(StrEnum):
+    """What opened a round."""
+
+    SCHEDULED = "scheduled"  # the pair's daily / weekdays / weekly schedule
+    CHECKIN = "checkin"  # /checkin
+    WEEKLY = "weekly"  # the weekly deeper round
+    FOLLOWUP = "followup"  # how an agreed exercise went, on its own
+    PROGRAM = "program"  # a cohort program's check-in day
+
+
+class RoundKind(StrEnum):
+    """What a round asks: one light question, three deep ones, or a follow-up."""
+
+    LIGHT = "light"
+    DEEP = "deep"
+    FOLLOWUP = "followup"
+
+
+class Lane(StrEnum):
+    """A pair has at most one open round per lane, so neither cuts the other short: the weekly
+    (deep) round runs beside daily, ``/checkin`` and follow-up rounds."""
+
+    DAILY = "daily"
+    WEEKLY = "weekly"
+
+
+def lane_of(kind: RoundKind) -> Lane:
+    """The lane a round of ``kind`` runs in."""
+    return Lane.WEEKLY if kind is RoundKind.DEEP else Lane.DAILY
+
+
+class OfferStatus(StrEnum):
+    """An exercise offer: open while partners pick privately; then agreed (same pick, or
+    settled), differed (picks shown, not settled), declined or cancelled (a newer offer);
+    agreed → followed once the follow-up question was asked."""
+
+    OPEN = "open"
+    AGREED = "agreed"
+    FOLLOWED = "followed"
+    DIFFERED = "differed"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+
+
+#: The pick that says "not now" (stored in place of an exercise id).
+NOT_NOW = "none"
+
+
+class CohortStatus(StrEnum):
+    """A cohort runs (active or paused: pausing stops its enrolment link) until it ends."""
+
+    ACTIVE = "active"
+    PAUSED = "paused"
+    ENDED = "ended"
+
+
+class Membership(StrEnum):
+    """A pair's place in a cohort."""
+
+    ENROLLED = "enrolled"
+    LEFT = "left"
+    COMPLETED = "completed"
+
+
+class BroadcastStatus(StrEnum):
+    """A facilitator's broadcast: previewed (draft), being delivered, done or cancelled."""
+
+    DRAFT = "draft"
+    SENDING = "sending"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A Telegram user who has started the bot.
+
+    ``timezone``: their IANA zone, None until they pick one. ``active``: False after they
+    blocked the bot (``inactive_since`` says when). ``pair_id``: their active pair.
+    ``awaiting``: what their next text message answers. ``pending_invite_id`` /
+    ``pending_cohort_id``: the invite or consent screen they were shown and may answer.
+    """
+
+    id: int
+    first_name: str
+    username: str | None = None
+    language_code: str | None = None
+    timezone: str | None = None
+    active: bool = True
+    inactive_since: datetime | None = None
+    pair_id: int | None = None
+    awaiting: Awaiting | None = None
+    pending_invite_id: int | None = None
+    pending_cohort_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """Two users linked by an accepted invite, and their schedule.
+
+    ``user_a`` is the inviter; either id is None once that user deleted their data. The
+    schedule: ``frequency`` on ``weekday`` (weekly) at ``time_of_day`` in ``timezone``;
+    ``last_round_date`` / ``last_weekly_date``: the local date of the last scheduled round of
+    each lane (a retried opening never opens a second). ``weekly_weekday`` None: no weekly
+    round. ``focus``: dimensions weighed more in the choice of questions.
+    ``followup_offer_id``: an exercise follow-up waiting for the pair's next round.
+    """
+
+    id: int
+    user_a: int | None
+    user_b: int | None
+    status: PairStatus
+    timezone: str
+    frequency: Frequency
+    time_of_day: time
+    weekday: int = 0
+    paused: bool = False
+    last_round_date: date | None = None
+    weekly_weekday: int | None = None
+    weekly_time: time | None = None
+    last_weekly_date: date | None = None
+    focus: frozenset[Dimension] = frozenset()
+    followup_offer_id: int | None = None
+    created_at: datetime | None = None
+    ended_at: datetime | None = None
+
+    @property
+    def members(self) -> tuple[int, ...]:
+        """The partners' user ids that still exist, inviter first."""
+        return tuple(m for m in (self.user_a, self.user_b) if m is not None)
+
+    def partner_of(self, user_id: int) -> int | None:
+        """The other partner's id (None when they deleted their data)."""
+        return self.user_b if self.user_a == user_id else self.user_a
+
+    def has_member(self, user_id: int) -> bool:
+        """Whether ``user_id`` is (or was, for an ended pair) one of the two."""
+        return user_id in (self.user_a, self.user_b)
+
+    def cadence(self) -> Cadence:
+        """The daily-lane schedule as :mod:`scheduler.cadence` reads it."""
+        return Cadence(
+            frequency=self.frequency,
+            time_of_day=self.time_of_day,
+            timezone=self.timezone,
+            weekday=self.weekday,
+        )
+
+    def weekly_cadence(self) -> Cadence | None:
+        """The weekly deeper round's schedule (at ``weekly_time``, else the daily time), or
+        None when the pair has not chosen one."""
+        if self.weekly_weekday is None:
+            return None
+        return Cadence(
+            frequency=Frequency.WEEKLY,
+            time_of_day=self.weekly_time or self.time_of_day,
+            timezone=self.timezone,
+            weekday=self.weekly_weekday,
+        )
+
+    @property
+    def runs_daily(self) -> bool:
+        """Whether the pair's scheduled daily-lane rounds are running (not off, not paused)."""
+        return self.frequency is not Frequency.OFF and not self.paused
+
+
+@dataclass(frozen=True, slots=True)
+class Invite:
+    """A single-use deep-link invite; only its token's SHA-256 is stored."""
+
+    id: int
+    inviter_id: int
+    kind: InviteKind
+    status: InviteStatus
+    expires_at: datetime
+    cohort_id: int | None = None
+    used_by: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Round:
+    """One check-in: the same question(s) to both partners at one instant.
+
+    ``offer_id``: the exercise offer whose follow-up question it carries. ``cohort_id`` and
+    ``cohort_week``: for a program round, the cohort that asked it and the week (0 = first).
+    """
+
+    id: int
+    pair_id: int
+    origin: Origin
+    kind: RoundKind
+    status: RoundStatus
+    opened_at: datetime
+    expires_at: datetime
+    closed_at: datetime | None = None
+    offer_id: int | None = None
+    cohort_id: int | None = None
+    cohort_week: int | None = None
+
+    @property
+    def lane(self) -> Lane:
+        """The lane this round runs in (see :class:`Lane`)."""
+        return lane_of(self.kind)
+
+
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """A round's question at ``position`` (0 first)."""
+
+    position: int
+    question_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One partner's answer to one question of a round; ``value`` None when ``skipped``.
+    Private until the round is revealed (DESIGN.md, privacy rule 1)."""
+
+    round_id: int
+    position: int
+    user_id: int
+    value: str | None
+    skipped: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """Two or three exercises suggested after a reveal, picked privately by each partner."""
+
+    id: int
+    pair_id: int
+    round_id: int | None
+    trigger: Trigger
+    dimension: Dimension
+    options: tuple[str, ...]
+    status: OfferStatus
+    chosen: str | None = None
+    remind_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Cohort:
+    """A facilitator's group of pairs following a program from ``start_date`` (a local date in
+    ``timezone``), checking in on ``checkin_days`` (0 = Monday), with an optional weekly live
+    session (``session_weekday`` at ``session_time``)."""
+
+    id: int
+    name: str
+    program_id: str
+    start_date: date
+    checkin_days: tuple[int, ...]
+    timezone: str
+    status: CohortStatus
+    session_weekday: int | None = None
+    session_time: time | None = None
+    created_by: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A pair that joined a cohort, with its place in it."""
+
+    pair: Pair
+    membership: Membership
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A user's id and first name (lists and reports)."""
+
+    id: int
+    first_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A facilitator's ``/cohort_new`` answers so far, at ``step``."""
+
+    step: str
+    fields: dict[str, object] = field(default_factory=dict)
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Broadcast:
+    """A facilitator's message to a cohort and what became of its copies."""
+
+    id: int
+    cohort_id: int
+    created_by: int | None
+    text: str
+    status: BroadcastStatus
+    recipients: int = 0
+    delivered: int = 0
+    blocked: int = 0
+    not_started: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSnapshot:
+    """A frozen program week as stored: ``data`` is the report's own JSON."""
+
+    week: int
+    data: str

@@ -1,0 +1,187 @@
+"""Pairs and their schedules (implements :class:`bot.domain.ports.Pairs`)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.domain.model import Lane, Pair, PairStatus
+from bot.storage.tables import pairs
+from content.schema import Dimension
+from scheduler.cadence import Frequency
+
+_DIMENSIONS = {d.value: d for d in Dimension}
+
+
+def wall_time(stored: object) -> time:
+    """A stored ``"HH:MM"`` as a naive wall time."""
+    hh, mm = str(stored).split(":")
+    return time(int(hh), int(mm))
+
+
+def stored_time(at: time) -> str:
+    """A wall time as stored, ``"HH:MM"``."""
+    return at.strftime("%H:%M")
+
+
+def pair_record(row: Any) -> Pair:
+    """A ``pairs`` row as a :class:`Pair` (focus names unknown to the content are dropped)."""
+    focus = frozenset(_DIMENSIONS[v] for v in str(row.focus or "").split(",") if v in _DIMENSIONS)
+    return Pair(
+        id=int(row.id),
+        user_a=None if row.user_a is None else int(row.user_a),
+        user_b=None if row.user_b is None else int(row.user_b),
+        status=PairStatus(row.status),
+        timezone=str(row.timezone),
+        frequency=Frequency(row.frequency),
+        time_of_day=wall_time(row.time_of_day),
+        weekday=int(row.weekday),
+        paused=bool(row.paused),
+        last_round_date=row.last_round_date,
+        weekly_weekday=row.weekly_weekday,
+        weekly_time=None if row.weekly_time is None else wall_time(row.weekly_time),
+        last_weekly_date=row.last_weekly_date,
+        focus=focus,
+        followup_offer_id=row.followup_offer_id,
+        created_at=row.created_at,
+        ended_at=row.ended_at,
+    )
+
+
+class SqlPairs:
+    """Pairs over one connection."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def get(self, pair_id: int) -> Pair | None:
+        """See :meth:`bot.domain.ports.Pairs.get`."""
+        row = (await self._conn.execute(select(pairs).where(pairs.c.id == pair_id))).first()
+        return None if row is None else pair_record(row)
+
+    async def _fetch(self, pair_id: int) -> Pair:
+        found = await self.get(pair_id)
+        if found is None:
+            raise LookupError(f"pair {pair_id} not found")
+        return found
+
+    async def create(
+        self,
+        *,
+        user_a: int,
+        user_b: int,
+        timezone: str,
+        frequency: Frequency,
+        time_of_day: time,
+        now: datetime,
+    ) -> Pair:
+        """See :meth:`bot.domain.ports.Pairs.create`."""
+        pair_id = (
+            await self._conn.execute(
+                insert(pairs)
+                .values(
+                    user_a=user_a,
+                    user_b=user_b,
+                    status=PairStatus.ACTIVE.value,
+                    timezone=timezone,
+                    frequency=frequency.value,
+                    weekday=0,
+                    time_of_day=stored_time(time_of_day),
+                    paused=False,
+                    created_at=now,
+                )
+                .returning(pairs.c.id)
+            )
+        ).scalar_one()
+        return await self._fetch(int(pair_id))
+
+    async def set_schedule(
+        self,
+        pair_id: int,
+        *,
+        frequency: Frequency | None = None,
+        weekday: int | None = None,
+        time_of_day: time | None = None,
+        timezone: str | None = None,
+        paused: bool | None = None,
+    ) -> Pair:
+        """See :meth:`bot.domain.ports.Pairs.set_schedule`."""
+        values: dict[str, object] = {}
+        if frequency is not None:
+            values["frequency"] = frequency.value
+        if weekday is not None:
+            values["weekday"] = weekday
+        if time_of_day is not None:
+            values["time_of_day"] = stored_time(time_of_day)
+        if timezone is not None:
+            values["timezone"] = timezone
+        if paused is not None:
+            values["paused"] = paused
+        if values:
+            await self._conn.execute(update(pairs).where(pairs.c.id == pair_id).values(**values))
+        return await self._fetch(pair_id)
+
+    async def set_weekly(self, pair_id: int, weekday: int | None, at: time | None) -> Pair:
+        """See :meth:`bot.domain.ports.Pairs.set_weekly`."""
+        await self._conn.execute(
+            update(pairs)
+            .where(pairs.c.id == pair_id)
+            .values(weekly_weekday=weekday, weekly_time=None if at is None else stored_time(at))
+        )
+        return await self._fetch(pair_id)
+
+    async def set_focus(self, pair_id: int, focus: frozenset[Dimension]) -> None:
+        """See :meth:`bot.domain.ports.Pairs.set_focus`."""
+        value = ",".join(d.value for d in Dimension if d in focus) or None
+        await self._conn.execute(update(pairs).where(pairs.c.id == pair_id).values(focus=value))
+
+    async def mark_slot(self, pair_id: int, lane: Lane, day: date) -> None:
+        """See :meth:`bot.domain.ports.Pairs.mark_slot`."""
+        column = "last_weekly_date" if lane is Lane.WEEKLY else "last_round_date"
+        await self._conn.execute(update(pairs).where(pairs.c.id == pair_id).values({column: day}))
+
+    async def park_followup(self, pair_id: int, offer_id: int) -> None:
+        """See :meth:`bot.domain.ports.Pairs.park_followup`."""
+        await self._conn.execute(
+            update(pairs).where(pairs.c.id == pair_id).values(followup_offer_id=offer_id)
+        )
+
+    async def take_followup(self, pair_id: int, offer_id: int) -> None:
+        """See :meth:`bot.domain.ports.Pairs.take_followup`."""
+        await self._conn.execute(
+            update(pairs)
+            .where(pairs.c.id == pair_id, pairs.c.followup_offer_id == offer_id)
+            .values(followup_offer_id=None)
+        )
+
+    async def end(self, pair_id: int, now: datetime) -> bool:
+        """See :meth:`bot.domain.ports.Pairs.end`: a conditional update on ``status``."""
+        ended = await self._conn.execute(
+            update(pairs)
+            .where(pairs.c.id == pair_id, pairs.c.status == PairStatus.ACTIVE.value)
+            .values(status=PairStatus.ENDED.value, ended_at=now)
+        )
+        return ended.rowcount == 1
+
+    async def ended_since(self, user_id: int, since: datetime) -> Pair | None:
+        """See :meth:`bot.domain.ports.Pairs.ended_since`."""
+        row = (
+            await self._conn.execute(
+                select(pairs)
+                .where(
+                    or_(pairs.c.user_a == user_id, pairs.c.user_b == user_id),
+                    pairs.c.status == PairStatus.ENDED.value,
+                    pairs.c.ended_at >= since,
+                )
+                .order_by(pairs.c.ended_at.desc())
+            )
+        ).first()
+        return None if row is None else pair_record(row)
+
+    async def forget_member(self, user_id: int) -> None:
+        """See :meth:`bot.domain.ports.Pairs.forget_member`."""
+        await self._conn.execute(update(pairs).where(pairs.c.user_a == user_id).values(user_a=None))
+        await self._conn.execute(update(pairs).where(pairs.c.user_b == user_id).values(user_b=None))

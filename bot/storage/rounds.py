@@ -1,0 +1,344 @@
+"""Rounds, the questions each asked, and answers (implements
+:class:`bot.domain.ports.Rounds` and :class:`bot.domain.ports.Answers`)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.domain.model import Answer, Asked, Origin, Round, RoundKind, RoundStatus
+from bot.storage.tables import answers, round_questions, rounds
+
+_OPEN = RoundStatus.OPEN.value
+_REVEALED = RoundStatus.REVEALED.value
+_FOLLOWUP = RoundKind.FOLLOWUP.value
+
+
+def round_record(row: Any) -> Round:
+    """A ``rounds`` row as a :class:`Round`."""
+    return Round(
+        id=int(row.id),
+        pair_id=int(row.pair_id),
+        origin=Origin(row.origin),
+        kind=RoundKind(row.kind),
+        status=RoundStatus(row.status),
+        opened_at=row.opened_at,
+        expires_at=row.expires_at,
+        closed_at=row.closed_at,
+        offer_id=row.offer_id,
+        cohort_id=row.cohort_id,
+        cohort_week=row.cohort_week,
+    )
+
+
+class SqlRounds:
+    """Rounds over one connection."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def _rounds(self, query: Any) -> list[Round]:
+        return [round_record(r) for r in await self._conn.execute(query)]
+
+    async def _ids(self, query: Any) -> list[int]:
+        return [int(i) for i in (await self._conn.execute(query)).scalars()]
+
+    async def get(self, round_id: int) -> Round | None:
+        """See :meth:`bot.domain.ports.Rounds.get`."""
+        row = (await self._conn.execute(select(rounds).where(rounds.c.id == round_id))).first()
+        return None if row is None else round_record(row)
+
+    async def open_of(self, pair_id: int) -> list[Round]:
+        """See :meth:`bot.domain.ports.Rounds.open_of`."""
+        return await self._rounds(
+            select(rounds)
+            .where(rounds.c.pair_id == pair_id, rounds.c.status == _OPEN)
+            .order_by(rounds.c.id)
+        )
+
+    async def create(
+        self,
+        *,
+        pair_id: int,
+        origin: Origin,
+        kind: RoundKind,
+        opened_at: datetime,
+        expires_at: datetime,
+        question_ids: Sequence[str],
+        offer_id: int | None = None,
+        cohort_id: int | None = None,
+        cohort_week: int | None = None,
+    ) -> Round:
+        """See :meth:`bot.domain.ports.Rounds.create`."""
+        round_id = (
+            await self._conn.execute(
+                insert(rounds)
+                .values(
+                    pair_id=pair_id,
+                    origin=origin.value,
+                    kind=kind.value,
+                    offer_id=offer_id,
+                    cohort_id=cohort_id,
+                    cohort_week=cohort_week,
+                    status=_OPEN,
+                    opened_at=opened_at,
+                    expires_at=expires_at,
+                    version=0,
+                )
+                .returning(rounds.c.id)
+            )
+        ).scalar_one()
+        if question_ids:
+            await self._conn.execute(
+                insert(round_questions),
+                [
+                    {"round_id": round_id, "position": position, "question_id": question_id}
+                    for position, question_id in enumerate(question_ids)
+                ],
+            )
+        return Round(
+            id=int(round_id),
+            pair_id=pair_id,
+            origin=origin,
+            kind=kind,
+            status=RoundStatus.OPEN,
+            opened_at=opened_at,
+            expires_at=expires_at,
+            offer_id=offer_id,
+            cohort_id=cohort_id,
+            cohort_week=cohort_week,
+        )
+
+    async def asked(self, round_id: int) -> list[Asked]:
+        """See :meth:`bot.domain.ports.Rounds.asked`."""
+        rows = await self._conn.execute(
+            select(round_questions.c.position, round_questions.c.question_id)
+            .where(round_questions.c.round_id == round_id)
+            .order_by(round_questions.c.position)
+        )
+        return [Asked(int(r.position), str(r.question_id)) for r in rows]
+
+    async def asked_ids(self, round_ids: Collection[int]) -> list[str]:
+        """See :meth:`bot.domain.ports.Rounds.asked_ids`."""
+        if not round_ids:
+            return []
+        rows = await self._conn.execute(
+            select(round_questions.c.question_id).where(
+                round_questions.c.round_id.in_(list(round_ids))
+            )
+        )
+        return [str(q) for q in rows.scalars()]
+
+    async def hold_if_answerable(self, round_id: int, now: datetime) -> bool:
+        """See :meth:`bot.domain.ports.Rounds.hold_if_answerable`: bumps ``version`` where the
+        round is open and before its closing time (the update takes the row lock)."""
+        bumped = await self._conn.execute(
+            update(rounds)
+            .where(rounds.c.id == round_id, rounds.c.status == _OPEN, rounds.c.expires_at > now)
+            .values(version=rounds.c.version + 1)
+        )
+        return bumped.rowcount == 1
+
+    async def close_if_open(
+        self, round_id: int, status: RoundStatus, now: datetime
+    ) -> Round | None:
+        """See :meth:`bot.domain.ports.Rounds.close_if_open`: a conditional update on
+        ``status`` whose row count says who won."""
+        won = await self._conn.execute(
+            update(rounds)
+            .where(rounds.c.id == round_id, rounds.c.status == _OPEN)
+            .values(status=status.value, closed_at=now)
+        )
+        if won.rowcount != 1:
+            return None
+        return await self.get(round_id)
+
+    async def cancel_open(self, pair_id: int, now: datetime) -> list[int]:
+        """See :meth:`bot.domain.ports.Rounds.cancel_open`."""
+        ids = await self._ids(
+            select(rounds.c.id).where(rounds.c.pair_id == pair_id, rounds.c.status == _OPEN)
+        )
+        if ids:
+            await self._conn.execute(
+                update(rounds)
+                .where(rounds.c.id.in_(ids), rounds.c.status == _OPEN)
+                .values(status=RoundStatus.CANCELLED.value, closed_at=now)
+            )
+        return ids
+
+    async def checkins_since(self, pair_id: int, since: datetime) -> int:
+        """See :meth:`bot.domain.ports.Rounds.checkins_since`."""
+        count = (
+            await self._conn.execute(
+                select(func.count())
+                .select_from(rounds)
+                .where(
+                    rounds.c.pair_id == pair_id,
+                    rounds.c.origin == Origin.CHECKIN.value,
+                    rounds.c.opened_at >= since,
+                )
+            )
+        ).scalar_one()
+        return int(count)
+
+    async def question_counts(self, pair_id: int) -> dict[str, int]:
+        """See :meth:`bot.domain.ports.Rounds.question_counts`."""
+        rows = await self._conn.execute(
+            select(round_questions.c.question_id, func.count())
+            .join(rounds, rounds.c.id == round_questions.c.round_id)
+            .where(rounds.c.pair_id == pair_id)
+            .group_by(round_questions.c.question_id)
+        )
+        return {str(q): int(n) for q, n in rows}
+
+    async def revealed_since(self, pair_id: int, since: datetime) -> list[int]:
+        """See :meth:`bot.domain.ports.Rounds.revealed_since`."""
+        return await self._ids(
+            select(rounds.c.id)
+            .where(
+                rounds.c.pair_id == pair_id,
+                rounds.c.status == _REVEALED,
+                rounds.c.closed_at >= since,
+            )
+            .order_by(rounds.c.id)
+        )
+
+    async def revealed_count(self, pair_id: int) -> int:
+        """See :meth:`bot.domain.ports.Rounds.revealed_count`."""
+        count = (
+            await self._conn.execute(
+                select(func.count())
+                .select_from(rounds)
+                .where(rounds.c.pair_id == pair_id, rounds.c.status == _REVEALED)
+            )
+        ).scalar_one()
+        return int(count)
+
+    async def revealed_page(self, pair_id: int, offset: int, limit: int) -> list[Round]:
+        """See :meth:`bot.domain.ports.Rounds.revealed_page`."""
+        return await self._rounds(
+            select(rounds)
+            .where(rounds.c.pair_id == pair_id, rounds.c.status == _REVEALED)
+            .order_by(rounds.c.closed_at.desc(), rounds.c.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+
+    async def revealed_window(self, pair_id: int, since: datetime) -> list[int]:
+        """See :meth:`bot.domain.ports.Rounds.revealed_window`."""
+        return await self._ids(
+            select(rounds.c.id)
+            .where(
+                rounds.c.pair_id == pair_id,
+                rounds.c.status == _REVEALED,
+                rounds.c.kind != _FOLLOWUP,
+                rounds.c.closed_at >= since,
+            )
+            .order_by(rounds.c.id)
+        )
+
+    async def revealed_before(self, pair_id: int, before: int, limit: int) -> list[int]:
+        """See :meth:`bot.domain.ports.Rounds.revealed_before`."""
+        return await self._ids(
+            select(rounds.c.id)
+            .where(
+                rounds.c.pair_id == pair_id,
+                rounds.c.status == _REVEALED,
+                rounds.c.kind != _FOLLOWUP,
+                rounds.c.id < before,
+            )
+            .order_by(rounds.c.id.desc())
+            .limit(limit)
+        )
+
+    async def closed_statuses(self, pair_id: int, limit: int) -> list[RoundStatus]:
+        """See :meth:`bot.domain.ports.Rounds.closed_statuses`."""
+        rows = await self._conn.execute(
+            select(rounds.c.status)
+            .where(
+                rounds.c.pair_id == pair_id,
+                rounds.c.status.in_((_REVEALED, RoundStatus.EXPIRED.value)),
+                rounds.c.kind != _FOLLOWUP,
+            )
+            .order_by(rounds.c.closed_at.desc(), rounds.c.id.desc())
+            .limit(limit)
+        )
+        return [RoundStatus(s) for s in rows.scalars()]
+
+    async def program_rounds(self, pair_id: int, cohort_id: int, week: int) -> list[Round]:
+        """See :meth:`bot.domain.ports.Rounds.program_rounds`."""
+        return await self._rounds(
+            select(rounds)
+            .where(
+                rounds.c.pair_id == pair_id,
+                rounds.c.origin == Origin.PROGRAM.value,
+                rounds.c.cohort_id == cohort_id,
+                rounds.c.cohort_week == week,
+            )
+            .order_by(rounds.c.id)
+        )
+
+
+class SqlAnswers:
+    """Answers over one connection."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def of_round(self, round_id: int) -> list[Answer]:
+        """See :meth:`bot.domain.ports.Answers.of_round`."""
+        rows = await self._conn.execute(select(answers).where(answers.c.round_id == round_id))
+        return [
+            Answer(
+                round_id=int(r.round_id),
+                position=int(r.position),
+                user_id=int(r.user_id),
+                value=r.value,
+                skipped=bool(r.skipped),
+            )
+            for r in rows
+        ]
+
+    async def positions(self, round_id: int, user_id: int) -> set[int]:
+        """See :meth:`bot.domain.ports.Answers.positions`."""
+        rows = await self._conn.execute(
+            select(answers.c.position).where(
+                answers.c.round_id == round_id, answers.c.user_id == user_id
+            )
+        )
+        return {int(p) for p in rows.scalars()}
+
+    async def save(self, answer: Answer, now: datetime) -> bool:
+        """See :meth:`bot.domain.ports.Answers.save`."""
+        key = (
+            answers.c.round_id == answer.round_id,
+            answers.c.position == answer.position,
+            answers.c.user_id == answer.user_id,
+        )
+        changed = await self._conn.execute(
+            update(answers)
+            .where(*key)
+            .values(value=answer.value, skipped=answer.skipped, updated_at=now)
+        )
+        if changed.rowcount == 1:
+            return False
+        await self._conn.execute(
+            insert(answers).values(
+                round_id=answer.round_id,
+                position=answer.position,
+                user_id=answer.user_id,
+                value=answer.value,
+                skipped=answer.skipped,
+                answered_at=now,
+                updated_at=now,
+            )
+        )
+        return True
+
+    async def delete_for_user(self, user_id: int) -> None:
+        """See :meth:`bot.domain.ports.Answers.delete_for_user`."""
+        await self._conn.execute(delete(answers).where(answers.c.user_id == user_id))
