@@ -1,0 +1,191 @@
+"""Ports for rounds, answers and exercise offers (see :mod:`bot.domain.ports`)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime
+from typing import Protocol
+
+from bot.domain.model import (
+    Answer,
+    Asked,
+    Offer,
+    OfferStatus,
+    Origin,
+    Round,
+    RoundKind,
+    RoundStatus,
+)
+from content.schema import Dimension, Trigger
+
+
+class Rounds(Protocol):
+    """Rounds and the questions each asked."""
+
+    async def get(self, round_id: int) -> Round | None:
+        """The round, or None."""
+        ...
+
+    async def open_of(self, pair_id: int) -> list[Round]:
+        """The pair's open rounds, oldest first (at most one per lane)."""
+        ...
+
+    async def create(
+        self,
+        *,
+        pair_id: int,
+        origin: Origin,
+        kind: RoundKind,
+        opened_at: datetime,
+        expires_at: datetime,
+        question_ids: Sequence[str],
+        offer_id: int | None = None,
+        cohort_id: int | None = None,
+        cohort_week: int | None = None,
+    ) -> Round:
+        """An open round asking ``question_ids`` at positions 0, 1, …"""
+        ...
+
+    async def asked(self, round_id: int) -> list[Asked]:
+        """The round's questions by position."""
+        ...
+
+    async def asked_ids(self, round_ids: Collection[int]) -> list[str]:
+        """The question ids these rounds asked."""
+        ...
+
+    async def hold_if_answerable(self, round_id: int, now: datetime) -> bool:
+        """Hold: serialise answers to the round for the rest of the transaction, if it is open
+        and its closing time is after ``now``. False (and nothing held) otherwise: an answer
+        after the closing time must not reveal anything."""
+        ...
+
+    async def close_if_open(
+        self, round_id: int, status: RoundStatus, now: datetime
+    ) -> Round | None:
+        """Decide-once: an open round moves to ``status`` (revealed or expired) at ``now``.
+        The one winner gets the closed round; every other caller None."""
+        ...
+
+    async def cancel_open(self, pair_id: int, now: datetime) -> list[int]:
+        """Cancel the pair's open rounds (the pair ended); returns their ids."""
+        ...
+
+    async def checkins_since(self, pair_id: int, since: datetime) -> int:
+        """How many ``/checkin`` rounds the pair opened at or after ``since``."""
+        ...
+
+    async def question_counts(self, pair_id: int) -> dict[str, int]:
+        """How often the pair was asked each question id."""
+        ...
+
+    async def revealed_since(self, pair_id: int, since: datetime) -> list[int]:
+        """Ids of the pair's rounds revealed at or after ``since``, oldest first."""
+        ...
+
+    async def revealed_count(self, pair_id: int) -> int:
+        """How many of the pair's rounds were revealed."""
+        ...
+
+    async def revealed_page(self, pair_id: int, offset: int, limit: int) -> list[Round]:
+        """Revealed rounds, newest first (by closing time), ``offset`` back."""
+        ...
+
+    async def revealed_window(self, pair_id: int, since: datetime) -> list[int]:
+        """Ids of revealed rounds (follow-ups aside) that closed at or after ``since``, oldest
+        first."""
+        ...
+
+    async def revealed_before(self, pair_id: int, before: int, limit: int) -> list[int]:
+        """Ids of up to ``limit`` revealed rounds (follow-ups aside) older than round
+        ``before``, newest first."""
+        ...
+
+    async def closed_statuses(self, pair_id: int, limit: int) -> list[RoundStatus]:
+        """Revealed or expired, of the pair's last ``limit`` closed rounds (follow-ups
+        aside), newest first."""
+        ...
+
+    async def program_rounds(self, pair_id: int, cohort_id: int, week: int) -> list[Round]:
+        """The program rounds this cohort asked the pair in program week ``week``."""
+        ...
+
+
+class Answers(Protocol):
+    """Answers: private until their round is revealed (DESIGN.md, privacy rule 1). Read them
+    only to decide or build a reveal, or for a revealed round."""
+
+    async def of_round(self, round_id: int) -> list[Answer]:
+        """Every answer given in the round."""
+        ...
+
+    async def positions(self, round_id: int, user_id: int) -> set[int]:
+        """The positions of the round the user has answered."""
+        ...
+
+    async def save(self, answer: Answer, now: datetime) -> bool:
+        """Store or replace the user's answer at that position; True when it is their first
+        answer there."""
+        ...
+
+    async def delete_for_user(self, user_id: int) -> None:
+        """Delete every answer the user gave."""
+        ...
+
+
+class Offers(Protocol):
+    """Exercise offers and each partner's private pick."""
+
+    async def get(self, offer_id: int) -> Offer | None:
+        """The offer, or None."""
+        ...
+
+    async def open_of(self, pair_id: int) -> Offer | None:
+        """The pair's offer still being picked, if any."""
+        ...
+
+    async def create(
+        self,
+        *,
+        pair_id: int,
+        round_id: int,
+        trigger: Trigger,
+        dimension: Dimension,
+        options: Sequence[str],
+        now: datetime,
+    ) -> int:
+        """A new open offer after round ``round_id``'s reveal, cancelling an open older one;
+        returns its id."""
+        ...
+
+    async def offered_counts(self, pair_id: int) -> dict[str, int]:
+        """How often each exercise id was among the pair's offers."""
+        ...
+
+    async def hold_if_open(self, offer_id: int) -> bool:
+        """Hold: serialise picks on an open offer for the rest of the transaction. False (and
+        nothing held) when the offer is not open."""
+        ...
+
+    async def move(
+        self, offer_id: int, was: OfferStatus, to: OfferStatus, chosen: str | None, now: datetime
+    ) -> bool:
+        """Decide-once: the offer moves from ``was`` to ``to`` with ``chosen`` (the agreed
+        exercise id, or None). True for the one caller that moved it."""
+        ...
+
+    async def set_reminder(self, offer_id: int, at: datetime | None) -> None:
+        """When the agreed exercise's reminder comes (None: no reminder)."""
+        ...
+
+    async def picks(self, offer_id: int) -> dict[int, str]:
+        """Each partner's pick so far (an exercise id or ``NOT_NOW``), by user id."""
+        ...
+
+    async def save_pick(self, offer_id: int, user_id: int, pick: str, now: datetime) -> bool:
+        """Store or replace the user's pick; True when it is their first."""
+        ...
+
+    async def delete_picks_of(self, user_id: int) -> None:
+        """Delete every pick the user made."""
+        ...
