@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 from typing import Any
 
 from telegram import Update
@@ -16,7 +17,7 @@ from bot.domain.service import QuestionPicker
 from bot.emulator import FakeBotAPI
 from bot.runtime import Runtime, TandemApplication, build_application, start_runtime
 from bot.settings import Settings, load_settings
-from content.schema import ContentBank
+from content.schema import ContentBank, load_content
 from scheduler.clock import ManualClock
 from scheduler.due import TickReport
 
@@ -52,6 +53,13 @@ class Sandbox:
             await self.tick()
 
 
+@cache
+def shipped_content() -> ContentBank:
+    """The shipped content bank, parsed and checked once per process (it never changes while
+    the process runs; the end-to-end tests start hundreds of sandboxes)."""
+    return load_content()
+
+
 @asynccontextmanager
 async def sandbox(
     database_url: str,
@@ -83,7 +91,9 @@ async def sandbox(
     )
     app = build_application(settings, request=fake, rate_limit=rate_limit)
     await app.initialize()
-    runtime = await start_runtime(app, settings, clock=clock, picker=picker, content=content)
+    runtime = await start_runtime(
+        app, settings, clock=clock, picker=picker, content=content or shipped_content()
+    )
     box = Sandbox(fake=fake, app=app, runtime=runtime, clock=clock, settings=settings)
     if attach:
         fake.attach(box.deliver)
