@@ -77,11 +77,11 @@ from scheduler.cadence import (
     next_morning,
     next_occurrence,
     parse_time_of_day,
-    parse_timezone,
     reminder_instant,
 )
 from scheduler.clock import Clock
 from scheduler.due import DueItem
+from scheduler.zones import parse_timezone
 
 logger = logging.getLogger(__name__)
 
