@@ -59,9 +59,9 @@ from bot.storage.tables import (
     rounds,
     users,
 )
+from content.loader import ContentBank
 from content.schema import (
     WANTS_VALUES,
-    ContentBank,
     Depth,
     Dimension,
     Gap,
