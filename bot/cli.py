@@ -12,7 +12,8 @@ import sys
 from collections.abc import Sequence
 
 from bot.settings import SettingsError, load_settings
-from content.schema import ContentError, load_content
+from content.loader import load_content
+from content.schema import ContentError
 
 
 def _fail(message: str) -> int:

@@ -179,7 +179,7 @@ def _texts_messages(path: Path) -> Iterator[tuple[str, int]]:
 
 def _content_messages(folder: Path) -> Iterator[tuple[str, str]]:
     """(text, where) for every translatable string of the content files."""
-    from content.schema import load_content
+    from content.loader import load_content
 
     bank = load_content(folder)
     for q in bank.questions.values():

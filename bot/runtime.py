@@ -41,7 +41,7 @@ from bot.storage.queues import Outbox, SqlDueWorkStore
 from bot.telegram import handlers
 from bot.telegram.context import RUNTIME_KEY, TandemContext
 from bot.telegram.sender import Sender
-from content.schema import ContentBank, load_content
+from content.loader import ContentBank, load_content
 from scheduler.clock import Clock, SystemClock
 from scheduler.due import DueWorkRunner, TickReport
 

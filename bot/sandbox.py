@@ -17,7 +17,7 @@ from bot.domain.service import QuestionPicker
 from bot.emulator import FakeBotAPI
 from bot.runtime import Runtime, TandemApplication, build_application, start_runtime
 from bot.settings import Settings, load_settings
-from content.schema import ContentBank, load_content
+from content.loader import ContentBank, load_content
 from scheduler.clock import ManualClock
 from scheduler.due import TickReport
 

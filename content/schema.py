@@ -1,24 +1,23 @@
-"""Schema and loader for Tandem's content: questions and exercises as YAML data files.
+"""Schema for Tandem's content: questions and exercises, validated by pydantic.
 
-The files live beside this module (``questions.yaml``, ``exercises.yaml``). They are validated
-when loaded; an invalid entry raises :class:`ContentError` naming the file and the entry, so the
-bot refuses to start rather than ask a broken question.
+The data files live beside this module (``questions.yaml``, ``exercises.yaml``); the models
+here say what one entry may hold. Reading the files and checking entries against each other is
+:mod:`content.loader`'s job (:func:`content.loader.load_content`); an invalid entry raises
+:class:`ContentError` naming the file and the entry, so the bot refuses to start rather than ask
+a broken question. This module imports nothing else of ours (programs build on it in
+:mod:`content.programs`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
+from typing import Annotated, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-
-if TYPE_CHECKING:
-    from content.programs import Program
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 CONTENT_DIR = Path(__file__).resolve().parent
+"""The folder holding the shipped content files (the default for ``load_content``)."""
 
 #: Option ids and entry ids travel in callback data (64 bytes at most), so they stay short.
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
@@ -330,134 +329,8 @@ class Exercise(_Entry):
         return self
 
 
-M = TypeVar("M", bound=_Entry)
-
-
 class ContentError(Exception):
     """A content file is missing, unreadable or has an invalid entry.
 
     The message names the file and, where there is one, the entry (its id, or its position).
     """
-
-
-@dataclass(frozen=True)
-class ContentBank:
-    """All validated content, indexed by id (programs: see :mod:`content.programs`)."""
-
-    questions: dict[str, Question]
-    exercises: dict[str, Exercise]
-    programs: dict[str, Program] = field(default_factory=dict)
-
-    def question(self, question_id: str) -> Question:
-        """The question with this id. Raises KeyError for an unknown id."""
-        return self.questions[question_id]
-
-    def exercise(self, exercise_id: str) -> Exercise:
-        """The exercise with this id. Raises KeyError for an unknown id."""
-        return self.exercises[exercise_id]
-
-    def questions_of(self, depth: Depth) -> list[Question]:
-        """The questions of one depth, in file order."""
-        return [q for q in self.questions.values() if q.depth is depth]
-
-    def exercises_for(self, dimension: Dimension, trigger: Trigger) -> list[Exercise]:
-        """The exercises covering ``dimension`` that are meant for ``trigger``, in file order."""
-        return [
-            e
-            for e in self.exercises.values()
-            if dimension in e.dimensions and trigger in e.triggers
-        ]
-
-
-def _read_entries(path: Path) -> list[Any]:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ContentError(f"{path.name}: file not found in {path.parent}") from exc
-    except yaml.YAMLError as exc:
-        raise ContentError(f"{path.name}: not valid YAML ({exc})") from exc
-    if not isinstance(raw, list):
-        raise ContentError(f"{path.name}: expected a list of entries at the top level")
-    return raw
-
-
-def _entry_name(raw: Any, index: int) -> str:
-    if isinstance(raw, dict) and isinstance(raw.get("id"), str):
-        return f"entry '{raw['id']}' (#{index + 1})"
-    return f"entry #{index + 1}"
-
-
-def _first_error(exc: ValidationError) -> str:
-    err = exc.errors()[0]
-    where = ".".join(str(p) for p in err["loc"])
-    msg = str(err["msg"]).removeprefix("Value error, ")
-    return f"{where}: {msg}" if where else msg
-
-
-def _parse(model: type[M], path: Path) -> dict[str, M]:
-    result: dict[str, M] = {}
-    for index, raw in enumerate(_read_entries(path)):
-        try:
-            item = model.model_validate(raw)
-        except ValidationError as exc:
-            raise ContentError(
-                f"{path.name}: {_entry_name(raw, index)}: {_first_error(exc)}"
-            ) from exc
-        item_id = item.id
-        if item_id in result:
-            raise ContentError(f"{path.name}: {_entry_name(raw, index)}: duplicate id")
-        result[item_id] = item
-    return result
-
-
-def load_content(directory: Path | None = None) -> ContentBank:
-    """Load and validate ``questions.yaml`` and ``exercises.yaml`` from ``directory``.
-
-    ``directory`` defaults to the ``content`` package folder. Beyond each entry's own schema,
-    checks that every exercise a mismatch rule names exists, covers the question's dimension and
-    is meant for mismatches, that there are light questions and deep ones for each part of a
-    weekly round, and that every dimension has an exercise for each trigger. Raises
-    :class:`ContentError` naming the file and entry of the first problem.
-    """
-    folder = directory or CONTENT_DIR
-    exercises = _parse(Exercise, folder / "exercises.yaml")
-    questions = _parse(Question, folder / "questions.yaml")
-    for index, question in enumerate(questions.values()):
-        if question.mismatch is None:
-            continue
-        where = f"questions.yaml: entry '{question.id}' (#{index + 1})"
-        for exercise_id in question.mismatch.exercises:
-            exercise = exercises.get(exercise_id)
-            if exercise is None:
-                raise ContentError(f"{where}: mismatch names missing exercise '{exercise_id}'")
-            if question.dimension not in exercise.dimensions:
-                raise ContentError(
-                    f"{where}: exercise '{exercise.id}' does not cover dimension "
-                    f"'{question.dimension}'"
-                )
-            if Trigger.MISMATCH not in exercise.triggers:
-                raise ContentError(f"{where}: exercise '{exercise.id}' has no 'mismatch' trigger")
-        if len(set(question.mismatch.exercises)) != len(question.mismatch.exercises):
-            raise ContentError(f"{where}: mismatch names an exercise twice")
-    if not any(q.depth is Depth.LIGHT for q in questions.values()):
-        raise ContentError("questions.yaml: no light questions (daily rounds need them)")
-    for slot in WeeklySlot:
-        if not any(
-            q.depth is Depth.DEEP and q.dimension.weekly_slot is slot for q in questions.values()
-        ):
-            raise ContentError(
-                f"questions.yaml: no deep question for the weekly round's '{slot}' part"
-            )
-    for dimension in Dimension:
-        for trigger in (Trigger.REPEATED, Trigger.BOTH_LOW):
-            if not any(
-                dimension in e.dimensions and trigger in e.triggers for e in exercises.values()
-            ):
-                raise ContentError(
-                    f"exercises.yaml: no exercise with trigger '{trigger}' covers dimension "
-                    f"'{dimension}'"
-                )
-    from content.programs import PROGRAMS_FOLDER, load_programs
-
-    programs = load_programs(folder / PROGRAMS_FOLDER, questions, exercises)
-    return ContentBank(questions=questions, exercises=exercises, programs=programs)

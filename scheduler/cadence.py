@@ -2,6 +2,8 @@
 
 This module is pure time arithmetic. It imports nothing from ``bot/`` (see the dependency rule
 in ``DESIGN.md``) and touches no clock: every function takes the instant it reasons about.
+Time zone names typed by users are read by :mod:`scheduler.zones`; a time of day typed by a user
+by :func:`parse_time_of_day`, which refuses with a :class:`TimeReason` code, never a sentence.
 
 Conventions used throughout:
 
@@ -36,7 +38,6 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -46,17 +47,20 @@ from typing import Final
 
 from apscheduler.triggers.cron import CronTrigger
 
+from scheduler.zones import UNUSABLE_ZONES
+
 __all__ = [
     "QUIET_END",
     "QUIET_START",
     "REMINDER_MARGIN",
     "Cadence",
     "Frequency",
+    "TimeOfDayError",
+    "TimeReason",
     "is_night",
     "local_time",
     "next_occurrence",
     "parse_time_of_day",
-    "parse_timezone",
     "reminder_instant",
 ]
 
@@ -71,9 +75,6 @@ REMINDER_MARGIN: Final = timedelta(minutes=30)
 
 # The last moment before quiet hours that leaves the partner REMINDER_MARGIN of evening.
 _QUIET_START_MINUS_MARGIN: Final = time(21, 30)
-
-MAX_TIMEZONE_INPUT: Final = 64
-"""Longest text parse_timezone looks at, in characters (the longest IANA name is ~32)."""
 
 # A weekly round skipped by last_local_date or a vanished day needs at most ~3 candidates;
 # the cap only turns an impossible endless loop into an error.
@@ -110,9 +111,10 @@ class Cadence:
         frequency: How often rounds open; :attr:`Frequency.OFF` means never.
         time_of_day: Naive local wall time in :attr:`timezone` at which a round opens
             (seconds are kept, ``fold`` is ignored). Must not carry a ``tzinfo``.
-        timezone: IANA time zone name, e.g. ``"Europe/Berlin"`` (use :func:`parse_timezone` to
-            get one from user input). The pair's time zone: both partners get the question at
-            this wall time here (DESIGN.md, "A round's life", step 2).
+        timezone: IANA time zone name, e.g. ``"Europe/Berlin"`` (use
+            :func:`scheduler.zones.parse_timezone` to get one from user input). The pair's
+            time zone: both partners get the question at this wall time here (DESIGN.md, "A
+            round's life", step 2).
         weekday: 0 = Monday … 6 = Sunday; only used for :attr:`Frequency.WEEKLY`, but always
             validated.
         days: weekdays (0 = Monday) for :attr:`Frequency.DAYS`; at least one, each 0–6.
@@ -201,6 +203,38 @@ def next_occurrence(
     raise ValueError("no occurrence of this schedule fits before the year 9999")
 
 
+class TimeReason(StrEnum):
+    """Why :func:`parse_time_of_day` refused a text. The values are stable codes, not prose."""
+
+    EMPTY = "empty"
+    """Nothing but whitespace."""
+    HOUR_24 = "hour_24"
+    """An hour over 23 on a 24-hour clock (``"25:00"``, ``"24:00"``, ``"25h"``)."""
+    MINUTE = "minute"
+    """Minutes over 59, with or without am/pm (``"12:60"``, ``"8:60pm"``)."""
+    HOUR_12 = "hour_12"
+    """An hour outside 1–12 with am/pm (``"13pm"``, ``"0am"``)."""
+    UNREADABLE = "unreadable"
+    """No form of time the parser knows (``"0800"``, ``"20"``, ``"8:5"``, ``"eight"``)."""
+
+
+class TimeOfDayError(ValueError):
+    """:func:`parse_time_of_day` refused a text.
+
+    A :class:`ValueError`, so ``except ValueError`` keeps catching it.
+
+    Attributes:
+        reason: What is wrong, as a :class:`TimeReason`; ``str(error)`` is its value
+            (``"hour_24"``), a code for the caller to put into words.
+    """
+
+    reason: TimeReason
+
+    def __init__(self, reason: TimeReason) -> None:
+        self.reason = TimeReason(reason)
+        super().__init__(self.reason.value)
+
+
 def parse_time_of_day(text: str) -> time:
     """Read a wall time typed by a user.
 
@@ -216,35 +250,43 @@ def parse_time_of_day(text: str) -> time:
         pair's time zone.
 
     Raises:
-        ValueError: with a message fit to show the user, for anything else: an empty string,
-            ``"25:00"``, ``"12:60"``, ``"13pm"``, ``"0800"``, ``"20"``, ….
+        TimeOfDayError: (a :class:`ValueError`) for anything else, with ``reason``
+
+            * :attr:`TimeReason.EMPTY` for an empty or all-whitespace text;
+            * :attr:`TimeReason.HOUR_24` for an hour over 23 on a 24-hour clock
+              (``"25:00"``, ``"24:00"``, ``"25h"``);
+            * :attr:`TimeReason.MINUTE` for minutes over 59 (``"12:60"``, ``"8:60pm"``);
+            * :attr:`TimeReason.HOUR_12` for an hour outside 1–12 with am/pm (``"13pm"``,
+              ``"0am"``);
+            * :attr:`TimeReason.UNREADABLE` for any other text (``"0800"``, ``"20"``,
+              ``"8:5"``, ``"20:00:00"``, ``"eight"``).
     """
     cleaned = " ".join(text.split()).casefold()
     if not cleaned:
-        raise ValueError("Please send a time, for example 20:00 or 8pm.")
+        raise TimeOfDayError(TimeReason.EMPTY)
     if cleaned in _NAMED_TIMES:
         return _NAMED_TIMES[cleaned]
     match = _TIME_24H.fullmatch(cleaned)
     if match is not None:
         hour, minute = int(match["hour"]), int(match["minute"] or 0)
         if hour > 23:
-            raise ValueError("Hours go from 0 to 23 on a 24-hour clock, for example 20:00.")
+            raise TimeOfDayError(TimeReason.HOUR_24)
         if minute > 59:
-            raise ValueError("Minutes go from 00 to 59, for example 20:30.")
+            raise TimeOfDayError(TimeReason.MINUTE)
         return time(hour, minute)
     match = _TIME_12H.fullmatch(cleaned)
     if match is not None:
         hour = int(match["hour"])
         minute = int(match["minute"] or 0)
         if not 1 <= hour <= 12:
-            raise ValueError("With am/pm the hour goes from 1 to 12, for example 8pm or 12am.")
+            raise TimeOfDayError(TimeReason.HOUR_12)
         if minute > 59:
-            raise ValueError("Minutes go from 00 to 59, for example 8:30pm.")
+            raise TimeOfDayError(TimeReason.MINUTE)
         hour %= 12
         if match["half"] == "p":
             hour += 12
         return time(hour, minute)
-    raise ValueError("I couldn't read that as a time. Try 20:00, 8:30pm or 8 pm.")
+    raise TimeOfDayError(TimeReason.UNREADABLE)
 
 
 #: "20:00", "20.00" and "20h" / "20h30" (a common way to write times in Europe).
@@ -253,64 +295,6 @@ _NAMED_TIMES: Final = {"noon": time(12, 0), "midday": time(12, 0), "midnight": t
 _TIME_12H: Final = re.compile(
     r"(?P<hour>[0-9]{1,2})(?::(?P<minute>[0-9]{2}))? ?(?P<half>[ap])(?:m|\.m\.)"
 )
-
-
-def _fold_accents(text: str) -> str:
-    """Drop accents (Zürich -> Zurich, São Paulo -> Sao Paulo): zone names are plain ASCII."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-def parse_timezone(text: str) -> str:
-    """Turn what a user typed into an IANA time zone name.
-
-    Args:
-        text: One of, tried in this order, ignoring surrounding whitespace and letter case:
-
-            1. a common name from a small alias table for places and abbreviations that are
-               not zone names (``"UTC"``/``"GMT"`` → ``"UTC"``, ``"munich"`` →
-               ``"Europe/Berlin"``, ``"seattle"`` → ``"America/Los_Angeles"``, ``"boston"`` →
-               ``"America/New_York"``, ``"beijing"`` → ``"Asia/Shanghai"``, ``"india"`` →
-               ``"Asia/Kolkata"``, ``"US/Eastern"`` → ``"America/New_York"``, …);
-            2. an exact zone name (``"america/new_york"`` → ``"America/New_York"``; spaces may
-               stand for underscores);
-            3. a city: the last component(s) of a zone name, with spaces, underscores or
-               hyphens alike (``"berlin"``, ``"new york"``, ``"Sao Paulo"``,
-               ``"argentina/buenos aires"``). When several zones match, canonical ones win
-               over legacy links: zones under ``Africa``, ``America``, ``Antarctica``,
-               ``Arctic``, ``Asia``, ``Atlantic``, ``Australia``, ``Europe``, ``Indian`` and
-               ``Pacific`` beat the rest, then longer names beat shorter ones (the 3-part
-               ``America/Argentina/Buenos_Aires`` is canonical, ``America/Buenos_Aires`` is
-               its backward-compatible link). ``Etc/``, ``SystemV/``, ``US/``, ``Canada/``,
-               ``Brazil/``, ``Chile/`` and ``Mexico/`` names are never matched as cities
-               (``Etc/GMT-5`` means UTC+5, which nobody guesses).
-
-    Returns:
-        A name from :func:`zoneinfo.available_timezones`, usable as :attr:`Cadence.timezone`.
-
-    Raises:
-        ValueError: with a message fit to show the user, for empty input, input longer than
-            64 characters, or a name no zone matches (``"Mars/Olympus"``).
-    """
-    cleaned = " ".join(_fold_accents(text).split())
-    if not cleaned:
-        raise ValueError("Please send a city or a time zone, for example Berlin or New York.")
-    if len(cleaned) > MAX_TIMEZONE_INPUT:
-        raise ValueError("That is too long for a time zone. Send a city, for example Berlin.")
-    index = _timezone_index()
-    folded = cleaned.casefold()
-    for lookup, key in (
-        (index.aliases, _alias_key(folded)),
-        (index.exact, folded.replace(" ", "_")),
-        (index.suffixes, _suffix_key(folded)),
-    ):
-        found = lookup.get(key)
-        if found is not None:
-            return found
-    raise ValueError(
-        "I don't know that time zone. Send a big city near you (Berlin, New York, Sao Paulo) "
-        "or a name like Europe/Berlin."
-    )
 
 
 def next_morning(now: datetime, zone: str) -> datetime:
@@ -424,7 +408,7 @@ def _require_aware(value: datetime, name: str) -> None:
 
 def _zone(name: str) -> zoneinfo.ZoneInfo:
     """Load an IANA zone, turning zoneinfo's KeyError into ValueError."""
-    if not isinstance(name, str) or not name or name in _UNUSABLE_NAMES:
+    if not isinstance(name, str) or not name or name in UNUSABLE_ZONES:
         raise ValueError(f"unknown time zone: {name!r}")
     try:
         return zoneinfo.ZoneInfo(name)
@@ -498,204 +482,3 @@ def _firing_dates(
             raise OverflowError("CronTrigger ran out of years")
         yield fire.date()
         day = fire.date() + timedelta(days=1)
-
-
-# --- time zone names -----------------------------------------------------------------------
-
-# Names zoneinfo may list that are not real choices for a couple.
-_UNUSABLE_NAMES: Final = frozenset({"Factory", "localtime", "posixrules"})
-
-_CANONICAL_AREAS: Final = frozenset(
-    {
-        "Africa",
-        "America",
-        "Antarctica",
-        "Arctic",
-        "Asia",
-        "Atlantic",
-        "Australia",
-        "Europe",
-        "Indian",
-        "Pacific",
-    }
-)
-
-# Legacy multi-part areas whose last component is no city (US/Eastern, Etc/GMT-5, …).
-_NO_CITY_AREAS: Final = frozenset({"Etc", "SystemV", "US", "Canada", "Brazil", "Chile", "Mexico"})
-
-# Common names that are not (canonical) zone components. Keys are compared after casefolding
-# and collapsing spaces, underscores and hyphens to one space. A target missing from the
-# installed tz database is skipped.
-_ALIASES: Final[dict[str, str]] = {
-    # UTC and friends
-    "utc": "UTC",
-    "gmt": "UTC",
-    "z": "UTC",
-    "zulu": "UTC",
-    "uct": "UTC",
-    "universal": "UTC",
-    "greenwich": "UTC",
-    "etc/utc": "UTC",
-    "etc/gmt": "UTC",
-    "etc/uct": "UTC",
-    "etc/universal": "UTC",
-    "etc/zulu": "UTC",
-    "etc/greenwich": "UTC",
-    "gmt0": "UTC",
-    "gmt+0": "UTC",
-    "gmt 0": "UTC",
-    # North America
-    "san francisco": "America/Los_Angeles",
-    "seattle": "America/Los_Angeles",
-    "portland": "America/Los_Angeles",
-    "las vegas": "America/Los_Angeles",
-    "san diego": "America/Los_Angeles",
-    "california": "America/Los_Angeles",
-    "pacific": "America/Los_Angeles",
-    "pst": "America/Los_Angeles",
-    "pdt": "America/Los_Angeles",
-    "us/pacific": "America/Los_Angeles",
-    "washington": "America/New_York",
-    "washington dc": "America/New_York",
-    "boston": "America/New_York",
-    "philadelphia": "America/New_York",
-    "miami": "America/New_York",
-    "atlanta": "America/New_York",
-    "nyc": "America/New_York",
-    "eastern": "America/New_York",
-    "est": "America/New_York",
-    "edt": "America/New_York",
-    "us/eastern": "America/New_York",
-    "dallas": "America/Chicago",
-    "houston": "America/Chicago",
-    "austin": "America/Chicago",
-    "central": "America/Chicago",
-    "cdt": "America/Chicago",
-    "us/central": "America/Chicago",
-    "mountain": "America/Denver",
-    "mdt": "America/Denver",
-    "us/mountain": "America/Denver",
-    "arizona": "America/Phoenix",
-    "us/arizona": "America/Phoenix",
-    "alaska": "America/Anchorage",
-    "us/alaska": "America/Anchorage",
-    "hawaii": "Pacific/Honolulu",
-    "us/hawaii": "Pacific/Honolulu",
-    "montreal": "America/Toronto",
-    "ottawa": "America/Toronto",
-    # Europe
-    "munich": "Europe/Berlin",
-    "münchen": "Europe/Berlin",
-    "hamburg": "Europe/Berlin",
-    "frankfurt": "Europe/Berlin",
-    "cologne": "Europe/Berlin",
-    "germany": "Europe/Berlin",
-    "france": "Europe/Paris",
-    "spain": "Europe/Madrid",
-    "barcelona": "Europe/Madrid",
-    "italy": "Europe/Rome",
-    "milan": "Europe/Rome",
-    "uk": "Europe/London",
-    "england": "Europe/London",
-    "manchester": "Europe/London",
-    "edinburgh": "Europe/London",
-    "gb": "Europe/London",
-    "ireland": "Europe/Dublin",
-    "eire": "Europe/Dublin",
-    "geneva": "Europe/Zurich",
-    "switzerland": "Europe/Zurich",
-    "poland": "Europe/Warsaw",
-    "portugal": "Europe/Lisbon",
-    "netherlands": "Europe/Amsterdam",
-    "st petersburg": "Europe/Moscow",
-    "kiev": "Europe/Kyiv",
-    "istanbul": "Europe/Istanbul",
-    "turkey": "Europe/Istanbul",
-    "nicosia": "Asia/Nicosia",
-    # Asia
-    "beijing": "Asia/Shanghai",
-    "china": "Asia/Shanghai",
-    "prc": "Asia/Shanghai",
-    "delhi": "Asia/Kolkata",
-    "new delhi": "Asia/Kolkata",
-    "mumbai": "Asia/Kolkata",
-    "bombay": "Asia/Kolkata",
-    "bangalore": "Asia/Kolkata",
-    "bengaluru": "Asia/Kolkata",
-    "calcutta": "Asia/Kolkata",
-    "india": "Asia/Kolkata",
-    "japan": "Asia/Tokyo",
-    "osaka": "Asia/Tokyo",
-    "korea": "Asia/Seoul",
-    "rok": "Asia/Seoul",
-    "hongkong": "Asia/Hong_Kong",
-    "saigon": "Asia/Ho_Chi_Minh",
-    "israel": "Asia/Jerusalem",
-    "tel aviv": "Asia/Jerusalem",
-    "iran": "Asia/Tehran",
-    "singapore": "Asia/Singapore",
-    "abu dhabi": "Asia/Dubai",
-    # Oceania and the south
-    "canberra": "Australia/Sydney",
-    "australia": "Australia/Sydney",
-    "wellington": "Pacific/Auckland",
-    "new zealand": "Pacific/Auckland",
-    "nz": "Pacific/Auckland",
-    "samoa": "Pacific/Apia",
-    "taiwan": "Asia/Taipei",
-    "roc": "Asia/Taipei",
-    "cuba": "America/Havana",
-    "jamaica": "America/Jamaica",
-    "iceland": "Atlantic/Reykjavik",
-    "libya": "Africa/Tripoli",
-    "navajo": "America/Denver",
-    "w su": "Europe/Moscow",
-    "gb eire": "Europe/London",
-    "rio": "America/Sao_Paulo",
-    "rio de janeiro": "America/Sao_Paulo",
-    "são paulo": "America/Sao_Paulo",
-    "brasilia": "America/Sao_Paulo",
-    "buenos aires": "America/Argentina/Buenos_Aires",
-    "cape town": "Africa/Johannesburg",
-    "egypt": "Africa/Cairo",
-}
-
-
-@dataclass(frozen=True)
-class _TimezoneIndex:
-    aliases: dict[str, str]
-    exact: dict[str, str]
-    suffixes: dict[str, str]
-
-
-def _alias_key(folded: str) -> str:
-    return re.sub(r"[\s_\-]+", " ", folded).strip()
-
-
-def _suffix_key(folded: str) -> str:
-    return re.sub(r"[\s_\-]+", "_", folded).strip("_")
-
-
-def _rank(name: str) -> tuple[bool, int, str]:
-    """Sort key: canonical areas first, then more components, then alphabetical."""
-    parts = name.split("/")
-    legacy = parts[0] not in _CANONICAL_AREAS and name != "UTC"
-    return (legacy, -len(parts), name)
-
-
-@functools.cache
-def _timezone_index() -> _TimezoneIndex:
-    """Build the lookup tables once from the installed tz database (a filesystem scan)."""
-    names = zoneinfo.available_timezones() - _UNUSABLE_NAMES
-    aliases = {_alias_key(k): v for k, v in _ALIASES.items() if v in names}
-    exact = {name.casefold(): name for name in names}
-    candidates: dict[str, list[str]] = {}
-    for name in names:
-        parts = name.split("/")
-        if len(parts) > 1 and parts[0] in _NO_CITY_AREAS:
-            continue
-        for i in range(len(parts)):
-            key = _suffix_key("/".join(parts[i:]).casefold())
-            candidates.setdefault(key, []).append(name)
-    suffixes = {key: min(found, key=_rank) for key, found in candidates.items()}
-    return _TimezoneIndex(aliases=aliases, exact=exact, suffixes=suffixes)

@@ -14,7 +14,8 @@ import yaml
 from bot import texts
 from bot.emulator import FakeBotAPI, FakeUser, SentMessage
 from bot.sandbox import Sandbox, sandbox
-from content.schema import CONTENT_DIR, ContentError, load_content
+from content.loader import load_content
+from content.schema import CONTENT_DIR, ContentError
 from scheduler.clock import ManualClock
 from tests.conftest import Picker, invite_link, make_pair, start_user, texts_since
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from content.loader import load_content
 from content.schema import (
     CONTENT_DIR,
     Axis,
@@ -21,7 +22,6 @@ from content.schema import (
     Question,
     Trigger,
     WeeklySlot,
-    load_content,
 )
 
 BANK = load_content()

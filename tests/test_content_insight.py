@@ -29,16 +29,15 @@ from bot.domain.messages import utf16_len
 from bot.emulator import FakeBotAPI, FakeUser, SentMessage
 from bot.sandbox import Sandbox, sandbox
 from bot.storage.tables import exercise_offers, exercise_picks, users
+from content.loader import ContentBank, load_content
 from content.schema import (
     CONTENT_DIR,
-    ContentBank,
     Depth,
     Dimension,
     Exercise,
     Question,
     Trigger,
     WeeklySlot,
-    load_content,
 )
 from scheduler.cadence import parse_time_of_day
 from scheduler.clock import ManualClock

@@ -14,7 +14,8 @@ from babel.messages.pofile import read_po, write_po
 from bot import i18n, texts
 from bot.cli import main
 from bot.sandbox import Sandbox
-from content.schema import CONTENT_DIR, Dimension, load_content
+from content.loader import load_content
+from content.schema import CONTENT_DIR, Dimension
 from tests.conftest import make_pair, open_round
 
 MARK = "\u27e6"  # every pseudo-translated text starts with this

@@ -8,7 +8,8 @@ import pytest
 
 from bot.cli import main
 from bot.settings import SettingsError, load_settings
-from content.schema import ContentError, load_content
+from content.loader import load_content
+from content.schema import ContentError
 
 GOOD_TOKEN = "123456789:AAFakeTokenForTheEmulatorOnly_0123456789"
 

@@ -45,8 +45,9 @@ from bot.storage.tables import (
 )
 from content.programs import Program, ProgramWeek
 from content.schema import Exercise, Question
-from scheduler.cadence import Cadence, Frequency, local_time, parse_time_of_day, parse_timezone
+from scheduler.cadence import Cadence, Frequency, local_time, parse_time_of_day
 from scheduler.due import DueItem
+from scheduler.zones import parse_timezone
 
 if TYPE_CHECKING:
     from bot.domain.service import Tandem, UserInfo

@@ -59,9 +59,9 @@ from bot.storage.tables import (
     rounds,
     users,
 )
+from content.loader import ContentBank
 from content.schema import (
     WANTS_VALUES,
-    ContentBank,
     Depth,
     Dimension,
     Gap,
@@ -77,11 +77,11 @@ from scheduler.cadence import (
     next_morning,
     next_occurrence,
     parse_time_of_day,
-    parse_timezone,
     reminder_instant,
 )
 from scheduler.clock import Clock
 from scheduler.due import DueItem
+from scheduler.zones import parse_timezone
 
 logger = logging.getLogger(__name__)
 
