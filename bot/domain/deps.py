@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.ports import Transactions
-from content.schema import ContentBank, Question
+from content.loader import ContentBank
+from content.schema import Question
 from scheduler.clock import Clock
 
 #: Chooses the next question among the least-asked candidates (tests inject a fixed one).
