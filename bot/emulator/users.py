@@ -9,20 +9,41 @@ update Telegram would send; a :data:`Deliver` callable processes such an update,
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from telegram import Update
 
 from bot.emulator.formatting import command_entities
-from bot.emulator.model import Chat, ChatEvent
+from bot.emulator.model import Chat, ChatEvent, SentMessage
 
 if TYPE_CHECKING:
     from telegram.ext import Application
 
-    from bot.emulator.api import FakeBotAPI
 
 Deliver = Callable[[dict[str, Any]], Awaitable[object]]
 """Something that takes one update (the JSON dict Telegram would send) and processes it."""
+
+
+class UserHost(Protocol):
+    """What a :class:`FakeUser` needs of the emulator that made it (the
+    :class:`~bot.emulator.api.FakeBotAPI`; a Protocol so neither module imports the other)."""
+
+    chats: dict[int, Chat]
+    blocked: set[int]
+    open_callback_queries: dict[str, int]
+
+    def bot_user_json(self) -> dict[str, Any]: ...
+    def chat_json(self, chat_id: int) -> dict[str, Any]: ...
+    def message_json(self, message: SentMessage) -> dict[str, Any]: ...
+    def deep_link_payload(self, url: str) -> str | None: ...
+    async def deliver_update(self, update: dict[str, Any], via: Deliver | None = None) -> None: ...
+    def next_update_id(self) -> int: ...
+    def next_query_id(self) -> str: ...
+    def next_file_id(self, prefix: str) -> tuple[str, str]: ...
+    def next_message_id(self, chat_id: int) -> int: ...
+    def private_chat(self, user_id: int) -> Chat: ...
+    def group_chat(self, group_id: int, user_id: int) -> Chat: ...
+    def now_timestamp(self) -> int: ...
 
 
 class FakeUser:
@@ -40,7 +61,7 @@ class FakeUser:
 
     def __init__(
         self,
-        api: FakeBotAPI,
+        api: UserHost,
         user_id: int,
         first_name: str,
         username: str | None = None,

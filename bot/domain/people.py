@@ -1,0 +1,127 @@
+"""Who is acting and whom to tell: the user behind an update, their pair and partner, their
+timezone and language, and the outbox.
+
+Every feature finds people through these helpers, so the "not paired" guard and the way a
+notice reaches a partner (in the partner's own language, only while they can be reached) are
+written once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot import texts
+from bot.domain.deps import Deps
+from bot.domain.errors import Refused
+from bot.domain.messages import Message
+from bot.domain.model import Pair, PairStatus, User
+from bot.domain.ports import UnitOfWork
+from bot.i18n import format_day, format_instant, speaking
+from scheduler.cadence import local_time
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    """Who sent an update, as the adapter read it from Telegram (never trusted for access:
+    only ``id`` identifies, and it comes from Telegram, not from callback data)."""
+
+    id: int
+    first_name: str
+    username: str | None = None
+    language_code: str | None = None
+
+
+async def touch(deps: Deps, tx: UnitOfWork, who: UserInfo) -> User:
+    """Create or refresh the sender's user record from Telegram's data; return it."""
+    return (await touch_seen(deps, tx, who))[1]
+
+
+async def touch_seen(deps: Deps, tx: UnitOfWork, who: UserInfo) -> tuple[User | None, User]:
+    """Like :func:`touch`, also returning the record as it was before (None: new user)."""
+    return await tx.users.touch(
+        who.id, who.first_name, who.username, who.language_code, deps.now()
+    )
+
+
+async def pair_of(tx: UnitOfWork, user: User) -> tuple[Pair, User] | None:
+    """The user's active pair and their partner, or None (not paired, or the partner's data
+    is gone)."""
+    if user.pair_id is None:
+        return None
+    pair = await tx.pairs.get(user.pair_id)
+    if pair is None or pair.status is not PairStatus.ACTIVE:
+        return None
+    partner_id = pair.partner_of(user.id)
+    partner = None if partner_id is None else await tx.users.get(partner_id)
+    if partner is None:
+        return None
+    return pair, partner
+
+
+async def require_pair(
+    deps: Deps, tx: UnitOfWork, who: UserInfo, *, toast: bool = False, read_only: bool = False
+) -> tuple[User, Pair, User]:
+    """The sender, their active pair and their partner. Raises :class:`Refused` with the
+    "not paired" reply (as a toast with ``toast``). ``read_only``: do not create or refresh
+    the sender's record (inside a read-only unit of work)."""
+    user = await tx.users.get(who.id) if read_only else await touch(deps, tx, who)
+    found = None if user is None else await pair_of(tx, user)
+    if user is None or found is None:
+        raise Refused(texts.NOT_PAIRED, toast=toast)
+    return user, found[0], found[1]
+
+
+def zone_of(deps: Deps, user: User) -> str:
+    """The user's IANA timezone, or the configured default until they pick one."""
+    return user.timezone or deps.config.default_timezone
+
+
+def fmt_local(instant: datetime, zone: str) -> str:
+    """An instant (aware) as a reader in ``zone`` reads it, in the locale in force:
+    ``Tue 3 Mar, 21:00``."""
+    return format_instant(local_time(instant, zone))
+
+
+def fmt_date(day: date) -> str:
+    """A calendar date as users read it, in the locale in force: ``Mon 7 Dec``."""
+    return format_day(day)
+
+
+def speaking_to(user: User | None) -> AbstractContextManager[None]:
+    """Texts built inside this block are in ``user``'s language (their Telegram one)."""
+    return speaking(None if user is None else user.language_code)
+
+
+async def tell(deps: Deps, tx: UnitOfWork, message: Message) -> None:
+    """Queue ``message`` in the outbox, in this transaction (sent after commit, at least
+    once)."""
+    await tx.outbox.enqueue(message, deps.now())
+
+
+async def tell_pair(
+    deps: Deps, tx: UnitOfWork, pair: Pair, build: Callable[[], str]
+) -> None:
+    """Queue ``build()`` for each partner of ``pair`` who can be reached (known, not blocking
+    the bot), built in that partner's language."""
+    members = await tx.users.get_many(pair.members)
+    for member_id in pair.members:
+        member = members.get(member_id)
+        if member is None or not member.active:
+            continue
+        with speaking_to(member):
+            text = build()
+        await tell(deps, tx, Message(member.id, text))
+
+
+def other_name(names: dict[int, str], pair: Pair, user_id: int) -> str:
+    """The first name of ``user_id``'s partner in ``pair`` ('' when unknown)."""
+    partner = pair.partner_of(user_id)
+    return "" if partner is None else names.get(partner, "")
+
+
+async def names_of(tx: UnitOfWork, pair: Pair) -> dict[int, str]:
+    """First names of the pair's members, by id."""
+    return {u.id: u.first_name for u in (await tx.users.get_many(pair.members)).values()}
