@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from babel.messages.catalog import Catalog
@@ -81,6 +82,25 @@ def test_every_bot_text_and_content_text_is_a_catalog_message() -> None:
     for name in ("questions.yaml", "exercises.yaml"):
         for text in yaml_strings(CONTENT_DIR / name):
             assert text in ids or re.fullmatch(r"[a-z0-9_-]+", text), (name, text)
+
+
+def test_the_catalog_scans_every_texts_module_and_texts_reads_them_all() -> None:
+    folder = Path(texts.__file__).parent
+    files = {p.stem for p in folder.glob("*.py") if p.name != "__init__.py"}
+    assert files == {m.__name__.rsplit(".", 1)[1] for m in texts._FEATURES}
+    where = {loc for m in extract_catalog() for loc, _line in m.locations}
+    assert {loc for loc in where if loc.startswith("bot/")} == {
+        f"bot/texts/{name}.py" for name in files
+    }
+
+
+def test_a_text_name_in_two_feature_modules_is_an_error() -> None:
+    one, two = ModuleType("bot.texts.one"), ModuleType("bot.texts.two")
+    for module in (one, two):
+        vars(module)["KEPT"] = "Okay, nothing changed."
+    clash = re.escape("KEPT is defined in bot.texts.one and bot.texts.two")
+    with pytest.raises(RuntimeError, match=clash):
+        texts._collect([one, two])
 
 
 async def test_each_partner_reads_their_own_language(box: Sandbox, pseudo_german: Path) -> None:

@@ -21,7 +21,12 @@ from bot import texts
 from bot.i18n.runtime import DOMAIN, configured_locale_dir
 from content.schema import CONTENT_DIR, Dimension, load_content
 
-_SOURCES = (Path(__file__).resolve().parent.parent / "texts.py",)
+_BOT_DIR = Path(__file__).resolve().parent.parent
+
+
+def _text_modules() -> list[Path]:
+    """The feature modules of :mod:`bot.texts`: every ``bot/texts/*.py`` but ``__init__``."""
+    return sorted(p for p in (_BOT_DIR / "texts").glob("*.py") if p.name != "__init__.py")
 
 
 def _texts_messages(path: Path) -> Iterator[tuple[str, int]]:
@@ -74,13 +79,14 @@ def extract_catalog(content_dir: Path | None = None) -> Catalog:
         str(texts.source_of(name)[0]): texts.source_of(name) for name in texts.plural_names()
     }
     plural_forms = {form for pair in plurals.values() for form in pair}
-    for path in _SOURCES:
-        skip = _command_names()
+    skip = _command_names()
+    for path in _text_modules():
+        where = path.relative_to(_BOT_DIR.parent).as_posix()  # bot/texts/rounds.py
         for text, line in _texts_messages(path):
             if text in plurals:
-                catalog.add(plurals[text], locations=[(f"bot/{path.name}", line)])
+                catalog.add(plurals[text], locations=[(where, line)])
             elif text not in skip and text not in plural_forms:
-                catalog.add(text, locations=[(f"bot/{path.name}", line)])
+                catalog.add(text, locations=[(where, line)])
     for dimension in Dimension:
         catalog.add(dimension.label, locations=[("content/schema.py", 0)])
     for text, where in _content_messages(content_dir or CONTENT_DIR):
