@@ -65,16 +65,16 @@ def content_check() -> int:
 def i18n_command(action: str, language: str | None) -> int:
     """``i18n extract``: write the catalog template; ``i18n init <lang>``: create or update
     a language's catalog from it (translations already made are kept)."""
-    from bot import i18n
+    from bot.i18n import catalog
 
     if action == "extract":
-        path = i18n.write_template()
-        print(f"wrote {path} ({len(i18n.extract_catalog())} messages)")
+        path = catalog.write_template()
+        print(f"wrote {path} ({len(catalog.extract_catalog())} messages)")
         return 0
     if not language:
         return _fail("say which language, e.g. tandem i18n init de")
     try:
-        path = i18n.init_locale(language)
+        path = catalog.init_locale(language)
     except ValueError as exc:
         return _fail(str(exc))
     print(f"wrote {path}: translate its msgstr entries; the bot picks it up on restart")

@@ -21,7 +21,6 @@ ENTRY_POINTS = frozenset({"bot.runtime", "bot.sandbox", "bot.cli", "bot.demo", "
 ALLOWED: frozenset[str] = frozenset(
     {
         "cycle: bot.domain.broadcasts <-> bot.domain.cohort_reports <-> bot.domain.cohorts <-> bot.domain.insight <-> bot.domain.offers <-> bot.domain.service",  # noqa: E501
-        "cycle: bot.i18n <-> bot.texts",
         "cycle: bot.runtime <-> bot.telegram.context <-> bot.telegram.handlers",
         "layer: bot.domain.broadcasts imports bot.storage",
         "layer: bot.domain.broadcasts imports sqlalchemy",
@@ -48,7 +47,6 @@ ALLOWED: frozenset[str] = frozenset(
         "size: bot.domain.cohorts has over 600 lines",
         "size: bot.domain.offers has over 600 lines",
         "size: bot.domain.service has over 600 lines",
-        "size: bot.texts has over 600 lines",
     }
 )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from babel.messages.catalog import Catalog
@@ -13,6 +14,7 @@ from babel.messages.pofile import read_po, write_po
 
 from bot import i18n, texts
 from bot.cli import main
+from bot.i18n.catalog import extract_catalog, yaml_strings
 from bot.sandbox import Sandbox
 from content.loader import load_content
 from content.schema import CONTENT_DIR, Dimension
@@ -26,7 +28,7 @@ def pseudo_german(tmp_path: Path) -> Iterator[Path]:
     """A ``de`` catalog in a temporary locale folder where every text is marked, with its
     placeholders kept; the bot uses that folder for the duration of the test."""
     catalog = Catalog(locale="de", domain=i18n.DOMAIN)
-    for message in i18n.extract_catalog():
+    for message in extract_catalog():
         if message.id and isinstance(message.id, str):
             catalog.add(message.id, string=MARK + message.id)
     folder = tmp_path / "locale" / "de" / "LC_MESSAGES"
@@ -52,13 +54,13 @@ def _source_strings(value: object) -> Iterator[str]:
 def test_committed_template_lists_every_text() -> None:
     with (i18n.LOCALE_DIR / "tandem.pot").open("rb") as handle:
         committed = {m.id for m in read_po(handle) if m.id}
-    current = {m.id for m in i18n.extract_catalog() if m.id}
+    current = {m.id for m in extract_catalog() if m.id}
     assert committed == current, "texts changed: run `make messages` and commit tandem.pot"
 
 
 def test_every_bot_text_and_content_text_is_a_catalog_message() -> None:
     ids: set[str] = set()
-    for message in i18n.extract_catalog():
+    for message in extract_catalog():
         ids.update([message.id] if isinstance(message.id, str) else message.id or ())
     names = [n for n in texts._SOURCE if not n.endswith("COMMANDS")]
     for name in names:
@@ -79,8 +81,27 @@ def test_every_bot_text_and_content_text_is_a_catalog_message() -> None:
     # Nothing else in the content files is shown to users untranslated: every string there
     # is either a catalog message or an identifier (ids, kinds, dimensions, triggers).
     for name in ("questions.yaml", "exercises.yaml"):
-        for text in i18n.yaml_strings(CONTENT_DIR / name):
+        for text in yaml_strings(CONTENT_DIR / name):
             assert text in ids or re.fullmatch(r"[a-z0-9_-]+", text), (name, text)
+
+
+def test_the_catalog_scans_every_texts_module_and_texts_reads_them_all() -> None:
+    folder = Path(texts.__file__).parent
+    files = {p.stem for p in folder.glob("*.py") if p.name != "__init__.py"}
+    assert files == {m.__name__.rsplit(".", 1)[1] for m in texts._FEATURES}
+    where = {loc for m in extract_catalog() for loc, _line in m.locations}
+    assert {loc for loc in where if loc.startswith("bot/")} == {
+        f"bot/texts/{name}.py" for name in files
+    }
+
+
+def test_a_text_name_in_two_feature_modules_is_an_error() -> None:
+    one, two = ModuleType("bot.texts.one"), ModuleType("bot.texts.two")
+    for module in (one, two):
+        vars(module)["KEPT"] = "Okay, nothing changed."
+    clash = re.escape("KEPT is defined in bot.texts.one and bot.texts.two")
+    with pytest.raises(RuntimeError, match=clash):
+        texts._collect([one, two])
 
 
 async def test_each_partner_reads_their_own_language(box: Sandbox, pseudo_german: Path) -> None:

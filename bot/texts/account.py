@@ -1,0 +1,30 @@
+"""/delete, a partner who blocks the bot (their partner is told), and coming back after a
+break.
+
+A data module of the catalog: read these through :mod:`bot.texts` (``texts.NAME``), which
+translates them; nothing imports this module directly.
+"""
+
+DELETE_CONFIRM = (
+    "Delete everything Tandem stores about you? This ends your pair (if any) and removes your "
+    "answers, invites and settings. It can't be undone."
+)
+DELETE_YES = "Yes, delete my data"
+DELETE_NO = "No, keep it"
+DELETE_DONE = "Done: everything Tandem stored about you is deleted. Send /start if you ever want to begin again."
+
+# A partner who blocks the bot, and coming back after a break.
+PARTNER_INACTIVE = (
+    "{name} has stopped Tandem (the bot can't reach them), so your check-ins are on hold. "
+    "They continue when {name} starts Tandem again."
+)
+WELCOME_BACK = "Welcome back, {name}."
+PARTNER_BACK = "{name} is back on Tandem, so your check-ins continue. Next one: {next}."
+PAIR_ENDED_MEANWHILE = (
+    "While you were away, {name} ended your pair on Tandem. Nothing unrevealed was shared. "
+    "/pair starts a new one."
+)
+PAIR_ENDED_MEANWHILE_DELETED = (
+    "While you were away, your partner left Tandem and your pair ended. Nothing unrevealed was "
+    "shared. /pair starts a new one."
+)

@@ -1,0 +1,49 @@
+"""Invites, accepting or declining one, forming a pair and ending it (/unpair).
+
+A data module of the catalog: read these through :mod:`bot.texts` (``texts.NAME``), which
+translates them; nothing imports this module directly.
+"""
+
+INVITE_CREATED = (
+    "Here is your invite link. Send it to your partner; it works once and expires in 48 hours:\n\n"
+    "{link}\n\nWhen they open it and accept, I'll tell you both."
+)
+INVITE_ALREADY_PAIRED = (
+    "You're already paired with {partner}. To pair with someone else, /unpair first."
+)
+INVITE_INVALID = "This invite link isn't valid. Ask your partner to send a fresh one with /pair."
+INVITE_USED = "This invite link has already been used, or a newer one replaced it. Ask your partner for a fresh one with /pair."
+INVITE_EXPIRED = (
+    "This invite has expired (they last 48 hours). Ask your partner for a fresh one with /pair."
+)
+INVITE_OWN = "That's your own invite link. Send it to your partner so they can open it."
+INVITE_OPENED = (
+    "{inviter} invited you to check in together on Tandem.\n\n"
+    "You'll both get the same question on a schedule you choose. Each answer stays hidden "
+    "until you've both answered. Accept?"
+)
+INVITE_ACCEPT = "Accept"
+INVITE_DECLINE = "Decline"
+INVITE_DECLINED_YOU = "Okay, declined. Nothing was shared."
+INVITE_DECLINED_INVITER = "{name} declined your invite. You can send a new one any time with /pair."
+INVITE_NOT_YOURS = "This button isn't for you: open the invite link you were sent."
+INVITE_ALREADY_ACCEPTED = "Already done: you're paired."
+PAIRED = (
+    "You're now paired with {partner}.\n\n"
+    "Check-ins come {schedule}. Next one: {next}.\n"
+    "/settings changes that; /checkin starts one right now."
+)
+PAIRED_TOAST = "Paired"
+
+UNPAIR_CONFIRM = (
+    "End your pair with {partner}? Open check-ins close without showing any answer. "
+    "Revealed check-ins stay as they were."
+)
+UNPAIR_YES = "Yes, end it"
+UNPAIR_NO = "No, keep it"
+UNPAIR_DONE = (
+    "Your pair with {partner} has ended. Nothing unrevealed was shared. /pair starts a new one."
+)
+UNPAIR_PARTNER = (
+    "{name} ended your pair on Tandem. Nothing unrevealed was shared. /pair starts a new one."
+)

@@ -1,0 +1,101 @@
+"""A pair's schedule: /settings, /frequency, /time, whose timezone it follows, pause and
+resume, night-time warnings, the weekly check-in (/weekly) and /focus.
+
+A data module of the catalog: read these through :mod:`bot.texts` (``texts.NAME``), which
+translates them; nothing imports this module directly.
+"""
+
+# /settings and the changes made from it (/frequency, /time, pause and resume).
+SETTINGS = (
+    "Your check-ins with {partner}\n"
+    "\u2022 Schedule: {schedule}\n"
+    "\u2022 Your time: {mine} \u00b7 {partner}'s time: {theirs}\n"
+    "\u2022 Status: {status}\n"
+    "\u2022 Next: {next}"
+)
+NIGHT_WARNING = (
+    "\n\nHeads-up: that's {local} for {who}, in the night-time quiet hours (22:00\u201308:00)."
+)
+NIGHT_YOU = "you"
+STATUS_ACTIVE = "active"
+STATUS_PAUSED = "paused (/resume to continue)"
+STATUS_OFF = "off"
+STATUS_WEEKLY_ONLY = "weekly check-in only"
+STATUS_ON_HOLD = "on hold until {name} starts Tandem again"
+NEXT_NONE = "none scheduled"
+NEXT_AT = "{when} your time"
+BTN_DAILY = "Daily"
+BTN_WEEKDAYS = "Weekdays"
+BTN_WEEKLY = "Weekly"
+BTN_OFF = "Off"
+BTN_TIME = "Change time"
+BTN_TZ = "Timezone"
+BTN_PAUSE = "Pause"
+BTN_RESUME = "Resume"
+FREQUENCY_ASK = "How often should check-ins come?"
+FREQUENCY_UNKNOWN = (
+    "Choose daily, weekdays, weekly (with a day, e.g. /frequency weekly sun) or off."
+)
+WEEKDAY_ASK = "On which day?"
+TIME_ASK = "Send the new check-in time, like 19:30 or 8pm. /cancel to keep the current one."
+TIME_BAD = "{error}"
+PAIR_TZ_ASK = "Which timezone should your check-ins follow?"
+PAIR_TZ_SAME = (
+    "You both use {zone}. To run your check-ins on another zone, set yours first with "
+    "/timezone (for example /timezone Lisbon)."
+)
+PAIR_TZ_MINE = "Mine: {zone}"
+PAIR_TZ_PARTNER = "{partner}'s: {zone}"
+SCHEDULE_CHANGED_YOU = "Done. Check-ins now come {schedule}. Next one: {next}."
+SCHEDULE_CHANGED_PARTNER = (
+    "{name} changed your check-ins: they now come {schedule}. Next one: {next}."
+)
+PAUSED_YOU = "Check-ins are paused. /resume brings them back."
+PAUSED_PARTNER = "{name} paused your check-ins. Either of you can /resume them."
+RESUMED_YOU = "Check-ins are back on. Next one: {next}."
+RESUMED_PARTNER = "{name} resumed your check-ins. Next one: {next}."
+ALREADY_PAUSED = "Check-ins are already paused. /resume brings them back."
+NOT_PAUSED = "Check-ins aren't paused. Next one: {next}."
+NOTHING_CHANGED = "That's already the setting."
+SCHEDULE_UNCHANGED = "That's already how it is: check-ins come {schedule}. Next one: {next}."
+SCHEDULE_DAILY = "daily at {time} ({zone})"
+SCHEDULE_WEEKDAYS = "on weekdays at {time} ({zone})"
+SCHEDULE_WEEKLY = "every {day} at {time} ({zone})"
+SCHEDULE_OFF = "only when one of you sends /checkin (the schedule is off)"
+SCHEDULE_OFF_WEEKLY = "only as your weekly check-in (/weekly), and when one of you sends /checkin"
+
+# /weekly
+WEEKLY_STATUS_ON = "Your weekly check-in: every {day} at {time} ({zone}). Next: {next}."
+WEEKLY_STATUS_OFF = (
+    "The weekly check-in is three deeper questions (needs, boundaries, how you two are doing), "
+    "revealed side by side once you've both answered all three. It can come alongside your daily "
+    "check-ins or instead of them (/frequency off). Pick a day:"
+)
+WEEKLY_CHANGE = "Pick another day, or turn it off:"
+WEEKLY_SET_YOU = "Done: your weekly check-in comes every {day} at {time} ({zone}). Next: {next}."
+WEEKLY_SET_PARTNER = (
+    "{name} set up a weekly check-in: every {day} at {time} ({zone}). Next: {next}."
+)
+WEEKLY_OFF_YOU = "The weekly check-in is off."
+WEEKLY_OFF_PARTNER = "{name} turned the weekly check-in off."
+WEEKLY_ALREADY_OFF = "The weekly check-in is already off."
+WEEKLY_UNCHANGED = "That's already your weekly check-in. /weekly shows it."
+WEEKLY_UNKNOWN = (
+    "Try /weekly sunday, /weekly sun 10:00 or /weekly off. Without a time it uses your "
+    "check-in time."
+)
+SCHEDULE_WEEKLY_DEEP = "Weekly deeper check-in: {schedule}"
+
+# /focus
+FOCUS_STATUS = (
+    "Focus: {focus}.\nTopics in focus come up about three times as often; every topic still "
+    "comes up, and no question repeats until you've had them all. Tap to change (up to {max})."
+)
+FOCUS_NONE = "none (all topics equally)"
+FOCUS_SET_YOU = "Focus set: {focus}."
+FOCUS_SET_PARTNER = "{name} changed your focus: {focus}."
+FOCUS_CLEARED_YOU = "Focus cleared: all topics come up equally."
+FOCUS_CLEARED_PARTNER = "{name} cleared your focus: all topics come up equally."
+FOCUS_UNKNOWN = "I don't know the topic \u201c{word}\u201d. The topics are: {topics}."
+FOCUS_TOO_MANY = "Up to {max} topics can be in focus at once."
+BTN_CLEAR = "Clear"
