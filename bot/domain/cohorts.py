@@ -45,7 +45,7 @@ from bot.storage.tables import (
 )
 from content.programs import Program, ProgramWeek
 from content.schema import Exercise, Question
-from scheduler.cadence import Cadence, Frequency, local_time, parse_time_of_day
+from scheduler.cadence import Cadence, Frequency, TimeOfDayError, local_time, parse_time_of_day
 from scheduler.due import DueItem
 from scheduler.zones import parse_timezone
 
@@ -415,8 +415,9 @@ class Cohorts:
             if step == "time":
                 try:
                     at = parse_time_of_day(cleaned)
-                except ValueError as exc:
-                    return Outcome(replies=[Message(who.id, texts.TIME_BAD.format(error=exc))])
+                except TimeOfDayError as exc:
+                    reply = texts.TIME_REASONS[exc.reason.value]
+                    return Outcome(replies=[Message(who.id, reply)])
                 fields["session_time"] = at.strftime("%H:%M")
                 return await self._create(conn, who, fields)
             return Outcome(replies=[Message(who.id, texts.TAP_A_BUTTON)])

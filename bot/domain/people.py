@@ -41,9 +41,7 @@ async def touch(deps: Deps, tx: UnitOfWork, who: UserInfo) -> User:
 
 async def touch_seen(deps: Deps, tx: UnitOfWork, who: UserInfo) -> tuple[User | None, User]:
     """Like :func:`touch`, also returning the record as it was before (None: new user)."""
-    return await tx.users.touch(
-        who.id, who.first_name, who.username, who.language_code, deps.now()
-    )
+    return await tx.users.touch(who.id, who.first_name, who.username, who.language_code, deps.now())
 
 
 async def pair_of(tx: UnitOfWork, user: User) -> tuple[Pair, User] | None:
@@ -101,9 +99,7 @@ async def tell(deps: Deps, tx: UnitOfWork, message: Message) -> None:
     await tx.outbox.enqueue(message, deps.now())
 
 
-async def tell_pair(
-    deps: Deps, tx: UnitOfWork, pair: Pair, build: Callable[[], str]
-) -> None:
+async def tell_pair(deps: Deps, tx: UnitOfWork, pair: Pair, build: Callable[[], str]) -> None:
     """Queue ``build()`` for each partner of ``pair`` who can be reached (known, not blocking
     the bot), built in that partner's language."""
     members = await tx.users.get_many(pair.members)

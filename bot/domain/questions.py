@@ -87,9 +87,7 @@ async def choose(deps: Deps, tx: UnitOfWork, pair: Pair, kind: RoundKind) -> lis
     return [draw(deps.content.questions_of(Depth.LIGHT))]
 
 
-async def take_followup(
-    deps: Deps, tx: UnitOfWork, pair: Pair, offer_id: int
-) -> Question | None:
+async def take_followup(deps: Deps, tx: UnitOfWork, pair: Pair, offer_id: int) -> Question | None:
     """Claim the follow-up of an agreed offer for a round being opened: the pair stops
     waiting for it, and the offer moves to ``followed`` (decided once). Returns the follow-up
     question, or None when it was already asked or is void."""

@@ -72,6 +72,7 @@ from scheduler.cadence import (
     REMINDER_MARGIN,
     Cadence,
     Frequency,
+    TimeOfDayError,
     is_night,
     local_time,
     next_morning,
@@ -1038,8 +1039,8 @@ class Tandem:
         """``/time HH:MM`` (also ``8pm``): a friendly reply for anything unparseable."""
         try:
             at = parse_time_of_day(text)
-        except ValueError as exc:
-            return Outcome(replies=[Message(who.id, texts.TIME_BAD.format(error=str(exc)))])
+        except TimeOfDayError as exc:
+            return Outcome(replies=[Message(who.id, texts.TIME_REASONS[exc.reason.value])])
         return await self.change_schedule(who, time_of_day=at)
 
     async def change_schedule(
@@ -1187,8 +1188,8 @@ class Tandem:
         if len(words) > 1:
             try:
                 at = parse_time_of_day(" ".join(words[1:]))
-            except ValueError as exc:
-                return Outcome(replies=[Message(who.id, texts.TIME_BAD.format(error=str(exc)))])
+            except TimeOfDayError as exc:
+                return Outcome(replies=[Message(who.id, texts.TIME_REASONS[exc.reason.value])])
         return await self.set_weekly(who, day, at)
 
     async def set_weekly(

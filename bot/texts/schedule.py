@@ -38,7 +38,14 @@ FREQUENCY_UNKNOWN = (
 )
 WEEKDAY_ASK = "On which day?"
 TIME_ASK = "Send the new check-in time, like 19:30 or 8pm. /cancel to keep the current one."
-TIME_BAD = "{error}"
+#: Why a typed time was refused, by scheduler.cadence.TimeReason code.
+TIME_REASONS = {
+    "empty": "Please send a time, for example 20:00 or 8pm.",
+    "hour_24": "Hours go from 0 to 23 on a 24-hour clock, for example 20:00.",
+    "minute": "Minutes go from 00 to 59, for example 20:30 or 8:30pm.",
+    "hour_12": "With am/pm the hour goes from 1 to 12, for example 8pm or 12am.",
+    "unreadable": "I couldn't read that as a time. Try 20:00, 8:30pm or 8 pm.",
+}
 PAIR_TZ_ASK = "Which timezone should your check-ins follow?"
 PAIR_TZ_SAME = (
     "You both use {zone}. To run your check-ins on another zone, set yours first with "
