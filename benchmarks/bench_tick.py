@@ -17,7 +17,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.domain.service import UserInfo
+from bot.domain.legacy.service import UserInfo
 from bot.emulator import FakeBotAPI
 from bot.sandbox import sandbox
 from scheduler.clock import ManualClock

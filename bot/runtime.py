@@ -23,10 +23,10 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from telegram.request import BaseRequest
 
 from bot import texts
-from bot.domain.broadcasts import KIND_BROADCAST_REPORT
-from bot.domain.cohorts import KIND_COHORT_PREP, KIND_COHORT_WEEK
-from bot.domain.offers import KIND_EXERCISE_REMIND, KIND_FOLLOWUP
-from bot.domain.service import (
+from bot.domain.legacy.broadcasts import KIND_BROADCAST_REPORT
+from bot.domain.legacy.cohorts import KIND_COHORT_PREP, KIND_COHORT_WEEK
+from bot.domain.legacy.offers import KIND_EXERCISE_REMIND, KIND_FOLLOWUP
+from bot.domain.legacy.service import (
     KIND_EXPIRE,
     KIND_OPEN_ROUND,
     KIND_OPEN_WEEKLY,

@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from bot import texts
-from bot.domain.service import UserInfo
+from bot.domain.legacy.service import UserInfo
 from bot.emulator import FakeBotAPI
 from bot.sandbox import Sandbox, sandbox
 from bot.storage.tables import outbox, rounds

@@ -220,6 +220,32 @@ def confirm(what: str, yes: bool, subject_id: int | None = None) -> str:
     return base if subject_id is None else f"{base}:{subject_id}"
 
 
+def frequency(value: str) -> str:
+    """Callback data for a schedule frequency (``daily``, ``weekdays``, ``weekly``, ``off``)."""
+    return f"f:{value}"
+
+
+def weekday(day: int) -> str:
+    """Callback data for the weekday (0 = Monday) of a weekly schedule."""
+    return f"wd:{day}"
+
+
+def timezone(zone: str) -> str:
+    """Callback data for a timezone from the tap-list (an IANA name), or ``other``."""
+    return f"tz:{zone}"
+
+
+def pair_timezone(whose: str) -> str:
+    """Callback data for whose timezone the schedule follows (``me`` or ``partner``)."""
+    return f"ptz:{whose}"
+
+
+def setting(action: str) -> str:
+    """Callback data for a settings action (``time``, ``tz``, ``pause``, ``resume``,
+    ``keep``)."""
+    return f"s:{action}"
+
+
 def pick(offer_id: int, choice: str) -> str:
     """Callback data for a private exercise pick (option index or ``n``)."""
     return f"x:{offer_id}:{choice}"

@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.domain.model import InviteKind
+from bot.domain.ports import UnitOfWork
 from bot.storage.tables import invites
 
 
@@ -25,6 +27,32 @@ def new_token() -> str:
 def token_hash(token: str) -> str:
     """The stored form of a token: its SHA-256, hex."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+async def issue(
+    tx: UnitOfWork,
+    *,
+    inviter_id: int,
+    kind: InviteKind,
+    now: datetime,
+    ttl: timedelta,
+    cohort_id: int | None = None,
+) -> str:
+    """Store a single-use invite of ``kind`` valid for ``ttl`` from ``now`` (aware UTC) and
+    return its token (only the hash is stored). A new pair invite revokes the inviter's open
+    ones: only the newest link works."""
+    if kind is InviteKind.PAIR:
+        await tx.invites.revoke_open([inviter_id], InviteKind.PAIR)
+    token = new_token()
+    await tx.invites.add(
+        token_hash=token_hash(token),
+        inviter_id=inviter_id,
+        kind=kind,
+        now=now,
+        ttl=ttl,
+        cohort_id=cohort_id,
+    )
+    return token
 
 
 def deep_link(bot_username: str, token: str) -> str:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from telegram.ext import CallbackContext, ExtBot
 
 if TYPE_CHECKING:
-    from bot.domain.service import Tandem
+    from bot.domain.legacy.service import Tandem
     from bot.runtime import Runtime
     from bot.telegram.sender import Sender
 

@@ -32,8 +32,8 @@ from telegram.ext import (
 
 from bot import texts
 from bot.domain import callbacks as cb
+from bot.domain.legacy.service import UserInfo
 from bot.domain.messages import Edit, Message, Outcome
-from bot.domain.service import UserInfo
 from bot.i18n import speaking
 from bot.telegram.context import TandemContext
 from bot.telegram.sender import render_keyboard

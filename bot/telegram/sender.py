@@ -19,8 +19,8 @@ from datetime import timedelta
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.domain.legacy.service import Tandem
 from bot.domain.messages import Keyboard, Message, OutboxItem, split_text, utf16_len
-from bot.domain.service import Tandem
 from bot.storage.queues import Outbox
 
 logger = logging.getLogger(__name__)

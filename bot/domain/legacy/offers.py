@@ -47,7 +47,7 @@ from scheduler.cadence import is_night, local_time, next_morning, parse_time_of_
 from scheduler.due import DueItem
 
 if TYPE_CHECKING:
-    from bot.domain.service import Tandem, UserInfo
+    from bot.domain.legacy.service import Tandem, UserInfo
 
 logger = logging.getLogger(__name__)
 
@@ -957,7 +957,7 @@ def _parse_when(text: str, zone: str, now: datetime) -> datetime | None:
     """A reminder instant (aware UTC) from ``19:30``, ``tomorrow 19:30`` or ``sat 10:00`` in
     ``zone``; None when unreadable. A bare time already past today means tomorrow; a weekday
     means its next occurrence (today if the time is still ahead)."""
-    from bot.domain.service import _parse_weekday  # one weekday parser for the whole bot
+    from bot.domain.legacy.service import _parse_weekday  # one weekday parser for the whole bot
 
     match = _WHEN.match(text)
     if match is None:

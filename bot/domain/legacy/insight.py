@@ -22,14 +22,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot import texts
 from bot.charts import DimensionStat, render_insights_chart
 from bot.domain import callbacks as cb
+from bot.domain.legacy.offers import FOLLOWUP_PREFIX
 from bot.domain.messages import Button, Edit, Keyboard, Message, Outcome, utf16_len
-from bot.domain.offers import FOLLOWUP_PREFIX
 from bot.i18n import gettext
 from bot.storage.tables import rounds
 from content.schema import Axis, Dimension
 
 if TYPE_CHECKING:
-    from bot.domain.service import Tandem, UserInfo
+    from bot.domain.legacy.service import Tandem, UserInfo
 
 HISTORY_PAGE = 3
 INSIGHT_WEEKS = 12

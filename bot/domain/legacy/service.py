@@ -27,12 +27,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot import texts
 from bot.domain import callbacks as cb
-from bot.domain.broadcasts import AWAIT_BROADCAST
-from bot.domain.cohorts import AWAIT_COHORT, Cohorts
-from bot.domain.insight import Insight
 from bot.domain.invites import deep_link, issue_invite, token_hash
-from bot.domain.messages import Button, Edit, Keyboard, Message, Outcome
-from bot.domain.offers import (
+from bot.domain.legacy.broadcasts import AWAIT_BROADCAST
+from bot.domain.legacy.cohorts import AWAIT_COHORT, Cohorts
+from bot.domain.legacy.insight import Insight
+from bot.domain.legacy.offers import (
     AWAIT_REMIND,
     FOLLOWUP_PREFIX,
     KIND_FOLLOWUP,
@@ -40,6 +39,7 @@ from bot.domain.offers import (
     followup_question,
     followup_waiting,
 )
+from bot.domain.messages import Button, Edit, Keyboard, Message, Outcome
 from bot.i18n import format_day, format_instant, speaking
 from bot.i18n import gettext as tr
 from bot.storage import queues

@@ -24,11 +24,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot import texts
 from bot.domain import callbacks as cb
-from bot.domain.broadcasts import Broadcasts
-from bot.domain.cohort_reports import CohortReports
 from bot.domain.invites import deep_link, issue_invite, new_token, token_hash
+from bot.domain.legacy.broadcasts import Broadcasts
+from bot.domain.legacy.cohort_reports import CohortReports
+from bot.domain.legacy.offers import exercise_text
 from bot.domain.messages import Button, Edit, Keyboard, Message, Outcome
-from bot.domain.offers import exercise_text
 from bot.i18n import gettext
 from bot.storage import queues
 from bot.storage.tables import (
@@ -50,7 +50,7 @@ from scheduler.due import DueItem
 from scheduler.zones import parse_timezone
 
 if TYPE_CHECKING:
-    from bot.domain.service import Tandem, UserInfo
+    from bot.domain.legacy.service import Tandem, UserInfo
 
 logger = logging.getLogger(__name__)
 

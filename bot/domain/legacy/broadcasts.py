@@ -26,8 +26,8 @@ from bot.storage.tables import broadcasts, cohort_pairs, cohorts, outbox, pairs,
 from scheduler.due import DueItem
 
 if TYPE_CHECKING:
-    from bot.domain.cohorts import Cohorts
-    from bot.domain.service import Tandem, UserInfo
+    from bot.domain.legacy.cohorts import Cohorts
+    from bot.domain.legacy.service import Tandem, UserInfo
 
 logger = logging.getLogger(__name__)
 

@@ -36,7 +36,7 @@ from content.programs import Program
 from content.schema import Dimension
 
 if TYPE_CHECKING:
-    from bot.domain.service import Tandem
+    from bot.domain.legacy.service import Tandem
 
 Row_ = Row[tuple[object, ...]]
 _DIMENSIONS = frozenset(d.value for d in Dimension)

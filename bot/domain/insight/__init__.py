@@ -1,0 +1,1 @@
+"""What a pair can look back on: ``/history`` and ``/insights`` (one module each)."""
