@@ -1,0 +1,75 @@
+"""What one revealed round's answers show: the questions both answered, mismatches by each
+question's own rule, answers both low on a concern, and per-dimension gaps.
+
+Only for a revealed round (or inside the transaction deciding its reveal): answers are read
+here, never shown (DESIGN.md, privacy rule 1). Follow-up answers (how an exercise went) are no
+difference between the partners and are left out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.domain.asking import round_answers
+from bot.domain.deps import Deps
+from bot.domain.model import Pair
+from bot.domain.ports import UnitOfWork
+from bot.domain.questions import is_followup, question
+from content.schema import Dimension, Gap, Question
+
+#: Scale answers at or below this count as low for ``both_low``.
+LOW_MAX = 2
+#: How many earlier revealed rounds the triggers look back on.
+LOOK_BACK = 12
+
+
+@dataclass
+class Findings:
+    """What one revealed round's answers show (see :func:`findings`)."""
+
+    #: questions both partners answered (a pass on either side leaves a question out)
+    answered: list[Question] = field(default_factory=list)
+    mismatched: list[Question] = field(default_factory=list)
+    both_low: list[Question] = field(default_factory=list)
+    #: per dimension: the largest numeric gap between the partners' answers in this round
+    gaps: dict[Dimension, int] = field(default_factory=dict)
+    gap_kinds: dict[Dimension, Gap] = field(default_factory=dict)
+
+
+async def findings(deps: Deps, tx: UnitOfWork, round_id: int, pair: Pair) -> Findings:
+    """Mismatches, both-low answers and gaps of one revealed round, from both partners'
+    answers (a question no longer in the bank is skipped)."""
+    result = Findings()
+    asked, given = await round_answers(tx, round_id)
+    for item in asked:
+        if is_followup(item.question_id) or pair.user_a is None or pair.user_b is None:
+            continue
+        try:
+            shown = question(deps, item.question_id)
+        except KeyError:
+            continue
+        a = given.get((item.position, pair.user_a))
+        b = given.get((item.position, pair.user_b))
+        if a is None or b is None or a.skipped or b.skipped:
+            continue
+        first, second = str(a.value), str(b.value)
+        result.answered.append(shown)
+        gap = shown.gap(first, second)
+        if gap is Gap.MISMATCH:
+            result.mismatched.append(shown)
+        x, y = shown.numeric(first), shown.numeric(second)
+        if x is not None and y is not None:
+            dim = shown.dimension
+            result.gaps[dim] = max(result.gaps.get(dim, 0), abs(x - y))
+            if gap is Gap.MISMATCH or dim not in result.gap_kinds:
+                result.gap_kinds[dim] = gap
+            if shown.low_is_concern and max(x, y) <= LOW_MAX:
+                result.both_low.append(shown)
+    return result
+
+
+async def recent_findings(deps: Deps, tx: UnitOfWork, pair: Pair, before: int) -> list[Findings]:
+    """Findings of the pair's revealed rounds before round ``before``, newest first (at most
+    :data:`LOOK_BACK`: enough for the ``repeated`` window and the closing-gap check)."""
+    ids = await tx.rounds.revealed_before(pair.id, before, LOOK_BACK)
+    return [await findings(deps, tx, i, pair) for i in ids]

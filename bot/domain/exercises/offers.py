@@ -1,0 +1,476 @@
+"""After a reveal: an exercise offer that each partner picks from privately ("both choose").
+
+Triggers (from the round's :mod:`findings` and the pair's recent ones):
+
+* ``repeated``: the same dimension mismatched in 2 of the pair's last 4 rounds: deeper
+  exercises, least offered first.
+* ``mismatch``: a question's answers pulled apart by its rule; the question names the options.
+* ``both_low``: both answered 1 or 2 on a question whose low end signals a concern.
+* a dimension whose gap is closing (it mismatched last time, it is closer now) gets a word of
+  encouragement instead of an exercise.
+
+Picks follow the rule of answers (DESIGN.md, a round's life): neither sees the other's pick
+until both picked, and the moment both have is decided once (``Offers.move``). Agreeing
+schedules the follow-up two days later.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot import texts
+from bot.domain import callbacks as cb
+from bot.domain.asking import exercise_text
+from bot.domain.deps import Deps
+from bot.domain.errors import Refused
+from bot.domain.exercises.findings import Findings, findings, recent_findings
+from bot.domain.messages import Button, Edit, Keyboard, Message, Outcome
+from bot.domain.model import NOT_NOW, Offer, OfferStatus, Pair, Round, RoundKind, User
+from bot.domain.people import (
+    UserInfo,
+    fmt_local,
+    names_of,
+    other_name,
+    speaking_to,
+    tell,
+    touch,
+    zone_of,
+)
+from bot.domain.ports import UnitOfWork
+from bot.domain.subjects import DueKind, OfferSubject
+from bot.i18n import gettext
+from content.schema import Dimension, Exercise, Gap, Trigger
+from scheduler.cadence import is_night, local_time
+
+logger = logging.getLogger(__name__)
+
+#: Rounds looked at for the ``repeated`` trigger, and how many of them must have mismatched.
+REPEAT_WINDOW = 4
+REPEAT_MIN = 2
+#: The follow-up comes this long after agreeing, at the pair's check-in time.
+FOLLOWUP_AFTER = timedelta(days=2)
+
+
+async def after_reveal(deps: Deps, tx: UnitOfWork, round_: Round, pair: Pair) -> list[Message]:
+    """The messages that follow a reveal: an offer (each partner's own copy) and words of
+    encouragement. Writes the offer, cancelling an older one still being picked."""
+    if round_.kind is RoundKind.FOLLOWUP:
+        return []
+    found = await findings(deps, tx, round_.id, pair)
+    history = await recent_findings(deps, tx, pair, before=round_.id)
+    messages: list[Message] = []
+    offer = await _choose_offer(deps, tx, pair, found, history[: REPEAT_WINDOW - 1])
+    if offer is not None:
+        trigger, dimension, options = offer
+        messages.extend(await _make_offer(deps, tx, pair, round_.id, trigger, dimension, options))
+    members = await tx.users.get_many(pair.members)
+    for dimension, gap in found.gaps.items():
+        if found.gap_kinds.get(dimension) is Gap.MISMATCH:
+            continue
+        previous = next((f for f in history if dimension in f.gaps), None)
+        if previous is None:
+            continue
+        if previous.gap_kinds.get(dimension) is Gap.MISMATCH and gap < previous.gaps[dimension]:
+            for member_id in pair.members:
+                if member_id not in members:
+                    continue
+                with speaking_to(members[member_id]):
+                    text = texts.ENCOURAGE.format(dimension=gettext(dimension.label))
+                messages.append(Message(member_id, text))
+    return messages
+
+
+async def _choose_offer(
+    deps: Deps, tx: UnitOfWork, pair: Pair, found: Findings, earlier: Sequence[Findings]
+) -> tuple[Trigger, Dimension, list[str]] | None:
+    """The trigger, dimension and two or three exercise ids to offer, or None."""
+    bank = deps.content
+    offered = await tx.offers.offered_counts(pair.id)
+
+    def freshest(candidates: Sequence[Exercise], extra: Sequence[str] = ()) -> list[str]:
+        ids = [e.id for e in candidates]
+        ordered = sorted(ids, key=lambda i: (offered.get(i, 0), ids.index(i)))[:3]
+        for more in extra:
+            if len(ordered) >= 2:
+                break
+            if more not in ordered:
+                ordered.append(more)
+        return ordered
+
+    for asked in found.mismatched:
+        dim = asked.dimension
+        rule = asked.mismatch.exercises if asked.mismatch else ()
+        times = 1 + sum(1 for f in earlier if any(q.dimension is dim for q in f.mismatched))
+        if times >= REPEAT_MIN:
+            deeper = freshest(bank.exercises_for(dim, Trigger.REPEATED), rule)
+            if deeper:
+                return Trigger.REPEATED, dim, deeper
+    for asked in found.mismatched:
+        if asked.mismatch is not None:
+            return Trigger.MISMATCH, asked.dimension, list(asked.mismatch.exercises)
+    for asked in found.both_low:
+        dim = asked.dimension
+        joint = freshest(
+            bank.exercises_for(dim, Trigger.BOTH_LOW),
+            [e.id for e in bank.exercises_for(dim, Trigger.MISMATCH)],
+        )
+        if joint:
+            return Trigger.BOTH_LOW, dim, joint
+    return None
+
+
+async def _make_offer(
+    deps: Deps,
+    tx: UnitOfWork,
+    pair: Pair,
+    round_id: int,
+    trigger: Trigger,
+    dimension: Dimension,
+    options: list[str],
+) -> list[Message]:
+    offer_id = await tx.offers.create(
+        pair_id=pair.id,
+        round_id=round_id,
+        trigger=trigger,
+        dimension=dimension,
+        options=options,
+        now=deps.now(),
+    )
+    logger.info("pair %s: offer %s (%s, %s)", pair.id, offer_id, trigger, dimension)
+    members = await tx.users.get_many(pair.members)
+    names = {u.id: u.first_name for u in members.values()}
+    exercises = [deps.content.exercise(e) for e in options]
+    messages = []
+    for member_id in pair.members:
+        if member_id not in members:
+            continue
+        with speaking_to(members[member_id]):
+            messages.append(
+                offer_message(
+                    member_id,
+                    offer_id,
+                    trigger,
+                    dimension,
+                    exercises,
+                    other_name(names, pair, member_id),
+                )
+            )
+    return messages
+
+
+def offer_message(
+    member: int,
+    offer_id: int,
+    trigger: Trigger,
+    dimension: Dimension,
+    exercises: Sequence[Exercise],
+    other: str,
+) -> Message:
+    """One partner's copy of an offer, in the language in force."""
+    header = {
+        Trigger.MISMATCH: texts.OFFER_MISMATCH,
+        Trigger.REPEATED: texts.OFFER_REPEATED,
+        Trigger.BOTH_LOW: texts.OFFER_BOTH_LOW,
+    }[trigger].format(dimension=gettext(dimension.label))
+    lines = [
+        texts.OFFER_OPTION.format(
+            n=n,
+            title=gettext(e.title),
+            kind=texts.EXERCISE_KINDS[e.kind.value],
+            minutes=e.minutes,
+            why=gettext(e.why),
+        )
+        for n, e in enumerate(exercises, start=1)
+    ]
+    keyboard: Keyboard = (
+        *(
+            (Button(f"{n}. {gettext(e.title)}", cb.pick(offer_id, str(n - 1))),)
+            for n, e in enumerate(exercises, start=1)
+        ),
+        (Button(texts.BTN_NOT_NOW, cb.pick(offer_id, "n")),),
+    )
+    text = "\n\n".join([header, *lines, texts.OFFER_ASK.format(partner=other)])
+    return Message(member, text, keyboard)
+
+
+async def waiting_for(deps: Deps, tx: UnitOfWork, pair: Pair, user: User) -> list[Message]:
+    """The offer still waiting for ``user``'s pick, again (for a partner coming back after
+    blocking the bot, whose copy never arrived); an empty list when there is none."""
+    offer = await tx.offers.open_of(pair.id)
+    if offer is None or user.id in await tx.offers.picks(offer.id):
+        return []
+    names = await names_of(tx, pair)
+    exercises = [deps.content.exercises[e] for e in offer.options if e in deps.content.exercises]
+    with speaking_to(user):
+        message = offer_message(
+            user.id,
+            offer.id,
+            offer.trigger,
+            offer.dimension,
+            exercises,
+            other_name(names, pair, user.id),
+        )
+    return [message]
+
+
+async def offer_for(
+    deps: Deps, tx: UnitOfWork, who: UserInfo, offer_id: int
+) -> tuple[Offer, Pair, User]:
+    """The offer, its pair and the sender, when the sender belongs to the offer's active
+    pair. Raises :class:`Refused` otherwise (the same toast for an unknown id and another
+    pair's; "closed" for an offer of the sender's own ended pair)."""
+    user = await touch(deps, tx, who)
+    offer = await tx.offers.get(offer_id)
+    if offer is None or user.pair_id != offer.pair_id:
+        if offer is not None:
+            old = await tx.pairs.get(offer.pair_id)
+            if old is not None and old.has_member(who.id):
+                raise Refused(texts.OFFER_CLOSED, toast=True, close=True)
+        raise Refused(texts.BUTTON_NOT_YOURS, toast=True)
+    pair = await tx.pairs.get(offer.pair_id)
+    assert pair is not None
+    return offer, pair, user
+
+
+def option(offer: Offer, choice: str) -> str | None:
+    """The exercise id (or ``NOT_NOW``) a button's choice names, or None when it names none."""
+    if choice == "n":
+        return NOT_NOW
+    if choice.isdigit() and int(choice) < len(offer.options):
+        return offer.options[int(choice)]
+    return None
+
+
+def pick_label(deps: Deps, pick: str) -> str:
+    """A pick as shown (in the language in force): the exercise's title or "not now"."""
+    if pick == NOT_NOW:
+        return texts.PICK_NONE
+    exercise = deps.content.exercises.get(pick)
+    return gettext(exercise.title) if exercise is not None else pick
+
+
+async def pick(deps: Deps, who: UserInfo, offer_id: int, choice: str) -> Outcome:
+    """A partner's private pick (an option index or ``n`` for not now) for an open offer.
+
+    When both have picked, exactly one caller (a decide-once move) tells both: the same
+    exercise (with its steps and a reminder offer), both "not now", or both picks side by
+    side with a way to decide. Until then the partner only learns that a pick is waiting.
+    """
+    async with deps.db.write() as tx:
+        offer, pair, user = await offer_for(deps, tx, who, offer_id)
+        if offer.status is not OfferStatus.OPEN:
+            closed = OfferStatus.CANCELLED
+            text = texts.OFFER_REPLACED if offer.status is closed else texts.OFFER_CLOSED
+            raise Refused(text, toast=True, close=True)
+        chosen = option(offer, choice)
+        if chosen is None:
+            raise Refused(texts.BUTTON_STALE, toast=True)
+        if not await tx.offers.hold_if_open(offer_id):
+            raise Refused(texts.OFFER_CLOSED, toast=True, close=True)
+        first = await tx.offers.save_pick(offer_id, who.id, chosen, deps.now())
+        picks = await tx.offers.picks(offer_id)
+        partner_id = pair.partner_of(who.id)
+        names = await names_of(tx, pair)
+        if partner_id in picks:
+            await _both_picked(deps, tx, offer, pair, picks, names)
+            return Outcome(toast=texts.PICK_TOAST, edit=Edit(None, ()))
+        if first and partner_id is not None:
+            partner = await tx.users.get(partner_id)
+            if partner is not None:
+                with speaking_to(partner):
+                    text = texts.PICK_WAITING.format(name=user.first_name)
+                await tell(deps, tx, Message(partner_id, text))
+        saved = texts.PICK_SAVED.format(
+            pick=pick_label(deps, chosen), partner=other_name(names, pair, who.id)
+        )
+        # Through the outbox: if the partner's pick commits right after (another process),
+        # "your picks are in" still follows this in the chat.
+        await tell(deps, tx, Message(who.id, saved))
+        return Outcome(toast=texts.PICK_TOAST)
+
+
+async def _both_picked(
+    deps: Deps,
+    tx: UnitOfWork,
+    offer: Offer,
+    pair: Pair,
+    picks: dict[int, str],
+    names: dict[int, str],
+) -> None:
+    """Both picked: agreed, declined, or differed (each sees both picks), decided once."""
+    assert pair.user_a is not None and pair.user_b is not None
+    a, b = picks[pair.user_a], picks[pair.user_b]
+    now = deps.now()
+    members = await tx.users.get_many(pair.members)
+    if a == b == NOT_NOW:
+        if await tx.offers.move(offer.id, OfferStatus.OPEN, OfferStatus.DECLINED, None, now):
+            for member_id in pair.members:
+                with speaking_to(members.get(member_id)):
+                    text = texts.OFFER_DECLINED_BOTH
+                await tell(deps, tx, Message(member_id, text))
+        return
+    if a == b:
+        if await tx.offers.move(offer.id, OfferStatus.OPEN, OfferStatus.AGREED, a, now):
+            await agreed(deps, tx, offer, pair, a, None, names)
+        return
+    if not await tx.offers.move(offer.id, OfferStatus.OPEN, OfferStatus.DIFFERED, None, now):
+        return
+    distinct = [p for p in dict.fromkeys((a, b)) if p != NOT_NOW]
+    for me_id, other_id in ((pair.user_a, pair.user_b), (pair.user_b, pair.user_a)):
+        with speaking_to(members.get(me_id)):
+            keyboard: Keyboard = (
+                *(
+                    (
+                        Button(
+                            pick_label(deps, p),
+                            cb.decide(offer.id, str(offer.options.index(p))),
+                        ),
+                    )
+                    for p in distinct
+                ),
+                (Button(texts.BTN_NOT_THIS_TIME, cb.decide(offer.id, "n")),),
+            )
+            template = texts.OFFER_DIFFERENT if len(distinct) > 1 else texts.OFFER_ONE_NOT_NOW
+            text = template.format(
+                mine=pick_label(deps, picks[me_id]),
+                partner=names.get(other_id, ""),
+                theirs=pick_label(deps, picks[other_id]),
+            )
+        await tell(deps, tx, Message(me_id, text, keyboard))
+
+
+async def decide(deps: Deps, who: UserInfo, offer_id: int, choice: str) -> Outcome:
+    """After different picks, either partner settles it: one of the picks, or not this time.
+    The first tap wins (a decide-once move); both are told."""
+    async with deps.db.write() as tx:
+        offer, pair, user = await offer_for(deps, tx, who, offer_id)
+        if offer.status is not OfferStatus.DIFFERED:
+            if offer.status is OfferStatus.AGREED and offer.chosen:
+                done = texts.OFFER_DECIDED_YOU.format(title=pick_label(deps, offer.chosen))
+                raise Refused(done, toast=True, close=True)
+            raise Refused(texts.OFFER_CLOSED, toast=True, close=True)
+        chosen = option(offer, choice)
+        picked = set((await tx.offers.picks(offer_id)).values())
+        if chosen is None or (chosen != NOT_NOW and chosen not in picked):
+            raise Refused(texts.BUTTON_STALE, toast=True)  # only what one of them picked
+        names = await names_of(tx, pair)
+        now = deps.now()
+        if chosen == NOT_NOW:
+            if await tx.offers.move(
+                offer_id, OfferStatus.DIFFERED, OfferStatus.DECLINED, None, now
+            ):
+                partner_id = pair.partner_of(who.id)
+                partner = None if partner_id is None else await tx.users.get(partner_id)
+                if partner is not None:
+                    with speaking_to(partner):
+                        text = texts.OFFER_DECLINED_DECIDE.format(name=user.first_name)
+                    await tell(deps, tx, Message(partner.id, text))
+            text = texts.OFFER_NOT_THIS_TIME_YOU
+            return Outcome(replies=[Message(who.id, text)], edit=Edit(None, ()))
+        if await tx.offers.move(offer_id, OfferStatus.DIFFERED, OfferStatus.AGREED, chosen, now):
+            await agreed(deps, tx, offer, pair, chosen, who.id, names)
+        return Outcome(toast=texts.PICK_TOAST, edit=Edit(None, ()))
+
+
+async def agreed(
+    deps: Deps,
+    tx: UnitOfWork,
+    offer: Offer,
+    pair: Pair,
+    exercise_id: str,
+    decided_by: int | None,
+    names: dict[int, str],
+) -> None:
+    """Tell both which exercise they are doing (with its steps and a reminder offer) and
+    schedule the follow-up for two days later at the pair's check-in time."""
+    exercise = deps.content.exercise(exercise_id)
+    members = await tx.users.get_many(pair.members)
+    zones = [zone_of(deps, u) for u in members.values()]
+    for member_id in pair.members:
+        user = members.get(member_id)
+        zone = zone_of(deps, user) if user is not None else pair.timezone
+        with speaking_to(user):
+            title = gettext(exercise.title)
+            if decided_by is None:
+                first = texts.OFFER_AGREED.format(title=title)
+            elif decided_by == member_id:
+                first = texts.OFFER_DECIDED_YOU.format(title=title)
+            else:
+                first = texts.OFFER_DECIDED.format(name=names.get(decided_by, ""), title=title)
+            text = first + "\n\n" + exercise_text(exercise, why=False)
+            ask = Message(
+                member_id, texts.REMIND_ASK, remind_keyboard(deps, offer, pair, zone, zones)
+            )
+        await tell(deps, tx, Message(member_id, text))
+        await tell(deps, tx, ask)
+    await tx.due.schedule(
+        DueKind.FOLLOWUP, OfferSubject(offer.id), followup_at(deps, pair), deps.now()
+    )
+
+
+def followup_at(deps: Deps, pair: Pair) -> datetime:
+    """Two days from now at the pair's check-in time in the pair's timezone (aware UTC); a
+    minute earlier when daily rounds run, so that the round opening then carries it; never
+    sooner than 36 hours."""
+    now = deps.now()
+    day = local_time(now + FOLLOWUP_AFTER, pair.timezone).date()
+    at = datetime.combine(day, pair.time_of_day, ZoneInfo(pair.timezone)).astimezone(UTC)
+    if pair.runs_daily:
+        at -= timedelta(minutes=1)
+    return max(at, now + timedelta(hours=36))
+
+
+def remind_keyboard(
+    deps: Deps, offer: Offer, pair: Pair, zone: str, zones: Sequence[str]
+) -> Keyboard:
+    """Reminder buttons for one partner: the next two suggested instants (see
+    :func:`suggested_at`) labelled in their own timezone, "another time" and "no reminder".
+    The instant travels in the button, so a press a day later still means what the label
+    said."""
+    now = deps.now()
+    suggested = [at for at in (suggested_at(deps, pair, d, zones) for d in range(3)) if at > now]
+    rows: list[tuple[Button, ...]] = [
+        (Button(_when_label(deps, at, zone), cb.remind(offer.id, _minutes(at))),)
+        for at in suggested[:2]
+    ]
+    rows.append(
+        (
+            Button(texts.BTN_REMIND_TYPE, cb.remind(offer.id, "type")),
+            Button(texts.BTN_REMIND_NONE, cb.remind(offer.id, "none")),
+        )
+    )
+    return tuple(rows)
+
+
+def _minutes(at: datetime) -> str:
+    """An instant as whole minutes since the epoch (for callback data)."""
+    return str(int(at.timestamp()) // 60)
+
+
+def _when_label(deps: Deps, at: datetime, zone: str) -> str:
+    """``Today 21:00`` / ``Tomorrow 21:00`` by the reader's own calendar, else the date."""
+    local = local_time(at, zone)
+    days = (local.date() - local_time(deps.now(), zone).date()).days
+    if days == 0:
+        return texts.BTN_REMIND_TODAY.format(time=local.strftime("%H:%M"))
+    if days == 1:
+        return texts.BTN_REMIND_TOMORROW.format(time=local.strftime("%H:%M"))
+    return fmt_local(at, zone)
+
+
+def suggested_at(deps: Deps, pair: Pair, days: int, zones: Sequence[str] = ()) -> datetime:
+    """The suggested reminder ``days`` local days from today (aware UTC): an hour after the
+    pair's check-in time, so it does not arrive with the check-in; else an hour before, the
+    check-in time itself or two hours either side, whichever first falls outside the quiet
+    hours (22:00–08:00) of every zone in ``zones`` (the partners')."""
+    zone = pair.timezone
+    day = local_time(deps.now(), zone).date() + timedelta(days=days)
+    base = datetime.combine(day, pair.time_of_day, ZoneInfo(zone)).astimezone(UTC)
+    tries = [base + timedelta(hours=h) for h in (1, -1, 0, 2, -2)]
+    for at in tries:
+        if not any(is_night(local_time(at, z).time()) for z in (zone, *zones)):
+            return at
+    return tries[0]

@@ -1,0 +1,198 @@
+"""A reminder of the exercise a pair agreed on: set by a suggested button, typed (``19:30``,
+``tomorrow 19:30``, ``sat 10:00`` in the sender's own timezone) or turned off; sent to both
+partners when it comes due.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot import texts
+from bot.domain.asking import exercise_text
+from bot.domain.deps import Deps
+from bot.domain.errors import Refused
+from bot.domain.exercises.offers import offer_for, pick_label
+from bot.domain.messages import Edit, Message, Outcome
+from bot.domain.model import Offer, OfferStatus, Pair, PairStatus, User
+from bot.domain.people import UserInfo, fmt_local, speaking_to, tell, touch, zone_of
+from bot.domain.ports import UnitOfWork
+from bot.domain.schedule import parse_weekday
+from bot.domain.subjects import AwaitReminderTime, DueKind, OfferSubject
+from bot.i18n import gettext
+from scheduler.cadence import TimeOfDayError, local_time, parse_time_of_day
+from scheduler.due import DueItem
+
+logger = logging.getLogger(__name__)
+
+#: Reminders further out than this are refused (a forged or very old button).
+REMIND_HORIZON = timedelta(days=30)
+#: A reminder or follow-up that comes due this late (the bot was down) is dropped or moved.
+STALE_AFTER = timedelta(hours=2)
+
+
+async def remind_choice(deps: Deps, who: UserInfo, offer_id: int, when: str) -> Outcome:
+    """A reminder button: an instant (minutes since the epoch, UTC) from the suggestions,
+    ``type`` (the next text message is a time), or ``none`` (also turns off a reminder the
+    partner set; they are told). An instant in the past or beyond 30 days is refused."""
+    async with deps.db.write() as tx:
+        offer, pair, user = await offer_for(deps, tx, who, offer_id)
+        if offer.status is not OfferStatus.AGREED:
+            raise Refused(texts.OFFER_CLOSED, toast=True, close=True)
+        if when == "none":
+            return await _no_reminder(deps, tx, user, offer, pair)
+        if when == "type":
+            await tx.users.set_awaiting(who.id, AwaitReminderTime(offer_id))
+            return Outcome(replies=[Message(who.id, texts.REMIND_TYPE)], toast="")
+        at = datetime.fromtimestamp(int(when) * 60, UTC)
+        if at <= deps.now():
+            raise Refused(texts.REMIND_PAST_BUTTON, toast=True)
+        if at > deps.now() + REMIND_HORIZON:
+            raise Refused(texts.BUTTON_STALE, toast=True)
+        await _set_reminder(deps, tx, user, offer, pair, at)
+        return Outcome(toast="", edit=Edit(None, ()))
+
+
+async def remind_text(deps: Deps, who: UserInfo, offer_id: int, text: str) -> Outcome:
+    """A typed reminder time, in the sender's own timezone: ``19:30``, ``tomorrow 19:30`` or
+    ``sat 10:00``. A bare time that has passed today means tomorrow."""
+    async with deps.db.write() as tx:
+        user = await touch(deps, tx, who)
+        offer = await tx.offers.get(offer_id)
+        pair = None if offer is None else await tx.pairs.get(offer.pair_id)
+        if (
+            offer is None
+            or pair is None
+            or user.pair_id != offer.pair_id
+            or offer.status is not OfferStatus.AGREED
+        ):
+            await tx.users.set_awaiting(who.id, None)
+            return Outcome(replies=[Message(who.id, texts.OFFER_CLOSED)])
+        at = parse_when(text, zone_of(deps, user), deps.now())
+        if at is None:
+            return Outcome(replies=[Message(who.id, texts.REMIND_BAD)])
+        if at <= deps.now():
+            return Outcome(replies=[Message(who.id, texts.REMIND_PAST)])
+        await tx.users.set_awaiting(who.id, None)
+        await _set_reminder(deps, tx, user, offer, pair, at)
+        return Outcome(toast="")
+
+
+async def _no_reminder(deps: Deps, tx: UnitOfWork, user: User, offer: Offer, pair: Pair) -> Outcome:
+    """ "No reminder": nothing to do, or turn off the reminder that is set (and tell the
+    partner, through the outbox so both chats end in the order the changes happened)."""
+    if offer.remind_at is None:
+        return Outcome(replies=[Message(user.id, texts.REMIND_NONE)], edit=Edit(None, ()))
+    await tx.offers.set_reminder(offer.id, None)
+    await tx.due.cancel(DueKind.EXERCISE_REMIND, OfferSubject(offer.id))
+    await tell(deps, tx, Message(user.id, texts.REMIND_OFF_YOU))
+    partner = await _partner(tx, pair, user)
+    if partner is not None and partner.active:
+        with speaking_to(partner):
+            text = texts.REMIND_OFF_PARTNER.format(name=user.first_name)
+        await tell(deps, tx, Message(partner.id, text))
+    return Outcome(toast="", edit=Edit(None, ()))
+
+
+async def _partner(tx: UnitOfWork, pair: Pair, user: User) -> User | None:
+    partner_id = pair.partner_of(user.id)
+    return None if partner_id is None else await tx.users.get(partner_id)
+
+
+async def _set_reminder(
+    deps: Deps, tx: UnitOfWork, user: User, offer: Offer, pair: Pair, at: datetime
+) -> None:
+    """Set the reminder at ``at`` (aware UTC); both are told, each in their own timezone.
+
+    Both notices go through the outbox, so two reminders set at once reach both chats in the
+    order of their commits: each chat ends with the one that holds."""
+    await tx.offers.set_reminder(offer.id, at)
+    await tx.due.schedule(DueKind.EXERCISE_REMIND, OfferSubject(offer.id), at, deps.now())
+    mine = fmt_local(at, zone_of(deps, user))
+    await tell(deps, tx, Message(user.id, texts.REMIND_SET_YOU.format(when=mine)))
+    partner = await _partner(tx, pair, user)
+    if partner is not None and partner.active:
+        when = fmt_local(at, zone_of(deps, partner))
+        with speaking_to(partner):
+            title = pick_label(deps, offer.chosen or "")
+            text = texts.REMIND_SET_PARTNER.format(name=user.first_name, title=title, when=when)
+        await tell(deps, tx, Message(partner.id, text))
+
+
+async def active_offer(tx: UnitOfWork, offer_id: int) -> tuple[Offer, Pair, set[int]] | None:
+    """An agreed (or followed-up) offer whose pair is still active, with its pair and the ids
+    of the partners Tandem can reach (not blocked); else None."""
+    offer = await tx.offers.get(offer_id)
+    if offer is None or offer.status not in (OfferStatus.AGREED, OfferStatus.FOLLOWED):
+        return None
+    pair = await tx.pairs.get(offer.pair_id)
+    if pair is None or pair.status is not PairStatus.ACTIVE:
+        return None
+    members = await tx.users.get_many(pair.members)
+    return offer, pair, {m.id for m in members.values() if m.active}
+
+
+async def due_remind(deps: Deps, item: DueItem, now: datetime) -> datetime | None:
+    """Remind both partners of the exercise they agreed on (subject ``offer:<id>``); a
+    reminder more than two hours late (the bot was down) is dropped."""
+    offer_id = OfferSubject.parse(item.subject).offer_id
+    if now - item.due_at > STALE_AFTER:
+        logger.info("offer %s: reminder due %s dropped (the bot was down)", offer_id, item.due_at)
+        return None
+    async with deps.db.write() as tx:
+        found = await active_offer(tx, offer_id)
+        if found is None:
+            return None
+        offer, pair, active = found
+        exercise = deps.content.exercises.get(offer.chosen or "")
+        if exercise is None:
+            return None
+        members = await tx.users.get_many(pair.members)
+        for member_id in pair.members:
+            if member_id not in active:
+                continue  # blocked the bot: the reminder reaches the other one
+            with speaking_to(members.get(member_id)):
+                text = texts.REMIND_DUE.format(title=gettext(exercise.title))
+                text += "\n\n" + exercise_text(exercise, why=False)
+            await tell(deps, tx, Message(member_id, text))
+    return None
+
+
+_WHEN = re.compile(r"^\s*(?:(today|tomorrow|tmrw|[a-z]{2,9})\s+)?(?:at\s+)?(.+?)\s*$", re.I)
+
+
+def parse_when(text: str, zone: str, now: datetime) -> datetime | None:
+    """A reminder instant (aware UTC) from ``19:30``, ``tomorrow 19:30`` or ``sat 10:00`` in
+    ``zone``; None when unreadable. A bare time already past today means tomorrow; a weekday
+    means its next occurrence (today if the time is still ahead)."""
+    match = _WHEN.match(text)
+    if match is None:
+        return None
+    word, clock = match[1], match[2]
+    try:
+        at = parse_time_of_day(clock)
+    except TimeOfDayError:
+        return None
+    local_now = local_time(now, zone)
+    day = local_now.date()
+    relative = word is not None and word.lower() in ("today", "tomorrow", "tmrw")
+    if word is not None:
+        lowered = word.lower()
+        if lowered in ("tomorrow", "tmrw"):
+            day += timedelta(days=1)
+        elif lowered != "today":
+            weekday = parse_weekday(lowered)
+            if weekday is None:
+                return None
+            day += timedelta(days=(weekday - local_now.weekday()) % 7)
+    instant = datetime.combine(day, at, ZoneInfo(zone)).astimezone(UTC)
+    if word is None and instant <= now:
+        instant += timedelta(days=1)
+    if word is not None and not relative and instant <= now:
+        instant += timedelta(days=7)
+    return instant
+
+
+DUE_HANDLERS = {DueKind.EXERCISE_REMIND: due_remind}

@@ -1,0 +1,111 @@
+"""The reveal: the single moment both partners' answers go to both.
+
+Decided exactly once (``Rounds.close_if_open``: of any callers racing, one wins) inside the
+transaction of the answer that completed the round; the winner reads both answers in that
+same transaction and writes the reveal, then any exercise offer or encouragement, to the
+outbox for both (DESIGN.md, a round's life, step 5).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from bot import texts
+from bot.domain.asking import Given, display, round_answers
+from bot.domain.deps import Deps
+from bot.domain.exercises.offers import after_reveal
+from bot.domain.messages import Message
+from bot.domain.model import Answer, Asked, Pair, Round, RoundStatus, User
+from bot.domain.people import speaking_to, tell
+from bot.domain.ports import UnitOfWork
+from bot.domain.questions import chosen_title, is_followup, question
+from bot.domain.rounds import forget_round_work
+from bot.i18n import gettext as tr
+from content.schema import Gap, Question
+
+logger = logging.getLogger(__name__)
+
+
+async def reveal(deps: Deps, tx: UnitOfWork, round_id: int) -> bool:
+    """Reveal the round if it is still open (decided once); returns whether this caller did.
+    The winner queues both partners' reveal and what follows it."""
+    closed = await tx.rounds.close_if_open(round_id, RoundStatus.REVEALED, deps.now())
+    if closed is None:
+        return False
+    pair = await tx.pairs.get(closed.pair_id)
+    assert pair is not None
+    messages = await reveal_messages(deps, tx, closed, pair, pair.members)
+    messages.extend(await after_reveal(deps, tx, closed, pair))
+    for message in messages:
+        await tell(deps, tx, message)
+    await forget_round_work(tx, closed, pair)
+    logger.info("round %s revealed (%s messages)", round_id, len(messages))
+    return True
+
+
+async def reveal_messages(
+    deps: Deps, tx: UnitOfWork, round_: Round, pair: Pair, recipients: Sequence[int]
+) -> list[Message]:
+    """The reveal of a revealed round for each of ``recipients`` (members of the pair), in
+    their language: both answers side by side, question by question."""
+    members = await tx.users.get_many(pair.members)
+    asked, given = await round_answers(tx, round_.id)
+    title = await chosen_title(deps, tx, round_.offer_id)
+    messages: list[Message] = []
+    for me_id in recipients:
+        me = members.get(me_id)
+        other_id = pair.partner_of(me_id)
+        other = None if other_id is None else members.get(other_id)
+        if me is None or other is None:
+            continue
+        with speaking_to(me):
+            messages.append(_reveal_for(deps, me, other, asked, given, title))
+    return messages
+
+
+def _reveal_for(
+    deps: Deps,
+    me: User,
+    other: User,
+    asked: Sequence[Asked],
+    given: Given,
+    followup_title: str | None,
+) -> Message:
+    """One partner's reveal message, in the language in force; ``followup_title`` names the
+    exercise a follow-up question asks about."""
+    header = texts.REVEAL_DEEP_HEADER if len(asked) > 1 else texts.REVEAL_HEADER
+    blocks = [header]
+    for item in asked:
+        shown = question(deps, item.question_id)
+        mine = given[(item.position, me.id)]
+        theirs = given[(item.position, other.id)]
+        block = _reveal_block(shown, mine, theirs, other.first_name)
+        if is_followup(shown.id) and followup_title is not None:
+            block = texts.FOLLOWUP_ABOUT.format(title=tr(followup_title)) + "\n" + block
+        if len(asked) > 1:
+            block = f"{item.position + 1}. {block}"
+        blocks.append(block)
+    return Message(me.id, "\n\n".join(blocks))
+
+
+def _reveal_block(shown: Question, mine: Answer, theirs: Answer, other_name: str) -> str:
+    lines = [tr(shown.text)]
+    if shown.kind == "scale" and shown.scale is not None:
+        hint = texts.SCALE_HINT.format(low=tr(shown.scale.low), high=tr(shown.scale.high))
+        lines.append(f"({hint})")
+    my_text = display(shown, mine.value, mine.skipped)
+    their_text = display(shown, theirs.value, theirs.skipped)
+    if shown.kind == "open":
+        lines.append(f"{texts.REVEAL_YOU}:\n{my_text}")
+        lines.append(f"{other_name}:\n{their_text}")
+        return "\n\n".join(lines)
+    lines.append(f"{texts.REVEAL_YOU}: {my_text}\n{other_name}: {their_text}")
+    if (
+        shown.kind == "wants"
+        and not mine.skipped
+        and not theirs.skipped
+        and shown.gap(str(mine.value), str(theirs.value)) is Gap.SMALL
+    ):
+        lines.append(texts.SMALL_GAP_WANTS)
+    return "\n".join(lines)

@@ -1,0 +1,161 @@
+"""A pair's cadence in due work: when its next daily-lane and weekly rounds open, and the
+schedule as the partners read it (each in their own timezone).
+
+A pair in a running program week follows the program's days (``cohorts.calendar``) at its
+own time of day. :func:`reschedule` is the one place that turns a pair's state into due-work
+rows, so every change (a new time, a pause, a partner blocking the bot or coming back, a
+program week starting) goes through it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot import texts
+from bot.domain.cohorts.calendar import program_cadence
+from bot.domain.deps import Deps
+from bot.domain.model import Pair, PairStatus, User
+from bot.domain.people import fmt_local, zone_of
+from bot.domain.ports import UnitOfWork
+from bot.domain.subjects import DueKind, OfferSubject, PairSubject
+from scheduler.cadence import Cadence, Frequency, is_night, local_time, next_occurrence
+
+#: A new pair's check-in time, in the inviter's timezone.
+DEFAULT_TIME = time(20, 0)
+#: A scheduled opening more than this late (the bot was down) is skipped, not sent.
+MAX_LATENESS = timedelta(hours=2)
+
+
+def schedule_text(pair: Pair) -> str:
+    """The daily-lane schedule in words: ``daily at 20:00 (Europe/Berlin)``."""
+    cadence = pair.cadence()
+    at = cadence.time_of_day.strftime("%H:%M")
+    if cadence.frequency is Frequency.DAILY:
+        return texts.SCHEDULE_DAILY.format(time=at, zone=cadence.timezone)
+    if cadence.frequency is Frequency.WEEKDAYS:
+        return texts.SCHEDULE_WEEKDAYS.format(time=at, zone=cadence.timezone)
+    if cadence.frequency is Frequency.WEEKLY:
+        return texts.SCHEDULE_WEEKLY.format(
+            day=texts.WEEKDAYS[cadence.weekday], time=at, zone=cadence.timezone
+        )
+    if pair.weekly_weekday is not None:
+        return texts.SCHEDULE_OFF_WEEKLY
+    return texts.SCHEDULE_OFF
+
+
+def weekly_text(pair: Pair) -> str | None:
+    """The weekly deeper round's schedule in words, or None when there is none."""
+    cadence = pair.weekly_cadence()
+    if cadence is None:
+        return None
+    return texts.SCHEDULE_WEEKLY.format(
+        day=texts.WEEKDAYS[cadence.weekday],
+        time=cadence.time_of_day.strftime("%H:%M"),
+        zone=cadence.timezone,
+    )
+
+
+async def next_opening(tx: UnitOfWork, pair: Pair) -> datetime | None:
+    """When the pair's next round of either lane opens (aware UTC), or None."""
+    subject = PairSubject(pair.id)
+    dues = [
+        due
+        for kind in (DueKind.OPEN_ROUND, DueKind.OPEN_WEEKLY)
+        if (due := await tx.due.due_at(kind, subject)) is not None
+    ]
+    return min(dues) if dues else None
+
+
+async def next_text(tx: UnitOfWork, pair: Pair, zone: str) -> str:
+    """The pair's next opening as a reader in ``zone`` reads it, or "none scheduled"."""
+    due = await next_opening(tx, pair)
+    if due is None:
+        return texts.NEXT_NONE
+    return texts.NEXT_AT.format(when=fmt_local(due, zone))
+
+
+def todays_slot(deps: Deps, cadence: Cadence) -> datetime:
+    """The pair's wall time today (in the pair's zone), to show in each partner's zone."""
+    today = local_time(deps.now(), cadence.timezone).date()
+    return datetime.combine(today, cadence.time_of_day, ZoneInfo(cadence.timezone))
+
+
+def night_warnings(deps: Deps, user: User, pair: Pair, partner: User) -> str:
+    """Warnings, for ``user`` (in the language in force), when the pair's time falls in
+    someone's night (22:00–08:00 in their own zone); empty when it falls in nobody's."""
+    cadence = pair.cadence()
+    if cadence.frequency is Frequency.OFF:
+        return ""
+    anchor = todays_slot(deps, cadence)
+    text = ""
+    for person, label in ((user, texts.NIGHT_YOU), (partner, None)):
+        local = local_time(anchor, zone_of(deps, person))
+        if is_night(local.time()):
+            who = label or person.first_name
+            text += texts.NIGHT_WARNING.format(local=local.strftime("%H:%M"), who=who)
+    return text
+
+
+def followup_waiting(pair: Pair) -> int | None:
+    """The offer whose follow-up is parked on the pair and that no scheduled round will carry
+    (the schedule is off), so it must be asked on its own once the pair runs again."""
+    if pair.followup_offer_id is None or pair.runs_daily or pair.paused:
+        return None
+    return pair.followup_offer_id
+
+
+async def reschedule(
+    deps: Deps, tx: UnitOfWork, pair: Pair, after: datetime | None = None
+) -> datetime | None:
+    """Put the pair's next round openings of both lanes in due work (or remove them when the
+    schedule is off, paused, the pair ended or a partner cannot be reached), and a parked
+    follow-up that no schedule will carry. Openings come after ``after`` (default: now).
+    Returns the next daily-lane opening (aware UTC) or None."""
+    now = deps.now()
+    subject = PairSubject(pair.id)
+    members = await tx.users.get_many(pair.members)
+    both_active = len(members) == 2 and all(m.active for m in members.values())
+    running = pair.status is PairStatus.ACTIVE and not pair.paused and both_active
+    nxt = None
+    if running:
+        cadence = await program_cadence(deps, tx, pair) or pair.cadence()
+        nxt = next_occurrence(cadence, after or now, last_local_date=pair.last_round_date)
+    if nxt is None:
+        await tx.due.cancel(DueKind.OPEN_ROUND, subject)
+    else:
+        await tx.due.schedule(DueKind.OPEN_ROUND, subject, nxt, now)
+    weekly = pair.weekly_cadence()
+    nxt_weekly = None
+    if running and weekly is not None:
+        nxt_weekly = next_occurrence(weekly, after or now, last_local_date=pair.last_weekly_date)
+    if nxt_weekly is None:
+        await tx.due.cancel(DueKind.OPEN_WEEKLY, subject)
+    else:
+        await tx.due.schedule(DueKind.OPEN_WEEKLY, subject, nxt_weekly, now)
+    parked = followup_waiting(pair)
+    if parked is not None and pair.status is PairStatus.ACTIVE and both_active:
+        # A follow-up that waited for a resume or a return, with no schedule to carry it.
+        await tx.due.schedule(DueKind.FOLLOWUP, OfferSubject(parked), now, now)
+    return nxt
+
+
+def parse_weekday(word: str) -> int | None:
+    """A weekday (0 = Monday) from the start of its name (two letters at least), in the
+    language in force or in English; None when nothing matches."""
+    if len(word) < 2:
+        return None
+    for names in (texts.WEEKDAYS, texts.source_of("WEEKDAYS")):
+        for index, name in enumerate(names):
+            if name.lower().startswith(word.lower()):
+                return index
+    return None
+
+
+async def next_round_at(deps: Deps, user_id: int) -> datetime | None:
+    """When the user's pair's next scheduled daily-lane round opens (aware UTC), or None."""
+    async with deps.db.read() as tx:
+        user = await tx.users.get(user_id)
+        if user is None or user.pair_id is None:
+            return None
+        return await tx.due.due_at(DueKind.OPEN_ROUND, PairSubject(user.pair_id))
