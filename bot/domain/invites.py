@@ -18,6 +18,11 @@ from bot.domain.model import InviteKind
 from bot.domain.ports import UnitOfWork
 from bot.storage.tables import invites
 
+#: How long a pair invite works (also one made from a cohort's enrolment).
+PAIR_INVITE_TTL = timedelta(hours=48)
+#: How long a facilitator or co-facilitator link works.
+FACILITATOR_INVITE_TTL = timedelta(days=7)
+
 
 def new_token() -> str:
     """A fresh random deep-link token."""

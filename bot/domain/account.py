@@ -1,0 +1,135 @@
+"""A user's account: deleting their data (DESIGN.md, privacy rule 4), blocking the bot and
+coming back.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from bot import texts
+from bot.domain import callbacks as cb
+from bot.domain.asking import unanswered_messages
+from bot.domain.deps import Deps
+from bot.domain.exercises.offers import waiting_for
+from bot.domain.messages import Button, Edit, Message, Outcome
+from bot.domain.model import User
+from bot.domain.pairing import end_pair
+from bot.domain.people import UserInfo, pair_of, speaking_to, tell, zone_of
+from bot.domain.ports import UnitOfWork
+from bot.domain.reveal import reveal_messages
+from bot.domain.schedule import next_text, reschedule
+
+logger = logging.getLogger(__name__)
+
+
+async def ask_delete(deps: Deps, who: UserInfo) -> Outcome:
+    """``/delete``: ask for confirmation before deleting the user's data."""
+    keyboard = (
+        (
+            Button(texts.DELETE_YES, cb.confirm("delete", True)),
+            Button(texts.DELETE_NO, cb.confirm("delete", False)),
+        ),
+    )
+    return Outcome(replies=[Message(who.id, texts.DELETE_CONFIRM, keyboard)])
+
+
+async def delete_data(deps: Deps, who: UserInfo, confirmed: bool) -> Outcome:
+    """Delete everything stored about the user: their pair ends (the partner is told), their
+    answers, picks, invites, roles, consents, drafts, pending messages and user record go."""
+    if not confirmed:
+        return Outcome(replies=[Message(who.id, texts.KEPT)], edit=Edit(None, ()))
+    async with deps.db.write() as tx:
+        user = await tx.users.get(who.id)
+        if user is not None:
+            found = await pair_of(tx, user)
+            if found is not None:
+                pair, partner = found
+                await end_pair(deps, tx, pair)
+                with speaking_to(partner):
+                    text = texts.UNPAIR_PARTNER.format(name=user.first_name)
+                await tell(deps, tx, Message(partner.id, text))
+            await tx.answers.delete_for_user(who.id)
+            await tx.offers.delete_picks_of(who.id)
+            await tx.cohorts.forget_user(who.id)
+            await tx.drafts.delete(who.id)
+            await tx.facilitators.delete(who.id)
+            await tx.invites.delete_for_user(who.id)
+            await tx.outbox.drop_for(who.id)
+            await tx.pairs.forget_member(who.id)
+            await tx.users.delete(who.id)
+    return Outcome(replies=[Message(who.id, texts.DELETE_DONE)], edit=Edit(None, ()))
+
+
+async def mark_inactive(deps: Deps, user_id: int) -> bool:
+    """The user blocked the bot (a ``Forbidden`` on send, or a ``my_chat_member`` update).
+
+    Marks them inactive, drops their pending messages, stops the pair's schedule, and tells
+    the partner once (decided once by ``Users.deactivate``). Returns whether this call changed
+    anything."""
+    async with deps.db.write() as tx:
+        changed = await tx.users.deactivate(user_id, deps.now())
+        await tx.outbox.drop_for(user_id)
+        if not changed:
+            return False
+        user = await tx.users.get(user_id)
+        assert user is not None
+        found = await pair_of(tx, user)
+        if found is not None:
+            pair, partner = found
+            await reschedule(deps, tx, pair)
+            if partner.active:
+                with speaking_to(partner):
+                    text = texts.PARTNER_INACTIVE.format(name=user.first_name)
+                await tell(deps, tx, Message(partner.id, text))
+        logger.info("user %s marked inactive (blocked the bot)", user_id)
+        return True
+
+
+async def reactivate(deps: Deps, tx: UnitOfWork, user: User) -> None:
+    """A user who had blocked the bot is back (``/start``): the schedule runs again, and what
+    could not reach them meanwhile is sent again: every reveal since, the open questions, the
+    offer waiting for their pick; or that the pair ended while they were away. The partner is
+    told."""
+    await tx.users.reactivate(user.id, deps.now())
+    fresh = await tx.users.get(user.id)
+    assert fresh is not None
+    found = await pair_of(tx, fresh)
+    if found is None:
+        if user.inactive_since is not None:
+            await _pair_ended_meanwhile(deps, tx, fresh, user.inactive_since)
+        return
+    pair, partner = found
+    await reschedule(deps, tx, pair)
+    if user.inactive_since is not None:
+        for round_id in await tx.rounds.revealed_since(pair.id, user.inactive_since):
+            round_ = await tx.rounds.get(round_id)
+            assert round_ is not None
+            for message in await reveal_messages(deps, tx, round_, pair, [user.id]):
+                await tell(deps, tx, message)
+    for current in await tx.rounds.open_of(pair.id):
+        for message in await unanswered_messages(deps, tx, current, fresh):
+            await tell(deps, tx, message)
+    for message in await waiting_for(deps, tx, pair, fresh):
+        await tell(deps, tx, message)
+    if partner.active:
+        with speaking_to(partner):
+            nxt = await next_text(tx, pair, zone_of(deps, partner))
+            text = texts.PARTNER_BACK.format(name=fresh.first_name, next=nxt)
+        await tell(deps, tx, Message(partner.id, text))
+
+
+async def _pair_ended_meanwhile(deps: Deps, tx: UnitOfWork, user: User, since: datetime) -> None:
+    """Tell a user back after blocking the bot that their partner ended the pair while they
+    were away (that notice could not reach them then)."""
+    ended = await tx.pairs.ended_since(user.id, since)
+    if ended is None:
+        return
+    other_id = ended.partner_of(user.id)
+    other = None if other_id is None else await tx.users.get(other_id)
+    with speaking_to(user):
+        if other is not None:
+            text = texts.PAIR_ENDED_MEANWHILE.format(name=other.first_name)
+        else:
+            text = texts.PAIR_ENDED_MEANWHILE_DELETED
+    await tell(deps, tx, Message(user.id, text))

@@ -1,0 +1,253 @@
+"""Pairing: an invite deep link, accepting or declining it, forming a pair, ending one.
+
+An invite is single-use and expires after 48 hours; only its token's SHA-256 is stored. Only
+the user who opened an invite's link may answer it (the id in callback data is not trusted on
+its own, DESIGN.md privacy rule 3). A user is in at most one active pair: forming one is
+decided once (``Users.link_pair``).
+"""
+
+from __future__ import annotations
+
+from bot import texts
+from bot.domain import callbacks as cb
+from bot.domain.cohorts.enrolment import after_pairing, open_enrolment
+from bot.domain.cohorts.roles import open_cofacilitator_invite, open_facilitator_invite
+from bot.domain.deps import Deps
+from bot.domain.errors import Refused
+from bot.domain.invites import PAIR_INVITE_TTL, deep_link, issue, token_hash
+from bot.domain.messages import Button, Edit, Keyboard, Message, Outcome
+from bot.domain.model import Invite, InviteKind, InviteStatus, Pair, User
+from bot.domain.people import (
+    UserInfo,
+    pair_of,
+    speaking_to,
+    tell,
+    touch,
+    zone_of,
+)
+from bot.domain.ports import UnitOfWork
+from bot.domain.rounds import forget_round_work
+from bot.domain.schedule import DEFAULT_TIME, next_text, reschedule, schedule_text
+from bot.domain.subjects import AwaitTimezone, DueKind, PairSubject
+from scheduler.cadence import Frequency
+
+#: The tap-list of timezones offered at /start and /timezone (any other can be typed).
+COMMON_ZONES = (
+    "Europe/London",
+    "Europe/Berlin",
+    "Europe/Kyiv",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "America/Sao_Paulo",
+    "Asia/Kolkata",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "UTC",
+)
+
+
+def zone_keyboard() -> Keyboard:
+    """The timezone tap-list (three a row) and "Other: I'll type it"."""
+    zones = [Button(z.split("/")[-1].replace("_", " "), cb.timezone(z)) for z in COMMON_ZONES]
+    rows = tuple(tuple(zones[i : i + 3]) for i in range(0, len(zones), 3))
+    return (*rows, (Button(texts.TIMEZONE_OTHER, cb.timezone("other")),))
+
+
+async def create_invite(deps: Deps, who: UserInfo) -> Outcome:
+    """``/pair``: a single-use invite deep link, valid 48 hours (earlier open invites of the
+    sender are revoked). A sender without a timezone is asked for it first."""
+    async with deps.db.write() as tx:
+        user = await touch(deps, tx, who)
+        found = await pair_of(tx, user)
+        if found is not None:
+            raise Refused(texts.INVITE_ALREADY_PAIRED.format(partner=found[1].first_name))
+        token = await issue(
+            tx, inviter_id=who.id, kind=InviteKind.PAIR, now=deps.now(), ttl=PAIR_INVITE_TTL
+        )
+        if user.timezone is None:
+            await tx.users.set_awaiting(who.id, AwaitTimezone())
+    link = deep_link(deps.config.bot_username, token)
+    out = Outcome(replies=[Message(who.id, texts.INVITE_CREATED.format(link=link))])
+    if user.timezone is None:
+        out.replies.append(Message(who.id, texts.ASK_TIMEZONE_BEFORE_PAIR, zone_keyboard()))
+    return out
+
+
+def _invite_problem(deps: Deps, invite: Invite | None, user: User) -> str | None:
+    """Why this invite cannot be used by ``user``, or None."""
+    if invite is None:
+        return texts.INVITE_INVALID
+    if invite.inviter_id == user.id:
+        return texts.INVITE_OWN
+    if invite.status is not InviteStatus.OPEN:
+        return texts.INVITE_USED
+    if invite.expires_at <= deps.now():
+        return texts.INVITE_EXPIRED
+    return None
+
+
+async def open_link(deps: Deps, tx: UnitOfWork, user: User, token: str) -> Outcome:
+    """A deep link's payload: a pair invite (the accept/decline screen), a facilitator or
+    co-facilitator invite, or a cohort's enrolment link. Anything else gets the same friendly
+    "not valid" reply."""
+    invite = await tx.invites.by_token_hash(token_hash(token))
+    if invite is None:
+        cohort = await tx.cohorts.by_token_hash(token_hash(token))
+        if cohort is not None:
+            return await open_enrolment(deps, tx, user, cohort)
+    problem = _invite_problem(deps, invite, user)
+    if invite is None or problem is not None:
+        if invite is not None and invite.kind is not InviteKind.PAIR:
+            problem = texts.FACILITATOR_LINK_USED  # a facilitator's link: no partner to ask
+        return Outcome(replies=[Message(user.id, problem or texts.INVITE_INVALID)])
+    if invite.kind is InviteKind.FACILITATOR:
+        return await open_facilitator_invite(deps, tx, user, invite)
+    if invite.kind is InviteKind.COFACILITATOR:
+        return await open_cofacilitator_invite(deps, tx, user, invite)
+    found = await pair_of(tx, user)
+    inviter = await tx.users.get(invite.inviter_id)
+    if found is not None:
+        reply = texts.INVITE_ALREADY_PAIRED.format(partner=found[1].first_name)
+        return Outcome(replies=[Message(user.id, reply)])
+    if inviter is None or inviter.pair_id is not None:
+        return Outcome(replies=[Message(user.id, texts.INVITE_USED)])
+    await tx.users.set_pending_invite(user.id, invite.id)
+    keyboard = (
+        (
+            Button(texts.INVITE_ACCEPT, cb.invite(invite.id, True)),
+            Button(texts.INVITE_DECLINE, cb.invite(invite.id, False)),
+        ),
+    )
+    text = texts.INVITE_OPENED.format(inviter=inviter.first_name)
+    return Outcome(replies=[Message(user.id, text, keyboard)])
+
+
+async def respond_invite(deps: Deps, who: UserInfo, invite_id: int, accept: bool) -> Outcome:
+    """Accept or decline the invite ``invite_id``, which the sender must have opened. The
+    claim of the invite is decided once; the inviter is told."""
+    closed = Edit(None, ())
+    async with deps.db.write() as tx:
+        user = await touch(deps, tx, who)
+        invite = await tx.invites.get(invite_id)
+        mine = invite is not None and invite.used_by == who.id
+        if mine and invite is not None and invite.status is InviteStatus.ACCEPTED:
+            raise Refused(texts.INVITE_ALREADY_ACCEPTED, toast=True, close=True)
+        if invite is None and user.pending_invite_id == invite_id:
+            raise Refused(texts.INVITE_USED, close=True)  # the inviter deleted their data
+        if invite is None or user.pending_invite_id != invite_id:
+            raise Refused(texts.INVITE_NOT_YOURS, toast=True, close=True)
+        problem = _invite_problem(deps, invite, user)
+        if problem is not None:
+            raise Refused(problem, close=True)
+        found = await pair_of(tx, user)
+        if found is not None:
+            raise Refused(
+                texts.INVITE_ALREADY_PAIRED.format(partner=found[1].first_name), close=True
+            )
+        status = InviteStatus.ACCEPTED if accept else InviteStatus.DECLINED
+        claimed = await tx.invites.claim(invite_id, status, who.id, deps.now())
+        await tx.users.set_pending_invite(who.id, None)
+        if not claimed:
+            return Outcome(replies=[Message(who.id, texts.INVITE_USED)], edit=closed)
+        inviter = await tx.users.get(invite.inviter_id)
+        assert inviter is not None
+        if not accept:
+            with speaking_to(inviter):
+                text = texts.INVITE_DECLINED_INVITER.format(name=user.first_name)
+            await tell(deps, tx, Message(inviter.id, text))
+            return Outcome(replies=[Message(who.id, texts.INVITE_DECLINED_YOU)], edit=closed)
+        formed = await _form_pair(deps, tx, inviter, user)
+        if invite.cohort_id is not None:
+            await after_pairing(deps, tx, invite.cohort_id, inviter, user)
+        return formed
+
+
+async def _form_pair(deps: Deps, tx: UnitOfWork, inviter: User, invitee: User) -> Outcome:
+    """Pair the two (decided once: both must still be unpaired, else everything rolls back),
+    revoke their other open invites, schedule the pair's rounds and tell both."""
+    now = deps.now()
+    pair = await tx.pairs.create(
+        user_a=inviter.id,
+        user_b=invitee.id,
+        timezone=zone_of(deps, inviter),
+        frequency=Frequency.DAILY,
+        time_of_day=DEFAULT_TIME,
+        now=now,
+    )
+    if not await tx.users.link_pair([inviter.id, invitee.id], pair.id, now):
+        raise Refused(texts.INVITE_USED, close=True)
+    await tx.invites.revoke_open([inviter.id, invitee.id], InviteKind.PAIR)
+    await reschedule(deps, tx, pair)
+    for me, other in ((inviter, invitee), (invitee, inviter)):
+        with speaking_to(me):
+            nxt = await next_text(tx, pair, zone_of(deps, me))
+            text = texts.PAIRED.format(
+                partner=other.first_name, schedule=schedule_text(pair), next=nxt
+            )
+        await tell(deps, tx, Message(me.id, text))
+    if invitee.timezone is None:
+        # Opened the link without /start first: ask now, so times show in their zone.
+        await tx.users.set_awaiting(invitee.id, AwaitTimezone())
+        with speaking_to(invitee):
+            message = Message(invitee.id, texts.ASK_TIMEZONE_AFTER_PAIR, zone_keyboard())
+        await tell(deps, tx, message)
+    return Outcome(edit=Edit(None, ()), toast=texts.PAIRED_TOAST)
+
+
+async def ask_unpair(deps: Deps, who: UserInfo) -> Outcome:
+    """``/unpair``: asks for confirmation (the buttons name the pair they were shown for)."""
+    async with deps.db.write() as tx:
+        user = await touch(deps, tx, who)
+        found = await pair_of(tx, user)
+        if found is None:
+            raise Refused(texts.NOT_PAIRED)
+    pair, partner = found
+    keyboard = (
+        (
+            Button(texts.UNPAIR_YES, cb.confirm("unpair", True, pair.id)),
+            Button(texts.UNPAIR_NO, cb.confirm("unpair", False, pair.id)),
+        ),
+    )
+    text = texts.UNPAIR_CONFIRM.format(partner=partner.first_name)
+    return Outcome(replies=[Message(who.id, text, keyboard)])
+
+
+async def unpair(deps: Deps, who: UserInfo, confirmed: bool, pair_id: int | None = None) -> Outcome:
+    """End the sender's pair (after confirmation): open rounds close unrevealed; the partner
+    is told. ``pair_id``: the pair the confirmation was shown for; a button left over from an
+    earlier pair ends nothing."""
+    if not confirmed:
+        return Outcome(replies=[Message(who.id, texts.KEPT)], edit=Edit(None, ()))
+    async with deps.db.write() as tx:
+        user = await touch(deps, tx, who)
+        found = await pair_of(tx, user)
+        if found is None:
+            raise Refused(texts.NOT_PAIRED, close=True)
+        pair, partner = found
+        if pair_id is not None and pair.id != pair_id:
+            raise Refused(texts.BUTTON_STALE, toast=True, close=True)
+        await end_pair(deps, tx, pair)
+        with speaking_to(partner):
+            text = texts.UNPAIR_PARTNER.format(name=user.first_name)
+        await tell(deps, tx, Message(partner.id, text))
+    text = texts.UNPAIR_DONE.format(partner=partner.first_name)
+    return Outcome(replies=[Message(who.id, text)], edit=Edit(None, ()))
+
+
+async def end_pair(deps: Deps, tx: UnitOfWork, pair: Pair) -> None:
+    """End a pair: its open rounds are cancelled unrevealed (their one-sided answers stay
+    private forever), its schedule stops, it leaves its program, and the consents given as
+    this pair are withdrawn (a new pair is asked again)."""
+    now = deps.now()
+    await tx.pairs.end(pair.id, now)
+    for round_id in await tx.rounds.cancel_open(pair.id, now):
+        round_ = await tx.rounds.get(round_id)
+        if round_ is not None:
+            await forget_round_work(tx, round_, pair)
+    await tx.users.unlink_pair(pair.id, now)
+    await tx.due.cancel(DueKind.OPEN_ROUND, PairSubject(pair.id))
+    await tx.due.cancel(DueKind.OPEN_WEEKLY, PairSubject(pair.id))
+    await tx.cohorts.leave_every(pair.id, now)
+    await tx.cohorts.withdraw(pair.members)
