@@ -1,0 +1,250 @@
+"""``/settings`` and its setters: frequency, time, whose timezone the pair follows, pause and
+resume. Either partner may change the schedule; both are told, each in their own timezone,
+and the next opening moves at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import time
+
+from bot import texts
+from bot.domain import callbacks as cb
+from bot.domain.deps import Deps
+from bot.domain.errors import Refused
+from bot.domain.messages import Button, Edit, Keyboard, Message, Outcome
+from bot.domain.model import Pair, User
+from bot.domain.people import UserInfo, require_pair, speaking_to, tell, zone_of
+from bot.domain.ports import UnitOfWork
+from bot.domain.schedule import (
+    next_text,
+    night_warnings,
+    parse_weekday,
+    reschedule,
+    schedule_text,
+    todays_slot,
+    weekly_text,
+)
+from bot.domain.subjects import AwaitTime
+from scheduler.cadence import Frequency, TimeOfDayError, local_time, parse_time_of_day
+
+#: Frequencies typed after ``/frequency``.
+_TYPED_FREQUENCIES = ("daily", "weekdays", "off")
+
+
+async def show_settings(deps: Deps, who: UserInfo, *, as_edit: bool = False) -> Outcome:
+    """``/settings``: the schedule in both partners' local times, with buttons; warns when the
+    pair's time falls in one partner's night (22:00–08:00)."""
+    async with deps.db.write() as tx:
+        user, pair, partner = await require_pair(deps, tx, who)
+        text = await settings_text(deps, tx, user, pair, partner)
+    if as_edit:
+        return Outcome(edit=Edit(text, settings_keyboard(pair)))
+    return Outcome(replies=[Message(who.id, text, settings_keyboard(pair))])
+
+
+async def settings_text(deps: Deps, tx: UnitOfWork, user: User, pair: Pair, partner: User) -> str:
+    """The settings page for ``user``, in the language in force."""
+    cadence = pair.cadence()
+    anchor = todays_slot(deps, cadence)
+    mine = local_time(anchor, zone_of(deps, user)).strftime("%H:%M")
+    theirs = local_time(anchor, zone_of(deps, partner)).strftime("%H:%M")
+    if not partner.active:
+        status = texts.STATUS_ON_HOLD.format(name=partner.first_name)
+    elif pair.paused:
+        status = texts.STATUS_PAUSED
+    elif cadence.frequency is Frequency.OFF and pair.weekly_weekday is not None:
+        status = texts.STATUS_WEEKLY_ONLY
+    elif cadence.frequency is Frequency.OFF:
+        status = texts.STATUS_OFF
+    else:
+        status = texts.STATUS_ACTIVE
+    text = texts.SETTINGS.format(
+        partner=partner.first_name,
+        schedule=schedule_text(pair),
+        mine=mine,
+        theirs=theirs,
+        status=status,
+        next=await next_text(tx, pair, zone_of(deps, user)),
+    )
+    weekly = weekly_text(pair)
+    if weekly is not None:
+        text += "\n\u2022 " + texts.SCHEDULE_WEEKLY_DEEP.format(schedule=weekly)
+    return text + night_warnings(deps, user, pair, partner)
+
+
+def _frequency_row() -> tuple[Button, ...]:
+    return (
+        Button(texts.BTN_DAILY, cb.frequency("daily")),
+        Button(texts.BTN_WEEKDAYS, cb.frequency("weekdays")),
+        Button(texts.BTN_WEEKLY, cb.frequency("weekly")),
+        Button(texts.BTN_OFF, cb.frequency("off")),
+    )
+
+
+def settings_keyboard(pair: Pair) -> Keyboard:
+    """The settings buttons: frequencies, time, timezone, pause or resume."""
+    pause = (
+        Button(texts.BTN_RESUME, cb.setting("resume"))
+        if pair.paused
+        else Button(texts.BTN_PAUSE, cb.setting("pause"))
+    )
+    return (
+        _frequency_row(),
+        (Button(texts.BTN_TIME, cb.setting("time")), Button(texts.BTN_TZ, cb.setting("tz")), pause),
+    )
+
+
+def ask_frequency(who: UserInfo) -> Outcome:
+    """``/frequency`` without arguments: the choices as buttons."""
+    row = _frequency_row()
+    return Outcome(replies=[Message(who.id, texts.FREQUENCY_ASK, (row[:2], row[2:]))])
+
+
+def _weekday_keyboard() -> Keyboard:
+    days = [Button(name[:3], cb.weekday(i)) for i, name in enumerate(texts.WEEKDAYS)]
+    return (tuple(days[:4]), tuple(days[4:]))
+
+
+def ask_weekday(who: UserInfo) -> Outcome:
+    """The weekday choice for a weekly schedule (edits the pressed message)."""
+    return Outcome(edit=Edit(texts.WEEKDAY_ASK, _weekday_keyboard()))
+
+
+async def set_frequency_text(deps: Deps, who: UserInfo, args: Sequence[str]) -> Outcome:
+    """``/frequency daily|weekdays|weekly <day>|off``."""
+    words = [a.lower() for a in args]
+    if not words:
+        return ask_frequency(who)
+    if words[0] in _TYPED_FREQUENCIES:
+        return await change_schedule(deps, who, frequency=Frequency(words[0]))
+    if words[0] == "weekly":
+        day = parse_weekday(words[1]) if len(words) == 2 else None
+        if day is not None:
+            return await change_schedule(deps, who, frequency=Frequency.WEEKLY, weekday=day)
+        return Outcome(replies=[Message(who.id, texts.WEEKDAY_ASK, _weekday_keyboard())])
+    raise Refused(texts.FREQUENCY_UNKNOWN)
+
+
+async def ask_time(deps: Deps, who: UserInfo) -> Outcome:
+    """``/time`` without an argument: the next text message is the new time."""
+    async with deps.db.write() as tx:
+        await require_pair(deps, tx, who)
+        await tx.users.set_awaiting(who.id, AwaitTime())
+    return Outcome(replies=[Message(who.id, texts.TIME_ASK)])
+
+
+def parse_time_reply(who: UserInfo, text: str) -> time | Outcome:
+    """The time in ``text``, or the reply that says why it could not be read."""
+    try:
+        return parse_time_of_day(text)
+    except TimeOfDayError as exc:
+        return Outcome(replies=[Message(who.id, texts.TIME_REASONS[exc.reason.value])])
+
+
+async def set_time_text(deps: Deps, who: UserInfo, text: str) -> Outcome:
+    """``/time HH:MM`` (also ``8pm``): a friendly reply for anything unreadable."""
+    at = parse_time_reply(who, text)
+    if isinstance(at, Outcome):
+        return at
+    return await change_schedule(deps, who, time_of_day=at)
+
+
+async def change_schedule(
+    deps: Deps,
+    who: UserInfo,
+    *,
+    frequency: Frequency | None = None,
+    weekday: int | None = None,
+    time_of_day: time | None = None,
+    timezone: str | None = None,
+    paused: bool | None = None,
+    as_edit: bool = False,
+) -> Outcome:
+    """Change the pair's schedule (either partner may); both are told, each in their own
+    timezone; the next round opening moves at once. ``as_edit``: from a settings button (the
+    settings message is redrawn)."""
+    async with deps.db.write() as tx:
+        user, pair, partner = await require_pair(deps, tx, who)
+        if paused is True and pair.paused:
+            raise Refused(texts.ALREADY_PAUSED)
+        if paused is False and not pair.paused:
+            nxt = await next_text(tx, pair, zone_of(deps, user))
+            raise Refused(texts.NOT_PAUSED.format(next=nxt))
+        if isinstance(user.awaiting, AwaitTime):
+            await tx.users.set_awaiting(who.id, None)
+        wanted = {
+            "frequency": frequency,
+            "weekday": weekday,
+            "time_of_day": time_of_day,
+            "timezone": timezone,
+            "paused": paused,
+        }
+        if all(value is None or getattr(pair, key) == value for key, value in wanted.items()):
+            if as_edit:
+                settings = await settings_text(deps, tx, user, pair, partner)
+                return Outcome(
+                    toast=texts.NOTHING_CHANGED, edit=Edit(settings, settings_keyboard(pair))
+                )
+            nxt = await next_text(tx, pair, zone_of(deps, user))
+            text = texts.SCHEDULE_UNCHANGED.format(schedule=schedule_text(pair), next=nxt)
+            return Outcome(replies=[Message(who.id, text)])
+        pair = await tx.pairs.set_schedule(
+            pair.id,
+            frequency=frequency,
+            weekday=weekday,
+            time_of_day=time_of_day,
+            timezone=timezone,
+            paused=paused,
+        )
+        await reschedule(deps, tx, pair)
+        mine = await next_text(tx, pair, zone_of(deps, user))
+        if paused is True:
+            you = texts.PAUSED_YOU
+        elif paused is False:
+            you = texts.RESUMED_YOU.format(next=mine)
+        else:
+            you = texts.SCHEDULE_CHANGED_YOU.format(schedule=schedule_text(pair), next=mine)
+            you += night_warnings(deps, user, pair, partner)
+        with speaking_to(partner):
+            theirs = await next_text(tx, pair, zone_of(deps, partner))
+            if paused is True:
+                them = texts.PAUSED_PARTNER.format(name=user.first_name)
+            elif paused is False:
+                them = texts.RESUMED_PARTNER.format(name=user.first_name, next=theirs)
+            else:
+                them = texts.SCHEDULE_CHANGED_PARTNER.format(
+                    name=user.first_name, schedule=schedule_text(pair), next=theirs
+                )
+                them += night_warnings(deps, partner, pair, user)
+        if partner.active:
+            await tell(deps, tx, Message(partner.id, them))
+        if as_edit:
+            settings = await settings_text(deps, tx, user, pair, partner)
+            return Outcome(edit=Edit(settings, settings_keyboard(pair)), toast=you[:190])
+    return Outcome(replies=[Message(who.id, you)])
+
+
+async def ask_pair_timezone(deps: Deps, who: UserInfo) -> Outcome:
+    """The choice of whose timezone the schedule follows (edits the settings message)."""
+    async with deps.db.write() as tx:
+        user, _pair, partner = await require_pair(deps, tx, who)
+    mine, theirs = zone_of(deps, user), zone_of(deps, partner)
+    rows: list[tuple[Button, ...]] = [
+        (Button(texts.PAIR_TZ_MINE.format(zone=mine), cb.pair_timezone("me")),)
+    ]
+    if theirs != mine:
+        label = texts.PAIR_TZ_PARTNER.format(partner=partner.first_name, zone=theirs)
+        rows.append((Button(label, cb.pair_timezone("partner")),))
+        return Outcome(edit=Edit(texts.PAIR_TZ_ASK, tuple(rows)))
+    return Outcome(edit=Edit(texts.PAIR_TZ_SAME.format(zone=mine), tuple(rows)))
+
+
+async def set_pair_timezone(deps: Deps, who: UserInfo, whose: str) -> Outcome:
+    """Make the schedule follow this user's (``me``) or their partner's timezone."""
+    async with deps.db.write() as tx:
+        user, _pair, partner = await require_pair(deps, tx, who)
+    zone = zone_of(deps, user if whose == "me" else partner)
+    result = await change_schedule(deps, who, timezone=zone)
+    result.edit = Edit(None, ())
+    return result
