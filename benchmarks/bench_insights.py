@@ -21,9 +21,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.charts import DimensionStat, render_insights_chart
 from bot.emulator import FakeBotAPI, FakeUser
 from bot.sandbox import Sandbox, sandbox
+from bot.telegram.charts import DimensionStat, render_insights_chart
 from content.schema import Dimension, Question
 from scheduler.clock import ManualClock
 

@@ -17,7 +17,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.domain.legacy.service import UserInfo
+from bot.domain import onboarding, pairing
+from bot.domain.people import UserInfo
 from bot.emulator import FakeBotAPI
 from bot.sandbox import sandbox
 from scheduler.clock import ManualClock
@@ -29,6 +30,7 @@ async def bench(n: int, folder: Path) -> None:
     url = f"sqlite+aiosqlite:///{folder / 'bench.sqlite3'}"
     async with sandbox(url, clock=clock, fake=fake, rate_limit=False) as box:
         tandem = box.runtime.tandem
+        deps = tandem.deps
         started = time.perf_counter()
         for i in range(n):
             a = UserInfo(10_000 + 2 * i, f"A{i}")
@@ -37,12 +39,12 @@ async def bench(n: int, folder: Path) -> None:
             # bot write to users who did); the pairing itself goes through the domain rules.
             await fake.user(a.id, a.first_name).send("/start")
             await fake.user(b.id, b.first_name).send("/start")
-            await tandem.set_timezone(a, "Europe/Berlin")
-            link = (await tandem.create_invite(a)).replies[0].text
+            await onboarding.set_timezone(deps, a, "Europe/Berlin")
+            link = (await pairing.create_invite(deps, a)).replies[0].text
             token = next(w for w in link.split() if "?start=" in w).split("=")[1]
-            opened = await tandem.start(b, token)
+            opened = await onboarding.start(deps, b, token)
             invite_id = int(str(opened.replies[-1].buttons[0][0].data).split(":")[1])
-            await tandem.respond_invite(b, invite_id, True)
+            await pairing.respond_invite(deps, b, invite_id, True)
         setup = time.perf_counter() - started
         # Drop the pairing notices: only the round's messages are measured.
         await box.runtime.sender.flush(box.app.bot)

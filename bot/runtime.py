@@ -1,15 +1,15 @@
 """The composition root: builds the ``Application`` and the services behind it.
 
 ``build_application`` makes the real python-telegram-bot ``Application`` with Tandem's handlers.
-``Runtime.start`` opens the database (running Alembic migrations for SQLite), loads and checks
-the content, wires the domain service, the outbox sender and the due-work runner, and registers
-the command menu. ``run_polling`` calls it from ``post_init``; tests and the demo call it
-themselves after ``Application.initialize`` so that they can pass their own clock.
+``start_runtime`` opens the database (running Alembic migrations for SQLite), loads and checks
+the content, builds the domain (:class:`~bot.domain.tandem.Tandem` over the storage ports),
+the outbox sender and the due-work runner, and registers the command menu. ``run_polling``
+calls it from ``post_init``; tests and the demo call it themselves after
+``Application.initialize`` so that they can pass their own clock.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 from dataclasses import dataclass
@@ -17,29 +17,25 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
-from telegram import BotCommand, Update
+from telegram import BotCommand
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 
-from bot import texts
-from bot.domain.legacy.broadcasts import KIND_BROADCAST_REPORT
-from bot.domain.legacy.cohorts import KIND_COHORT_PREP, KIND_COHORT_WEEK
-from bot.domain.legacy.offers import KIND_EXERCISE_REMIND, KIND_FOLLOWUP
-from bot.domain.legacy.service import (
-    KIND_EXPIRE,
-    KIND_OPEN_ROUND,
-    KIND_OPEN_WEEKLY,
-    KIND_REMIND,
-    QuestionPicker,
-    Tandem,
-)
+from bot.domain.deps import Config, Deps, QuestionPicker
+from bot.domain.ports import OutboxQueue, UpdateLedger
+from bot.domain.questions import random_picker
+from bot.domain.tandem import Tandem
 from bot.i18n import available_locales, speaking
 from bot.settings import Settings
 from bot.storage.database import create_engine, upgrade
-from bot.storage.queues import Outbox, SqlDueWorkStore
+from bot.storage.queues import SqlDueWorkStore, SqlOutboxQueue
+from bot.storage.uow import transactions
+from bot.storage.updates import SqlUpdateLedger
 from bot.telegram import handlers
-from bot.telegram.context import RUNTIME_KEY, TandemContext
+from bot.telegram.charts import render_chart
+from bot.telegram.commands import Audience, listing
+from bot.telegram.context import SERVICES_KEY, TandemContext
 from bot.telegram.sender import Sender
 from content.loader import ContentBank, load_content
 from scheduler.clock import Clock, SystemClock
@@ -59,16 +55,17 @@ UPDATE_MEMORY = timedelta(days=2)
 
 @dataclass
 class Runtime:
-    """The services of one running bot process."""
+    """The services of one running bot process (what ``TandemContext.services`` returns)."""
 
     application: TandemApplication
     engine: AsyncEngine
     content: ContentBank
     clock: Clock
     tandem: Tandem
-    outbox: Outbox
+    outbox: OutboxQueue
     sender: Sender
     runner: DueWorkRunner
+    updates: UpdateLedger
 
     async def tick(self, now: datetime | None = None) -> TickReport:
         """Run due work at ``now`` (aware UTC; default: the clock) and flush the outbox."""
@@ -103,43 +100,27 @@ async def start_runtime(
     engine = create_engine(settings.database_url)
     if migrate if migrate is not None else settings.database_url.startswith("sqlite"):
         await upgrade(engine)
-    tandem = Tandem(
-        engine,
-        content,
-        clock,
-        default_timezone=settings.default_timezone,
-        bot_username=application.bot.username,
-        picker=picker,
-        admins=settings.admin_user_ids,
-        min_pairs=settings.aggregate_min_pairs,
+    deps = Deps(
+        db=transactions(engine),
+        clock=clock,
+        content=content,
+        config=Config(
+            default_timezone=settings.default_timezone,
+            bot_username=application.bot.username,
+            admins=frozenset(settings.admin_user_ids),
+            min_pairs=settings.aggregate_min_pairs,
+        ),
+        picker=picker or random_picker(),
+        render_chart=render_chart,
     )
-    outbox = Outbox(engine)
+    tandem = Tandem(deps)
+    outbox = SqlOutboxQueue(engine)
     sender = Sender(tandem, outbox)
-    runner = DueWorkRunner(
-        SqlDueWorkStore(engine),
-        {
-            KIND_OPEN_ROUND: tandem.due_open_round,
-            KIND_REMIND: tandem.due_remind,
-            KIND_EXPIRE: tandem.due_expire,
-            KIND_OPEN_WEEKLY: tandem.due_open_weekly,
-            KIND_FOLLOWUP: tandem.exercises.due_followup,
-            KIND_EXERCISE_REMIND: tandem.exercises.due_remind,
-            KIND_COHORT_WEEK: tandem.cohorts.due_week,
-            KIND_COHORT_PREP: tandem.cohorts.due_prep,
-            KIND_BROADCAST_REPORT: tandem.cohorts.broadcasts.due_report,
-        },
-    )
-    runtime = Runtime(application, engine, content, clock, tandem, outbox, sender, runner)
-    application.bot_data[RUNTIME_KEY] = runtime
-    try:
-        await application.bot.set_my_commands([BotCommand(n, d) for n, d in texts.COMMANDS])
-        for language in available_locales():  # the menu in each shipped language
-            with speaking(language):
-                commands = [BotCommand(n, d) for n, d in texts.COMMANDS]
-            code = language.split("_")[0]
-            await application.bot.set_my_commands(commands, language_code=code)
-    except TelegramError as exc:
-        logger.warning("command menu not registered: %s", type(exc).__name__)
+    runner = DueWorkRunner(SqlDueWorkStore(engine), tandem.due_handlers())
+    updates = SqlUpdateLedger(engine)
+    runtime = Runtime(application, engine, content, clock, tandem, outbox, sender, runner, updates)
+    application.bot_data[SERVICES_KEY] = runtime
+    await _register_menu(application)
     if schedule_tick and application.job_queue is not None:
         application.job_queue.run_repeating(
             _tick_job, interval=settings.tick_seconds, first=1, name="tandem-tick"
@@ -147,32 +128,23 @@ async def start_runtime(
     return runtime
 
 
+async def _register_menu(application: TandemApplication) -> None:
+    """The command menu for everyone, in English and in each shipped language."""
+    try:
+        menu = [BotCommand(n, d) for n, d in listing(Audience.EVERYONE)]
+        await application.bot.set_my_commands(menu)
+        for language in available_locales():
+            with speaking(language):
+                menu = [BotCommand(n, d) for n, d in listing(Audience.EVERYONE)]
+            await application.bot.set_my_commands(menu, language_code=language.split("_")[0])
+    except TelegramError as exc:
+        logger.warning("command menu not registered: %s", type(exc).__name__)
+
+
 async def _tick_job(context: TandemContext) -> None:
-    runtime = context.runtime
+    runtime: Runtime = context.application.bot_data[SERVICES_KEY]
     await runtime.tick()
-    await runtime.tandem.prune_processed_updates(runtime.clock.now() - UPDATE_MEMORY)
-
-
-async def _on_error(update: object, context: TandemContext) -> None:
-    """Log the failure (ids and type only: no message text), release the update for a
-    redelivery, and tell the user something went wrong."""
-    update_id = update.update_id if isinstance(update, Update) else None
-    logger.error(
-        "error while handling update %s: %s",
-        update_id,
-        type(context.error).__name__,
-        exc_info=context.error,
-    )
-    if not isinstance(update, Update):
-        return
-    runtime = context.application.bot_data.get(RUNTIME_KEY)
-    if runtime is None:
-        return
-    await runtime.tandem.release_update(update.update_id)
-    chat = update.effective_chat
-    if chat is not None and chat.type == "private":
-        with contextlib.suppress(TelegramError):
-            await context.bot.send_message(chat.id, texts.SOMETHING_WRONG)
+    await runtime.updates.prune(runtime.clock.now() - UPDATE_MEMORY)
 
 
 def build_application(
@@ -212,12 +184,11 @@ def build_application(
             await start_runtime(application, settings, schedule_tick=True)
 
         async def post_shutdown(application: TandemApplication) -> None:
-            runtime = application.bot_data.get(RUNTIME_KEY)
+            runtime = application.bot_data.get(SERVICES_KEY)
             if runtime is not None:
                 await runtime.close()
 
         builder = builder.post_init(post_init).post_shutdown(post_shutdown)
     application: TandemApplication = builder.build()
     handlers.register(application)
-    application.add_error_handler(_on_error)
     return application

@@ -13,7 +13,7 @@ from typing import Any
 
 from telegram import Update
 
-from bot.domain.legacy.service import QuestionPicker
+from bot.domain.deps import QuestionPicker
 from bot.emulator import FakeBotAPI
 from bot.runtime import Runtime, TandemApplication, build_application, start_runtime
 from bot.settings import Settings, load_settings

@@ -18,37 +18,7 @@ MAX_LINES = 600
 ENTRY_POINTS = frozenset({"bot.runtime", "bot.sandbox", "bot.cli", "bot.demo", "bot.__main__"})
 
 #: Known offenders, each a short string naming the rule and where; may only shrink.
-ALLOWED: frozenset[str] = frozenset(
-    {
-        "cycle: bot.domain.legacy.broadcasts <-> bot.domain.legacy.cohort_reports <-> bot.domain.legacy.cohorts <-> bot.domain.legacy.insight <-> bot.domain.legacy.offers <-> bot.domain.legacy.service",  # noqa: E501
-        "cycle: bot.runtime <-> bot.telegram.context <-> bot.telegram.handlers",
-        "layer: bot.domain.legacy.broadcasts imports bot.storage",
-        "layer: bot.domain.legacy.broadcasts imports sqlalchemy",
-        "layer: bot.domain.legacy.broadcasts imports sqlalchemy outside bot.storage",
-        "layer: bot.domain.legacy.cohort_reports imports bot.storage",
-        "layer: bot.domain.legacy.cohort_reports imports sqlalchemy",
-        "layer: bot.domain.legacy.cohort_reports imports sqlalchemy outside bot.storage",
-        "layer: bot.domain.legacy.cohorts imports bot.storage",
-        "layer: bot.domain.legacy.cohorts imports sqlalchemy",
-        "layer: bot.domain.legacy.cohorts imports sqlalchemy outside bot.storage",
-        "layer: bot.domain.legacy.insight imports bot.storage",
-        "layer: bot.domain.legacy.insight imports sqlalchemy",
-        "layer: bot.domain.legacy.insight imports sqlalchemy outside bot.storage",
-        "layer: bot.domain.invites imports bot.storage",
-        "layer: bot.domain.invites imports sqlalchemy",
-        "layer: bot.domain.invites imports sqlalchemy outside bot.storage",
-        "layer: bot.domain.legacy.offers imports bot.storage",
-        "layer: bot.domain.legacy.offers imports sqlalchemy",
-        "layer: bot.domain.legacy.offers imports sqlalchemy outside bot.storage",
-        "layer: bot.domain.legacy.service imports bot.storage",
-        "layer: bot.domain.legacy.service imports sqlalchemy",
-        "layer: bot.domain.legacy.service imports sqlalchemy outside bot.storage",
-        "layer: bot.telegram.sender imports bot.storage",
-        "size: bot.domain.legacy.cohorts has over 600 lines",
-        "size: bot.domain.legacy.offers has over 600 lines",
-        "size: bot.domain.legacy.service has over 600 lines",
-    }
-)
+ALLOWED: frozenset[str] = frozenset()
 
 
 def _module_name(path: Path) -> str:

@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from PIL import Image
 
-from bot.charts import CHART_SIZE_PX, DimensionStat, render_insights_chart
 from bot.domain.messages import Button, Message
 from bot.sandbox import Sandbox
+from bot.telegram.charts import CHART_SIZE_PX, DimensionStat, render_insights_chart
 from tests.conftest import start_user
 
 GAP = "gap {gap:.1f}"

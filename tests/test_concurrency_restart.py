@@ -8,7 +8,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from bot import texts
-from bot.domain.legacy.service import UserInfo
+from bot.domain.answers import answer
+from bot.domain.people import UserInfo
 from bot.emulator import FakeBotAPI
 from bot.sandbox import Sandbox, sandbox
 from bot.storage.tables import outbox, rounds
@@ -32,12 +33,12 @@ async def current_round(box: Sandbox) -> int:
 
 async def test_final_answers_at_once_through_the_domain_rules_reveal_once(box: Sandbox) -> None:
     alex, sam = await make_pair(box)
-    tandem = box.runtime.tandem
+    deps = box.runtime.tandem.deps
     for turn in range(3):
         await open_round(box, alex, sam)
         round_id = await current_round(box)
         results = await asyncio.gather(
-            tandem.answer(ALEX, round_id, 0, "5"), tandem.answer(SAM, round_id, 0, "1")
+            answer(deps, ALEX, round_id, 0, "5"), answer(deps, SAM, round_id, 0, "1")
         )
         assert all(r.toast == texts.ANSWER_TOAST for r in results)
         await box.tick()
@@ -96,7 +97,7 @@ async def test_restart_between_reveal_decision_and_sends_delivers_once(
         await alex.press("2")
         round_id = await current_round(first)
         # The reveal is decided and committed, then the process dies before sending.
-        await first.runtime.tandem.answer(SAM, round_id, 0, "5")
+        await answer(first.runtime.tandem.deps, SAM, round_id, 0, "5")
         async with first.runtime.engine.connect() as conn:
             pending = (await conn.execute(select(func.count()).select_from(outbox))).scalar_one()
         assert pending >= 4  # reveal + exercise for each partner

@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 
 from bot import i18n, texts
 from bot.domain.messages import utf16_len
+from bot.domain.people import fmt_local
 from bot.emulator import FakeBotAPI, FakeUser, SentMessage
 from bot.sandbox import Sandbox, sandbox
 from bot.storage.tables import exercise_offers, exercise_picks, users
@@ -39,7 +40,7 @@ from content.schema import (
     Trigger,
     WeeklySlot,
 )
-from scheduler.cadence import parse_time_of_day
+from scheduler.cadence import TimeOfDayError, parse_time_of_day
 from scheduler.clock import ManualClock
 from tests.conftest import Picker, invite_link, make_pair, open_round, start_user, texts_since
 
@@ -260,9 +261,9 @@ async def test_weekly_bad_input_gets_the_forms(box: Sandbox) -> None:
     await alex.send("/weekly someday")
     assert alex.chat.last.text == texts.WEEKLY_UNKNOWN
     await alex.send("/weekly sun 25:99")
-    with pytest.raises(ValueError) as bad_time:
+    with pytest.raises(TimeOfDayError) as bad_time:
         parse_time_of_day("25:99")
-    assert alex.chat.last.text == str(bad_time.value)
+    assert alex.chat.last.text == texts.TIME_REASONS[bad_time.value.reason.value]
     await alex.send("/weekly")
     assert alex.chat.last.text == texts.WEEKLY_STATUS_OFF
     assert texts_since(sam, before) == []  # nothing changed, so Sam hears nothing
@@ -1156,7 +1157,7 @@ async def test_reminders_set_at_once_end_with_the_one_that_holds_in_both_chats(
     await asyncio.gather(alex.press("Today"), sam.press("Tomorrow"))
     async with box.runtime.engine.connect() as conn:
         held = (await conn.execute(select(exercise_offers.c.remind_at))).scalar_one()
-    when = box.runtime.tandem._fmt_local(held, "Europe/Berlin")
+    when = fmt_local(held, "Europe/Berlin")
     for user in (alex, sam):
         last = user.chat.last.text
         assert when in last, (last, when)
@@ -1175,23 +1176,23 @@ async def test_a_reminder_button_is_labelled_by_the_readers_own_day(box: Sandbox
     assert sam.chat.last.text == texts.REMIND_SET_YOU.format(when="Tue 3 Mar, 15:00")
 
 
-async def test_a_new_question_outranks_a_reminder_time_prompt(box: Sandbox) -> None:
+async def test_a_new_question_outranks_a_reminder_time_prompt(box: Sandbox, picker: Picker) -> None:
     alex, sam = await unscheduled_pair(box)
     titles = await mismatch_with_offer(box, alex, sam)
     await agree_on_first(alex, sam, titles)
     await alex.press(texts.BTN_REMIND_TYPE)  # then Alex never types a time
     await next_day(box)
-    box.runtime.tandem._pick = lambda qs: next(q for q in qs if q.kind == "open")
+    picker.prefer = "open"
     await sam.send("/checkin")
     await alex.send("We talked it through on Sunday and it helped.")
     assert alex.chat.last.text.startswith("Saved. Your answer: We talked it through")
 
 
 async def test_typed_text_answers_the_newest_open_question_when_two_rounds_are_open(
-    box: Sandbox,
+    box: Sandbox, picker: Picker
 ) -> None:
     alex, _sam = await unscheduled_pair(box)
-    box.runtime.tandem._pick = lambda qs: next(q for q in qs if q.kind == "open")
+    picker.prefer = "open"
     await alex.send("/weekly sun 10:00")
     box.clock.set(SUN_8_MAR_10_BERLIN - timedelta(hours=1))
     await alex.send("/checkin")  # an open question, light lane
@@ -1203,9 +1204,11 @@ async def test_typed_text_answers_the_newest_open_question_when_two_rounds_are_o
     assert alex.chat.last.text.startswith("Saved (question 1).")  # the weekly round's first
 
 
-async def test_a_history_page_of_long_answers_fits_one_message(box: Sandbox) -> None:
+async def test_a_history_page_of_long_answers_fits_one_message(
+    box: Sandbox, picker: Picker
+) -> None:
     alex, sam = await unscheduled_pair(box)
-    box.runtime.tandem._pick = lambda qs: next(q for q in qs if q.kind == "open")
+    picker.prefer = "open"
     long_a, long_s = "\U0001f60a" * 1900, "x" * 2000  # emoji count twice in UTF-16
     for _ in range(4):
         await open_round(box, alex, sam)

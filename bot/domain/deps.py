@@ -19,8 +19,12 @@ QuestionPicker = Callable[[Sequence[Question]], Question]
 
 @dataclass(frozen=True)
 class DimensionStat:
-    """One dimension's row of the insights chart: each partner's average answer (1–5) and the
-    average gap between them; None where there is no data. ``label`` is already translated."""
+    """One dimension's row of the insights chart.
+
+    ``label``: the dimension's name, already translated. ``mine``: this partner's average on
+    the dimension's 1–5 scale questions; ``theirs``: the other partner's; ``gap``: the average
+    per-question gap ``|mine - theirs|`` (0–4). None where there is no data.
+    """
 
     label: str
     mine: float | None

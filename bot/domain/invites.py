@@ -11,12 +11,8 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, update
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from bot.domain.model import InviteKind
 from bot.domain.ports import UnitOfWork
-from bot.storage.tables import invites
 
 #: How long a pair invite works (also one made from a cohort's enrolment).
 PAIR_INVITE_TTL = timedelta(hours=48)
@@ -63,40 +59,3 @@ async def issue(
 def deep_link(bot_username: str, token: str) -> str:
     """``https://t.me/<bot>?start=<token>``."""
     return f"https://t.me/{bot_username}?start={token}"
-
-
-async def issue_invite(
-    conn: AsyncConnection,
-    *,
-    inviter_id: int,
-    kind: str,
-    now: datetime,
-    ttl: timedelta,
-    cohort_id: object = None,
-) -> str:
-    """Store a single-use invite of ``kind`` (``pair``, ``facilitator``, ``cofacilitator``)
-    valid for ``ttl`` from ``now`` (aware UTC) and return its token. A new pair invite revokes
-    the inviter's open ones: only the newest link works."""
-    if kind == "pair":
-        await conn.execute(
-            update(invites)
-            .where(
-                invites.c.inviter_id == inviter_id,
-                invites.c.status == "open",
-                invites.c.kind == "pair",
-            )
-            .values(status="revoked")
-        )
-    token = new_token()
-    await conn.execute(
-        insert(invites).values(
-            token_hash=token_hash(token),
-            inviter_id=inviter_id,
-            status="open",
-            kind=kind,
-            cohort_id=cohort_id,
-            created_at=now,
-            expires_at=now + ttl,
-        )
-    )
-    return token

@@ -185,8 +185,9 @@ async def enqueue(
         )
 
 
-class Outbox:
-    """The outbox of messages to send: at least once, in order per chat, across restarts."""
+class SqlOutboxQueue:
+    """The outbox of messages to send (implements :class:`bot.domain.ports.OutboxQueue`): at
+    least once, in order per chat, across restarts."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine

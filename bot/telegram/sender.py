@@ -14,14 +14,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.domain.legacy.service import Tandem
 from bot.domain.messages import Keyboard, Message, OutboxItem, split_text, utf16_len
-from bot.storage.queues import Outbox
+from bot.domain.ports import OutboxQueue
+from bot.domain.tandem import Tandem
 
 logger = logging.getLogger(__name__)
 
@@ -73,10 +73,13 @@ class Sender:
     One flush runs at a time per process (a lock), which keeps each chat's messages in order.
     """
 
-    def __init__(self, tandem: Tandem, outbox: Outbox) -> None:
+    def __init__(self, tandem: Tandem, outbox: OutboxQueue) -> None:
         self._tandem = tandem
         self._outbox = outbox
         self._lock = asyncio.Lock()
+
+    def _now(self) -> datetime:
+        return self._tandem.deps.now()
 
     async def send(self, bot: Bot, message: Message) -> bool:
         """Send one message now (a direct reply), split if Telegram's limit requires it.
@@ -126,7 +129,7 @@ class Sender:
             # Flood control: the photo is dropped (the outbox stores text); the text waits.
             logger.warning("file to %s dropped: flood control", message.user_id)
             if text.strip():
-                at = self._tandem.clock.now() + timedelta(seconds=_retry_seconds(exc))
+                at = self._now() + timedelta(seconds=_retry_seconds(exc))
                 await self._outbox.add(Message(message.user_id, text, message.buttons), at)
             return False
         except TelegramError as exc:
@@ -149,7 +152,7 @@ class Sender:
             except RetryAfter as exc:
                 # Flood control: the rest goes out through the outbox once it is allowed.
                 rest = Message(message.user_id, "\n\n".join(parts[index:]), message.buttons)
-                at = self._tandem.clock.now() + timedelta(seconds=_retry_seconds(exc))
+                at = self._now() + timedelta(seconds=_retry_seconds(exc))
                 await self._outbox.add(rest, at)
                 return False
             except TelegramError as exc:
@@ -167,7 +170,7 @@ class Sender:
         async with self._lock:
             while True:
                 items = await self._outbox.claim(
-                    self._tandem.clock.now(), OUTBOX_LEASE, OUTBOX_BATCH, secrets.token_hex(8)
+                    self._now(), OUTBOX_LEASE, OUTBOX_BATCH, secrets.token_hex(8)
                 )
                 if not items:
                     return sent
@@ -178,7 +181,7 @@ class Sender:
                     if item.user_id in postponed:
                         continue
                     if halted:
-                        await self._outbox.retry_later(item, self._tandem.clock.now())
+                        await self._outbox.retry_later(item, self._now())
                         continue
                     outcome = await self._send_item(bot, item)
                     if outcome == "sent":
@@ -192,7 +195,7 @@ class Sender:
                     return sent
 
     async def _send_item(self, bot: Bot, item: OutboxItem) -> str:
-        now = self._tandem.clock.now()
+        now = self._now()
         try:
             await _send(bot, item.user_id, item.text, item.buttons)
         except Forbidden:

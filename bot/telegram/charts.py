@@ -2,8 +2,9 @@
 
 Pure drawing: no Telegram, no database, no global matplotlib state. It uses matplotlib's
 object-oriented API with the Agg canvas (never ``pyplot``), so it can run in a worker thread,
-e.g. ``await asyncio.to_thread(render_insights_chart, ...)``. Every text comes in as an
-argument (already translated); nothing in here is user-facing wording.
+e.g. ``await asyncio.to_thread(render_chart, ...)``. It lives in the adapter because
+matplotlib is no business of the domain, which is handed :func:`render_chart`. Every text
+comes in as an argument (already translated); nothing in here is user-facing wording.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ import textwrap
 import unicodedata
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont, get_font
 from matplotlib.patches import Patch
+
+from bot.domain.deps import ChartLabels, DimensionStat
 
 #: The PNG's size in pixels (width, height): ``figsize`` (10, 7) inches at 100 dpi.
 CHART_SIZE_PX: tuple[int, int] = (1000, 700)
@@ -42,25 +44,6 @@ _LABEL_WIDTH = 28  # characters per line of a dimension name before it wraps
 _NAME_WIDTH = 32  # characters of a partner's name shown in the legend
 _MIN_ROWS = 6  # rows' height is that of at least this many
 _MISSING = "\u25a1"  # WHITE SQUARE, drawn for a character the font lacks
-
-
-@dataclass(frozen=True)
-class DimensionStat:
-    """One row of the chart.
-
-    Attributes:
-        label: The dimension's name, already translated.
-        mine: This partner's average on the dimension's 1–5 scale questions; ``None`` when
-            there is no data.
-        theirs: The other partner's average (1–5), ``None`` when there is no data.
-        gap: The average per-question gap ``|mine - theirs|`` (0–4); ``None`` when there is
-            no question both answered.
-    """
-
-    label: str
-    mine: float | None
-    theirs: float | None
-    gap: float | None
 
 
 def render_insights_chart(
@@ -194,6 +177,19 @@ def render_insights_chart(
         warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from", category=UserWarning)
         fig.savefig(buffer, format="png", dpi=_DPI, facecolor="white")
     return buffer.getvalue()
+
+
+def render_chart(stats: Sequence[DimensionStat], labels: ChartLabels) -> bytes:
+    """The insights chart with the words of ``labels`` (the domain's
+    :data:`~bot.domain.deps.ChartRenderer`): see :func:`render_insights_chart`."""
+    return render_insights_chart(
+        stats,
+        me=labels.me,
+        partner=labels.partner,
+        title=labels.title,
+        gap_label=labels.gap,
+        no_data_label=labels.no_data,
+    )
 
 
 def _check(stat: DimensionStat) -> None:

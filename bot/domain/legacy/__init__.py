@@ -1,1 +1,0 @@
-"""The domain as it was before the redesign (issue 8); the new feature modules replace it."""

@@ -1,0 +1,48 @@
+"""An operation's :class:`~bot.domain.messages.Outcome` as Telegram calls: the replies, the
+pressed button's toast (answering its callback query) and the edit of the pressed message."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import CallbackQuery, Update
+from telegram.error import BadRequest, Forbidden, TelegramError
+
+from bot.domain.messages import Edit, Outcome
+from bot.telegram.context import TandemContext
+from bot.telegram.sender import render_keyboard
+
+logger = logging.getLogger(__name__)
+
+
+async def render(update: Update, context: TandemContext, outcome: Outcome) -> None:
+    """Answer the callback query (with the toast, if any), apply the edit, send the replies."""
+    query = update.callback_query
+    if query is not None:
+        await _answer_query(query, outcome.toast)
+        if outcome.edit is not None:
+            await _apply_edit(query, outcome.edit)
+    for message in outcome.replies:
+        await context.sender.send(context.bot, message)
+
+
+async def _answer_query(query: CallbackQuery, toast: str | None) -> None:
+    try:
+        await query.answer(text=toast or None)
+    except TelegramError as exc:
+        # An old query (the bot was down) can no longer be answered; the rest still works.
+        logger.info("callback query not answered: %s", type(exc).__name__)
+
+
+async def _apply_edit(query: CallbackQuery, edit: Edit) -> None:
+    markup = render_keyboard(edit.buttons)
+    try:
+        if edit.text is None:
+            await query.edit_message_reply_markup(reply_markup=markup)
+        else:
+            await query.edit_message_text(text=edit.text, reply_markup=markup)
+    except BadRequest as exc:
+        if "not modified" not in exc.message.lower():
+            logger.info("edit failed: %s", exc.message)
+    except Forbidden:
+        pass
