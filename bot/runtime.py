@@ -153,12 +153,16 @@ def build_application(
     token: str | None = None,
     request: BaseRequest | None = None,
     rate_limit: bool = True,
+    throttle: bool = True,
     post_init_runtime: bool = False,
 ) -> TandemApplication:
     """The real ``Application`` with every handler registered.
 
     ``request``: a ``BaseRequest`` for both API calls and getUpdates (the emulator in tests and
     the demo; None: python-telegram-bot's HTTPX client). ``token`` defaults to the setting.
+    ``rate_limit``: python-telegram-bot's rate limiter, which reports 429s without sleeping on
+    them inside a handler. ``throttle``: whether it also paces requests to Telegram's limits in
+    real time (off on the emulator with a manual clock, where waiting proves nothing).
     ``post_init_runtime``: start the runtime (and the tick job) from ``post_init``, as
     ``run_polling`` does in production.
     """
@@ -177,7 +181,9 @@ def build_application(
     if rate_limit:
         # Throttle to Telegram's limits; a 429 is not slept on inside a handler: the outbox
         # reschedules the message for after ``retry_after`` instead.
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=0))  # type: ignore[arg-type]
+        pace = {} if throttle else {"overall_max_rate": 0, "group_max_rate": 0}
+        limiter = AIORateLimiter(max_retries=0, **pace)
+        builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     if post_init_runtime:
 
         async def post_init(application: TandemApplication) -> None:

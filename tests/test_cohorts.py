@@ -237,7 +237,7 @@ async def test_two_program_weeks_then_the_end(box: Sandbox) -> None:
 
     async def until(when: datetime) -> list[str]:
         before = len(sam.chat.messages)
-        await box.advance(when - box.clock.now(), step=timedelta(hours=1))
+        await box.run_until(when)
         return texts_since(sam, before)
 
     # Week 1 opens with the couple's first program round (Monday, at their own 20:00): the
@@ -318,7 +318,7 @@ async def test_a_whole_program_for_six_couples(box: Sandbox) -> None:
 
     async def program_day(when: datetime, answering: int) -> None:
         marks = {u.user_id: len(u.chat.messages) for pair in couples for u in pair}
-        await box.advance(when - box.clock.now(), step=timedelta(hours=6))
+        await box.run_until(when)
         for a, b in couples[:answering]:
             for user in (a, b):
                 await answer_everything(user, marks[user.user_id])
@@ -344,7 +344,7 @@ async def test_a_whole_program_for_six_couples(box: Sandbox) -> None:
     await fay.send("See you on *Thursday*, <b>bring</b> a notebook!")
     assert fay.chat.last.text.startswith("Preview: this goes to 12 people")
     await fay.press(texts.BTN_SEND)
-    await box.advance(timedelta(minutes=2), step=timedelta(seconds=30))
+    await box.run_until(box.clock.now() + timedelta(minutes=2))
     got = couples[0][0].chat.last
     assert got.text == "See you on *Thursday*, <b>bring</b> a notebook!" and got.parse_mode is None
     assert fay.chat.last.text == texts.BROADCAST_REPORT.format(
@@ -352,9 +352,7 @@ async def test_a_whole_program_for_six_couples(box: Sandbox) -> None:
     )
 
     # Week 2 is frozen on Monday of week 3: five couples, so pooled figures appear.
-    await box.advance(
-        datetime(2026, 3, 23, 9, 0, tzinfo=UTC) - box.clock.now(), step=timedelta(hours=6)
-    )
+    await box.run_until(datetime(2026, 3, 23, 9, 0, tzinfo=UTC))
     await fay.send("/cohorts")
     await fay.press(texts.BTN_STATUS)
     above = fay.chat.last.text
@@ -381,9 +379,7 @@ async def test_a_whole_program_for_six_couples(box: Sandbox) -> None:
     assert "Couples who left: 1" in gus.chat.last.text
 
     # The program ends after six weeks: a closing message, own schedules again.
-    await box.advance(
-        datetime(2026, 4, 20, 9, 0, tzinfo=UTC) - box.clock.now(), step=timedelta(hours=12)
-    )
+    await box.run_until(datetime(2026, 4, 20, 9, 0, tzinfo=UTC))
     closing = "The program \u201cClose, not merged"
     assert couples[0][0].chat.texts()[-1].startswith(closing) or any(
         t.startswith(closing) for t in couples[0][0].chat.texts()[-3:]
@@ -413,7 +409,7 @@ async def test_one_cohort_at_a_time_and_one_broadcast_at_a_time(box: Sandbox) ->
     await fay.press(texts.BTN_SEND)
     await fay.press_data(cohort_one.message_id, "co:broadcast:1")
     assert fay.chat.last.text == texts.BROADCAST_BUSY
-    await box.advance(timedelta(minutes=1), step=timedelta(seconds=30))
+    await box.run_until(box.clock.now() + timedelta(minutes=1))
     assert fay.chat.last.text.startswith("Broadcast to \u201cSpring group\u201d: delivered: 2")
     await fay.press_data(cohort_one.message_id, "co:broadcast:1")
     assert fay.chat.last.text.startswith("Write the message")
@@ -454,7 +450,7 @@ async def test_the_interdependence_check_before_and_after_with_k_couples(
 
         async def check_day(when: datetime) -> None:
             marks = {u.user_id: len(u.chat.messages) for pair in couples for u in pair}
-            await box.advance(when - box.clock.now(), step=timedelta(hours=12))
+            await box.run_until(when)
             box.clock.set(when)
             await box.tick()
             for a, b in couples:
@@ -520,9 +516,7 @@ async def test_a_figure_needs_k_couples_who_answered_it_not_counting_the_viewers
         await gus.open_link(link_in(fay))
         couples = await enrol_couples(box, link, 3)
         marks = {u.user_id: len(u.chat.messages) for pair in couples for u in pair}
-        await box.advance(
-            datetime(2026, 3, 9, 19, 0, tzinfo=UTC) - box.clock.now(), step=timedelta(hours=1)
-        )
+        await box.run_until(datetime(2026, 3, 9, 19, 0, tzinfo=UTC))
         # Only the first couple answers the check; the others keep every answer private.
         for index, (a, b) in enumerate(couples):
             for user in (a, b):
@@ -566,9 +560,7 @@ async def test_staff_couples_do_not_count_towards_k_for_anyone(
         others = await enrol_couples(box, link, 3)
         couples = [(fay, pat), *others]
         marks = {u.user_id: len(u.chat.messages) for pair in couples for u in pair}
-        await box.advance(
-            datetime(2026, 3, 9, 19, 0, tzinfo=UTC) - box.clock.now(), step=timedelta(hours=1)
-        )
+        await box.run_until(datetime(2026, 3, 9, 19, 0, tzinfo=UTC))
         for a, b in couples:
             for user in (a, b):
                 await answer_everything(user, marks[user.user_id])
@@ -593,9 +585,7 @@ async def test_a_couple_that_moves_cohorts_counts_only_where_it_answered(box: Sa
     await alex.press(texts.BTN_JOIN)
     await sam.press(texts.BTN_JOIN)
     marks = {u.user_id: len(u.chat.messages) for u in (alex, sam)}
-    await box.advance(
-        datetime(2026, 3, 9, 19, 0, tzinfo=UTC) - box.clock.now(), step=timedelta(hours=1)
-    )
+    await box.run_until(datetime(2026, 3, 9, 19, 0, tzinfo=UTC))
     for user in (alex, sam):
         await answer_everything(user, marks[user.user_id])
     await alex.send("/leave_cohort")
@@ -604,14 +594,10 @@ async def test_a_couple_that_moves_cohorts_counts_only_where_it_answered(box: Sa
     await alex.press(texts.BTN_JOIN)
     await sam.press(texts.BTN_JOIN)
     marks = {u.user_id: len(u.chat.messages) for u in (alex, sam)}
-    await box.advance(
-        datetime(2026, 3, 11, 19, 0, tzinfo=UTC) - box.clock.now(), step=timedelta(hours=1)
-    )
+    await box.run_until(datetime(2026, 3, 11, 19, 0, tzinfo=UTC))
     for user in (alex, sam):
         await answer_everything(user, marks[user.user_id])
-    await box.advance(
-        datetime(2026, 3, 16, 9, 0, tzinfo=UTC) - box.clock.now(), step=timedelta(hours=6)
-    )
+    await box.run_until(datetime(2026, 3, 16, 9, 0, tzinfo=UTC))
     await fay.send("/cohorts")
     exported = {}
     for message in fay.chat.messages[-2:]:  # newest cohort first
@@ -659,9 +645,7 @@ async def test_the_export_never_hands_a_spreadsheet_a_formula(box: Sandbox) -> N
     await mal.open_link(link)
     await mal.press(texts.BTN_JOIN)
     await kit.press(texts.BTN_JOIN)
-    await box.advance(
-        datetime(2026, 3, 16, 9, 0, tzinfo=UTC) - box.clock.now(), step=timedelta(hours=1)
-    )
+    await box.run_until(datetime(2026, 3, 16, 9, 0, tzinfo=UTC))
     await fay.send("/cohorts")
     await fay.press(texts.BTN_EXPORT)
     document = fay.chat.last.document
@@ -708,9 +692,7 @@ async def test_weeks_missed_during_downtime_are_still_frozen(
         link = await new_cohort(fay)
         couples = await enrol_couples(box, link, 3)
         marks = {u.user_id: len(u.chat.messages) for pair in couples for u in pair}
-        await box.advance(
-            datetime(2026, 3, 9, 19, 0, tzinfo=UTC) - box.clock.now(), step=timedelta(hours=1)
-        )
+        await box.run_until(datetime(2026, 3, 9, 19, 0, tzinfo=UTC))
         for a, b in couples:
             for user in (a, b):
                 await answer_everything(user, marks[user.user_id])
@@ -731,9 +713,7 @@ async def test_a_couple_far_away_checks_in_on_the_program_days_of_its_own_calend
     link = await new_cohort(fay)  # Berlin; Mondays and Wednesdays from Mon 9 Mar
     (a, _b) = (await enrol_couples(box, link, 1, zone="New York"))[0]
     before = len(a.chat.messages)
-    await box.advance(
-        datetime(2026, 3, 10, 4, 0, tzinfo=UTC) - box.clock.now(), step=timedelta(hours=1)
-    )
+    await box.run_until(datetime(2026, 3, 10, 4, 0, tzinfo=UTC))
     seen = texts_since(a, before)
     days = [m for m in a.chat.messages[before:] if " of 4 \u00b7 " in m.text]
     assert days, seen

@@ -61,6 +61,20 @@ async def _claim(
         return (await conn.execute(stmt)).all()
 
 
+async def next_instant(engine: AsyncEngine, after: datetime, until: datetime) -> datetime | None:
+    """The earliest instant in ``(after, until]`` at which due work comes due or an outbox
+    message may be tried again; None when nothing does (the sandbox jumps its clock there)."""
+    async with engine.connect() as conn:
+        found = [
+            (
+                await conn.execute(select(func.min(column)).where(column > after, column <= until))
+            ).scalar_one_or_none()
+            for column in (due_work.c.due_at, outbox.c.next_attempt_at)
+        ]
+    instants = [f for f in found if f is not None]
+    return min(instants) if instants else None
+
+
 async def schedule_due(
     conn: AsyncConnection, kind: str, subject: str, due_at: datetime, now: datetime
 ) -> None:
