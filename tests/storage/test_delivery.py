@@ -1,0 +1,130 @@
+"""Contract of the delivery ports: the outbox (both sides), due work and the update ledger;
+and of the unit of work itself (commit, roll back, a read that takes no write lock)."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from datetime import timedelta
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.domain.messages import Button, Message
+from bot.domain.ports import Transactions
+from bot.domain.subjects import DueKind, MemberSubject, PairSubject, RoundSubject
+from bot.storage.queues import SqlDueWorkStore, SqlOutboxQueue
+from bot.storage.updates import SqlUpdateLedger
+from tests.storage.conftest import NOW, seed_pair
+
+LEASE = timedelta(seconds=60)
+
+
+async def test_a_long_message_is_split_once_with_the_buttons_on_its_last_part(
+    db: Transactions, engine: AsyncEngine
+) -> None:
+    keyboard = ((Button("OK", "a:1:0:1"),),)
+    async with db.write() as tx:
+        await tx.outbox.enqueue(Message(7, "word " * 1500, keyboard), NOW, broadcast_id=3)
+        assert await tx.outbox.pending_for_broadcast(3) == 1  # counted on the last part
+    queue = SqlOutboxQueue(engine)
+    items = await queue.claim(NOW, LEASE, 10, secrets.token_hex(8))
+    assert len(items) == 2 and items[0].buttons == () and items[1].buttons == keyboard
+    assert await queue.claim(NOW, LEASE, 10, "another") == []  # leased
+    for item in items:
+        await queue.done(item)
+    assert await queue.pending() == 0
+
+
+async def test_dropping_a_users_messages_and_postponing_keeps_order(
+    db: Transactions, engine: AsyncEngine
+) -> None:
+    async with db.write() as tx:
+        for n in range(3):
+            await tx.outbox.enqueue(Message(7, f"m{n}"), NOW)
+        await tx.outbox.enqueue(Message(8, "other"), NOW)
+    queue = SqlOutboxQueue(engine)
+    items = await queue.claim(NOW, LEASE, 1, "first")
+    await queue.postpone_user(7, NOW + timedelta(seconds=30), "first")
+    ready = await queue.claim(NOW, LEASE, 10, "second")
+    assert [i.text for i in ready] == ["other"] and items[0].text == "m0"
+    later = await queue.claim(NOW + timedelta(seconds=31), LEASE, 10, "third")
+    assert [i.text for i in later] == ["m0", "m1", "m2"]
+    async with db.write() as tx:
+        await tx.outbox.drop_for(7)
+    assert await queue.pending() == 1
+
+
+async def test_due_work_is_one_row_per_kind_and_subject(
+    db: Transactions, engine: AsyncEngine
+) -> None:
+    async with db.write() as tx:
+        await tx.due.schedule(DueKind.OPEN_ROUND, PairSubject(4), NOW, NOW)
+        await tx.due.schedule(DueKind.OPEN_ROUND, PairSubject(4), NOW + timedelta(hours=1), NOW)
+        await tx.due.schedule(DueKind.REMIND, MemberSubject(9, 7), NOW, NOW)
+        assert await tx.due.due_at(DueKind.OPEN_ROUND, PairSubject(4)) == NOW + timedelta(hours=1)
+        await tx.due.cancel(DueKind.EXPIRE, RoundSubject(9))  # nothing there: no error
+        await tx.due.cancel(DueKind.REMIND, MemberSubject(9, 7))
+        assert await tx.due.due_at(DueKind.REMIND, MemberSubject(9, 7)) is None
+    store = SqlDueWorkStore(engine)
+    claimed = await store.claim_due(NOW + timedelta(hours=2), LEASE, 10, "t")
+    assert [(i.kind, i.subject) for i in claimed] == [("open_round", "pair:4")]
+
+
+async def test_two_claims_never_take_the_same_due_row(
+    db: Transactions, engine: AsyncEngine
+) -> None:
+    async with db.write() as tx:
+        for pair_id in range(20):
+            await tx.due.schedule(DueKind.OPEN_ROUND, PairSubject(pair_id), NOW, NOW)
+    store = SqlDueWorkStore(engine)
+    one, two = await asyncio.gather(
+        store.claim_due(NOW, LEASE, 15, "one"), store.claim_due(NOW, LEASE, 15, "two")
+    )
+    ids = [i.id for i in one] + [i.id for i in two]
+    assert len(ids) == len(set(ids)) == 20
+
+
+async def test_an_update_id_is_claimed_once(engine: AsyncEngine) -> None:
+    ledger = SqlUpdateLedger(engine)
+    results = await asyncio.gather(*(ledger.claim(42, NOW) for _ in range(3)))
+    assert sorted(results) == [False, False, True]
+    await ledger.release(42)
+    assert await ledger.claim(42, NOW)
+    await ledger.prune(NOW + timedelta(seconds=1))
+    assert await ledger.claim(42, NOW)
+
+
+async def test_leaving_a_unit_of_work_by_an_exception_rolls_everything_back(
+    db: Transactions,
+) -> None:
+    with pytest.raises(RuntimeError):
+        async with db.write() as tx:
+            await tx.users.touch(7, "Alex", None, None, NOW)
+            raise RuntimeError("refused half way")
+    async with db.read() as tx:
+        assert await tx.users.get(7) is None
+
+
+async def test_a_read_takes_no_write_lock(db: Transactions) -> None:
+    """A view (``/history``) reads while a writer holds the lock: it does not wait for it."""
+    await seed_pair(db)
+    writer_holds = asyncio.Event()
+    release = asyncio.Event()
+
+    async def writer() -> None:
+        async with db.write() as tx:
+            await tx.users.touch(7, "Writer", None, None, NOW)
+            writer_holds.set()
+            await release.wait()
+
+    task = asyncio.create_task(writer())
+    await writer_holds.wait()
+    try:
+        async with asyncio.timeout(5):
+            async with db.read() as tx:
+                user = await tx.users.get(1001)
+                assert user is not None and await tx.users.get(7) is None  # not committed
+    finally:
+        release.set()
+        await task

@@ -1,0 +1,67 @@
+"""Contract of the Offers port: one open offer per pair, picks private per user, status moves
+decided once."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.domain.model import NOT_NOW, OfferStatus
+from bot.domain.ports import Transactions
+from content.schema import Dimension, Trigger
+from tests.storage.conftest import NOW, seed_pair
+
+
+async def _offer(db: Transactions, pair_id: int) -> int:
+    async with db.write() as tx:
+        return await tx.offers.create(
+            pair_id=pair_id,
+            round_id=None,  # type: ignore[arg-type]
+            trigger=Trigger.MISMATCH,
+            dimension=Dimension.TRUST,
+            options=["a", "b"],
+            now=NOW,
+        )
+
+
+async def test_a_new_offer_cancels_the_open_one_and_counts_options(db: Transactions) -> None:
+    pair = await seed_pair(db)
+    first = await _offer(db, pair.id)
+    second = await _offer(db, pair.id)
+    async with db.read() as tx:
+        old = await tx.offers.get(first)
+        current = await tx.offers.open_of(pair.id)
+        counts = await tx.offers.offered_counts(pair.id)
+    assert old is not None and old.status is OfferStatus.CANCELLED
+    assert current is not None and current.id == second and current.options == ("a", "b")
+    assert counts == {"a": 2, "b": 2}
+
+
+async def test_picks_are_per_user_and_replaced(db: Transactions) -> None:
+    pair = await seed_pair(db)
+    offer = await _offer(db, pair.id)
+    async with db.write() as tx:
+        assert await tx.offers.hold_if_open(offer)
+        assert await tx.offers.save_pick(offer, 1001, "a", NOW)
+        assert not await tx.offers.save_pick(offer, 1001, NOT_NOW, NOW)
+        assert await tx.offers.picks(offer) == {1001: NOT_NOW}
+        await tx.offers.delete_picks_of(1001)
+        assert await tx.offers.picks(offer) == {}
+
+
+async def test_a_status_move_has_one_winner_and_a_closed_offer_is_not_held(
+    db: Transactions,
+) -> None:
+    pair = await seed_pair(db)
+    offer = await _offer(db, pair.id)
+
+    async def move(to: OfferStatus, chosen: str | None) -> bool:
+        async with db.write() as tx:
+            return await tx.offers.move(offer, OfferStatus.OPEN, to, chosen, NOW)
+
+    results = await asyncio.gather(move(OfferStatus.AGREED, "a"), move(OfferStatus.DIFFERED, None))
+    assert sorted(results) == [False, True]
+    async with db.write() as tx:
+        assert not await tx.offers.hold_if_open(offer)
+        await tx.offers.set_reminder(offer, NOW)
+        stored = await tx.offers.get(offer)
+    assert stored is not None and stored.remind_at == NOW

@@ -1,0 +1,142 @@
+"""Contract of the Rounds and Answers ports: the reveal and the answer hold are decided once,
+and the read views see only what they promise."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from bot.domain.model import Answer, Origin, Pair, Round, RoundKind, RoundStatus
+from bot.domain.ports import Transactions
+from tests.storage.conftest import NOW, seed_pair
+
+
+async def _open(db: Transactions, pair: Pair, *, origin: Origin = Origin.SCHEDULED) -> Round:
+    async with db.write() as tx:
+        return await tx.rounds.create(
+            pair_id=pair.id,
+            origin=origin,
+            kind=RoundKind.LIGHT,
+            opened_at=NOW,
+            expires_at=NOW + timedelta(days=1),
+            question_ids=["q-one", "q-two"],
+        )
+
+
+async def test_a_round_and_its_questions_round_trip(db: Transactions) -> None:
+    pair = await seed_pair(db)
+    created = await _open(db, pair)
+    async with db.read() as tx:
+        stored = await tx.rounds.get(created.id)
+        asked = await tx.rounds.asked(created.id)
+        open_ = await tx.rounds.open_of(pair.id)
+        counts = await tx.rounds.question_counts(pair.id)
+    assert stored == created and stored.status is RoundStatus.OPEN
+    assert [(a.position, a.question_id) for a in asked] == [(0, "q-one"), (1, "q-two")]
+    assert open_ == [created] and counts == {"q-one": 1, "q-two": 1}
+
+
+async def test_close_if_open_has_exactly_one_winner(db: Transactions) -> None:
+    pair = await seed_pair(db)
+    round_ = await _open(db, pair)
+
+    async def close(status: RoundStatus) -> Round | None:
+        async with db.write() as tx:
+            return await tx.rounds.close_if_open(round_.id, status, NOW)
+
+    results = await asyncio.gather(
+        close(RoundStatus.REVEALED), close(RoundStatus.EXPIRED), close(RoundStatus.REVEALED)
+    )
+    winners = [r for r in results if r is not None]
+    assert len(winners) == 1 and winners[0].closed_at == NOW
+    async with db.read() as tx:
+        stored = await tx.rounds.get(round_.id)
+    assert stored is not None and stored.status is winners[0].status
+
+
+async def test_the_answer_hold_refuses_after_the_closing_time_or_once_closed(
+    db: Transactions,
+) -> None:
+    pair = await seed_pair(db)
+    round_ = await _open(db, pair)
+    async with db.write() as tx:
+        assert await tx.rounds.hold_if_answerable(round_.id, NOW)
+        assert not await tx.rounds.hold_if_answerable(round_.id, NOW + timedelta(days=2))
+        await tx.rounds.close_if_open(round_.id, RoundStatus.REVEALED, NOW)
+        assert not await tx.rounds.hold_if_answerable(round_.id, NOW)
+
+
+async def test_answers_are_replaced_not_duplicated(db: Transactions) -> None:
+    pair = await seed_pair(db)
+    round_ = await _open(db, pair)
+    async with db.write() as tx:
+        assert await tx.answers.save(Answer(round_.id, 0, 1001, "4", False), NOW)
+        assert not await tx.answers.save(Answer(round_.id, 0, 1001, None, True), NOW)
+        assert await tx.answers.save(Answer(round_.id, 1, 1001, "free text", False), NOW)
+        assert await tx.answers.positions(round_.id, 1001) == {0, 1}
+        assert await tx.answers.positions(round_.id, 1002) == set()
+        given = sorted(await tx.answers.of_round(round_.id), key=lambda a: a.position)
+        assert given == [
+            Answer(round_.id, 0, 1001, None, True),
+            Answer(round_.id, 1, 1001, "free text", False),
+        ]
+        await tx.answers.delete_for_user(1001)
+        assert await tx.answers.of_round(round_.id) == []
+
+
+async def test_views_of_revealed_rounds_count_and_page_newest_first(db: Transactions) -> None:
+    pair = await seed_pair(db)
+    ids = []
+    for day in range(4):
+        async with db.write() as tx:
+            created = await tx.rounds.create(
+                pair_id=pair.id,
+                origin=Origin.CHECKIN,
+                kind=RoundKind.FOLLOWUP if day == 3 else RoundKind.LIGHT,
+                opened_at=NOW + timedelta(days=day),
+                expires_at=NOW + timedelta(days=day + 1),
+                question_ids=["q"],
+            )
+            status = RoundStatus.EXPIRED if day == 1 else RoundStatus.REVEALED
+            await tx.rounds.close_if_open(created.id, status, NOW + timedelta(days=day, hours=1))
+            ids.append(created.id)
+    async with db.read() as tx:
+        assert await tx.rounds.revealed_count(pair.id) == 3
+        page = await tx.rounds.revealed_page(pair.id, 0, 2)
+        assert [r.id for r in page] == [ids[3], ids[2]]
+        assert await tx.rounds.revealed_window(pair.id, NOW) == [ids[0], ids[2]]  # no follow-up
+        assert await tx.rounds.revealed_before(pair.id, ids[3], 12) == [ids[2], ids[0]]
+        statuses = await tx.rounds.closed_statuses(pair.id, 10)
+        assert statuses == [RoundStatus.REVEALED, RoundStatus.EXPIRED, RoundStatus.REVEALED]
+        assert await tx.rounds.revealed_since(pair.id, NOW + timedelta(days=2)) == [ids[2], ids[3]]
+        assert await tx.rounds.checkins_since(pair.id, NOW + timedelta(days=2)) == 2
+
+
+async def test_cancel_open_cancels_only_open_rounds(db: Transactions) -> None:
+    pair = await seed_pair(db)
+    first = await _open(db, pair)
+    second = await _open(db, pair)
+    async with db.write() as tx:
+        await tx.rounds.close_if_open(first.id, RoundStatus.REVEALED, NOW)
+        assert await tx.rounds.cancel_open(pair.id, NOW) == [second.id]
+        assert await tx.rounds.open_of(pair.id) == []
+        first_now = await tx.rounds.get(first.id)
+    assert first_now is not None and first_now.status is RoundStatus.REVEALED
+
+
+async def test_program_rounds_are_the_cohorts_of_that_week(db: Transactions) -> None:
+    pair = await seed_pair(db)
+    async with db.write() as tx:
+        for cohort, week in ((1, 0), (1, 0), (1, 1), (2, 0)):
+            await tx.rounds.create(
+                pair_id=pair.id,
+                origin=Origin.PROGRAM,
+                kind=RoundKind.LIGHT,
+                opened_at=NOW,
+                expires_at=NOW + timedelta(days=1),
+                question_ids=["q"],
+                cohort_id=cohort,
+                cohort_week=week,
+            )
+        assert len(await tx.rounds.program_rounds(pair.id, 1, 0)) == 2
+        assert len(await tx.rounds.program_rounds(pair.id, 2, 0)) == 1
