@@ -4,7 +4,6 @@ APScheduler's job-store tests). A PostgreSQL backend is one more entry in ``BACK
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, time
 from pathlib import Path
@@ -14,17 +13,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain.model import Pair
 from bot.domain.ports import Transactions
-from bot.storage.database import create_engine, upgrade
+from bot.storage.database import create_engine
 from bot.storage.uow import transactions
 from scheduler.cadence import Frequency
+from tests.databases import copy_of, migrated_template
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 async def _sqlite(tmp_path: Path, template: Path) -> str:
-    target = tmp_path / "contract.sqlite3"
-    shutil.copyfile(template, target)
-    return f"sqlite+aiosqlite:///{target}"
+    return copy_of(template, tmp_path, "contract.sqlite3")
 
 
 #: Backend name -> how to get an empty, migrated database URL for one test.
@@ -34,17 +32,7 @@ BACKENDS: dict[str, Callable[[Path, Path], Awaitable[str]]] = {"sqlite": _sqlite
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An SQLite file migrated once per session; each test gets a copy."""
-    import asyncio
-
-    path = tmp_path_factory.mktemp("template") / "migrated.sqlite3"
-
-    async def migrate() -> None:
-        engine = create_engine(f"sqlite+aiosqlite:///{path}")
-        await upgrade(engine)
-        await engine.dispose()
-
-    asyncio.run(migrate())
-    return path
+    return migrated_template(tmp_path_factory.mktemp("template"))
 
 
 @pytest.fixture(params=sorted(BACKENDS))
