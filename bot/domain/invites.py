@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 
+from bot.domain.deps import Deps
 from bot.domain.model import InviteKind
 from bot.domain.ports import UnitOfWork
 
-#: How long a pair invite works (also one made from a cohort's enrolment).
-PAIR_INVITE_TTL = timedelta(hours=48)
-#: How long a facilitator or co-facilitator link works.
-FACILITATOR_INVITE_TTL = timedelta(days=7)
+#: How long an invite link works, by kind (a pair invite made from a cohort's enrolment too).
+LIFETIMES: dict[InviteKind, timedelta] = {
+    InviteKind.PAIR: timedelta(hours=48),
+    InviteKind.FACILITATOR: timedelta(days=7),
+    InviteKind.COFACILITATOR: timedelta(days=7),
+}
 
 
 def new_token() -> str:
@@ -30,18 +33,17 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-async def issue(
+async def issue_link(
+    deps: Deps,
     tx: UnitOfWork,
     *,
     inviter_id: int,
     kind: InviteKind,
-    now: datetime,
-    ttl: timedelta,
     cohort_id: int | None = None,
 ) -> str:
-    """Store a single-use invite of ``kind`` valid for ``ttl`` from ``now`` (aware UTC) and
-    return its token (only the hash is stored). A new pair invite revokes the inviter's open
-    ones: only the newest link works."""
+    """Store a single-use invite of ``kind`` (valid for its kind's lifetime, see
+    :data:`LIFETIMES`) and return its deep link; only the token's hash is stored. A new pair
+    invite revokes the inviter's open ones: only the newest link works."""
     if kind is InviteKind.PAIR:
         await tx.invites.revoke_open([inviter_id], InviteKind.PAIR)
     token = new_token()
@@ -49,11 +51,11 @@ async def issue(
         token_hash=token_hash(token),
         inviter_id=inviter_id,
         kind=kind,
-        now=now,
-        ttl=ttl,
+        now=deps.now(),
+        ttl=LIFETIMES[kind],
         cohort_id=cohort_id,
     )
-    return token
+    return deep_link(deps.config.bot_username, token)
 
 
 def deep_link(bot_username: str, token: str) -> str:

@@ -14,7 +14,7 @@ from bot.domain.cohorts.enrolment import after_pairing, open_enrolment
 from bot.domain.cohorts.roles import open_cofacilitator_invite, open_facilitator_invite
 from bot.domain.deps import Deps
 from bot.domain.errors import Refused
-from bot.domain.invites import PAIR_INVITE_TTL, deep_link, issue, token_hash
+from bot.domain.invites import issue_link, token_hash
 from bot.domain.messages import Button, Edit, Keyboard, Message, Outcome
 from bot.domain.model import Invite, InviteKind, InviteStatus, Pair, User
 from bot.domain.people import (
@@ -63,12 +63,9 @@ async def create_invite(deps: Deps, who: UserInfo) -> Outcome:
         found = await pair_of(tx, user)
         if found is not None:
             raise Refused(texts.INVITE_ALREADY_PAIRED.format(partner=found[1].first_name))
-        token = await issue(
-            tx, inviter_id=who.id, kind=InviteKind.PAIR, now=deps.now(), ttl=PAIR_INVITE_TTL
-        )
+        link = await issue_link(deps, tx, inviter_id=who.id, kind=InviteKind.PAIR)
         if user.timezone is None:
             await tx.users.set_awaiting(who.id, AwaitTimezone())
-    link = deep_link(deps.config.bot_username, token)
     out = Outcome(replies=[Message(who.id, texts.INVITE_CREATED.format(link=link))])
     if user.timezone is None:
         out.replies.append(Message(who.id, texts.ASK_TIMEZONE_BEFORE_PAIR, zone_keyboard()))

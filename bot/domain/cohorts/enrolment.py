@@ -15,7 +15,7 @@ from bot.domain import callbacks as cb
 from bot.domain.cohorts.calendar import days_text, program_name, program_of, week_index, week_text
 from bot.domain.deps import Deps
 from bot.domain.errors import Refused
-from bot.domain.invites import PAIR_INVITE_TTL, deep_link, issue
+from bot.domain.invites import issue_link
 from bot.domain.messages import Button, Edit, Message, Outcome
 from bot.domain.model import Cohort, CohortStatus, InviteKind, Membership, Pair, User
 from bot.domain.people import (
@@ -137,15 +137,7 @@ async def ask_partner(
 
 async def _pair_invite_for(deps: Deps, tx: UnitOfWork, user_id: int, cohort_id: int) -> str:
     """A single-use pair invite that, once accepted, asks the invitee to join the cohort."""
-    token = await issue(
-        tx,
-        inviter_id=user_id,
-        kind=InviteKind.PAIR,
-        now=deps.now(),
-        ttl=PAIR_INVITE_TTL,
-        cohort_id=cohort_id,
-    )
-    return deep_link(deps.config.bot_username, token)
+    return await issue_link(deps, tx, inviter_id=user_id, kind=InviteKind.PAIR, cohort_id=cohort_id)
 
 
 async def after_pairing(

@@ -13,7 +13,7 @@ from bot.domain import callbacks as cb
 from bot.domain.cohorts.calendar import program_name
 from bot.domain.deps import Deps
 from bot.domain.errors import Refused
-from bot.domain.invites import FACILITATOR_INVITE_TTL, deep_link, issue
+from bot.domain.invites import issue_link
 from bot.domain.messages import Button, Edit, Keyboard, Message, Outcome
 from bot.domain.model import Cohort, CohortStatus, Invite, InviteKind, InviteStatus, User
 from bot.domain.people import UserInfo, speaking_to, tell, tell_pair, touch
@@ -59,28 +59,15 @@ async def facilitator_invite(deps: Deps, who: UserInfo) -> Outcome:
         raise Refused(texts.ADMIN_ONLY)
     async with deps.db.write() as tx:
         await touch(deps, tx, who)
-        token = await issue(
-            tx,
-            inviter_id=who.id,
-            kind=InviteKind.FACILITATOR,
-            now=deps.now(),
-            ttl=FACILITATOR_INVITE_TTL,
-        )
-    link = deep_link(deps.config.bot_username, token)
+        link = await issue_link(deps, tx, inviter_id=who.id, kind=InviteKind.FACILITATOR)
     return Outcome(replies=[Message(who.id, texts.FACILITATOR_INVITE_CREATED.format(link=link))])
 
 
 async def cofacilitator_link(deps: Deps, tx: UnitOfWork, who: UserInfo, cohort: Cohort) -> Outcome:
     """A single-use link (7 days) that adds an active facilitator to this cohort."""
-    token = await issue(
-        tx,
-        inviter_id=who.id,
-        kind=InviteKind.COFACILITATOR,
-        now=deps.now(),
-        ttl=FACILITATOR_INVITE_TTL,
-        cohort_id=cohort.id,
+    link = await issue_link(
+        deps, tx, inviter_id=who.id, kind=InviteKind.COFACILITATOR, cohort_id=cohort.id
     )
-    link = deep_link(deps.config.bot_username, token)
     text = texts.COFACILITATOR_INVITE.format(name=cohort.name, link=link)
     return Outcome(replies=[Message(who.id, text)], toast="")
 
