@@ -1,4 +1,4 @@
-"""Settings, content validation and the command line."""
+"""Settings, content validation and the command line (what needs no running Application)."""
 
 from __future__ import annotations
 
@@ -67,25 +67,6 @@ def test_content_check_and_db_upgrade(
     monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}")
     assert main(["db", "upgrade"]) == 0
     assert (tmp_path / "db.sqlite3").exists()
-
-
-def test_demo_prints_the_whole_loop(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo"]) == 0
-    out = capsys.readouterr().out
-    for step in (
-        "/pair",
-        "You're now paired",
-        "Check-in ·",
-        "Here's your check-in",
-        "pulled apart",
-        "You both picked",
-        "Reminder set",
-        "Follow-up",
-        "You recently settled on",
-    ):
-        assert step in out, step
-    # Each partner reads the steps twice: when both picked it, and with the reminder.
-    assert out.count("\n1. Write the next seven evenings") == 2 * 2
 
 
 def _write(folder: Path, questions: str, exercises: str | None = None) -> Path:

@@ -1,5 +1,5 @@
-"""The message catalog: every user-facing text is in it, each partner reads their own language,
-and a translation is a file, not a code change."""
+"""The message catalog: every user-facing text is in it, and a translation is a file, not a code
+change."""
 
 from __future__ import annotations
 
@@ -9,35 +9,13 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from babel.messages.catalog import Catalog
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import read_po
 
 from bot import i18n, texts
 from bot.cli import main
 from bot.i18n.catalog import extract_catalog, yaml_strings
-from bot.sandbox import Sandbox
 from content.loader import load_content
 from content.schema import CONTENT_DIR, Dimension
-from tests.conftest import make_pair, open_round
-
-MARK = "\u27e6"  # every pseudo-translated text starts with this
-
-
-@pytest.fixture
-def pseudo_german(tmp_path: Path) -> Iterator[Path]:
-    """A ``de`` catalog in a temporary locale folder where every text is marked, with its
-    placeholders kept; the bot uses that folder for the duration of the test."""
-    catalog = Catalog(locale="de", domain=i18n.DOMAIN)
-    for message in extract_catalog():
-        if message.id and isinstance(message.id, str):
-            catalog.add(message.id, string=MARK + message.id)
-    folder = tmp_path / "locale" / "de" / "LC_MESSAGES"
-    folder.mkdir(parents=True)
-    with (folder / "tandem.po").open("wb") as handle:
-        write_po(handle, catalog)
-    i18n.configure(tmp_path / "locale")
-    yield tmp_path / "locale"
-    i18n.configure()
 
 
 def _source_strings(value: object) -> Iterator[str]:
@@ -102,52 +80,6 @@ def test_a_text_name_in_two_feature_modules_is_an_error() -> None:
     clash = re.escape("KEPT is defined in bot.texts.one and bot.texts.two")
     with pytest.raises(RuntimeError, match=clash):
         texts._collect([one, two])
-
-
-async def test_each_partner_reads_their_own_language(box: Sandbox, pseudo_german: Path) -> None:
-    alex, sam = await make_pair(box)
-    box.fake.user(1002, "Sam", language_code="de")  # Sam's client switches to German
-    await sam.send("/settings")  # Tandem records the language with the next update
-    assert sam.chat.last.text.startswith(MARK)
-    await open_round(box, alex, sam)
-    alex_question, sam_question = alex.chat.last, sam.chat.last
-    assert not alex_question.text.startswith(MARK)
-    # Built by Alex's command, but in Sam's language: header, question text and buttons.
-    assert sam_question.text.startswith(MARK + "Alex started a check-in.")
-    assert sam_question.text.count(MARK) >= 4  # started by, header, dimension, question…
-    assert all(b.text.startswith(MARK) for b in sam_question.buttons[-1])
-    await alex.press("5")
-    assert sam.chat.last.text.startswith(MARK)  # "Alex has answered" for Sam, in German
-    await sam.press("1")
-    reveal_alex = next(t for t in reversed(alex.chat.texts()) if texts.REVEAL_HEADER in t)
-    assert MARK not in reveal_alex
-    reveal_sam = next(t for t in reversed(sam.chat.texts()) if MARK + texts.REVEAL_HEADER in t)
-    assert reveal_sam.count(MARK) >= 3  # header, question, "You"
-    offer_sam = sam.chat.last
-    assert offer_sam.text.startswith(MARK) and all(
-        b.text.startswith(MARK) or b.text[0].isdigit() for row in offer_sam.buttons for b in row
-    )
-
-
-async def test_a_broken_translation_falls_back_to_english_for_that_text(
-    box: Sandbox, tmp_path: Path
-) -> None:
-    catalog = Catalog(locale="de", domain=i18n.DOMAIN)
-    catalog.add(texts.source("WELCOME"), string="Hallo {nom}!")  # lost {name}
-    catalog.add(texts.source("HELP"), string="Hilfe: {commands}")
-    folder = tmp_path / "locale" / "de" / "LC_MESSAGES"
-    folder.mkdir(parents=True)
-    with (folder / "tandem.po").open("wb") as handle:
-        write_po(handle, catalog)
-    i18n.configure(tmp_path / "locale")
-    try:
-        kim = box.fake.user(1003, "Kim", language_code="de-AT")
-        await kim.send("/start")
-        assert any(t.startswith("Hi Kim, welcome to Tandem") for t in kim.chat.texts())
-        await kim.send("/help")
-        assert kim.chat.last.text.startswith("Hilfe: /start")
-    finally:
-        i18n.configure()
 
 
 def test_unknown_or_missing_languages_read_english() -> None:

@@ -1,5 +1,5 @@
 """The shipped content, read from the files themselves: coverage figures of issue 3, the
-answer-gap rules, and the loader's refusals for each new field."""
+answer-gap rules, the loader's refusals for each new field, and the cohort programs."""
 
 from __future__ import annotations
 
@@ -191,3 +191,26 @@ def test_a_weekly_round_needs_a_deep_question_for_each_part(tmp_path: Path) -> N
     with pytest.raises(ContentError) as caught:
         load_content(_write(tmp_path, [GOOD, deep], SHIPPED_EXERCISES))
     assert "no deep question for the weekly round's 'needs' part" in str(caught.value)
+
+
+# ------------------------------------------------------------------------------- cohort programs
+
+
+def test_a_program_with_a_week_missing_is_refused(tmp_path: Path) -> None:
+    for name in ("questions.yaml", "exercises.yaml"):
+        (tmp_path / name).write_text((CONTENT_DIR / name).read_text())
+    (tmp_path / "programs").mkdir()
+    raw = yaml.safe_load((CONTENT_DIR / "programs" / "interdependence-6w.yaml").read_text())
+    raw["schedule"] = raw["schedule"][:5]
+    (tmp_path / "programs" / "short.yaml").write_text(yaml.safe_dump(raw))
+    with pytest.raises(ContentError) as caught:
+        load_content(tmp_path)
+    assert str(caught.value) == "programs/short.yaml: declares 6 weeks but week 6 is missing"
+
+
+def test_the_shipped_program_covers_six_weeks_with_a_check() -> None:
+    program = load_content().programs["interdependence-6w"]
+    assert program.weeks == 6 == len(program.schedule)
+    assert program.week(0).theme.startswith("Self")
+    assert program.has_check(0) and program.has_check(5) and not program.has_check(2)
+    assert all(w.prep_question for w in program.schedule)

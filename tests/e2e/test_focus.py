@@ -1,0 +1,56 @@
+"""End-to-end: /focus, told to both partners and weighting the question rotation."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from bot import texts
+from bot.sandbox import Sandbox
+from content.schema import Depth, Dimension
+from tests.conftest import make_pair, open_round, texts_since
+from tests.e2e.helpers import DimensionPicker, labels
+
+
+async def test_focus_unknown_topic_lists_the_topics_and_changes_nothing(box: Sandbox) -> None:
+    alex, sam = await make_pair(box)
+    before = len(sam.chat.messages)
+    await alex.send("/focus stamina")
+    topics = ", ".join(d.value for d in Dimension)
+    assert alex.chat.last.text == texts.FOCUS_UNKNOWN.format(word="stamina", topics=topics)
+    await alex.send("/focus trust stamina")
+    assert alex.chat.last.text == texts.FOCUS_UNKNOWN.format(word="stamina", topics=topics)
+    await alex.send("/focus trust boundaries growth support appreciation")
+    assert alex.chat.last.text == texts.FOCUS_TOO_MANY.format(max=4)
+    await alex.send("/focus")
+    assert alex.chat.last.text == texts.FOCUS_STATUS.format(focus=texts.FOCUS_NONE, max=4)
+    assert texts_since(sam, before) == []
+
+
+async def test_focus_is_told_to_both_and_weights_the_rotation(
+    box: Sandbox, picker: DimensionPicker
+) -> None:
+    alex, sam = await make_pair(box)
+    await alex.send("/focus trust boundaries")
+    shown = f"{Dimension.BOUNDARIES.label}, {Dimension.TRUST.label}"
+    assert alex.chat.last.text == texts.FOCUS_SET_YOU.format(focus=shown)
+    assert sam.chat.last.text == texts.FOCUS_SET_PARTNER.format(name="Alex", focus=shown)
+    await sam.send("/focus")
+    assert sam.chat.last.text == texts.FOCUS_STATUS.format(focus=shown, max=4)
+    ticked = [label for label in labels(sam.chat.last) if label.startswith("\u2713 ")]
+    assert ticked == [f"\u2713 {Dimension.BOUNDARIES.label}", f"\u2713 {Dimension.TRUST.label}"]
+
+    await open_round(box, alex, sam)
+    weights = Counter(picker.seen[-1])
+    bank = box.runtime.content
+    for question in bank.questions_of(Depth.LIGHT):
+        expected = 3 if question.dimension in (Dimension.TRUST, Dimension.BOUNDARIES) else 1
+        assert weights[question.id] == expected, question.id
+
+    await sam.press(f"\u2713 {Dimension.TRUST.label}")  # toggle trust off with a button
+    assert sam.chat.toasts[-1] == texts.FOCUS_SET_YOU.format(focus=Dimension.BOUNDARIES.label)
+    assert alex.chat.last.text == texts.FOCUS_SET_PARTNER.format(
+        name="Sam", focus=Dimension.BOUNDARIES.label
+    )
+    await alex.send("/focus clear")
+    assert alex.chat.last.text == texts.FOCUS_CLEARED_YOU
+    assert sam.chat.last.text == texts.FOCUS_CLEARED_PARTNER.format(name="Alex")
