@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot import texts
 from bot.domain import callbacks as cb
-from bot.domain.asking import answer_keyboard, display, left_to_answer, valid_value
+from bot.domain.asking import answer_keyboard, display, valid_value
 from bot.domain.deps import Deps
 from bot.domain.errors import Refused
 from bot.domain.messages import Edit, Message, Outcome
@@ -48,7 +48,8 @@ async def record(
         # open and within its time (DESIGN.md, a round's life, step 7).
         if not await tx.rounds.hold_if_answerable(round_id, deps.now()):
             return await _too_late(deps, tx, user, round_, from_button)
-        asked = next((a for a in await tx.rounds.asked(round_id) if a.position == position), None)
+        positions = {a.position: a for a in await tx.rounds.asked(round_id)}
+        asked = positions.get(position)
         if asked is None:
             raise Refused(texts.BUTTON_STALE, toast=True)
         shown = question(deps, asked.question_id)
@@ -56,7 +57,8 @@ async def record(
         if not skipped and not valid_value(shown, value, from_button):
             raise Refused(texts.BUTTON_STALE, toast=True)
         stored = None if skipped else value
-        complete_before = await left_to_answer(tx, round_id, who.id) == 0
+        mine = await tx.answers.positions(round_id, who.id)
+        complete_before = mine >= positions.keys()
         await tx.answers.save(Answer(round_id, position, who.id, stored, skipped), deps.now())
         await tx.users.stop_awaiting_round(round_id, [who.id])
         pair = await tx.pairs.get(round_.pair_id)
@@ -64,14 +66,14 @@ async def record(
         partner_id = pair.partner_of(who.id)
         partner = None if partner_id is None else await tx.users.get(partner_id)
         assert partner is not None
-        complete_now = await left_to_answer(tx, round_id, who.id) == 0
-        if complete_now and await left_to_answer(tx, round_id, partner.id) == 0:
+        left = len(positions.keys() - mine - {position})
+        complete_now = left == 0
+        if complete_now and await tx.answers.positions(round_id, partner.id) >= positions.keys():
             await reveal(deps, tx, round_id)
             return Outcome(toast=texts.ANSWER_TOAST, edit=Edit(None, ()))
         echo = display(shown, stored, skipped)
         if len(echo) > ACK_ECHO_CHARS:
             echo = echo[:ACK_ECHO_CHARS].rstrip() + "\u2026"
-        left = await left_to_answer(tx, round_id, who.id)
         if left > 0:
             ack = texts.count("ANSWER_SAVED_MORE_N", left, position=position + 1, answer=echo)
         elif skipped:
