@@ -5,33 +5,19 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from bot import texts
-from bot.emulator import FakeBotAPI, FakeUser
-from bot.sandbox import Sandbox, sandbox
-from scheduler.clock import ManualClock
-from tests.conftest import Picker, invite_link, make_pair, start_user, texts_since
+from bot.emulator import FakeUser
+from bot.sandbox import Sandbox
+from tests.conftest import invite_link, make_pair, start_user, texts_since
 from tests.e2e.helpers import (
-    ADMIN,
     answer_everything,
     enrol_couples,
     link_in,
     make_facilitator,
     new_cohort,
 )
-
-
-# The conftest's ``box``, with ADMIN as an admin.
-@pytest.fixture
-async def box(
-    db_url: str, clock: ManualClock, fake: FakeBotAPI, picker: Picker
-) -> AsyncIterator[Sandbox]:
-    async with sandbox(db_url, clock=clock, fake=fake, picker=picker, admins=[ADMIN]) as running:
-        yield running
 
 
 async def test_two_program_weeks_then_the_end(box: Sandbox) -> None:

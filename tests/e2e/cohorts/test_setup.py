@@ -3,25 +3,10 @@ cohort, couples enrol (each partner consenting), and mistakes around all of it."
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-
 from bot import texts
-from bot.emulator import FakeBotAPI
-from bot.sandbox import Sandbox, sandbox
-from scheduler.clock import ManualClock
-from tests.conftest import Picker, invite_link, make_pair, start_user
+from bot.sandbox import Sandbox
+from tests.conftest import invite_link, make_pair, start_user
 from tests.e2e.helpers import ADMIN, enrol_couples, link_in, make_facilitator, new_cohort
-
-
-# The conftest's ``box``, with ADMIN as an admin.
-@pytest.fixture
-async def box(
-    db_url: str, clock: ManualClock, fake: FakeBotAPI, picker: Picker
-) -> AsyncIterator[Sandbox]:
-    async with sandbox(db_url, clock=clock, fake=fake, picker=picker, admins=[ADMIN]) as running:
-        yield running
 
 
 async def test_an_admin_makes_a_facilitator_with_a_single_use_link(box: Sandbox) -> None:

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-
-import pytest
 
 from bot import texts
 from bot.emulator import FakeBotAPI
@@ -24,15 +21,6 @@ from tests.e2e.helpers import (
     new_cohort,
     pass_everything,
 )
-
-
-# The conftest's ``box``, with ADMIN as an admin.
-@pytest.fixture
-async def box(
-    db_url: str, clock: ManualClock, fake: FakeBotAPI, picker: Picker
-) -> AsyncIterator[Sandbox]:
-    async with sandbox(db_url, clock=clock, fake=fake, picker=picker, admins=[ADMIN]) as running:
-        yield running
 
 
 async def test_the_interdependence_check_before_and_after_with_k_couples(
