@@ -47,7 +47,7 @@ async def delete_data(deps: Deps, who: UserInfo, confirmed: bool) -> Outcome:
                 pair, partner = found
                 await end_pair(deps, tx, pair)
                 with speaking_to(partner):
-                    text = texts.UNPAIR_PARTNER.format(name=user.first_name)
+                    text = texts.PAIR_ENDED_NOTICE
                 await tell(deps, tx, Message(partner.id, text))
             await tx.answers.delete_for_user(who.id)
             await tx.offers.delete_picks_of(who.id)
@@ -80,7 +80,7 @@ async def mark_inactive(deps: Deps, user_id: int) -> bool:
             await reschedule(deps, tx, pair)
             if partner.active:
                 with speaking_to(partner):
-                    text = texts.PARTNER_INACTIVE.format(name=user.first_name)
+                    text = texts.CHECKINS_PAUSED_NOTICE
                 await tell(deps, tx, Message(partner.id, text))
         logger.info("user %s marked inactive (blocked the bot)", user_id)
         return True
@@ -115,7 +115,7 @@ async def reactivate(deps: Deps, tx: UnitOfWork, user: User) -> None:
     if partner.active:
         with speaking_to(partner):
             nxt = await next_text(tx, pair, zone_of(deps, partner))
-            text = texts.PARTNER_BACK.format(name=fresh.first_name, next=nxt)
+            text = texts.CHECKINS_RUNNING_NOTICE.format(next=nxt)
         await tell(deps, tx, Message(partner.id, text))
 
 
@@ -125,11 +125,5 @@ async def _pair_ended_meanwhile(deps: Deps, tx: UnitOfWork, user: User, since: d
     ended = await tx.pairs.ended_since(user.id, since)
     if ended is None:
         return
-    other_id = ended.partner_of(user.id)
-    other = None if other_id is None else await tx.users.get(other_id)
     with speaking_to(user):
-        if other is not None:
-            text = texts.PAIR_ENDED_MEANWHILE.format(name=other.first_name)
-        else:
-            text = texts.PAIR_ENDED_MEANWHILE_DELETED
-    await tell(deps, tx, Message(user.id, text))
+        await tell(deps, tx, Message(user.id, texts.PAIR_ENDED_MEANWHILE))

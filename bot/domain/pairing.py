@@ -227,7 +227,7 @@ async def unpair(deps: Deps, who: UserInfo, confirmed: bool, pair_id: int | None
             raise Refused(texts.BUTTON_STALE, toast=True, close=True)
         await end_pair(deps, tx, pair)
         with speaking_to(partner):
-            text = texts.UNPAIR_PARTNER.format(name=user.first_name)
+            text = texts.PAIR_ENDED_NOTICE
         await tell(deps, tx, Message(partner.id, text))
     text = texts.UNPAIR_DONE.format(partner=partner.first_name)
     return Outcome(replies=[Message(who.id, text)], edit=Edit(None, ()))

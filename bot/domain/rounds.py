@@ -89,7 +89,7 @@ async def checkin(deps: Deps, who: UserInfo) -> Outcome:
     async with deps.db.write() as tx:
         user, pair, partner = await require_pair(deps, tx, who)
         if not partner.active:
-            raise Refused(texts.CHECKIN_ON_HOLD.format(name=partner.first_name))
+            raise Refused(texts.CHECKIN_ON_HOLD)
         current = await open_round_of(tx, pair.id)
         if current is not None:
             again = await unanswered_messages(deps, tx, current, user)

@@ -49,9 +49,7 @@ async def settings_text(deps: Deps, tx: UnitOfWork, user: User, pair: Pair, part
     anchor = todays_slot(deps, cadence)
     mine = local_time(anchor, zone_of(deps, user)).strftime("%H:%M")
     theirs = local_time(anchor, zone_of(deps, partner)).strftime("%H:%M")
-    if not partner.active:
-        status = texts.STATUS_ON_HOLD.format(name=partner.first_name)
-    elif pair.paused:
+    if pair.paused or not partner.active:  # a block reads as a pause (privacy rule 8)
         status = texts.STATUS_PAUSED
     elif cadence.frequency is Frequency.OFF and pair.weekly_weekday is not None:
         status = texts.STATUS_WEEKLY_ONLY
@@ -168,6 +166,8 @@ async def change_schedule(
         user, pair, partner = await require_pair(deps, tx, who)
         if paused is True and pair.paused:
             raise Refused(texts.ALREADY_PAUSED)
+        if paused is False and not pair.paused and not partner.active:
+            raise Refused(texts.RESUME_HELD)
         if paused is False and not pair.paused:
             nxt = await next_text(tx, pair, zone_of(deps, user))
             raise Refused(texts.NOT_PAUSED.format(next=nxt))
@@ -209,9 +209,9 @@ async def change_schedule(
         with speaking_to(partner):
             theirs = await next_text(tx, pair, zone_of(deps, partner))
             if paused is True:
-                them = texts.PAUSED_PARTNER.format(name=user.first_name)
+                them = texts.CHECKINS_PAUSED_NOTICE
             elif paused is False:
-                them = texts.RESUMED_PARTNER.format(name=user.first_name, next=theirs)
+                them = texts.CHECKINS_RUNNING_NOTICE.format(next=theirs)
             else:
                 them = texts.SCHEDULE_CHANGED_PARTNER.format(
                     name=user.first_name, schedule=schedule_text(pair), next=theirs

@@ -14,17 +14,8 @@ DELETE_NO = "No, keep it"
 DELETE_DONE = "Done: everything Tandem stored about you is deleted. Send /start if you ever want to begin again."
 
 # A partner who blocks the bot, and coming back after a break.
-PARTNER_INACTIVE = (
-    "{name} has stopped Tandem (the bot can't reach them), so your check-ins are on hold. "
-    "They continue when {name} starts Tandem again."
-)
 WELCOME_BACK = "Welcome back, {name}."
-PARTNER_BACK = "{name} is back on Tandem, so your check-ins continue. Next one: {next}."
 PAIR_ENDED_MEANWHILE = (
-    "While you were away, {name} ended your pair on Tandem. Nothing unrevealed was shared. "
+    "While you were away, your pair on Tandem ended. Nothing unrevealed was shared. "
     "/pair starts a new one."
-)
-PAIR_ENDED_MEANWHILE_DELETED = (
-    "While you were away, your partner left Tandem and your pair ended. Nothing unrevealed was "
-    "shared. /pair starts a new one."
 )

@@ -193,6 +193,4 @@ LEAVE_CONFIRM = (
 )
 BTN_LEAVE_YES = "Yes, leave"
 LEAVE_DONE = "You've left \u201c{program}\u201d; your own schedule continues."
-LEAVE_PARTNER = (
-    "{name} took the two of you out of \u201c{program}\u201d; your own schedule continues."
-)
+LEAVE_PARTNER = "Your pair is no longer in \u201c{program}\u201d; your own schedule continues."

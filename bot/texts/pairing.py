@@ -44,6 +44,8 @@ UNPAIR_NO = "No, keep it"
 UNPAIR_DONE = (
     "Your pair with {partner} has ended. Nothing unrevealed was shared. /pair starts a new one."
 )
-UNPAIR_PARTNER = (
-    "{name} ended your pair on Tandem. Nothing unrevealed was shared. /pair starts a new one."
+# What a partner hears when the pair ends, whoever ended it and however (/unpair, /delete):
+# no name, no command (DESIGN.md, privacy rule 8).
+PAIR_ENDED_NOTICE = (
+    "Your pair on Tandem has ended. Nothing unrevealed was shared. /pair starts a new one."
 )

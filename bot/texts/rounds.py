@@ -14,7 +14,9 @@ CHECKIN_LIMIT = (
     "That's {n} check-ins today already. Let's leave some room; the next scheduled one is {next}."
 )
 CHECKIN_STARTED_BY = "{name} started a check-in."
-CHECKIN_ON_HOLD = "Check-ins are on hold until {name} starts Tandem again."
+CHECKIN_ON_HOLD = (
+    "Check-ins are paused for now, so none can start. You'll hear here when they continue."
+)
 
 # The question, answering it (buttons or typed text) and reminders.
 ROUND_HEADER = "Check-in \u00b7 {dimension}"

@@ -21,7 +21,6 @@ STATUS_ACTIVE = "active"
 STATUS_PAUSED = "paused (/resume to continue)"
 STATUS_OFF = "off"
 STATUS_WEEKLY_ONLY = "weekly check-in only"
-STATUS_ON_HOLD = "on hold until {name} starts Tandem again"
 NEXT_NONE = "none scheduled"
 NEXT_AT = "{when} your time"
 BTN_DAILY = "Daily"
@@ -58,9 +57,19 @@ SCHEDULE_CHANGED_PARTNER = (
     "{name} changed your check-ins: they now come {schedule}. Next one: {next}."
 )
 PAUSED_YOU = "Check-ins are paused. /resume brings them back."
-PAUSED_PARTNER = "{name} paused your check-ins. Either of you can /resume them."
 RESUMED_YOU = "Check-ins are back on. Next one: {next}."
-RESUMED_PARTNER = "{name} resumed your check-ins. Next one: {next}."
+# What a partner hears when check-ins stop or start again. Discreet on purpose (DESIGN.md, privacy
+# rule 8): a pause, a block of the bot and coming back all read the same, with no name and no
+# command, so a partner cannot tell who did what or how.
+CHECKINS_PAUSED_NOTICE = (
+    "Your check-ins are paused for now. Nothing unrevealed was shared. You'll hear here when "
+    "they continue."
+)
+CHECKINS_RUNNING_NOTICE = "Your check-ins are running again. Next one: {next}."
+RESUME_HELD = (
+    "Your check-ins are paused for now and can't start again from here at the moment. "
+    "You'll hear here when they continue."
+)
 ALREADY_PAUSED = "Check-ins are already paused. /resume brings them back."
 NOT_PAUSED = "Check-ins aren't paused. Next one: {next}."
 NOTHING_CHANGED = "That's already the setting."

@@ -81,7 +81,7 @@ async def test_unpair_with_confirmation_closes_open_round_unrevealed(box: Sandbo
     assert sam.chat.last.text == texts.KEPT
     await sam.send("/unpair")
     await sam.press("Yes, end it")
-    assert "Sam ended your pair" in alex.chat.last.text
+    assert alex.chat.last.text == texts.PAIR_ENDED_NOTICE
     assert not any(texts.REVEAL_HEADER in t for t in alex.chat.texts() + sam.chat.texts())
     await sam.press("1")  # the old question's button
     assert sam.chat.toasts[-1] in (texts.BUTTON_NOT_YOURS, texts.ROUND_CLOSED)
@@ -103,7 +103,7 @@ async def test_an_old_unpair_button_does_not_end_a_newer_pair(box: Sandbox) -> N
     assert alex.chat.toasts[-1] == texts.BUTTON_STALE
     await alex.send("/settings")
     assert "Your check-ins with Chris" in alex.chat.last.text
-    assert not any("ended your pair" in t for t in chris.chat.texts())
+    assert texts.PAIR_ENDED_NOTICE not in chris.chat.texts()
 
 
 # ------------------------------------------------------------------------------------- bad input

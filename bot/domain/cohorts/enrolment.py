@@ -230,9 +230,7 @@ async def leave(deps: Deps, who: UserInfo, cohort_id: int, yes: bool) -> Outcome
         if found is not None and found[1].active:
             partner = found[1]
             with speaking_to(partner):
-                text = texts.LEAVE_PARTNER.format(
-                    name=user.first_name, program=program_name(deps, cohort)
-                )
+                text = texts.LEAVE_PARTNER.format(program=program_name(deps, cohort))
             await tell(deps, tx, Message(partner.id, text))
     return Outcome(
         replies=[Message(who.id, texts.LEAVE_DONE.format(program=name))], edit=Edit(None, ())

@@ -214,7 +214,8 @@ async def test_a_couple_leaves_and_the_program_ends(box: Sandbox) -> None:
     await sam.send("/leave_cohort")
     await sam.press(texts.BTN_LEAVE_YES)
     assert sam.chat.last.text.startswith("You've left")
-    assert alex.chat.last.text.startswith("Sam took the two of you out of")
+    assert alex.chat.last.text.startswith("Your pair is no longer in")
+    assert "Sam" not in alex.chat.last.text
     await fay.send("/cohorts")
     await fay.press(texts.BTN_STATUS)
     assert "Couples who left: 1" in fay.chat.last.text
