@@ -14,7 +14,7 @@ from bot.domain.deps import Deps
 from bot.domain.exercises.offers import waiting_for
 from bot.domain.messages import Button, Edit, Message, Outcome
 from bot.domain.model import User
-from bot.domain.pairing import end_pair
+from bot.domain.pairing import end_pair, take_back_answers
 from bot.domain.people import UserInfo, pair_of, speaking_to, tell, zone_of
 from bot.domain.ports import UnitOfWork
 from bot.domain.reveal import reveal_messages
@@ -35,8 +35,11 @@ async def ask_delete(deps: Deps, who: UserInfo) -> Outcome:
 
 
 async def delete_data(deps: Deps, who: UserInfo, confirmed: bool) -> Outcome:
-    """Delete everything stored about the user: their pair ends (the partner is told), their
-    answers, picks, invites, roles, consents, drafts, pending messages and user record go."""
+    """Delete everything stored about the user: their pair ends (the partner is told only that
+    it ended), their answers, picks, invites, roles, consents, drafts, pending messages and
+    user record go; every message still queued that shows their pairs' answers is dropped,
+    and those sent to either chat in the last 48 hours are taken back (DESIGN.md, privacy
+    rules 4 and 8)."""
     if not confirmed:
         return Outcome(replies=[Message(who.id, texts.KEPT)], edit=Edit(None, ()))
     async with deps.db.write() as tx:
@@ -49,16 +52,18 @@ async def delete_data(deps: Deps, who: UserInfo, confirmed: bool) -> Outcome:
                 with speaking_to(partner):
                     text = texts.PAIR_ENDED_NOTICE
                 await tell(deps, tx, Message(partner.id, text))
+            await tx.outbox.drop_for(who.id)
+            await take_back_answers(deps, tx, await tx.pairs.ids_with_member(who.id))
             await tx.answers.delete_for_user(who.id)
             await tx.offers.delete_picks_of(who.id)
             await tx.cohorts.forget_user(who.id)
             await tx.drafts.delete(who.id)
             await tx.facilitators.delete(who.id)
             await tx.invites.delete_for_user(who.id)
-            await tx.outbox.drop_for(who.id)
             await tx.pairs.forget_member(who.id)
             await tx.users.delete(who.id)
-    return Outcome(replies=[Message(who.id, texts.DELETE_DONE)], edit=Edit(None, ()))
+    done = texts.DELETE_DONE + "\n\n" + texts.TAKEN_BACK
+    return Outcome(replies=[Message(who.id, done)], edit=Edit(None, ()))
 
 
 async def mark_inactive(deps: Deps, user_id: int) -> bool:

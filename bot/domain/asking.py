@@ -11,7 +11,7 @@ from datetime import datetime
 from bot import texts
 from bot.domain import callbacks as cb
 from bot.domain.deps import Deps
-from bot.domain.messages import Button, Keyboard, Message
+from bot.domain.messages import Button, Keyboard, Message, Style, Styled
 from bot.domain.model import Answer, Asked, Round, User
 from bot.domain.people import fmt_local, speaking_to, zone_of
 from bot.domain.ports import UnitOfWork
@@ -99,6 +99,29 @@ def display(asked: Question, value: str | None, skipped: bool) -> str:
     if asked.kind == "wants":
         return str(texts.WANTS_LABELS.get(value, value))
     return value
+
+
+def add_answers(
+    out: Styled, shown: Question, mine: Answer, theirs: Answer, other_name: str
+) -> None:
+    """Both partners' answers to one revealed question, for the reader (``mine``) and their
+    partner (``other_name``), appended to ``out``.
+
+    A pass is symmetric (DESIGN.md, privacy rule 7): when either partner kept the question
+    private, neither answer is shown, only that it stays private, the same words for both.
+    Names are bold and a typed answer is quoted (entities beside the text, which nothing typed
+    can produce), so one partner's words can never be laid out as the other's."""
+    if mine.skipped or theirs.skipped:
+        out.add(texts.KEPT_PRIVATE, Style.ITALIC)
+        return
+    my_text = display(shown, mine.value, mine.skipped)
+    their_text = display(shown, theirs.value, theirs.skipped)
+    if shown.kind == "open":
+        out.add(texts.REVEAL_YOU, Style.BOLD).add("\n").add(my_text, Style.QUOTE).add("\n")
+        out.add(other_name, Style.BOLD).add("\n").add(their_text, Style.QUOTE)
+        return
+    out.add(texts.REVEAL_YOU, Style.BOLD).add(f": {my_text}\n")
+    out.add(other_name, Style.BOLD).add(f": {their_text}")
 
 
 def valid_value(asked: Question, value: str, from_button: bool) -> bool:

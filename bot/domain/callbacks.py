@@ -14,8 +14,9 @@ MAX_CALLBACK_BYTES = 64
 
 _ANSWER = re.compile(r"^a:(\d{1,12}):(\d):([a-z0-9_-]{1,12})$")
 _WRITE = re.compile(r"^w:(\d{1,12}):(\d)$")
+_TYPED = re.compile(r"^ty:([sen]):(\d{1,12})$")
 _INVITE = re.compile(r"^i:(\d{1,12}):([yn])$")
-_SIMPLE = re.compile(r"^(unpair|delete):([yn])(?::(\d{1,12}))?$")
+_SIMPLE = re.compile(r"^(unpair|delete):([ynr])(?::(\d{1,12}))?$")
 _FREQ = re.compile(r"^f:(daily|weekdays|weekly|off)$")
 _WEEKDAY = re.compile(r"^wd:([0-6])$")
 _TZ = re.compile(r"^tz:([A-Za-z0-9_+/-]{1,58})$")
@@ -52,6 +53,15 @@ class WriteData:
 
 
 @dataclass(frozen=True)
+class TypedData:
+    """What a typed text shown back was: ``send`` it as the answer, ``edit`` it first, or
+    ``not`` an answer. ``message_id``: the typed message it was shown for."""
+
+    action: str
+    message_id: int
+
+
+@dataclass(frozen=True)
 class InviteData:
     """Accept or decline the invite the user opened."""
 
@@ -66,6 +76,7 @@ class ConfirmData:
     what: str
     yes: bool
     subject_id: int | None = None  # the pair an unpair button was shown for
+    take_back: bool = False  # yes, and take back recent messages showing answers
 
 
 @dataclass(frozen=True)
@@ -180,6 +191,7 @@ class ConsentData:
 CallbackData = (
     AnswerData
     | WriteData
+    | TypedData
     | InviteData
     | ConfirmData
     | FrequencyData
@@ -209,14 +221,23 @@ def write(round_id: int, position: int) -> str:
     return f"w:{round_id}:{position}"
 
 
+_TYPED_ACTIONS = {"send": "s", "edit": "e", "not": "n"}
+
+
+def typed(action: str, message_id: int) -> str:
+    """Callback data for a typed text shown back (``send``, ``edit`` or ``not``)."""
+    return f"ty:{_TYPED_ACTIONS[action]}:{message_id}"
+
+
 def invite(invite_id: int, accept: bool) -> str:
     """Callback data for accepting or declining an invite."""
     return f"i:{invite_id}:{'y' if accept else 'n'}"
 
 
-def confirm(what: str, yes: bool, subject_id: int | None = None) -> str:
-    """Callback data for a yes/no confirmation, optionally bound to what it was asked about."""
-    base = f"{what}:{'y' if yes else 'n'}"
+def confirm(what: str, yes: bool, subject_id: int | None = None, *, take_back: bool = False) -> str:
+    """Callback data for a yes/no confirmation, optionally bound to what it was asked about;
+    ``take_back``: yes, and take back the messages showing answers (see ``ConfirmData``)."""
+    base = f"{what}:{'r' if take_back else 'y' if yes else 'n'}"
     return base if subject_id is None else f"{base}:{subject_id}"
 
 
@@ -314,10 +335,13 @@ def parse(data: str | None) -> CallbackData | None:
         return AnswerData(int(m[1]), int(m[2]), m[3])
     if m := _WRITE.match(data):
         return WriteData(int(m[1]), int(m[2]))
+    if m := _TYPED.match(data):
+        action = next(k for k, v in _TYPED_ACTIONS.items() if v == m[1])
+        return TypedData(action, int(m[2]))
     if m := _INVITE.match(data):
         return InviteData(int(m[1]), m[2] == "y")
     if m := _SIMPLE.match(data):
-        return ConfirmData(m[1], m[2] == "y", int(m[3]) if m[3] else None)
+        return ConfirmData(m[1], m[2] in "yr", int(m[3]) if m[3] else None, m[2] == "r")
     if m := _FREQ.match(data):
         return FrequencyData(m[1])
     if m := _WEEKDAY.match(data):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot import texts
-from bot.domain.answers import record
+from bot.domain.answers import clean_typed, hold_typed, record
 from bot.domain.asking import unanswered
 from bot.domain.cohorts.broadcasts import compose
 from bot.domain.cohorts.setup import draft_text
@@ -34,9 +34,6 @@ from bot.domain.subjects import (
 from scheduler.cadence import TimeOfDayError, parse_time_of_day
 from scheduler.zones import ZoneError, parse_timezone
 
-#: The longest typed answer to an open question, in characters.
-MAX_OPEN_ANSWER_CHARS = 2000
-
 
 @dataclass
 class _Pending:
@@ -48,9 +45,11 @@ class _Pending:
     partner_name: str | None = None
 
 
-async def text(deps: Deps, who: UserInfo, typed: str) -> Outcome:
-    """A plain text message from the sender: dispatched to what it answers (see the module
-    docstring)."""
+async def text(deps: Deps, who: UserInfo, typed: str, message_id: int = 0) -> Outcome:
+    """A plain text message (the user's message ``message_id``) from the sender: dispatched to
+    what it answers (see the module docstring). After "Write my answer" it is saved as the
+    answer at once; a text that only *could* answer an open question is shown back first
+    (:func:`bot.domain.answers.hold_typed`), never saved unasked."""
     async with deps.db.write() as tx:
         user = await touch(deps, tx, who)
         awaiting = user.awaiting
@@ -73,18 +72,20 @@ async def text(deps: Deps, who: UserInfo, typed: str) -> Outcome:
         if refused and pending.open_target is not None:
             result.replies.append(Message(who.id, texts.IF_CHECKIN_ANSWER))
         return result
-    target = None
     if isinstance(awaiting, AwaitAnswer):
-        target = (awaiting.round_id, awaiting.position)
-    elif pending.open_target is not None:
-        target = pending.open_target
-    if target is not None:
-        cleaned = typed.strip()
-        if not any(ch.isprintable() and not ch.isspace() for ch in cleaned):
-            return Outcome(replies=[Message(who.id, texts.TEXT_EMPTY)])
-        if len(cleaned) > MAX_OPEN_ANSWER_CHARS:
-            return Outcome(replies=[Message(who.id, texts.TEXT_TOO_LONG.format(n=len(cleaned)))])
-        return await record(deps, who, target[0], target[1], cleaned, from_button=False)
+        cleaned = clean_typed(typed)
+        return await record(
+            deps,
+            who,
+            awaiting.round_id,
+            awaiting.position,
+            cleaned,
+            from_button=False,
+            message_id=message_id,
+        )
+    if pending.open_target is not None:
+        round_id, position = pending.open_target
+        return await hold_typed(deps, who, round_id, position, typed, message_id)
     if pending.button_questions:
         return Outcome(replies=[Message(who.id, texts.TAP_TO_ANSWER), *pending.button_questions])
     if pending.answered_open and pending.partner_name:
@@ -141,7 +142,8 @@ async def non_text(deps: Deps, who: UserInfo) -> Outcome:
     """A sticker, photo, voice note or other non-text message: only text is understood."""
     async with deps.db.write() as tx:
         user = await touch(deps, tx, who)
-    if user.awaiting is not None:
+        pending = await _pending_for(deps, tx, user)
+    if user.awaiting is not None or pending.open_target is not None:
         return Outcome(replies=[Message(who.id, texts.TEXT_ONLY)])
     return Outcome(replies=[Message(who.id, texts.NON_TEXT_IDLE)])
 

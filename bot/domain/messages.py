@@ -2,12 +2,15 @@
 
 The Telegram adapter renders :class:`Button` rows as inline keyboards and sends
 :class:`Message` texts without any parse mode, so user text is never read as markup.
+Formatting (a bold label, a quoted answer) travels beside the text as :class:`Span` entities
+with UTF-16 offsets, which no typed text can produce or move (DESIGN.md, privacy rule 7).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
 
 #: Telegram's limit for one message's text, in characters (DESIGN.md, platform limits).
 MAX_MESSAGE_CHARS = 4096
@@ -25,9 +28,36 @@ class Button:
 Keyboard = tuple[tuple[Button, ...], ...]
 
 
+class Style(StrEnum):
+    """A formatting entity type, named as the Bot API names it (``MessageEntity.type``)."""
+
+    BOLD = "bold"
+    ITALIC = "italic"
+    QUOTE = "blockquote"
+
+
+@dataclass(frozen=True)
+class Span:
+    """Formatting over ``length`` UTF-16 code units of a text from ``offset`` (Telegram's
+    units for entities)."""
+
+    style: Style
+    offset: int
+    length: int
+
+
+Spans = tuple[Span, ...]
+
+
 @dataclass(frozen=True)
 class Message:
     """A text for one user's private chat (chat id = user id), with optional buttons.
+
+    ``spans``: formatting entities over ``text`` (see :class:`Styled`). ``protect``: sent with
+    Telegram's ``protect_content`` (no forwarding or saving in clients that honour it).
+    ``carries``: the id of the pair whose answers the text shows (a reveal, a history page, an
+    exercise pick); such a message is remembered once sent, so /delete and /unpair can take it
+    back from both chats while Telegram allows (48 hours), and /delete drops it unsent.
 
     With ``photo`` (PNG/JPEG bytes) it is a picture and ``text`` its caption (may be empty);
     with ``document`` (file name, bytes) a file, such as a CSV export. Files are for direct
@@ -40,6 +70,74 @@ class Message:
     buttons: Keyboard = ()
     photo: bytes | None = field(default=None, repr=False)
     document: tuple[str, bytes] | None = field(default=None, repr=False)
+    spans: Spans = ()
+    protect: bool = False
+    carries: int | None = None
+
+    def parts(self, limit: int = MAX_MESSAGE_CHARS) -> list[Message]:
+        """The message as Telegram accepts it: split by :func:`split_styled` when longer than
+        ``limit`` UTF-16 units, each part with its own spans; the buttons go with the last
+        part; every other field is kept."""
+        chunks = split_styled(self.text, self.spans, limit)
+        if len(chunks) == 1 and chunks[0][0] == self.text:
+            return [self]
+        last = len(chunks) - 1
+        return [
+            replace(self, text=text, spans=spans, buttons=self.buttons if i == last else ())
+            for i, (text, spans) in enumerate(chunks)
+        ]
+
+
+class Styled:
+    """Builds a text and its :class:`Span` entities piece by piece, counting offsets in UTF-16
+    units as Telegram does. Whatever a piece contains (line breaks, "You:", markup-looking
+    characters) stays inside that piece's spans."""
+
+    def __init__(self) -> None:
+        self._parts: list[str] = []
+        self._spans: list[Span] = []
+        self._units = 0
+
+    def add(self, text: str, *styles: Style) -> Styled:
+        """Append ``text`` with ``styles`` over exactly its length; returns ``self``."""
+        length = utf16_len(text)
+        if length:
+            self._spans.extend(Span(style, self._units, length) for style in styles)
+        self._parts.append(text)
+        self._units += length
+        return self
+
+    def build(self) -> tuple[str, Spans]:
+        """The text and its spans, sorted by offset."""
+        return "".join(self._parts), tuple(sorted(self._spans, key=lambda s: s.offset))
+
+    def message(
+        self,
+        user_id: int,
+        buttons: Keyboard = (),
+        *,
+        protect: bool = False,
+        carries: int | None = None,
+    ) -> Message:
+        """A :class:`Message` of the built text and spans for ``user_id``."""
+        text, spans = self.build()
+        return Message(user_id, text, buttons, spans=spans, protect=protect, carries=carries)
+
+
+def spans_to_json(spans: Spans) -> str | None:
+    """Serialise spans for the outbox (None for none)."""
+    if not spans:
+        return None
+    return json.dumps([[s.style.value, s.offset, s.length] for s in spans])
+
+
+def spans_from_json(raw: str | None) -> Spans:
+    """Inverse of :func:`spans_to_json`."""
+    if not raw:
+        return ()
+    return tuple(
+        Span(Style(style), int(offset), int(length)) for style, offset, length in json.loads(raw)
+    )
 
 
 @dataclass(frozen=True)
@@ -68,8 +166,10 @@ class Outcome:
 
 @dataclass(frozen=True)
 class OutboxItem:
-    """One claimed outbox message: its text part, buttons, attempts so far and the claim
-    that holds it (``broadcast_id``: the broadcast it belongs to, if any)."""
+    """One claimed outbox message: its text part, buttons, spans, attempts so far and the
+    claim that holds it (``broadcast_id``: the broadcast it belongs to, if any; ``protect``,
+    ``carries``: as in :class:`Message`). With ``delete_message_id`` it is not a message but
+    the deletion of that bot message from the user's chat (``text`` is empty)."""
 
     id: int
     user_id: int
@@ -78,6 +178,10 @@ class OutboxItem:
     attempts: int
     claim_token: str
     broadcast_id: int | None = None
+    spans: Spans = ()
+    protect: bool = False
+    carries: int | None = None
+    delete_message_id: int | None = None
 
 
 def keyboard_to_json(buttons: Keyboard) -> str | None:
@@ -147,3 +251,36 @@ def split_text(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
     if rest.strip():
         chunks.append(rest)
     return chunks
+
+
+def _char_offsets(text: str) -> list[int]:
+    """UTF-16 offset of each character index of ``text`` (and of its end)."""
+    offsets = [0]
+    for char in text:
+        offsets.append(offsets[-1] + (2 if ord(char) > 0xFFFF else 1))
+    return offsets
+
+
+def split_styled(
+    text: str, spans: Spans, limit: int = MAX_MESSAGE_CHARS
+) -> list[tuple[str, Spans]]:
+    """Split ``text`` like :func:`split_text` and carry ``spans`` into each chunk: a span is
+    clipped to the part of it inside the chunk and shifted to the chunk's start (UTF-16
+    units); a span with nothing left in a chunk is left out of it."""
+    chunks = split_text(text, limit)
+    if len(chunks) == 1 and chunks[0] == text:
+        return [(text, spans)]
+    offsets = _char_offsets(text)
+    result: list[tuple[str, Spans]] = []
+    start = 0
+    for chunk in chunks:
+        found = text.index(chunk, start)  # chunks are in order, whitespace between them
+        begin, end = offsets[found], offsets[found + len(chunk)]
+        start = found + len(chunk)
+        inside = []
+        for span in spans:
+            lo, hi = max(span.offset, begin), min(span.offset + span.length, end)
+            if hi > lo:
+                inside.append(Span(span.style, lo - begin, hi - lo))
+        result.append((chunk, tuple(inside)))
+    return result

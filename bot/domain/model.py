@@ -277,6 +277,19 @@ class Answer:
 
 
 @dataclass(frozen=True, slots=True)
+class TypedDraft:
+    """A text a partner typed while a question was open, not yet confirmed as their answer
+    (DESIGN.md, privacy rule 7: nothing unconfirmed is saved as an answer or revealed).
+    ``message_id``: their Telegram message, so an edit of it updates the draft."""
+
+    user_id: int
+    round_id: int
+    position: int
+    text: str
+    message_id: int
+
+
+@dataclass(frozen=True, slots=True)
 class Offer:
     """Two or three exercises suggested after a reveal, picked privately by each partner."""
 

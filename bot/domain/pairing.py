@@ -206,15 +206,25 @@ async def ask_unpair(deps: Deps, who: UserInfo) -> Outcome:
             Button(texts.UNPAIR_YES, cb.confirm("unpair", True, pair.id)),
             Button(texts.UNPAIR_NO, cb.confirm("unpair", False, pair.id)),
         ),
+        (Button(texts.UNPAIR_YES_TAKE_BACK, cb.confirm("unpair", True, pair.id, take_back=True)),),
     )
     text = texts.UNPAIR_CONFIRM.format(partner=partner.first_name)
     return Outcome(replies=[Message(who.id, text, keyboard)])
 
 
-async def unpair(deps: Deps, who: UserInfo, confirmed: bool, pair_id: int | None = None) -> Outcome:
+async def unpair(
+    deps: Deps,
+    who: UserInfo,
+    confirmed: bool,
+    pair_id: int | None = None,
+    *,
+    take_back: bool = False,
+) -> Outcome:
     """End the sender's pair (after confirmation): open rounds close unrevealed; the partner
-    is told. ``pair_id``: the pair the confirmation was shown for; a button left over from an
-    earlier pair ends nothing."""
+    is told (discreetly). ``pair_id``: the pair the confirmation was shown for; a button left
+    over from an earlier pair ends nothing. ``take_back``: also take the pair's messages that
+    show answers back from both chats, as far as Telegram allows (48 hours), and drop those
+    not yet sent (see :func:`take_back_answers`)."""
     if not confirmed:
         return Outcome(replies=[Message(who.id, texts.KEPT)], edit=Edit(None, ()))
     async with deps.db.write() as tx:
@@ -229,8 +239,20 @@ async def unpair(deps: Deps, who: UserInfo, confirmed: bool, pair_id: int | None
         with speaking_to(partner):
             text = texts.PAIR_ENDED_NOTICE
         await tell(deps, tx, Message(partner.id, text))
+        if take_back:
+            await take_back_answers(deps, tx, [pair.id])
     text = texts.UNPAIR_DONE.format(partner=partner.first_name)
+    if take_back:
+        text += "\n\n" + texts.TAKEN_BACK
     return Outcome(replies=[Message(who.id, text)], edit=Edit(None, ()))
+
+
+async def take_back_answers(deps: Deps, tx: UnitOfWork, pair_ids: list[int]) -> None:
+    """Take back what shows the answers of ``pair_ids``: drop such messages still queued for
+    anyone, and queue the deletion of those sent to either chat in the last 48 hours (after
+    that Telegram lets no bot delete them; /privacy says so)."""
+    await tx.outbox.drop_carrying(pair_ids)
+    await tx.outbox.take_back(pair_ids, deps.now())
 
 
 async def end_pair(deps: Deps, tx: UnitOfWork, pair: Pair) -> None:

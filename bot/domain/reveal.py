@@ -12,17 +12,17 @@ import logging
 from collections.abc import Sequence
 
 from bot import texts
-from bot.domain.asking import Given, display, round_answers
+from bot.domain.asking import Given, add_answers, round_answers
 from bot.domain.deps import Deps
 from bot.domain.exercises.offers import after_reveal
-from bot.domain.messages import Message
-from bot.domain.model import Answer, Asked, Pair, Round, RoundStatus, User
+from bot.domain.messages import Message, Styled
+from bot.domain.model import Asked, Pair, Round, RoundStatus, User
 from bot.domain.people import speaking_to, tell
 from bot.domain.ports import UnitOfWork
 from bot.domain.questions import chosen_title, is_followup, question
 from bot.domain.rounds import forget_round_work
 from bot.i18n import gettext as tr
-from content.schema import Gap, Question
+from content.schema import Gap
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ async def reveal_messages(
         if me is None or other is None:
             continue
         with speaking_to(me):
-            messages.append(_reveal_for(deps, me, other, asked, given, title))
+            messages.append(_reveal_for(deps, me, other, asked, given, title, pair.id))
     return messages
 
 
@@ -71,41 +71,37 @@ def _reveal_for(
     asked: Sequence[Asked],
     given: Given,
     followup_title: str | None,
+    pair_id: int,
 ) -> Message:
     """One partner's reveal message, in the language in force; ``followup_title`` names the
-    exercise a follow-up question asks about."""
-    header = texts.REVEAL_DEEP_HEADER if len(asked) > 1 else texts.REVEAL_HEADER
-    blocks = [header]
+    exercise a follow-up question asks about.
+
+    Each answer is set apart by entities (a bold name, the typed text in a blockquote) that
+    no typed text can produce, so a partner cannot lay out words as the other's (DESIGN.md,
+    privacy rule 7). Sent protected from forwarding and remembered as carrying the pair's
+    answers (see ``Message.carries``)."""
+    out = Styled()
+    out.add(texts.REVEAL_DEEP_HEADER if len(asked) > 1 else texts.REVEAL_HEADER)
     for item in asked:
+        out.add("\n\n")
         shown = question(deps, item.question_id)
+        if len(asked) > 1:
+            out.add(f"{item.position + 1}. ")
+        if is_followup(shown.id) and followup_title is not None:
+            out.add(texts.FOLLOWUP_ABOUT.format(title=tr(followup_title)) + "\n")
+        out.add(tr(shown.text))
+        if shown.kind == "scale" and shown.scale is not None:
+            hint = texts.SCALE_HINT.format(low=tr(shown.scale.low), high=tr(shown.scale.high))
+            out.add(f"\n({hint})")
+        out.add("\n\n" if shown.kind == "open" else "\n")
         mine = given[(item.position, me.id)]
         theirs = given[(item.position, other.id)]
-        block = _reveal_block(shown, mine, theirs, other.first_name)
-        if is_followup(shown.id) and followup_title is not None:
-            block = texts.FOLLOWUP_ABOUT.format(title=tr(followup_title)) + "\n" + block
-        if len(asked) > 1:
-            block = f"{item.position + 1}. {block}"
-        blocks.append(block)
-    return Message(me.id, "\n\n".join(blocks))
-
-
-def _reveal_block(shown: Question, mine: Answer, theirs: Answer, other_name: str) -> str:
-    lines = [tr(shown.text)]
-    if shown.kind == "scale" and shown.scale is not None:
-        hint = texts.SCALE_HINT.format(low=tr(shown.scale.low), high=tr(shown.scale.high))
-        lines.append(f"({hint})")
-    my_text = display(shown, mine.value, mine.skipped)
-    their_text = display(shown, theirs.value, theirs.skipped)
-    if shown.kind == "open":
-        lines.append(f"{texts.REVEAL_YOU}:\n{my_text}")
-        lines.append(f"{other_name}:\n{their_text}")
-        return "\n\n".join(lines)
-    lines.append(f"{texts.REVEAL_YOU}: {my_text}\n{other_name}: {their_text}")
-    if (
-        shown.kind == "wants"
-        and not mine.skipped
-        and not theirs.skipped
-        and shown.gap(str(mine.value), str(theirs.value)) is Gap.SMALL
-    ):
-        lines.append(texts.SMALL_GAP_WANTS)
-    return "\n".join(lines)
+        add_answers(out, shown, mine, theirs, other.first_name)
+        if (
+            shown.kind == "wants"
+            and not mine.skipped
+            and not theirs.skipped
+            and shown.gap(str(mine.value), str(theirs.value)) is Gap.SMALL
+        ):
+            out.add("\n" + texts.SMALL_GAP_WANTS)
+    return out.message(me.id, protect=True, carries=pair_id)

@@ -43,7 +43,6 @@ from bot.domain.ports import UnitOfWork
 from bot.domain.questions import choose, chosen_title, take_followup
 from bot.domain.schedule import MAX_LATENESS, next_text
 from bot.domain.subjects import (
-    AwaitAnswer,
     AwaitTime,
     AwaitTimezone,
     DueKind,
@@ -164,10 +163,14 @@ async def open_round(
             continue
         with speaking_to(member):
             await _send_round(deps, tx, member, round_, chosen, starter, title)
-        # The newest open question in view takes the next text, unless a time or timezone
-        # prompt is pending (a reminder-time prompt or an older question yields to it).
-        if first_open is not None and not isinstance(member.awaiting, AwaitTime | AwaitTimezone):
-            await tx.users.set_awaiting(member.id, AwaitAnswer(round_.id, first_open))
+        # The newest open question in view is what a text may answer, unless a time or
+        # timezone prompt is pending (a reminder-time prompt or an older question yields to
+        # it). Not taken as the answer unasked: without "Write my answer" a text is shown
+        # back first (DESIGN.md, privacy rule 7).
+        pending = member.awaiting
+        yields = pending is not None and not isinstance(pending, AwaitTime | AwaitTimezone)
+        if first_open is not None and yields:
+            await tx.users.set_awaiting(member.id, None)
         remind_at = reminder_instant(now, expires_at, zone_of(deps, member))
         if remind_at is not None:
             subject = MemberSubject(round_.id, member.id)
@@ -211,6 +214,7 @@ async def forget_round_work(tx: UnitOfWork, round_: Round, pair: Pair) -> None:
     for member_id in pair.members:
         await tx.due.cancel(DueKind.REMIND, MemberSubject(round_.id, member_id))
     await tx.users.stop_awaiting_round(round_.id, pair.members)
+    await tx.answers.drop_drafts_of_round(round_.id)
 
 
 async def expire_round(deps: Deps, tx: UnitOfWork, round_id: int) -> None:

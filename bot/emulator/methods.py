@@ -234,6 +234,7 @@ class BotAPIMethods:
             entities_key = "caption_entities" if key == "caption" else "entities"
             decoded = _decode_json(params.get(entities_key) or [], "entities")
             entities = list(decoded) if isinstance(decoded, list) else []
+            _check_entities(text, entities)
         text, entities = _strip(text, entities)
         if empty is not None and not text:
             raise _bad_request(empty)
@@ -336,6 +337,7 @@ class BotAPIMethods:
             buttons=buttons,
             parse_mode=params.get("parse_mode"),
             entities=entities,
+            protected=bool(params.get("protect_content")),
             date=self._now(),
             reply_markup=markup,
         )
@@ -365,6 +367,7 @@ class BotAPIMethods:
             photo=photo,
             parse_mode=params.get("parse_mode"),
             entities=entities,
+            protected=bool(params.get("protect_content")),
             date=self._now(),
             reply_markup=markup,
         )
@@ -395,6 +398,7 @@ class BotAPIMethods:
             file_name=params.get(f"{FILE_NAME_PREFIX}document"),
             parse_mode=params.get("parse_mode"),
             entities=entities,
+            protected=bool(params.get("protect_content")),
             date=self._now(),
             reply_markup=markup,
         )
@@ -486,3 +490,42 @@ class BotAPIMethods:
             raise _bad_request("wrong parameter action in request")
         self.chat_actions.append((chat.chat_id, action))
         return True
+
+
+_ENTITY_TYPES = frozenset(
+    {
+        "bold",
+        "italic",
+        "underline",
+        "strikethrough",
+        "spoiler",
+        "code",
+        "pre",
+        "blockquote",
+        "expandable_blockquote",
+        "text_link",
+        "text_mention",
+        "custom_emoji",
+        "mention",
+        "hashtag",
+        "cashtag",
+        "bot_command",
+        "url",
+        "email",
+        "phone_number",
+    }
+)
+
+
+def _check_entities(text: str, entities: list[Any]) -> None:
+    """Refuse explicit entities Telegram would refuse: an unknown type, or a range outside the
+    text (offsets and lengths in UTF-16 code units)."""
+    total = utf16_length(text)
+    for entity in entities:
+        if not isinstance(entity, dict) or entity.get("type") not in _ENTITY_TYPES:
+            raise _bad_request("can't parse entities: unsupported entity type")
+        offset, length = entity.get("offset"), entity.get("length")
+        if not isinstance(offset, int) or not isinstance(length, int):
+            raise _bad_request("can't parse entities: bad offset or length")
+        if offset < 0 or length <= 0 or offset + length > total:
+            raise _bad_request("can't parse entities: entity beyond the end of the text")

@@ -45,6 +45,7 @@ class SentMessage:
         file_name: The document's file name, as uploaded.
         parse_mode: The ``parse_mode`` the last send/edit used, if any.
         entities: The formatting entities Telegram derived (UTF-16 offsets), as JSON dicts.
+        protected: Sent with ``protect_content``: the client offers no forwarding or saving.
         date: Unix time it was sent (from the emulator's clock).
         edit_date: Unix time of the last edit, if any.
         reply_markup: The inline keyboard as Telegram echoes it back (JSON dict), if any.
@@ -60,9 +61,22 @@ class SentMessage:
     file_name: str | None = None
     parse_mode: str | None = None
     entities: list[dict[str, Any]] = field(default_factory=list)
+    protected: bool = False
     date: int = 0
     edit_date: int | None = None
     reply_markup: dict[str, Any] | None = field(default=None, repr=False)
+
+    def styled(self, kind: str) -> list[str]:
+        """The pieces of the text an entity of type ``kind`` covers (``"bold"``,
+        ``"blockquote"``, ...), in order: what the client shows in that style."""
+        units = self.text.encode("utf-16-le", "surrogatepass")
+        return [
+            units[2 * e["offset"] : 2 * (e["offset"] + e["length"])].decode(
+                "utf-16-le", "surrogatepass"
+            )
+            for e in self.entities
+            if e.get("type") == kind
+        ]
 
 
 @dataclass

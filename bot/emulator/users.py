@@ -144,6 +144,37 @@ class FakeUser:
         chat = self.api.private_chat(self.user_id)
         return await self._message(chat, text, self._text_content(text), via)
 
+    async def edit(
+        self, message_id: int, text: str, *, via: Deliver | None = None
+    ) -> dict[str, Any]:
+        """Edit one of the user's own text messages in the private chat: the timeline shows the
+        new text and the bot gets an ``edited_message`` update.
+
+        Raises:
+            LookupError: If the user sent no message with that id in the chat.
+        """
+        chat = self.api.private_chat(self.user_id)
+        entry = next(
+            (
+                e
+                for e in chat.timeline
+                if isinstance(e, ChatEvent) and e.kind == "user" and e.message_id == message_id
+            ),
+            None,
+        )
+        if entry is None:
+            raise LookupError(f"no message {message_id} of the user in the chat")
+        entry.text = text
+        message = {
+            "message_id": message_id,
+            "from": self.user_json(),
+            "chat": self.api.chat_json(chat.chat_id),
+            "date": entry.date or self.api.now_timestamp(),
+            "edit_date": self.api.now_timestamp(),
+            **self._text_content(text),
+        }
+        return await self._emit({"edited_message": message}, via)
+
     async def open_link(self, url: str, *, via: Deliver | None = None) -> dict[str, Any]:
         """Open a deep link to the bot: the client sends ``/start <payload>`` (or ``/start``).
 
@@ -181,11 +212,24 @@ class FakeUser:
         self.api.private_chat(self.user_id)
         return await self._callback(message_id, data, data, via)
 
+    async def press_in_group(
+        self, data: str, group_id: int = -100123, message_id: int = 1, *, via: Deliver | None = None
+    ) -> dict[str, Any]:
+        """Send a (forged) callback query from a message in a group chat the bot is in."""
+        chat = self.api.group_chat(group_id, self.user_id)
+        return await self._callback(message_id, data, data, via, chat=chat)
+
     async def _callback(
-        self, message_id: int, data: str, label: str, via: Deliver | None
+        self,
+        message_id: int,
+        data: str,
+        label: str,
+        via: Deliver | None,
+        *,
+        chat: Chat | None = None,
     ) -> dict[str, Any]:
         """Deliver a ``callback_query`` for a message (its current state) and register it."""
-        chat = self.chat
+        chat = chat or self.chat
         chat.timeline.append(ChatEvent("press", label, None, self.api.now_timestamp()))
         found = next((m for m in chat.messages if m.message_id == message_id), None)
         message = (

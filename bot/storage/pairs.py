@@ -181,6 +181,13 @@ class SqlPairs:
         ).first()
         return None if row is None else pair_record(row)
 
+    async def ids_with_member(self, user_id: int) -> list[int]:
+        """See :meth:`bot.domain.ports.Pairs.ids_with_member`."""
+        rows = await self._conn.execute(
+            select(pairs.c.id).where(or_(pairs.c.user_a == user_id, pairs.c.user_b == user_id))
+        )
+        return [int(pair_id) for pair_id in rows.scalars()]
+
     async def forget_member(self, user_id: int) -> None:
         """See :meth:`bot.domain.ports.Pairs.forget_member`."""
         await self._conn.execute(update(pairs).where(pairs.c.user_a == user_id).values(user_a=None))

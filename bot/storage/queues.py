@@ -24,11 +24,15 @@ from bot.domain.messages import (
     OutboxItem,
     keyboard_from_json,
     keyboard_to_json,
-    split_text,
+    spans_from_json,
+    spans_to_json,
 )
 from bot.domain.subjects import DueKind, Subject
-from bot.storage.tables import broadcasts, due_work, outbox
+from bot.storage.tables import broadcasts, due_work, outbox, sent_messages
 from scheduler.due import DueItem
+
+#: How long Telegram lets a bot delete its own message in a private chat.
+DELETABLE_FOR = timedelta(hours=48)
 
 
 def _free(lease_until: ColumnElement[datetime], now: datetime) -> ColumnElement[bool]:
@@ -180,16 +184,20 @@ async def enqueue(
     belongs to that broadcast, whose report counts its fate).
 
     A text longer than Telegram's 4,096 characters becomes several rows, split once here so a
-    retry never re-splits differently; the buttons go with the last part.
+    retry never re-splits differently (each with its own spans); the buttons go with the last
+    part.
     """
-    parts = split_text(message.text)
+    parts = message.parts()
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
         await conn.execute(
             insert(outbox).values(
                 user_id=message.user_id,
-                text=part,
-                buttons=keyboard_to_json(message.buttons) if last else None,
+                text=part.text,
+                buttons=keyboard_to_json(part.buttons),
+                entities=spans_to_json(part.spans),
+                protect=message.protect,
+                carries=message.carries,
                 created_at=now,
                 next_attempt_at=now,
                 attempts=0,
@@ -211,7 +219,18 @@ class SqlOutboxQueue:
     ) -> list[OutboxItem]:
         """Lease up to ``limit`` messages ready at ``now``, oldest first."""
         c = outbox.c
-        columns = (c.id, c.user_id, c.text, c.buttons, c.attempts, c.broadcast_id)
+        columns = (
+            c.id,
+            c.user_id,
+            c.text,
+            c.buttons,
+            c.attempts,
+            c.broadcast_id,
+            c.entities,
+            c.protect,
+            c.carries,
+            c.delete_message_id,
+        )
         rows = await _claim(self._engine, outbox, c.id, now, lease, limit, claim_token, columns)
         items = [
             OutboxItem(
@@ -222,6 +241,10 @@ class SqlOutboxQueue:
                 attempts=r.attempts,
                 claim_token=claim_token,
                 broadcast_id=r.broadcast_id,
+                spans=spans_from_json(r.entities),
+                protect=bool(r.protect),
+                carries=r.carries,
+                delete_message_id=r.delete_message_id,
             )
             for r in rows
         ]
@@ -274,6 +297,21 @@ class SqlOutboxQueue:
                 .values(lease_until=None, claim_token=None, next_attempt_at=at)
             )
 
+    async def remember_sent(
+        self, chat_id: int, message_ids: Sequence[int], pair_id: int, at: datetime
+    ) -> None:
+        """See :meth:`bot.domain.ports.OutboxQueue.remember_sent`."""
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                delete(sent_messages).where(sent_messages.c.sent_at < at - DELETABLE_FOR)
+            )
+            for message_id in message_ids:
+                await conn.execute(
+                    insert(sent_messages).values(
+                        chat_id=chat_id, message_id=message_id, pair_id=pair_id, sent_at=at
+                    )
+                )
+
     async def pending(self) -> int:
         """How many messages wait to be sent."""
         async with self._engine.connect() as conn:
@@ -295,6 +333,39 @@ class SqlOutbox:
     async def drop_for(self, user_id: int) -> None:
         """See :meth:`bot.domain.ports.Outbox.drop_for`."""
         await self._conn.execute(delete(outbox).where(outbox.c.user_id == user_id))
+
+    async def drop_carrying(self, pair_ids: Sequence[int]) -> int:
+        """See :meth:`bot.domain.ports.Outbox.drop_carrying`."""
+        if not pair_ids:
+            return 0
+        gone = await self._conn.execute(delete(outbox).where(outbox.c.carries.in_(pair_ids)))
+        return int(gone.rowcount or 0)
+
+    async def take_back(self, pair_ids: Sequence[int], now: datetime) -> int:
+        """See :meth:`bot.domain.ports.Outbox.take_back`."""
+        if not pair_ids:
+            return 0
+        s = sent_messages.c
+        found = (
+            await self._conn.execute(
+                select(s.chat_id, s.message_id)
+                .where(s.pair_id.in_(pair_ids), s.sent_at > now - DELETABLE_FOR)
+                .order_by(s.id)
+            )
+        ).all()
+        for chat_id, message_id in found:
+            await self._conn.execute(
+                insert(outbox).values(
+                    user_id=chat_id,
+                    text="",
+                    delete_message_id=message_id,
+                    created_at=now,
+                    next_attempt_at=now,
+                    attempts=0,
+                )
+            )
+        await self._conn.execute(delete(sent_messages).where(s.pair_id.in_(pair_ids)))
+        return len(found)
 
     async def pending_for_broadcast(self, broadcast_id: int) -> int:
         """See :meth:`bot.domain.ports.Outbox.pending_for_broadcast`."""

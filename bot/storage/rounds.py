@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain.model import Answer, Asked, Origin, Round, RoundKind, RoundStatus
-from bot.storage.tables import answers, round_questions, rounds
+from bot.domain.model import Answer, Asked, Origin, Round, RoundKind, RoundStatus, TypedDraft
+from bot.storage.tables import answers, round_questions, rounds, typed_answers
 
 _OPEN = RoundStatus.OPEN.value
 _REVEALED = RoundStatus.REVEALED.value
@@ -312,7 +312,7 @@ class SqlAnswers:
         )
         return {int(p) for p in rows.scalars()}
 
-    async def save(self, answer: Answer, now: datetime) -> bool:
+    async def save(self, answer: Answer, now: datetime, message_id: int | None = None) -> bool:
         """See :meth:`bot.domain.ports.Answers.save`."""
         key = (
             answers.c.round_id == answer.round_id,
@@ -322,7 +322,9 @@ class SqlAnswers:
         changed = await self._conn.execute(
             update(answers)
             .where(*key)
-            .values(value=answer.value, skipped=answer.skipped, updated_at=now)
+            .values(
+                value=answer.value, skipped=answer.skipped, updated_at=now, message_id=message_id
+            )
         )
         if changed.rowcount == 1:
             return False
@@ -335,10 +337,59 @@ class SqlAnswers:
                 skipped=answer.skipped,
                 answered_at=now,
                 updated_at=now,
+                message_id=message_id,
             )
         )
         return True
 
+    async def typed_in(self, user_id: int, message_id: int) -> tuple[int, int] | None:
+        """See :meth:`bot.domain.ports.Answers.typed_in`."""
+        row = (
+            await self._conn.execute(
+                select(answers.c.round_id, answers.c.position).where(
+                    answers.c.user_id == user_id, answers.c.message_id == message_id
+                )
+            )
+        ).first()
+        return None if row is None else (int(row.round_id), int(row.position))
+
+    async def put_draft(self, draft: TypedDraft, now: datetime) -> None:
+        """See :meth:`bot.domain.ports.Answers.put_draft`."""
+        await self.drop_draft(draft.user_id)
+        await self._conn.execute(
+            insert(typed_answers).values(
+                user_id=draft.user_id,
+                round_id=draft.round_id,
+                position=draft.position,
+                text=draft.text,
+                message_id=draft.message_id,
+                created_at=now,
+            )
+        )
+
+    async def draft_of(self, user_id: int) -> TypedDraft | None:
+        """See :meth:`bot.domain.ports.Answers.draft_of`."""
+        t = typed_answers.c
+        row = (await self._conn.execute(select(typed_answers).where(t.user_id == user_id))).first()
+        if row is None:
+            return None
+        return TypedDraft(
+            user_id=int(row.user_id),
+            round_id=int(row.round_id),
+            position=int(row.position),
+            text=row.text,
+            message_id=int(row.message_id),
+        )
+
+    async def drop_draft(self, user_id: int) -> None:
+        """See :meth:`bot.domain.ports.Answers.drop_draft`."""
+        await self._conn.execute(delete(typed_answers).where(typed_answers.c.user_id == user_id))
+
+    async def drop_drafts_of_round(self, round_id: int) -> None:
+        """See :meth:`bot.domain.ports.Answers.drop_drafts_of_round`."""
+        await self._conn.execute(delete(typed_answers).where(typed_answers.c.round_id == round_id))
+
     async def delete_for_user(self, user_id: int) -> None:
         """See :meth:`bot.domain.ports.Answers.delete_for_user`."""
         await self._conn.execute(delete(answers).where(answers.c.user_id == user_id))
+        await self.drop_draft(user_id)

@@ -161,8 +161,34 @@ answers = Table(
     Column("skipped", Boolean, nullable=False, default=False),
     Column("answered_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    Column("message_id", Integer),  # the author's typed message, so an edit can replace it
     PrimaryKeyConstraint("round_id", "position", "user_id"),
     Index("ix_answers_user", "user_id"),
+)
+
+# A typed text waiting for its author to confirm it as their answer (at most one per user);
+# nothing here is ever revealed (DESIGN.md, privacy rule 7).
+typed_answers = Table(
+    "typed_answers",
+    metadata,
+    Column("user_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("round_id", Integer, ForeignKey("rounds.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("message_id", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+# Bot messages that show a pair's answers, sent in the last 48 hours (the window in which a bot
+# may still delete them): /delete and /unpair take them back from both chats.
+sent_messages = Table(
+    "sent_messages",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("chat_id", BigInteger, nullable=False),
+    Column("message_id", Integer, nullable=False),
+    Column("pair_id", Integer, nullable=False, index=True),
+    Column("sent_at", UTCDateTime, nullable=False, index=True),
 )
 
 outbox = Table(
@@ -178,6 +204,10 @@ outbox = Table(
     Column("claim_token", String(32)),
     Column("attempts", Integer, nullable=False, default=0),
     Column("broadcast_id", Integer),  # a broadcast's message: its fate is counted
+    Column("entities", Text),  # JSON: [[style, offset, length], ...] in UTF-16 units
+    Column("protect", Boolean, nullable=False, default=False, server_default="0"),
+    Column("carries", Integer, index=True),  # the pair whose answers the text shows
+    Column("delete_message_id", Integer),  # not a message: delete this one from the chat
 )
 
 due_work = Table(

@@ -28,10 +28,12 @@ async def press(deps: Deps, who: UserInfo, data: str | None) -> Outcome:
             return await answers.answer(deps, who, round_id, position, value)
         case cb.WriteData(round_id, position):
             return await answers.begin_text_answer(deps, who, round_id, position)
+        case cb.TypedData(action, message_id):
+            return await answers.confirm_typed(deps, who, action, message_id)
         case cb.InviteData(invite_id, accept):
             return await pairing.respond_invite(deps, who, invite_id, accept)
-        case cb.ConfirmData("unpair", yes, pair_id):
-            return await pairing.unpair(deps, who, yes, pair_id)
+        case cb.ConfirmData("unpair", yes, pair_id, take_back):
+            return await pairing.unpair(deps, who, yes, pair_id, take_back=take_back)
         case cb.ConfirmData("delete", yes):
             return await account.delete_data(deps, who, yes)
         case cb.FrequencyData("weekly"):

@@ -3,7 +3,7 @@
 Handler groups (lower runs first; a group's first matching handler runs):
 
 * ``-100`` duplicate guard: an update id already handled is dropped (at-least-once delivery).
-* ``-50`` private chats only: an edited message is ignored; a command in a group gets a link to
+* ``-50`` private chats only: a command, a text or a button press in a group gets a pointer to
   the private chat and nothing else; anything else outside a private chat is ignored.
 * ``0`` the features: every command of the registry (``commands.py``), button presses
   (``buttons.py``), text and other messages, my_chat_member.
@@ -32,7 +32,7 @@ from telegram.ext import (
 )
 
 from bot import texts
-from bot.domain import inputs
+from bot.domain import answers, inputs
 from bot.domain.errors import boundary
 from bot.domain.messages import Message, Outcome
 from bot.domain.people import UserInfo
@@ -92,8 +92,18 @@ async def _on_button(update: Update, context: TandemContext, who: UserInfo) -> O
 
 async def _on_text(update: Update, context: TandemContext, who: UserInfo) -> Outcome:
     """A text message: whatever the database says it answers."""
-    assert update.effective_message is not None
-    return await inputs.text(context.deps, who, update.effective_message.text or "")
+    message = update.effective_message
+    assert message is not None
+    return await inputs.text(context.deps, who, message.text or "", message.message_id)
+
+
+async def _on_edit(update: Update, context: TandemContext, who: UserInfo) -> Outcome:
+    """An edited message: an edited typed answer may replace the saved one (see
+    :func:`bot.domain.answers.edited`); other edits change nothing."""
+    message = update.edited_message
+    if message is None or message.text is None:
+        return Outcome()
+    return await answers.edited(context.deps, who, message.message_id, message.text)
 
 
 async def _on_other(update: Update, context: TandemContext, who: UserInfo) -> Outcome:
@@ -124,8 +134,10 @@ async def flush_outbox(update: Update, context: TandemContext) -> None:
 def handlers() -> dict[int, Sequence[BaseHandler[Any, TandemContext, Any]]]:
     """Every handler, by group (see the module docstring for why the order matters)."""
     features: list[BaseHandler[Any, TandemContext, Any]] = [
-        CommandHandler(c.name, _command(c), filters=PRIVATE) for c in COMMANDS
+        # First: an edit must not run as a new command or a new text.
+        MessageHandler(PRIVATE & filters.UpdateType.EDITED_MESSAGE, _handler(_on_edit)),
     ]
+    features += [CommandHandler(c.name, _command(c), filters=PRIVATE) for c in COMMANDS]
     features += [
         CallbackQueryHandler(_handler(_on_button)),
         ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
@@ -135,11 +147,7 @@ def handlers() -> dict[int, Sequence[BaseHandler[Any, TandemContext, Any]]]:
     ]
     return {
         -100: [TypeHandler(Update, guards.drop_duplicates)],
-        -50: [
-            MessageHandler(filters.UpdateType.EDITED, guards.ignore),
-            MessageHandler(~PRIVATE & filters.COMMAND, guards.in_group),
-            MessageHandler(~PRIVATE, guards.ignore),
-        ],
+        -50: [TypeHandler(Update, guards.private_only)],
         0: features,
         100: [TypeHandler(Update, flush_outbox)],
     }

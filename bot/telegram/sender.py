@@ -14,12 +14,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+from dataclasses import replace
 from datetime import datetime, timedelta
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    MessageEntity,
+)
+from telegram import Message as SentMessage
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.domain.messages import Keyboard, Message, OutboxItem, split_text, utf16_len
+from bot.domain.messages import Keyboard, Message, OutboxItem, Spans, utf16_len
 from bot.domain.ports import OutboxQueue
 from bot.domain.tandem import Tandem
 
@@ -50,13 +58,31 @@ def render_keyboard(buttons: Keyboard) -> InlineKeyboardMarkup | None:
     )
 
 
-async def _send(bot: Bot, chat_id: int, text: str, buttons: Keyboard) -> None:
-    """One sendMessage, without a parse mode: user text is never read as markup."""
-    await bot.send_message(
+def render_entities(spans: Spans) -> list[MessageEntity] | None:
+    """Telegram's entities for ``spans`` (None when there are none)."""
+    if not spans:
+        return None
+    return [MessageEntity(span.style.value, span.offset, span.length) for span in spans]
+
+
+async def _send(
+    bot: Bot,
+    chat_id: int,
+    text: str,
+    buttons: Keyboard,
+    spans: Spans = (),
+    *,
+    protect: bool = False,
+) -> SentMessage:
+    """One sendMessage, without a parse mode: user text is never read as markup; formatting
+    comes only as entities beside the text (DESIGN.md, privacy rule 7)."""
+    return await bot.send_message(
         chat_id=chat_id,
         text=text,
+        entities=render_entities(spans),
         reply_markup=render_keyboard(buttons),
         link_preview_options=_NO_PREVIEW,
+        protect_content=protect or None,
     )
 
 
@@ -113,14 +139,18 @@ class Sender:
                     document=data,
                     filename=name,
                     caption=caption,
+                    caption_entities=render_entities(message.spans) if captioned else None,
                     reply_markup=markup,
+                    protect_content=message.protect or None,
                 )
             elif message.photo is not None:
                 await bot.send_photo(
                     chat_id=message.user_id,
                     photo=message.photo,
                     caption=caption,
+                    caption_entities=render_entities(message.spans) if captioned else None,
                     reply_markup=markup,
+                    protect_content=message.protect or None,
                 )
         except Forbidden:
             await self._tandem.mark_inactive(message.user_id)
@@ -130,35 +160,42 @@ class Sender:
             logger.warning("file to %s dropped: flood control", message.user_id)
             if text.strip():
                 at = self._now() + timedelta(seconds=_retry_seconds(exc))
-                await self._outbox.add(Message(message.user_id, text, message.buttons), at)
+                await self._outbox.add(replace(message, photo=None, document=None), at)
             return False
         except TelegramError as exc:
             logger.warning("file to %s not sent: %s", message.user_id, type(exc).__name__)
             return False
         if captioned:
             return True
-        return await self._send_text(bot, Message(message.user_id, text, message.buttons))
+        return await self._send_text(bot, replace(message, photo=None, document=None))
 
     async def _send_text(self, bot: Bot, message: Message) -> bool:
         """The text part of :meth:`send` (``message.photo`` is ignored)."""
-        parts = split_text(message.text)
+        parts = message.parts()
         for index, part in enumerate(parts):
-            buttons = message.buttons if index == len(parts) - 1 else ()
             try:
-                await _send(bot, message.user_id, part, buttons)
+                sent = await _send(
+                    bot, part.user_id, part.text, part.buttons, part.spans, protect=part.protect
+                )
             except Forbidden:
                 await self._tandem.mark_inactive(message.user_id)
                 return False
             except RetryAfter as exc:
                 # Flood control: the rest goes out through the outbox once it is allowed.
-                rest = Message(message.user_id, "\n\n".join(parts[index:]), message.buttons)
                 at = self._now() + timedelta(seconds=_retry_seconds(exc))
-                await self._outbox.add(rest, at)
+                for rest in parts[index:]:
+                    await self._outbox.add(rest, at)
                 return False
             except TelegramError as exc:
                 logger.warning("reply to %s not sent: %s", message.user_id, type(exc).__name__)
                 return False
+            await self._remember(part.user_id, sent.message_id, part.carries)
         return True
+
+    async def _remember(self, chat_id: int, message_id: int, carries: int | None) -> None:
+        """Remember a sent message that shows a pair's answers (see ``Message.carries``)."""
+        if carries is not None:
+            await self._outbox.remember_sent(chat_id, [message_id], carries, self._now())
 
     async def flush(self, bot: Bot) -> int:
         """Send every outbox message that is ready now; returns how many were sent.
@@ -196,8 +233,12 @@ class Sender:
 
     async def _send_item(self, bot: Bot, item: OutboxItem) -> str:
         now = self._now()
+        if item.delete_message_id is not None:
+            return await self._delete_item(bot, item)
         try:
-            await _send(bot, item.user_id, item.text, item.buttons)
+            sent = await _send(
+                bot, item.user_id, item.text, item.buttons, item.spans, protect=item.protect
+            )
         except Forbidden:
             logger.info("outbox %s: user %s blocked the bot", item.id, item.user_id)
             await self._outbox.done(item, "blocked")
@@ -226,5 +267,30 @@ class Sender:
             logger.warning("outbox %s: network trouble (%s)", item.id, type(exc).__name__)
             await self._outbox.postpone_user(item.user_id, now + delay, item.claim_token)
             return "postponed"
+        await self._remember(item.user_id, sent.message_id, item.carries)
         await self._outbox.done(item)
         return "sent"
+
+    async def _delete_item(self, bot: Bot, item: OutboxItem) -> str:
+        """An outbox deletion: take a bot message back from the user's chat. Telegram refuses
+        once it is older than 48 hours or already gone; either way there is nothing more to
+        do, so the row is done (logged at INFO, with ids only)."""
+        assert item.delete_message_id is not None
+        try:
+            await bot.delete_message(chat_id=item.user_id, message_id=item.delete_message_id)
+        except RetryAfter as exc:
+            wait = timedelta(seconds=_retry_seconds(exc))
+            await self._outbox.postpone_user(item.user_id, self._now() + wait, item.claim_token)
+            return "postponed"
+        except NetworkError as exc:
+            if item.attempts < MAX_SEND_ATTEMPTS and not isinstance(exc, BadRequest):
+                delay = timedelta(seconds=min(300, 2**item.attempts))
+                await self._outbox.postpone_user(
+                    item.user_id, self._now() + delay, item.claim_token
+                )
+                return "postponed"
+            logger.info("outbox %s: message not deleted: %s", item.id, type(exc).__name__)
+        except TelegramError as exc:
+            logger.info("outbox %s: message not deleted: %s", item.id, type(exc).__name__)
+        await self._outbox.done(item, "dropped")
+        return "dropped"

@@ -56,6 +56,7 @@ CANCELLED = "Okay, stopped. Nothing was changed."
 NOTHING_TO_CANCEL = "There's nothing to cancel right now."
 
 GROUP_ONLY_PRIVATE = "I work in private chats only. Talk to me here: {link}"
+GROUP_BUTTON_PRIVATE = "I work in private chats only: open your chat with me to use this."
 UNKNOWN_COMMAND = "I don't know that command. /help lists what I can do."
 SOMETHING_WRONG = "Sorry, something went wrong on my side. Please try again in a moment."
 

@@ -40,6 +40,11 @@ UNPAIR_CONFIRM = (
     "Revealed check-ins stay as they were."
 )
 UNPAIR_YES = "Yes, end it"
+UNPAIR_YES_TAKE_BACK = "End it and remove recent answers from both chats"
+TAKEN_BACK = (
+    "Tandem's messages showing your answers from the last 48 hours are being removed from both "
+    "chats. Older ones stay: Telegram lets a bot remove its messages only within 48 hours."
+)
 UNPAIR_NO = "No, keep it"
 UNPAIR_DONE = (
     "Your pair with {partner} has ended. Nothing unrevealed was shared. /pair starts a new one."

@@ -22,7 +22,9 @@ CHECKIN_ON_HOLD = (
 ROUND_HEADER = "Check-in \u00b7 {dimension}"
 ROUND_FOOTER = "Your answer stays private until you've both answered. Open until {until}."
 SCALE_HINT = "1 = {low} \u00b7 5 = {high}"
-OPEN_HINT = "Reply with a message (up to 2,000 characters)."
+OPEN_HINT = (
+    "Tap \u201cWrite my answer\u201d, then send your answer as a message (up to 2,000 characters)."
+)
 BTN_SKIP = "Keep this private"
 BTN_WRITE = "Write my answer"
 REMINDER_HEADER = "A gentle nudge: this check-in is still open."
@@ -60,12 +62,32 @@ ALREADY_ANSWERED_OPEN = (
 IF_CHECKIN_ANSWER = "If that was your check-in answer: send /cancel, then send it again."
 CANCELLED_ANSWER = "Okay. When you're ready, tap \u201cWrite my answer\u201d on the question."
 
+# A text typed while a question is open, without "Write my answer": shown back first, and
+# saved only when its author says so (DESIGN.md, privacy rule 7).
+TYPED_ASK = "Send this as your answer to \u201c{question}\u201d?"
+TYPED_ASK_NOTE = "Nothing is saved or shown to {partner} until you tap Send."
+BTN_TYPED_SEND = "Send as my answer"
+BTN_TYPED_EDIT = "Edit it first"
+BTN_TYPED_NOT = "Not an answer"
+TYPED_EDIT_PROMPT = "Type your answer as you want it saved and send it. /cancel to stop."
+TYPED_NOT_SAVED = (
+    "Okay, that wasn't saved. Tandem doesn't pass messages between you; the question is still "
+    "waiting for your answer."
+)
+TYPED_STALE = "That text is no longer waiting to be sent."
+# Editing the message that gave an answer.
+ANSWER_EDITED = "Your edit is saved. Your answer now reads: {answer}"
+ANSWER_LOCKED_REVEALED = "That answer was already shown to you both, so it can no longer change."
+ANSWER_LOCKED_CLOSED = "That check-in has closed, so its answer can no longer change."
+
 # A round that has ended: revealed, closed or expired.
 ROUND_REVEALED = "This check-in has already been revealed."
 ROUND_CLOSED = "This check-in has closed, so it can't be answered any more."
 
 REVEAL_HEADER = "You've both answered. Here's your check-in:"
 REVEAL_YOU = "You"
+# Shown to both partners, instead of both answers, when either kept the question private.
+KEPT_PRIVATE = "This one stays private."
 
 EXPIRED_ANSWERED = (
     "The check-in that opened {opened} closed before you both answered. "

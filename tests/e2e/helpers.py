@@ -268,3 +268,10 @@ async def enrol_couples(
         await b.press(texts.BTN_JOIN)
         couples.append((a, b))
     return couples
+
+
+async def type_answer(user: FakeUser, text: str) -> None:
+    """Answer the open question in view by text as meant: "Write my answer", then the text
+    (saved at once, no "Send this as your answer?" step)."""
+    await user.press(texts.BTN_WRITE)
+    await user.send(text)

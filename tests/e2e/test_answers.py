@@ -20,6 +20,7 @@ from tests.e2e.helpers import (
     no_error_reply,
     pair_up,
     reveals,
+    type_answer,
     unscheduled_pair,
 )
 
@@ -49,14 +50,20 @@ async def test_answers_stay_hidden_until_both_answered_then_reveal_to_both(
     assert not any("pulled apart" in t for t in alex.chat.texts() + sam.chat.texts())
 
 
-async def test_skip_counts_as_an_answer_and_shows_as_passed(box: Sandbox) -> None:
+async def test_a_pass_is_symmetric_neither_sees_the_other_answer(box: Sandbox) -> None:
     alex, sam = await make_pair(box)
     await open_round(box, alex, sam)
     await alex.press("Keep this private")
     await sam.press("2")
-    reveal = next(m.text for m in reversed(sam.chat.messages) if texts.REVEAL_HEADER in m.text)
-    assert "Alex: passed" in reveal and "You: 2 of 5" in reveal
-    assert not any("pulled apart" in t for t in sam.chat.texts())
+    shown = [
+        next(m.text for m in reversed(u.chat.messages) if texts.REVEAL_HEADER in m.text)
+        for u in (alex, sam)
+    ]
+    # Sam answered 2, Alex passed: neither sees Sam's 2, both read the same words.
+    assert shown[0] == shown[1]
+    assert shown[0].endswith(texts.KEPT_PRIVATE)
+    assert "2 of 5" not in shown[0] and texts.PASSED not in shown[0]
+    assert not any("pulled apart" in t for u in (alex, sam) for t in u.chat.texts())
 
 
 async def test_open_answer_by_text_is_sent_without_markup_parsing(
@@ -65,11 +72,11 @@ async def test_open_answer_by_text_is_sent_without_markup_parsing(
     picker.prefer = "open"
     alex, sam = await make_pair(box)
     await open_round(box, alex, sam)
-    assert "Reply with a message" in alex.chat.last.text
+    assert texts.OPEN_HINT in alex.chat.last.text
     markup = "<b>not bold</b> *nor this* [link](http://x) _x_"
-    await alex.send(markup)
+    await type_answer(alex, markup)
     assert markup in alex.chat.last.text
-    await sam.send("More walks together.")
+    await type_answer(sam, "More walks together.")
     reveal = next(m for m in reversed(sam.chat.messages) if texts.REVEAL_HEADER in m.text)
     assert markup in reveal.text and "More walks together." in reveal.text
     sends = [p for m, p in box.fake.requests if m == "sendMessage"]
@@ -80,12 +87,11 @@ async def test_change_open_answer_with_write_button(box: Sandbox, picker: Picker
     picker.prefer = "open"
     alex, sam = await make_pair(box)
     await open_round(box, alex, sam)
-    await alex.send("first draft")
+    await type_answer(alex, "first draft")
     await alex.send("stray message")
     assert alex.chat.last.text == texts.ALREADY_ANSWERED_OPEN.format(partner="Sam")
-    await alex.press("Write my answer")
-    await alex.send("second draft")
-    await sam.send("hello")
+    await type_answer(alex, "second draft")
+    await type_answer(sam, "hello")
     reveal = next(m.text for m in reversed(sam.chat.messages) if texts.REVEAL_HEADER in m.text)
     assert "second draft" in reveal and "first draft" not in reveal
 
@@ -96,7 +102,8 @@ async def test_long_reveal_is_split_under_telegrams_limit(box: Sandbox, picker: 
     await open_round(box, alex, sam)
     long_a = ("a" * 99 + " ") * 20
     long_b = ("b" * 99 + " ") * 20
-    await alex.send(long_a)
+    await type_answer(alex, long_a)
+    await sam.press(texts.BTN_WRITE)
     before = len(sam.chat.messages)
     await sam.send(long_b)
     parts = texts_since(sam, before)
@@ -116,9 +123,9 @@ async def test_open_answers_at_the_limit_with_emoji_are_revealed_in_full(
     await open_round(box, alex, sam)
     alex_answer, sam_answer = "😀" * 2000, "🙂" * 2000
 
-    await alex.send(alex_answer)
+    await type_answer(alex, alex_answer)
     assert alex.chat.last.text.startswith("Saved. Your answer: ")
-    await sam.send(sam_answer)
+    await type_answer(sam, sam_answer)
 
     for user in (alex, sam):
         starts = [i for i, m in enumerate(user.chat.messages) if texts.REVEAL_HEADER in m.text]

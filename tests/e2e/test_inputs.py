@@ -18,6 +18,7 @@ from tests.e2e.helpers import (
     mismatch_with_offer,
     next_day,
     no_error_reply,
+    type_answer,
     unscheduled_pair,
 )
 
@@ -48,6 +49,10 @@ async def test_text_answers_the_open_question_after_cancel_and_hints_while_typin
     assert sam.chat.last.text == texts.IF_CHECKIN_ANSWER
     await sam.send("/cancel")
     await sam.send("We cooked dinner together")
+    # Shown back first; saved only once Sam says it is the answer.
+    assert sam.chat.last.text.startswith("Send this as your answer to")
+    assert "Sam has answered" not in alex.chat.last.text
+    await sam.press(texts.BTN_TYPED_SEND)
     assert "We cooked dinner together" in sam.chat.last.text  # saved as the answer
     assert "Sam has answered" in alex.chat.last.text
 
@@ -61,6 +66,8 @@ async def test_a_new_question_outranks_a_reminder_time_prompt(box: Sandbox, pick
     picker.prefer = "open"
     await sam.send("/checkin")
     await alex.send("We talked it through on Sunday and it helped.")
+    assert alex.chat.last.text.startswith("Send this as your answer to")
+    await alex.press(texts.BTN_TYPED_SEND)
     assert alex.chat.last.text.startswith("Saved. Your answer: We talked it through")
 
 
@@ -77,6 +84,7 @@ async def test_typed_text_answers_the_newest_open_question_when_two_rounds_are_o
     weekly = [m for m in alex.chat.messages if " of 3 \u00b7 " in m.text]
     assert len(weekly) == 3
     await alex.send("Something for the newest round")
+    await alex.press(texts.BTN_TYPED_SEND)
     assert alex.chat.last.text.startswith("Saved (question 1).")  # the weekly round's first
 
 
@@ -133,12 +141,12 @@ async def test_open_answer_rejects_non_text_empty_and_overlong(
     assert len(sam.chat.messages) == sam_before
 
     answer = "More walks together, and one evening each to ourselves."
-    await alex.send(answer)
+    await type_answer(alex, answer)
     assert alex.chat.last.text.startswith("Saved. Your answer: " + answer)
     assert count(sam, "Alex has answered") == 1
     assert all(answer not in m.text for m in sam.chat.messages)
 
-    await sam.send("y" * 2000)  # exactly at the limit
+    await type_answer(sam, "y" * 2000)  # exactly at the limit
     reveal = next(m.text for m in sam.chat.messages if texts.REVEAL_HEADER in m.text)
     assert answer in reveal
     assert count(alex, texts.REVEAL_HEADER) == 1

@@ -36,6 +36,7 @@ async def test_history_pages_newest_first_and_never_shows_a_one_sided_answer(
     picker.prefer = "open"
     await open_round(box, alex, sam)
     expired_question = picker.asked[-1]
+    await alex.press(texts.BTN_WRITE)
     await alex.send(secret)
     await box.advance(timedelta(hours=24, minutes=1))
     assert "will never be shown" in alex.chat.last.text
@@ -100,8 +101,9 @@ async def test_a_history_page_of_long_answers_fits_one_message(
     long_a, long_s = "\U0001f60a" * 1900, "x" * 2000  # emoji count twice in UTF-16
     for _ in range(4):
         await open_round(box, alex, sam)
-        await alex.send(long_a)
-        await sam.send(long_s)
+        for user, text in ((alex, long_a), (sam, long_s)):
+            await user.press(texts.BTN_WRITE)
+            await user.send(text)
         await next_day(box)
     before = len(alex.chat.messages)
     await alex.send("/history")

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from bot import texts
 from bot.logs import configure_logging
 from bot.sandbox import Sandbox
 from tests.conftest import Picker, make_pair, open_round
@@ -38,7 +39,8 @@ async def test_debug_logs_hold_no_answer_and_no_token(
     picker.prefer = "open"
     alex, sam = await make_pair(box)
     await open_round(box, alex, sam)
-    await alex.send(SECRET_A)
+    await alex.send(SECRET_A)  # shown back first (a draft) ...
+    await alex.press(texts.BTN_TYPED_SEND)  # ... and sent
     await sam.press("Write my answer")
     box.fake.fail_next("sendMessage", error_code=400, description="Bad Request: chat not found")
     await sam.send(SECRET_B)

@@ -75,6 +75,7 @@ async def test_resent_open_text_answer_notifies_once(box: Sandbox, picker: Picke
     alex, sam = await make_pair(box)
     picker.prefer = "open"
     await open_round(box, alex, sam)
+    await alex.press(texts.BTN_WRITE)
     await alex.send("Less phone time at dinner.")
     await alex.resend_last()
 

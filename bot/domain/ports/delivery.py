@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -22,6 +23,17 @@ class Outbox(Protocol):
 
     async def drop_for(self, user_id: int) -> None:
         """Drop every message waiting for the user."""
+        ...
+
+    async def drop_carrying(self, pair_ids: Sequence[int]) -> int:
+        """Drop every message still waiting, to anyone, that shows answers of one of the pairs
+        (``Message.carries``); returns how many rows went."""
+        ...
+
+    async def take_back(self, pair_ids: Sequence[int], now: datetime) -> int:
+        """Queue the deletion of every remembered bot message that shows answers of one of
+        the pairs and was sent less than 48 hours before ``now`` (aware UTC), from whichever
+        chat holds it, and forget them all; returns how many deletions were queued."""
         ...
 
     async def pending_for_broadcast(self, broadcast_id: int) -> int:
@@ -73,6 +85,14 @@ class OutboxQueue(Protocol):
     async def postpone_user(self, user_id: int, at: datetime, claim_token: str) -> None:
         """Every message to the user held by this claim, or by nobody, waits until ``at``, so
         the chat keeps its order after a failure."""
+        ...
+
+    async def remember_sent(
+        self, chat_id: int, message_ids: Sequence[int], pair_id: int, at: datetime
+    ) -> None:
+        """Remember bot messages in ``chat_id`` that show answers of pair ``pair_id``, sent at
+        ``at`` (aware UTC), for :meth:`Outbox.take_back`; what was sent more than 48 hours
+        before ``at`` (when Telegram no longer lets a bot delete it) is forgotten."""
         ...
 
     async def pending(self) -> int:

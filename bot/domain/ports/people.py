@@ -156,6 +156,10 @@ class Pairs(Protocol):
         """The user deleted their data: their id leaves every pair they were in."""
         ...
 
+    async def ids_with_member(self, user_id: int) -> list[int]:
+        """The ids of every pair the user is or was in."""
+        ...
+
 
 class Invites(Protocol):
     """Single-use deep-link invites (only the token's SHA-256 is stored)."""

@@ -15,6 +15,7 @@ from bot.domain.model import (
     Round,
     RoundKind,
     RoundStatus,
+    TypedDraft,
 )
 from content.schema import Dimension, Trigger
 
@@ -123,13 +124,34 @@ class Answers(Protocol):
         """The positions of the round the user has answered."""
         ...
 
-    async def save(self, answer: Answer, now: datetime) -> bool:
+    async def save(self, answer: Answer, now: datetime, message_id: int | None = None) -> bool:
         """Store or replace the user's answer at that position; True when it is their first
-        answer there."""
+        answer there. ``message_id``: the user's typed message that gave it (None for a
+        button), so that an edit of that message can find it."""
+        ...
+
+    async def typed_in(self, user_id: int, message_id: int) -> tuple[int, int] | None:
+        """(round id, position) of the user's answer typed in message ``message_id``, if any."""
+        ...
+
+    async def put_draft(self, draft: TypedDraft, now: datetime) -> None:
+        """Keep ``draft`` as the user's one unconfirmed typed text (replacing any earlier)."""
+        ...
+
+    async def draft_of(self, user_id: int) -> TypedDraft | None:
+        """The user's unconfirmed typed text, if any."""
+        ...
+
+    async def drop_draft(self, user_id: int) -> None:
+        """Forget the user's unconfirmed typed text, if any."""
+        ...
+
+    async def drop_drafts_of_round(self, round_id: int) -> None:
+        """Forget every unconfirmed typed text for the round (it has closed)."""
         ...
 
     async def delete_for_user(self, user_id: int) -> None:
-        """Delete every answer the user gave."""
+        """Delete every answer the user gave, and their unconfirmed typed text."""
         ...
 
 

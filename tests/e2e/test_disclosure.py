@@ -1,0 +1,245 @@
+"""End-to-end: nothing disclosed by accident (DESIGN.md, privacy rule 7).
+
+A typed text becomes an answer only when its author meant it; an edited answer is replaced
+before the reveal and locked after it; a reveal's layout cannot be forged by what a partner
+types; reveals are protected from forwarding; anything from a group changes nothing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot import texts
+from bot.emulator import FakeUser, SentMessage
+from bot.sandbox import Sandbox
+from tests.conftest import Picker, make_pair, open_round
+from tests.e2e.helpers import count, next_day, no_error_reply, pair_up, type_answer
+
+pytestmark = pytest.mark.usefixtures("no_crash")
+
+
+def reveal_of(user: FakeUser) -> SentMessage:
+    return next(m for m in reversed(user.chat.messages) if texts.REVEAL_HEADER in m.text)
+
+
+def user_message_id(user: FakeUser, update: dict[str, object]) -> int:
+    message = update["message"]
+    assert isinstance(message, dict)
+    return int(message["message_id"])
+
+
+# ------------------------------------------------------------- a typed text is meant, or nothing
+
+
+async def test_a_stray_text_is_shown_back_and_never_revealed_unconfirmed(
+    box: Sandbox, picker: Picker
+) -> None:
+    picker.prefer = "open"
+    alex, sam = await make_pair(box)
+    await open_round(box, alex, sam)
+    await type_answer(sam, "Our Sunday walks.")
+    sam_before = len(sam.chat.messages)
+
+    stray = "sorry, is this about this week or in general?"
+    await alex.send(stray)
+    ask = alex.chat.last
+    assert ask.text.startswith("Send this as your answer to")
+    assert ask.styled("blockquote") == [stray]
+    assert [b.text for row in ask.buttons for b in row] == [
+        texts.BTN_TYPED_SEND,
+        texts.BTN_TYPED_EDIT,
+        texts.BTN_TYPED_NOT,
+    ]
+    # Nothing saved: Sam hears nothing, no reveal anywhere.
+    assert len(sam.chat.messages) == sam_before
+    await alex.press(texts.BTN_TYPED_NOT)
+    assert alex.chat.last.text == texts.TYPED_NOT_SAVED
+    assert ask.buttons == []  # the prompt's buttons are gone
+    await alex.press_data(ask.message_id, "ty:s:1")  # a forged Send for it: stale
+    assert alex.chat.toasts[-1] == texts.TYPED_STALE
+
+    # "Edit it first", then the corrected text is saved as typed.
+    await alex.send("hello")
+    await alex.press(texts.BTN_TYPED_EDIT)
+    assert alex.chat.last.text == texts.TYPED_EDIT_PROMPT
+    await alex.send("The walk on Sunday, when we didn't talk much.")
+    reveal = reveal_of(sam).text
+    assert "The walk on Sunday" in reveal
+    for never in (stray, "hello"):
+        assert all(never not in m.text for m in sam.chat.messages)
+    no_error_reply(alex, sam)
+
+
+async def test_a_newer_text_replaces_the_draft_and_the_older_prompt_goes_stale(
+    box: Sandbox, picker: Picker
+) -> None:
+    picker.prefer = "open"
+    alex, sam = await make_pair(box)
+    await open_round(box, alex, sam)
+    await alex.send("first try")
+    first = alex.chat.last
+    await alex.send("second try")
+    _, send_first = first.buttons[0][0], first.buttons[0][0].callback_data
+    assert send_first is not None
+    await alex.press_data(first.message_id, send_first)
+    assert alex.chat.toasts[-1] == texts.TYPED_STALE
+    await alex.press(texts.BTN_TYPED_SEND)
+    assert alex.chat.last.text.startswith("Saved. Your answer: second try")
+    assert count(sam, "Alex has answered") == 1
+
+
+# ------------------------------------------------------------------------------- edited answers
+
+
+async def test_an_edit_before_the_reveal_replaces_the_answer_and_after_it_is_refused(
+    box: Sandbox, picker: Picker
+) -> None:
+    picker.prefer = "open"
+    alex, sam = await make_pair(box)
+    await open_round(box, alex, sam)
+    await alex.press(texts.BTN_WRITE)
+    sent = await alex.send("We should cook more often")
+    message_id = user_message_id(alex, sent)
+    await alex.edit(message_id, "We should cook together more often")
+    assert alex.chat.last.text == texts.ANSWER_EDITED.format(
+        answer="We should cook together more often"
+    )
+    await type_answer(sam, "More evenings at home.")
+    reveal = reveal_of(sam)
+    assert reveal.styled("blockquote")[1] == "We should cook together more often"
+    assert "We should cook more often" not in reveal.text
+
+    await alex.edit(message_id, "Actually, something else entirely")
+    assert alex.chat.last.text == texts.ANSWER_LOCKED_REVEALED
+    assert "something else entirely" not in reveal_of(sam).text
+    # An edit of any other message changes nothing and says nothing.
+    before = len(alex.chat.messages)
+    other = await alex.send("/settings")
+    await alex.edit(user_message_id(alex, other), "/settings please")
+    assert len(alex.chat.messages) == before + 1
+    no_error_reply(alex, sam)
+
+
+async def test_an_edit_of_a_draft_updates_what_send_saves(box: Sandbox, picker: Picker) -> None:
+    picker.prefer = "open"
+    alex, sam = await make_pair(box)
+    await open_round(box, alex, sam)
+    sent = await alex.send("draft one")
+    await alex.edit(user_message_id(alex, sent), "draft two")
+    assert alex.chat.last.styled("blockquote") == ["draft two"]
+    await alex.press(texts.BTN_TYPED_SEND)
+    assert alex.chat.last.text.startswith("Saved. Your answer: draft two")
+
+
+# ------------------------------------------------------------------------ the reveal's layout
+
+
+async def test_a_forged_layout_is_shown_as_the_partners_quoted_text(
+    box: Sandbox, picker: Picker
+) -> None:
+    picker.prefer = "open"
+    alex, sam = await make_pair(box)
+    await open_round(box, alex, sam)
+    forged = "Fine.\n\nYou:\nI agree that I was wrong about everything."
+    await type_answer(alex, forged)
+    await type_answer(sam, "Cooking together.")
+    shown = reveal_of(sam)
+    # Only the bot's labels are bold; Alex's whole text, forged label included, is one quote.
+    assert shown.styled("bold") == [texts.REVEAL_YOU, "Alex"]
+    assert shown.styled("blockquote") == ["Cooking together.", forged]
+    assert shown.protected and reveal_of(alex).protected
+    sends = [p for m, p in box.fake.requests if m == "sendMessage"]
+    assert all(p.get("parse_mode") is None for p in sends)
+
+
+async def test_button_answers_carry_bold_labels_and_are_protected(box: Sandbox) -> None:
+    alex, sam = await make_pair(box)
+    await open_round(box, alex, sam)
+    await alex.press("4")
+    await sam.press("2")
+    shown = reveal_of(alex)
+    assert "You: 4 of 5\nSam: 2 of 5" in shown.text
+    assert shown.styled("bold") == ["You", "Sam"]
+    assert shown.protected
+
+
+# ------------------------------------------------------------------------------- group chats
+
+
+async def test_a_button_or_text_from_a_group_only_points_to_the_private_chat(
+    box: Sandbox,
+) -> None:
+    alex, sam = await make_pair(box)
+    await open_round(box, alex, sam)
+    question = alex.chat.last
+    data = question.buttons[0][3].callback_data
+    assert data is not None
+    sam_before = len(sam.chat.messages)
+    await alex.press_in_group(data, message_id=question.message_id)
+    group = box.fake.groups[-100123]
+    assert group.toasts == [texts.GROUP_BUTTON_PRIVATE]
+    await alex.send_in_group("@TandemBot are you there?")
+    assert group.messages[-1].text.startswith("I work in private chats only")
+    # Nothing changed: the answer was not recorded, Sam heard nothing.
+    assert len(sam.chat.messages) == sam_before
+    await alex.press("4")
+    assert alex.chat.toasts[-1] == texts.ANSWER_TOAST
+
+
+# ------------------------------------------------------------ taking answers back on leaving
+
+
+async def test_delete_takes_back_recent_answers_from_both_chats_and_drops_queued_ones(
+    box: Sandbox, picker: Picker
+) -> None:
+    picker.prefer = "open"
+    sam, alex, _ = await pair_up(box, (1002, "Sam"), (1001, "Alex"))  # Sam's reveal goes first
+    await open_round(box, alex, sam)
+    await type_answer(alex, "Old words from Alex")
+    await type_answer(sam, "Old words from Sam")
+    await box.advance(timedelta(hours=49), step=timedelta(hours=1))  # past Telegram's window
+
+    await open_round(box, alex, sam)
+    await type_answer(alex, "Recent words from Alex")
+    await type_answer(sam, "Recent words from Sam")
+    await next_day(box)
+    await open_round(box, alex, sam)  # a third round: its reveal to Sam waits in the outbox
+    await type_answer(sam, "Queued words from Sam")
+    await alex.press(texts.BTN_WRITE)
+    box.fake.fail_next(
+        "sendMessage", error_code=429, description="Too Many Requests", retry_after=30
+    )
+    await alex.send("Queued words from Alex")
+    assert "Queued words from Alex" not in "\n".join(sam.chat.texts())
+
+    await alex.send("/delete")
+    await alex.press(texts.DELETE_YES)
+    await box.advance(timedelta(minutes=5), step=timedelta(seconds=30))
+
+    def shown(user: FakeUser) -> str:
+        return "\n".join(user.chat.texts())
+
+    for user in (alex, sam):
+        assert "Recent words from Alex" not in shown(user), user
+        assert "Recent words from Sam" not in shown(user), user
+    assert "Queued words from Alex" not in shown(sam)  # never delivered
+    # Older than 48 hours: Telegram no longer allows it; it stays (and /privacy says so).
+    assert "Old words from Alex" in shown(sam)
+    assert sam.chat.last.text == texts.PAIR_ENDED_NOTICE
+    no_error_reply(alex, sam)
+
+
+async def test_unpair_can_take_back_recent_answers(box: Sandbox, picker: Picker) -> None:
+    picker.prefer = "open"
+    alex, sam = await make_pair(box)
+    await open_round(box, alex, sam)
+    await type_answer(alex, "Words from Alex")
+    await type_answer(sam, "Words from Sam")
+    await sam.send("/unpair")
+    await sam.press(texts.UNPAIR_YES_TAKE_BACK)
+    assert texts.TAKEN_BACK in sam.chat.last.text
+    await box.tick()
+    for user in (alex, sam):
+        assert not any("Words from" in t for t in user.chat.texts()), user
+    assert alex.chat.last.text == texts.PAIR_ENDED_NOTICE
