@@ -14,6 +14,7 @@ import logging
 import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from random import Random, SystemRandom
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -86,6 +87,7 @@ async def start_runtime(
     clock: Clock | None = None,
     content: ContentBank | None = None,
     picker: QuestionPicker | None = None,
+    noise: Random | None = None,
     migrate: bool | None = None,
     schedule_tick: bool = False,
 ) -> Runtime:
@@ -93,7 +95,8 @@ async def start_runtime(
 
     ``migrate`` defaults to True for SQLite (the embedded default upgrades itself) and False
     otherwise (run ``tandem db upgrade``). Raises ``content.schema.ContentError`` for invalid
-    content and SQLAlchemy errors for an unreachable database.
+    content and SQLAlchemy errors for an unreachable database. ``noise`` draws the cohort
+    figures' privacy noise (default: the operating system's secure generator).
     """
     content = content or load_content()
     clock = clock or SystemClock()
@@ -112,6 +115,7 @@ async def start_runtime(
         ),
         picker=picker or random_picker(),
         render_chart=render_chart,
+        noise=noise or SystemRandom(),
     )
     tandem = Tandem(deps)
     outbox = SqlOutboxQueue(engine)

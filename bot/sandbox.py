@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
+from random import Random
 from typing import Any
 
 from telegram import Update
@@ -88,13 +89,16 @@ async def sandbox(
     content: ContentBank | None = None,
     admins: Sequence[int] = (),
     min_pairs: int = 5,
+    noise: Random | None = None,
 ) -> AsyncIterator[Sandbox]:
     """Start Tandem on ``database_url`` against ``fake`` (a new emulator by default).
 
     ``attach``: make this process the emulator's default target for updates (pass False for
     a second process on the same emulator; deliver to it with ``via=sandbox.deliver``).
     ``content``: a content bank of the caller's own (default: the shipped one). ``admins`` and
-    ``min_pairs``: the ``ADMIN_USER_IDS`` and ``AGGREGATE_MIN_PAIRS`` settings.
+    ``min_pairs``: the ``ADMIN_USER_IDS`` and ``AGGREGATE_MIN_PAIRS`` settings. ``noise``: the
+    generator of the cohort figures' noise (default: the operating system's secure one; tests
+    pass a seeded ``random.Random``).
     """
     fake = fake or FakeBotAPI(clock=clock.now)
     settings = load_settings(
@@ -109,7 +113,12 @@ async def sandbox(
     app = build_application(settings, request=fake, rate_limit=rate_limit, throttle=False)
     await app.initialize()
     runtime = await start_runtime(
-        app, settings, clock=clock, picker=picker, content=content or shipped_content()
+        app,
+        settings,
+        clock=clock,
+        picker=picker,
+        noise=noise,
+        content=content or shipped_content(),
     )
     box = Sandbox(fake=fake, app=app, runtime=runtime, clock=clock, settings=settings)
     if attach:

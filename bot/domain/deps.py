@@ -1,12 +1,13 @@
 """What every domain feature is given: transactions, the clock, the content, the settings it
-needs, the question picker and the chart renderer. Built once by the composition root
-(``bot/runtime.py``); tests build their own."""
+needs, the question picker, the chart renderer and the source of privacy noise. Built once by
+the composition root (``bot/runtime.py``); tests build their own."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from random import Random, SystemRandom
 
 from bot.domain.ports import Transactions
 from content.loader import ContentBank
@@ -77,6 +78,9 @@ class Deps:
     config: Config
     picker: QuestionPicker
     render_chart: ChartRenderer
+    #: Draws the noise of cohort figures (``cohorts/figures.py``): the operating system's
+    #: cryptographically secure generator; tests inject a seeded ``random.Random``.
+    noise: Random = field(default_factory=SystemRandom)
 
     def now(self) -> datetime:
         """The current instant (aware UTC) by the injected clock."""

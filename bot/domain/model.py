@@ -324,10 +324,12 @@ class Cohort:
 
 @dataclass(frozen=True, slots=True)
 class Member:
-    """A pair that joined a cohort, with its place in it."""
+    """A pair that joined a cohort, with its place in it and when it joined (both partners
+    had consented; a pair that left and came back joined again then)."""
 
     pair: Pair
     membership: Membership
+    joined_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -228,12 +228,16 @@ class SqlCohorts:
     async def members(self, cohort_id: int) -> list[Member]:
         """See :meth:`bot.domain.ports.Cohorts.members`."""
         rows = await self._conn.execute(
-            select(pairs, cohort_pairs.c.status.label("membership"))
+            select(
+                pairs,
+                cohort_pairs.c.status.label("membership"),
+                cohort_pairs.c.joined_at.label("joined_at"),
+            )
             .join(cohort_pairs, cohort_pairs.c.pair_id == pairs.c.id)
             .where(cohort_pairs.c.cohort_id == cohort_id)
             .order_by(pairs.c.id)
         )
-        return [Member(pair_record(r), Membership(r.membership)) for r in rows]
+        return [Member(pair_record(r), Membership(r.membership), r.joined_at) for r in rows]
 
     async def membership_counts(self, cohort_id: int) -> dict[Membership, int]:
         """See :meth:`bot.domain.ports.Cohorts.membership_counts`."""

@@ -321,8 +321,9 @@ cohort_snapshots = Table(
     Column("cohort_id", Integer, ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False),
     Column("week", Integer, nullable=False),  # 0 = the first program week
     Column("frozen_at", UTCDateTime, nullable=False),
-    # JSON: participation per pair, contributors, mismatches per dimension, check means.
-    # Figures derived from answers are shown only when contributors >= K.
+    # JSON: participation per pair; per topic and check question the contributing pairs,
+    # whether they were all alike, and the noisy count (and sum) drawn at the freeze.
+    # Figures derived from answers are shown only when K contributors, not all alike.
     Column("data", Text, nullable=False),
     PrimaryKeyConstraint("cohort_id", "week"),
 )

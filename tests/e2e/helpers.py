@@ -229,9 +229,10 @@ def _answer_buttons(message: SentMessage) -> list[str]:
     return [b.callback_data or "" for row in message.buttons for b in row]
 
 
-async def answer_everything(user: FakeUser, since: int) -> None:
-    """Answer every question the user got since message ``since``: the first option, or a
-    sentence for an open question."""
+async def answer_everything(user: FakeUser, since: int, choice: int = 0) -> None:
+    """Answer every question the user got since message ``since``: the option at index
+    ``choice`` (the last one before "pass" if there are fewer; 0 = the first, so 1 on a
+    scale), or a sentence for an open question."""
     for message in list(user.chat.messages[since:]):
         data = _answer_buttons(message)
         if not data or not data[-1].endswith(":skip"):
@@ -240,7 +241,14 @@ async def answer_everything(user: FakeUser, since: int) -> None:
             await user.press_data(message.message_id, data[0])
             await user.send("A sentence about our week.")
         else:
-            await user.press_data(message.message_id, data[0])
+            await user.press_data(message.message_id, data[min(choice, len(data) - 2)])
+
+
+def varied(couple: int, partner: int) -> int:
+    """The answer choice for partner 0 or 1 of the ``couple``-th couple in a scenario where
+    couples must not all answer alike: the first partner always takes the first option; in
+    every odd couple the second takes the third (1 against 3 on a scale: a difference)."""
+    return 2 if partner == 1 and couple % 2 == 1 else 0
 
 
 async def pass_everything(user: FakeUser, since: int) -> None:

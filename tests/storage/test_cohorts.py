@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date, time
+from datetime import date, time, timedelta
 
 from bot.domain.model import BroadcastStatus, CohortStatus, Membership, Person
 from bot.domain.ports import Transactions
@@ -93,9 +93,12 @@ async def test_membership_consents_and_staff_pairs(db: Transactions) -> None:
         await tx.cohorts.leave_every(pair.id, NOW)
         assert await tx.cohorts.running_of(pair.id) is None
         assert await tx.cohorts.membership_counts(cohort_id) == {Membership.LEFT: 1}
-        await tx.cohorts.enrol(cohort_id, pair.id, NOW)  # back again
+        later = NOW + timedelta(days=3)
+        await tx.cohorts.enrol(cohort_id, pair.id, later)  # back again: joined anew
         members = await tx.cohorts.members(cohort_id)
-        assert [(m.pair.id, m.membership) for m in members] == [(pair.id, Membership.ENROLLED)]
+        assert [(m.pair.id, m.membership, m.joined_at) for m in members] == [
+            (pair.id, Membership.ENROLLED, later)
+        ]
         await tx.cohorts.set_membership(cohort_id, pair.id, Membership.COMPLETED, NOW)
         assert await tx.cohorts.membership_counts(cohort_id) == {Membership.COMPLETED: 1}
         await tx.cohorts.withdraw_others([1001], keep=cohort_id)

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from random import Random
 
 import pytest
 from sqlalchemy import func, select
 
 from bot import texts
 from bot.domain import answers, onboarding, pairing, rounds
-from bot.domain.cohorts.reports import Figure, Snapshot
+from bot.domain.cohorts.figures import Figure, check_figure, topic_figure
+from bot.domain.cohorts.reports import Snapshot
 from bot.domain.errors import Refused, boundary
 from bot.domain.exercises import offers
 from bot.domain.model import Lane, OfferStatus, Origin, RoundKind, RoundStatus
@@ -156,13 +158,37 @@ async def test_three_checkins_a_day_in_the_pairs_own_calendar(world: World) -> N
 
 
 def test_a_figure_needs_k_pairs_besides_the_viewers_own() -> None:
-    figure = Figure(2.0, frozenset({1, 2, 3}))
+    figure = Figure(frozenset({1, 2, 3}), alike=False, count=2)
     assert figure.shown_to(frozenset(), 3)
     assert not figure.shown_to(frozenset({3}), 3)  # the staff's own pair does not count
     assert not figure.shown_to(frozenset(), 4)
-    snapshot = Snapshot(1, {7: (2, 1)}, {"trust": figure}, {})
+    check = Figure(frozenset({1, 2, 3}), alike=False, count=3, total=-5)
+    snapshot = Snapshot(1, {7: (2, 1)}, {"trust": figure}, {"alone-time": check})
     again = Snapshot.from_json(1, snapshot.to_json())
     assert again == snapshot
+
+
+def test_a_figure_whose_contributors_all_answered_alike_is_withheld() -> None:
+    rng = Random(7)
+    alike = topic_figure({1: True, 2: True, 3: True}, frozenset(), rng)
+    assert alike.alike and not alike.shown_to(frozenset(), 3)
+    mixed = topic_figure({1: True, 2: False, 3: True}, frozenset(), rng)
+    assert mixed.shown_to(frozenset(), 3)
+    # The staff know their own answer: alike besides theirs is alike.
+    assert topic_figure({1: True, 2: False, 3: False, 4: False}, frozenset({1}), rng).alike
+    same_sums = check_figure({1: (2, 4), 2: (3, 3), 3: (5, 1)}, frozenset(), rng)
+    assert same_sums.alike  # every couple's mean is 3: the mean would show each couple's
+    assert not check_figure({1: (2, 4), 2: (3, 4), 3: (5, 1)}, frozenset(), rng).alike
+
+
+def test_a_figure_frozen_before_noise_is_never_shown() -> None:
+    raw = (
+        '{"participation": {"7": [2, 1]}, "topics": {"trust": {"value": 2.0, "pairs": [1, 2, 3]}},'
+        ' "check": {}}'
+    )
+    old = Snapshot.from_json(0, raw)
+    assert old.participation == {7: (2, 1)}
+    assert not old.topics["trust"].shown_to(frozenset(), 3)
 
 
 async def test_forming_a_pair_that_loses_a_race_rolls_everything_back(world: World) -> None:

@@ -8,7 +8,8 @@ Privacy (DESIGN.md, rule 2): nothing here reads answers.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from bot import texts
 from bot.domain.asking import exercise_text
@@ -60,6 +61,16 @@ def week_index(deps: Deps, cohort: Cohort, zone: str | None = None) -> int:
     pair's own calendar)."""
     today = local_time(deps.now(), zone or cohort.timezone).date()
     return (today - cohort.start_date).days // 7
+
+
+def week_began(cohort: Cohort, index: int, zone: str | None = None) -> datetime:
+    """The instant program week ``index`` (0 = the first) began, as aware UTC: midnight of its
+    first day on the cohort's calendar or on ``zone``'s (a pair's own), whichever came first.
+    A pair counts towards a week's figures only if it joined before this instant (DESIGN.md,
+    privacy rule 2: a couple enrolled mid-week cannot help single anyone out)."""
+    day = cohort.start_date + timedelta(days=7 * index)
+    zones = {cohort.timezone, zone or cohort.timezone}
+    return min(datetime.combine(day, time(0), ZoneInfo(z)).astimezone(UTC) for z in zones)
 
 
 def days_text(cohort: Cohort) -> str:

@@ -3,9 +3,12 @@
 Privacy (DESIGN.md, rule 2): facilitators see who takes part (participants consented to that).
 Anything derived from answers (differences per dimension, the interdependence check) comes
 only from *snapshots frozen at the end of each program week*, and a figure is shown only when
-it pools at least K pairs besides the staff's own: a pair joining or leaving mid-week cannot be
-isolated by comparing two views, because the figures of a finished week never change. No
-answer is ever shown.
+it pools at least K pairs besides the staff's own that were enrolled before the week began and
+answered in it, and only when those pairs did not all give the same value. Each figure carries
+calibrated noise drawn once at the freeze (``figures.py``): sock-puppet couples a facilitator
+controls cannot subtract their way to a real couple's answer, and repeated views show the same
+noisy number. A pair joining or leaving mid-week cannot be isolated by comparing two views,
+because the figures of a finished week never change. No answer is ever shown.
 """
 
 from __future__ import annotations
@@ -13,13 +16,19 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections import Counter
 from dataclasses import dataclass
-from statistics import mean
 from typing import Any
 
 from bot import texts
 from bot.domain.asking import round_answers
+from bot.domain.cohorts.calendar import week_began
+from bot.domain.cohorts.figures import (
+    EPSILON_PER_FIGURE,
+    Figure,
+    check_figure,
+    cohort_budget,
+    topic_figure,
+)
 from bot.domain.deps import Deps
 from bot.domain.exercises.findings import findings
 from bot.domain.model import Cohort, Member, Membership, Pair, Round, RoundStatus
@@ -32,34 +41,27 @@ _DIMENSIONS = frozenset(d.value for d in Dimension)
 
 
 @dataclass
-class Figure:
-    """One answer-derived figure of a frozen week and the pairs whose answers it pools.
-
-    ``value``: a count (differences in a topic) or a mean (a check question). It may be shown
-    only to a viewer for whom at least K of ``pairs`` are not their own pair."""
-
-    value: float
-    pairs: frozenset[int]
-
-    def shown_to(self, own: frozenset[int], k: int) -> bool:
-        """Whether a viewer whose own pairs are ``own`` may see it (K others at least)."""
-        return len(self.pairs - own) >= k
-
-
-@dataclass
 class Snapshot:
     """One finished program week, as frozen (see the module docstring)."""
 
     week: int
     participation: dict[int, tuple[int, int]]  # pair id -> (rounds asked, rounds revealed)
-    topics: dict[str, Figure]  # dimension -> differences (mismatched questions) over pairs
-    check: dict[str, Figure]  # check question id -> mean answer over pairs (first/last week)
+    topics: dict[str, Figure]  # dimension -> couples with a difference (noisy)
+    check: dict[str, Figure]  # check question id -> noisy sum and count (first/last week)
 
     def to_json(self) -> str:
-        """The snapshot as stored."""
+        """The snapshot as stored (noisy figures only: nothing exact is kept)."""
 
         def figures(items: dict[str, Figure]) -> dict[str, Any]:
-            return {k: {"value": f.value, "pairs": sorted(f.pairs)} for k, f in items.items()}
+            return {
+                k: {
+                    "pairs": sorted(f.pairs),
+                    "alike": f.alike,
+                    "count": f.count,
+                    "total": f.total,
+                }
+                for k, f in items.items()
+            }
 
         return json.dumps(
             {
@@ -71,14 +73,18 @@ class Snapshot:
 
     @classmethod
     def from_json(cls, week: int, raw: str) -> Snapshot:
-        """A stored snapshot of ``week``."""
+        """A stored snapshot of ``week``. A figure frozen before noise was added (it has no
+        ``count``) reads as pooling no pairs, so it is never shown."""
         data: dict[str, Any] = json.loads(raw)
 
+        def figure(v: dict[str, Any]) -> Figure:
+            if "count" not in v:
+                return Figure(frozenset(), True, 0)
+            pairs = frozenset(int(p) for p in v["pairs"])
+            return Figure(pairs, bool(v["alike"]), int(v["count"]), int(v.get("total", 0)))
+
         def figures(items: dict[str, Any]) -> dict[str, Figure]:
-            return {
-                str(k): Figure(float(v["value"]), frozenset(int(p) for p in v["pairs"]))
-                for k, v in items.items()
-            }
+            return {str(k): figure(v) for k, v in items.items()}
 
         return cls(
             week=week,
@@ -92,17 +98,18 @@ async def freeze(deps: Deps, tx: UnitOfWork, cohort: Cohort, week: int, program:
     """Freeze the figures of a finished program week (once; later calls change nothing).
 
     Participation: the program rounds each member pair was asked that week, and how many both
-    answered. Figures from answers, each with the pairs it pools: per topic, the differences
-    among questions both partners answered (a pass counts for nothing); per check question
-    (first and last week), the mean of the answers both gave. A round still open at the
-    freeze counts as asked, not revealed."""
+    answered. Figures from answers, only over pairs that joined before the week began
+    (``calendar.week_began``; a couple enrolled mid-week counts for nothing that week): per
+    topic, whether each pair had a difference among the questions both partners answered (a
+    pass counts for nothing); per check question (first and last week), both partners'
+    answers. Each figure gets its noise here, once, from ``deps.noise`` (``figures.py``), and
+    is marked ``alike`` when every contributor besides the staff's own gave the same value.
+    A round still open at the freeze counts as asked, not revealed."""
     if await tx.cohorts.has_snapshot(cohort.id, week):
         return
     participation: dict[int, tuple[int, int]] = {}
-    topic_pairs: dict[str, set[int]] = {}
-    topic_counts: Counter[str] = Counter()
-    check_pairs: dict[str, set[int]] = {}
-    check_values: dict[str, list[int]] = {}
+    differences: dict[str, dict[int, bool]] = {}
+    checks: dict[str, dict[int, tuple[int, int]]] = {}
     for member in await tx.cohorts.members(cohort.id):
         pair = member.pair
         asked = await tx.rounds.program_rounds(pair.id, cohort.id, week)
@@ -110,22 +117,22 @@ async def freeze(deps: Deps, tx: UnitOfWork, cohort: Cohort, week: int, program:
             continue
         revealed = [r for r in asked if r.status is RoundStatus.REVEALED]
         participation[pair.id] = (len(asked), len(revealed))
+        began = week_began(cohort, week, pair.timezone)
+        if member.joined_at is None or member.joined_at >= began:
+            continue
         for round_ in revealed:
             found = await findings(deps, tx, round_.id, pair)
             for question in found.answered:
                 if question.mismatch is not None:
-                    topic_pairs.setdefault(question.dimension.value, set()).add(pair.id)
-            topic_counts.update(q.dimension.value for q in found.mismatched)
+                    differences.setdefault(question.dimension.value, {}).setdefault(pair.id, False)
+            for question in found.mismatched:
+                differences.setdefault(question.dimension.value, {})[pair.id] = True
             if program.has_check(week):
-                await _collect_check(deps, tx, round_, pair, program, check_pairs, check_values)
-    topics = {
-        d: Figure(float(topic_counts.get(d, 0)), frozenset(p)) for d, p in topic_pairs.items()
-    }
-    check = {
-        q: Figure(mean(check_values[q]), frozenset(p))
-        for q, p in check_pairs.items()
-        if check_values.get(q)
-    }
+                await _collect_check(deps, tx, round_, pair, program, checks)
+    staff = await staff_pairs(deps, tx, cohort.id)
+    # Sorted, so a seeded generator draws the same noise for the same figures (tests).
+    topics = {d: topic_figure(v, staff, deps.noise) for d, v in sorted(differences.items())}
+    check = {q: check_figure(v, staff, deps.noise) for q, v in sorted(checks.items())}
     snapshot = Snapshot(week, participation, topics, check)
     await tx.cohorts.save_snapshot(cohort.id, week, snapshot.to_json(), deps.now())
 
@@ -136,11 +143,11 @@ async def _collect_check(
     round_: Round,
     pair: Pair,
     program: Program,
-    check_pairs: dict[str, set[int]],
-    values: dict[str, list[int]],
+    checks: dict[str, dict[int, tuple[int, int]]],
 ) -> None:
     """Both partners' answers to the check questions of a revealed round (only when both
-    answered a question; a pass leaves the question out for this pair)."""
+    answered a question; a pass leaves the question out for this pair). A pair contributes
+    once per question: its first answers count."""
     asked, given = await round_answers(tx, round_.id)
     for item in asked:
         qid = item.question_id
@@ -154,10 +161,10 @@ async def _collect_check(
             question.numeric(str(a.value)) if a is not None and not a.skipped else None
             for a in both
         ]
-        if any(n is None for n in numbers):
+        first, second = numbers
+        if first is None or second is None:
             continue
-        check_pairs.setdefault(qid, set()).add(pair.id)
-        values.setdefault(qid, []).extend(n for n in numbers if n is not None)
+        checks.setdefault(qid, {}).setdefault(pair.id, (first, second))
 
 
 async def snapshots(tx: UnitOfWork, cohort_id: int) -> list[Snapshot]:
@@ -165,14 +172,21 @@ async def snapshots(tx: UnitOfWork, cohort_id: int) -> list[Snapshot]:
     return [Snapshot.from_json(s.week, s.data) for s in await tx.cohorts.snapshots(cohort_id)]
 
 
-async def own_pairs(deps: Deps, tx: UnitOfWork, cohort_id: int, viewer: int) -> frozenset[int]:
-    """The staff's own pairs among the cohort's members: the pairs of the viewer, of every
-    facilitator of the cohort and of every admin. They know their own answers (and staff may
-    share what they see), so a figure must pool K pairs besides all of these; every viewer
-    then sees the same figures."""
-    staff = set(deps.config.admins) | {viewer}
+async def staff_pairs(
+    deps: Deps, tx: UnitOfWork, cohort_id: int, viewer: int | None = None
+) -> frozenset[int]:
+    """The staff's own pairs among the cohort's members: the pairs of the viewer (if any), of
+    every facilitator of the cohort and of every admin. They know their own answers (and staff
+    may share what they see), so a figure must pool K pairs besides all of these, and the
+    "every contributor alike" test leaves them out; every viewer then sees the same figures."""
+    staff = set(deps.config.admins) | ({viewer} if viewer is not None else set())
     staff.update(p.id for p in await tx.cohorts.facilitators(cohort_id))
     return await tx.cohorts.staff_pairs(cohort_id, staff)
+
+
+async def own_pairs(deps: Deps, tx: UnitOfWork, cohort_id: int, viewer: int) -> frozenset[int]:
+    """The pairs a viewer's figures must pool K pairs besides (see :func:`staff_pairs`)."""
+    return await staff_pairs(deps, tx, cohort_id, viewer)
 
 
 async def _names(tx: UnitOfWork, pair: Pair) -> str:
@@ -220,62 +234,88 @@ async def status_lines(
     return lines
 
 
-def _visible_topics(k: int, snap: Snapshot, own: frozenset[int]) -> list[tuple[str, Figure]]:
-    return sorted(
-        ((d, f) for d, f in snap.topics.items() if d in _DIMENSIONS and f.shown_to(own, k)),
-        key=lambda item: (-item[1].value, item[0]),
+#: A row of released figures: the subject and its figure, or None where it is withheld.
+_Row = tuple[str, Figure | None]
+
+
+def _topic_rows(k: int, snap: Snapshot, own: frozenset[int]) -> list[_Row]:
+    """The week's topics: those this viewer may see first (most couples with a difference
+    first), then the withheld ones (too few couples, or all alike), by name."""
+    known = [(d, f) for d, f in snap.topics.items() if d in _DIMENSIONS]
+    shown = sorted(
+        ((d, f) for d, f in known if f.shown_to(own, k)),
+        key=lambda item: (-item[1].differences(), item[0]),
     )
+    withheld: list[_Row] = sorted((d, None) for d, f in known if not f.shown_to(own, k))
+    return [*shown, *withheld]
 
 
-def _check_pairs(
+def _check_rows(
     k: int, frozen: list[Snapshot], program: Program | None, own: frozenset[int]
-) -> list[tuple[str, Figure, Figure]]:
-    """(question id, first week, last week) for check questions whose figures may both be
-    shown to this viewer."""
+) -> list[tuple[str, Figure, Figure] | tuple[str, None, None]]:
+    """(question id, first week, last week) for check questions frozen in both weeks; both
+    figures None where either may not be shown to this viewer."""
     if program is None:
         return []
     first = next((s for s in frozen if s.week == 0), None)
     last = next((s for s in frozen if s.week == program.weeks - 1), None)
     if first is None or last is None:
         return []
-    result = []
+    result: list[tuple[str, Figure, Figure] | tuple[str, None, None]] = []
     for qid in program.check:
         before, after = first.check.get(qid), last.check.get(qid)
         if before is None or after is None:
             continue
         if before.shown_to(own, k) and after.shown_to(own, k):
             result.append((qid, before, after))
+        else:
+            result.append((qid, None, None))
     return result
+
+
+def _any_shown(rows: list[_Row]) -> bool:
+    return any(f is not None for _, f in rows)
 
 
 def _aggregate_lines(
     deps: Deps, frozen: list[Snapshot], program: Program | None, own: frozenset[int]
 ) -> list[str]:
+    """The figures section of the status: the latest frozen week with a topic this viewer may
+    see, and the interdependence check, each only when something in it may be shown; the
+    withheld figures beside them say so, without saying why."""
     k = deps.config.min_pairs
     lines: list[str] = []
-    latest = next((s for s in reversed(frozen) if _visible_topics(k, s, own)), None)
+    latest = next((s for s in reversed(frozen) if _any_shown(_topic_rows(k, s, own))), None)
     if latest is not None:
         lines.append(texts.STATUS_AGGREGATES.format(week=latest.week + 1, k=k))
-        lines.extend(
-            texts.STATUS_TOPIC_LINE.format(
-                topic=gettext(Dimension(d).label), n=int(f.value), pairs=len(f.pairs)
+        for dim, figure in _topic_rows(k, latest, own):
+            topic = gettext(Dimension(dim).label)
+            lines.append(
+                texts.STATUS_TOPIC_WITHHELD.format(topic=topic)
+                if figure is None
+                else texts.STATUS_TOPIC_LINE.format(topic=topic, n=figure.differences())
             )
-            for d, f in _visible_topics(k, latest, own)
-        )
-    checks = _check_pairs(k, frozen, program, own)
-    if checks:
+    checks = _check_rows(k, frozen, program, own)
+    if any(before is not None for _, before, _ in checks):
         lines.append(texts.STATUS_CHECK)
         bank = deps.content.questions
         for qid, before, after in checks:
+            question = _short(gettext(bank[qid].text)) if qid in bank else qid
+            if before is None or after is None:
+                lines.append(texts.STATUS_CHECK_WITHHELD.format(question=question))
+                continue
             lines.append(
                 texts.STATUS_CHECK_LINE.format(
-                    question=_short(gettext(bank[qid].text)) if qid in bank else qid,
-                    before=f"{before.value:.1f}",
-                    after=f"{after.value:.1f}",
+                    question=question,
+                    before=f"{before.mean(k):.1f}",
+                    after=f"{after.mean(k):.1f}",
                 )
             )
     if not lines:
         lines.append(texts.STATUS_AGGREGATES_HIDDEN.format(k=k))
+    elif program is not None:
+        budget = cohort_budget(deps.content, program)
+        lines.append(texts.STATUS_NOISE.format(budget=f"{budget:g}"))
     return lines
 
 
@@ -283,9 +323,11 @@ async def export_csv(
     deps: Deps, tx: UnitOfWork, cohort: Cohort, program: Program | None, viewer: int
 ) -> bytes:
     """The status figures as CSV (UTF-8 with a BOM, so spreadsheet apps read it): one row per
-    pair and frozen week (participation), per week and topic (differences) and per check
-    question (first and last week), the latter two only where a figure pools at least K pairs
-    besides the staff's own. Cells that a spreadsheet would read as a formula are quoted."""
+    pair and frozen week (participation), per week and topic (about how many couples had a
+    difference) and per check question (first and last week, averages), the latter two as in
+    the status: noisy, and ``withheld`` unless the figure pools at least K pairs besides the
+    staff's own that did not all answer alike; a last row states the privacy budget. Cells
+    that a spreadsheet would read as a formula are quoted."""
     k = deps.config.min_pairs
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -299,16 +341,29 @@ async def export_csv(
             row = ["participation", snap.week + 1, names.get(pid, pid), revealed, asked]
             writer.writerow([_cell(v) for v in row])
     for snap in frozen:
-        for dim, figure in _visible_topics(k, snap, own):
-            writer.writerow(
-                ["differences", snap.week + 1, dim, int(figure.value), len(figure.pairs)]
-            )
+        rows = _topic_rows(k, snap, own)
+        if not _any_shown(rows):
+            continue
+        for dim, figure in rows:
+            value = _WITHHELD if figure is None else figure.differences()
+            writer.writerow(["differences", snap.week + 1, dim, value, ""])
     if program is not None:
-        for qid, before, after in _check_pairs(k, frozen, program, own):
-            writer.writerow(
-                ["check", f"1-{program.weeks}", qid, f"{before.value:.2f}", f"{after.value:.2f}"]
-            )
+        checks = _check_rows(k, frozen, program, own)
+        if any(before is not None for _, before, _ in checks):
+            for qid, before, after in checks:
+                pair = (
+                    (_WITHHELD, _WITHHELD)
+                    if before is None or after is None
+                    else (f"{before.mean(k):.1f}", f"{after.mean(k):.1f}")
+                )
+                writer.writerow(["check", f"1-{program.weeks}", qid, *pair])
+        budget = cohort_budget(deps.content, program)
+        writer.writerow(["noise", "", "epsilon per figure, per cohort", EPSILON_PER_FIGURE, budget])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+#: What a CSV cell says for a figure that may not be shown (a machine word, like the kinds).
+_WITHHELD = "withheld"
 
 
 def _cell(value: object) -> object:

@@ -125,7 +125,8 @@ class Cohorts(Protocol):
         ...
 
     async def members(self, cohort_id: int) -> list[Member]:
-        """Every pair that ever joined the cohort, by pair id."""
+        """Every pair that ever joined the cohort, by pair id, with its membership and when it
+        last joined (``Member.joined_at``)."""
         ...
 
     async def membership_counts(self, cohort_id: int) -> dict[Membership, int]:

@@ -1,8 +1,10 @@
-"""The cohort scenarios' sandbox: the conftest's ``box``, with ADMIN as a bot admin."""
+"""The cohort scenarios' sandbox: the conftest's ``box``, with ADMIN as a bot admin and a
+seeded generator for the figures' noise (so a scenario sees the same figures every run)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from random import Random
 
 import pytest
 
@@ -17,5 +19,7 @@ from tests.e2e.helpers import ADMIN
 async def box(
     db_url: str, clock: ManualClock, fake: FakeBotAPI, picker: Picker
 ) -> AsyncIterator[Sandbox]:
-    async with sandbox(db_url, clock=clock, fake=fake, picker=picker, admins=[ADMIN]) as running:
+    async with sandbox(
+        db_url, clock=clock, fake=fake, picker=picker, admins=[ADMIN], noise=Random(9)
+    ) as running:
         yield running

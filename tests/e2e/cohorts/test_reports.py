@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime
+from random import Random
 
 from bot import texts
 from bot.emulator import FakeBotAPI
@@ -20,6 +21,7 @@ from tests.e2e.helpers import (
     make_facilitator,
     new_cohort,
     pass_everything,
+    varied,
 )
 
 
@@ -49,9 +51,9 @@ async def test_the_interdependence_check_before_and_after_with_k_couples(
             await box.run_until(when)
             box.clock.set(when)
             await box.tick()
-            for a, b in couples:
-                for user in (a, b):
-                    await answer_everything(user, marks[user.user_id])
+            for n, (a, b) in enumerate(couples):
+                for user in (a, b):  # each couple its own answer: the means are not alike
+                    await answer_everything(user, marks[user.user_id], n)
 
         await check_day(datetime(2026, 3, 9, 19, 0, tzinfo=UTC))  # week 1: the check
         await check_day(datetime(2026, 4, 13, 19, 0, tzinfo=UTC))  # week 6: the check again
@@ -66,7 +68,10 @@ async def test_the_interdependence_check_before_and_after_with_k_couples(
         document = fay.chat.last.document
         assert document is not None
         rows = list(csv.reader(io.StringIO(document.decode("utf-8-sig"))))
-        assert {r[2] for r in rows if r[0] == "check"} == set(program.check)
+        checks = [r for r in rows if r[0] == "check"]
+        assert {r[2] for r in checks} == set(program.check)
+        for _, _, _, before, after in checks:  # noisy, but within the scale, one decimal
+            assert all(1.0 <= float(v) <= 5.0 and len(v) == 3 for v in (before, after))
 
 
 async def test_a_figure_needs_k_couples_who_answered_it_not_counting_the_viewers_own(
@@ -127,9 +132,9 @@ async def test_staff_couples_do_not_count_towards_k_for_anyone(
         couples = [(fay, pat), *others]
         marks = {u.user_id: len(u.chat.messages) for pair in couples for u in pair}
         await box.run_until(datetime(2026, 3, 9, 19, 0, tzinfo=UTC))
-        for a, b in couples:
-            for user in (a, b):
-                await answer_everything(user, marks[user.user_id])
+        for n, (a, b) in enumerate(couples):
+            for partner, user in enumerate((a, b)):
+                await answer_everything(user, marks[user.user_id], varied(n, partner))
         await box.advance(datetime(2026, 3, 16, 9, 0, tzinfo=UTC) - box.clock.now())
         views = []
         for viewer in (fay, gus):
@@ -138,7 +143,7 @@ async def test_staff_couples_do_not_count_towards_k_for_anyone(
             views.append(viewer.chat.last.text.split("Couples who completed")[1])
         # Four couples answered, three besides Fay's own: enough (K = 3) for both of them,
         # and the same view for both (staff couples never count towards K for anyone).
-        assert "across 4 couples" in views[0]
+        assert texts.STATUS_AGGREGATES.format(week=1, k=3) in views[0] and ": about " in views[0]
         assert views[0] == views[1]
 
 
@@ -189,9 +194,9 @@ async def test_weeks_missed_during_downtime_are_still_frozen(
         couples = await enrol_couples(box, link, 3)
         marks = {u.user_id: len(u.chat.messages) for pair in couples for u in pair}
         await box.run_until(datetime(2026, 3, 9, 19, 0, tzinfo=UTC))
-        for a, b in couples:
-            for user in (a, b):
-                await answer_everything(user, marks[user.user_id])
+        for n, (a, b) in enumerate(couples):
+            for partner, user in enumerate((a, b)):
+                await answer_everything(user, marks[user.user_id], varied(n, partner))
         box.clock.set(datetime(2026, 3, 24, 12, 0, tzinfo=UTC))  # down for two week boundaries
         await box.tick()
         await fay.send("/cohorts")
@@ -223,3 +228,65 @@ async def test_the_export_never_hands_a_spreadsheet_a_formula(box: Sandbox) -> N
     rows = list(csv.reader(io.StringIO(document.decode("utf-8-sig"))))
     names = [r[2] for r in rows if r[0] == "participation"]
     assert names and all(not n.startswith(("=", "+", "-", "@")) for n in names)
+
+
+async def test_couples_enrolled_after_the_week_began_do_not_count_towards_k(
+    db_url: str, clock: ManualClock, fake: FakeBotAPI, picker: Picker
+) -> None:
+    """Sock puppets: a facilitator who enrols couples of their own once a week has begun
+    cannot make up K with them for that week, however they answer."""
+    settings = {"admins": [ADMIN], "min_pairs": 3, "noise": Random(1)}
+    async with sandbox(db_url, clock=clock, fake=fake, picker=picker, **settings) as box:
+        fay = await make_facilitator(box, 800, "Fay")
+        link = await new_cohort(fay)
+        real = await enrol_couples(box, link, 2)
+        marks = {u.user_id: len(u.chat.messages) for pair in real for u in pair}
+        await box.run_until(datetime(2026, 3, 9, 19, 0, tzinfo=UTC))  # week 1 has begun
+        for n, (a, b) in enumerate(real):
+            for partner, user in enumerate((a, b)):
+                await answer_everything(user, marks[user.user_id], varied(n, partner))
+        puppets = await enrol_couples(box, link, 2, first_id=4101)
+        couples = [*real, *puppets]
+        marks = {u.user_id: len(u.chat.messages) for pair in couples for u in pair}
+        await box.run_until(datetime(2026, 3, 11, 19, 0, tzinfo=UTC))
+        for n, (a, b) in enumerate(couples):
+            for partner, user in enumerate((a, b)):
+                await answer_everything(user, marks[user.user_id], varied(n + 1, partner))
+        await box.advance(datetime(2026, 3, 16, 9, 0, tzinfo=UTC) - box.clock.now())
+        await fay.send("/cohorts")
+        await fay.press(texts.BTN_STATUS)
+        assert texts.STATUS_AGGREGATES_HIDDEN.format(k=3) in fay.chat.last.text
+        await fay.press(texts.BTN_EXPORT)
+        assert fay.chat.last.document is not None
+        rows = list(csv.reader(io.StringIO(fay.chat.last.document.decode("utf-8-sig"))))
+        assert not [r for r in rows if r[0] in ("differences", "check")]
+        # Not because the puppets did not answer: all four couples completed check-ins.
+        answered = [r for r in rows if r[0] == "participation" and r[1] == "1" and r[3] != "0"]
+        assert len(answered) == 4
+
+
+async def test_a_figure_where_every_couple_answered_alike_is_withheld(
+    db_url: str, clock: ManualClock, fake: FakeBotAPI, picker: Picker
+) -> None:
+    """Three couples give the very same answers: any figure would show each couple's own, so
+    none is shown (with varied answers the same week shows figures: see the downtime test)."""
+    settings = {"admins": [ADMIN], "min_pairs": 3, "noise": Random(2)}
+    async with sandbox(db_url, clock=clock, fake=fake, picker=picker, **settings) as box:
+        fay = await make_facilitator(box, 800, "Fay")
+        link = await new_cohort(fay)
+        couples = await enrol_couples(box, link, 3)
+        marks = {u.user_id: len(u.chat.messages) for pair in couples for u in pair}
+        await box.run_until(datetime(2026, 3, 9, 19, 0, tzinfo=UTC))  # the check round
+        for a, b in couples:
+            for user in (a, b):
+                await answer_everything(user, marks[user.user_id])
+        await box.advance(datetime(2026, 3, 16, 9, 0, tzinfo=UTC) - box.clock.now())
+        await fay.send("/cohorts")
+        await fay.press(texts.BTN_STATUS)
+        assert texts.STATUS_AGGREGATES_HIDDEN.format(k=3) in fay.chat.last.text
+        await fay.press(texts.BTN_EXPORT)
+        assert fay.chat.last.document is not None
+        rows = list(csv.reader(io.StringIO(fay.chat.last.document.decode("utf-8-sig"))))
+        assert not [r for r in rows if r[0] in ("differences", "check")]
+        answered = [r for r in rows if r[0] == "participation" and r[1] == "1" and r[3] != "0"]
+        assert len(answered) == 3
