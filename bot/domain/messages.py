@@ -32,7 +32,8 @@ class Message:
     With ``photo`` (PNG/JPEG bytes) it is a picture and ``text`` its caption (may be empty);
     with ``document`` (file name, bytes) a file, such as a CSV export. Files are for direct
     replies only: the outbox stores text, so a file written there is lost and only its text
-    is sent.
+    is sent. ``protect``: sent with Telegram's ``protect_content`` (clients that honour it
+    offer no forwarding or saving; a camera still works); honoured for direct replies.
     """
 
     user_id: int
@@ -40,6 +41,7 @@ class Message:
     buttons: Keyboard = ()
     photo: bytes | None = field(default=None, repr=False)
     document: tuple[str, bytes] | None = field(default=None, repr=False)
+    protect: bool = False
 
 
 @dataclass(frozen=True)

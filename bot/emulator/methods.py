@@ -81,6 +81,14 @@ def _decode_json(value: Any, what: str) -> Any:
     return value
 
 
+def _flag(params: dict[str, Any], name: str) -> bool:
+    """A boolean parameter as Telegram reads it (``true``/``false``, JSON or Python)."""
+    value = params.get(name)
+    if isinstance(value, str):
+        return value.strip().lower() == "true"
+    return bool(value)
+
+
 def _markup(raw: Any) -> tuple[list[list[Button]], dict[str, Any] | None]:
     """Validate ``reply_markup`` and return the inline keyboard as buttons and as JSON.
 
@@ -338,6 +346,7 @@ class BotAPIMethods:
             entities=entities,
             date=self._now(),
             reply_markup=markup,
+            protected=_flag(params, "protect_content"),
         )
         return self._record(chat, message)
 
@@ -367,6 +376,7 @@ class BotAPIMethods:
             entities=entities,
             date=self._now(),
             reply_markup=markup,
+            protected=_flag(params, "protect_content"),
         )
         return self._record(chat, message)
 
@@ -397,6 +407,7 @@ class BotAPIMethods:
             entities=entities,
             date=self._now(),
             reply_markup=markup,
+            protected=_flag(params, "protect_content"),
         )
         return self._record(chat, message)
 

@@ -48,6 +48,8 @@ class SentMessage:
         date: Unix time it was sent (from the emulator's clock).
         edit_date: Unix time of the last edit, if any.
         reply_markup: The inline keyboard as Telegram echoes it back (JSON dict), if any.
+        protected: Sent with ``protect_content``: clients that honour it offer no forwarding
+            or saving (``has_protected_content`` in Telegram's message).
     """
 
     message_id: int
@@ -63,6 +65,7 @@ class SentMessage:
     date: int = 0
     edit_date: int | None = None
     reply_markup: dict[str, Any] | None = field(default=None, repr=False)
+    protected: bool = False
 
 
 @dataclass

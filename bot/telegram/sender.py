@@ -50,13 +50,17 @@ def render_keyboard(buttons: Keyboard) -> InlineKeyboardMarkup | None:
     )
 
 
-async def _send(bot: Bot, chat_id: int, text: str, buttons: Keyboard) -> None:
-    """One sendMessage, without a parse mode: user text is never read as markup."""
+async def _send(
+    bot: Bot, chat_id: int, text: str, buttons: Keyboard, *, protect: bool = False
+) -> None:
+    """One sendMessage, without a parse mode: user text is never read as markup.
+    ``protect``: Telegram's ``protect_content`` (no forwarding or saving where honoured)."""
     await bot.send_message(
         chat_id=chat_id,
         text=text,
         reply_markup=render_keyboard(buttons),
         link_preview_options=_NO_PREVIEW,
+        protect_content=protect or None,
     )
 
 
@@ -114,6 +118,7 @@ class Sender:
                     filename=name,
                     caption=caption,
                     reply_markup=markup,
+                    protect_content=message.protect or None,
                 )
             elif message.photo is not None:
                 await bot.send_photo(
@@ -121,6 +126,7 @@ class Sender:
                     photo=message.photo,
                     caption=caption,
                     reply_markup=markup,
+                    protect_content=message.protect or None,
                 )
         except Forbidden:
             await self._tandem.mark_inactive(message.user_id)
@@ -137,7 +143,8 @@ class Sender:
             return False
         if captioned:
             return True
-        return await self._send_text(bot, Message(message.user_id, text, message.buttons))
+        rest = Message(message.user_id, text, message.buttons, protect=message.protect)
+        return await self._send_text(bot, rest)
 
     async def _send_text(self, bot: Bot, message: Message) -> bool:
         """The text part of :meth:`send` (``message.photo`` is ignored)."""
@@ -145,7 +152,7 @@ class Sender:
         for index, part in enumerate(parts):
             buttons = message.buttons if index == len(parts) - 1 else ()
             try:
-                await _send(bot, message.user_id, part, buttons)
+                await _send(bot, message.user_id, part, buttons, protect=message.protect)
             except Forbidden:
                 await self._tandem.mark_inactive(message.user_id)
                 return False
