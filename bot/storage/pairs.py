@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.model import Lane, Pair, PairStatus
@@ -165,6 +165,66 @@ class SqlPairs:
             .values(status=PairStatus.ENDED.value, ended_at=now)
         )
         return ended.rowcount == 1
+
+    async def reopen(
+        self,
+        pair_id: int,
+        *,
+        user_a: int,
+        user_b: int,
+        timezone: str,
+        frequency: Frequency,
+        time_of_day: time,
+        now: datetime,
+    ) -> Pair | None:
+        """See :meth:`bot.domain.ports.Pairs.reopen`: a conditional update on ``status``."""
+        reopened = await self._conn.execute(
+            update(pairs)
+            .where(pairs.c.id == pair_id, pairs.c.status == PairStatus.ENDED.value)
+            .values(
+                user_a=user_a,
+                user_b=user_b,
+                status=PairStatus.ACTIVE.value,
+                timezone=timezone,
+                frequency=frequency.value,
+                weekday=0,
+                time_of_day=stored_time(time_of_day),
+                paused=False,
+                weekly_weekday=None,
+                weekly_time=None,
+                followup_offer_id=None,
+                ended_at=None,
+            )
+        )
+        if reopened.rowcount != 1:
+            return None
+        return await self._fetch(pair_id)
+
+    async def between(self, user_id: int, other_id: int) -> Pair | None:
+        """See :meth:`bot.domain.ports.Pairs.between`."""
+        row = (
+            await self._conn.execute(
+                select(pairs)
+                .where(
+                    or_(
+                        and_(pairs.c.user_a == user_id, pairs.c.user_b == other_id),
+                        and_(pairs.c.user_a == other_id, pairs.c.user_b == user_id),
+                    )
+                )
+                .order_by(pairs.c.id.desc())
+                .limit(1)
+            )
+        ).first()
+        return None if row is None else pair_record(row)
+
+    async def of_member(self, user_id: int) -> list[Pair]:
+        """See :meth:`bot.domain.ports.Pairs.of_member`."""
+        rows = await self._conn.execute(
+            select(pairs)
+            .where(or_(pairs.c.user_a == user_id, pairs.c.user_b == user_id))
+            .order_by(pairs.c.id.desc())
+        )
+        return [pair_record(r) for r in rows]
 
     async def ended_since(self, user_id: int, since: datetime) -> Pair | None:
         """See :meth:`bot.domain.ports.Pairs.ended_since`."""

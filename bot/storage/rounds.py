@@ -207,22 +207,28 @@ class SqlRounds:
             .order_by(rounds.c.id)
         )
 
-    async def revealed_count(self, pair_id: int) -> int:
+    async def revealed_count(self, pair_ids: Collection[int]) -> int:
         """See :meth:`bot.domain.ports.Rounds.revealed_count`."""
+        if not pair_ids:
+            return 0
         count = (
             await self._conn.execute(
                 select(func.count())
                 .select_from(rounds)
-                .where(rounds.c.pair_id == pair_id, rounds.c.status == _REVEALED)
+                .where(rounds.c.pair_id.in_(list(pair_ids)), rounds.c.status == _REVEALED)
             )
         ).scalar_one()
         return int(count)
 
-    async def revealed_page(self, pair_id: int, offset: int, limit: int) -> list[Round]:
+    async def revealed_page(
+        self, pair_ids: Collection[int], offset: int, limit: int
+    ) -> list[Round]:
         """See :meth:`bot.domain.ports.Rounds.revealed_page`."""
+        if not pair_ids:
+            return []
         return await self._rounds(
             select(rounds)
-            .where(rounds.c.pair_id == pair_id, rounds.c.status == _REVEALED)
+            .where(rounds.c.pair_id.in_(list(pair_ids)), rounds.c.status == _REVEALED)
             .order_by(rounds.c.closed_at.desc(), rounds.c.id.desc())
             .offset(offset)
             .limit(limit)

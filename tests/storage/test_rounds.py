@@ -101,9 +101,12 @@ async def test_views_of_revealed_rounds_count_and_page_newest_first(db: Transact
             await tx.rounds.close_if_open(created.id, status, NOW + timedelta(days=day, hours=1))
             ids.append(created.id)
     async with db.read() as tx:
-        assert await tx.rounds.revealed_count(pair.id) == 3
-        page = await tx.rounds.revealed_page(pair.id, 0, 2)
+        assert await tx.rounds.revealed_count([pair.id]) == 3
+        assert await tx.rounds.revealed_count([pair.id + 1]) == 0
+        assert await tx.rounds.revealed_count([]) == 0
+        page = await tx.rounds.revealed_page([pair.id], 0, 2)
         assert [r.id for r in page] == [ids[3], ids[2]]
+        assert await tx.rounds.revealed_page([], 0, 2) == []
         assert await tx.rounds.revealed_window(pair.id, NOW) == [ids[0], ids[2]]  # no follow-up
         assert await tx.rounds.revealed_before(pair.id, ids[3], 12) == [ids[2], ids[0]]
         statuses = await tx.rounds.closed_statuses(pair.id, 10)

@@ -148,6 +148,33 @@ class Pairs(Protocol):
         """Decide-once: an active pair ends at ``now``. True for the caller that ended it."""
         ...
 
+    async def reopen(
+        self,
+        pair_id: int,
+        *,
+        user_a: int,
+        user_b: int,
+        timezone: str,
+        frequency: Frequency,
+        time_of_day: time,
+        now: datetime,
+    ) -> Pair | None:
+        """Decide-once: an ended pair becomes active again at ``now`` (the same two people
+        paired again; ``user_a`` the new inviter), on a fresh schedule like a new pair's
+        (not paused, no weekly round, no parked follow-up); its rounds, focus and retention
+        stay. The pair for the one caller that reopened it; None for every other (or when it
+        was not ended)."""
+        ...
+
+    async def between(self, user_id: int, other_id: int) -> Pair | None:
+        """The most recent pair (active or ended) of exactly these two users, in either
+        order, or None."""
+        ...
+
+    async def of_member(self, user_id: int) -> list[Pair]:
+        """Every pair (active or ended) the user is a member of, newest first."""
+        ...
+
     async def ended_since(self, user_id: int, since: datetime) -> Pair | None:
         """The user's most recently ended pair, if it ended at or after ``since``."""
         ...

@@ -83,12 +83,15 @@ class Rounds(Protocol):
         """Ids of the pair's rounds revealed at or after ``since``, oldest first."""
         ...
 
-    async def revealed_count(self, pair_id: int) -> int:
-        """How many of the pair's rounds were revealed."""
+    async def revealed_count(self, pair_ids: Collection[int]) -> int:
+        """How many rounds of these pairs were revealed."""
         ...
 
-    async def revealed_page(self, pair_id: int, offset: int, limit: int) -> list[Round]:
-        """Revealed rounds, newest first (by closing time), ``offset`` back."""
+    async def revealed_page(
+        self, pair_ids: Collection[int], offset: int, limit: int
+    ) -> list[Round]:
+        """Revealed rounds of these pairs, newest first (by closing time), ``offset``
+        back."""
         ...
 
     async def revealed_window(self, pair_id: int, since: datetime) -> list[int]:
