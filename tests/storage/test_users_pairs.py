@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import date, time, timedelta
 
-from bot.domain.model import Lane, PairStatus
+from bot.domain.model import Lane, PairStatus, Retention
 from bot.domain.ports import Transactions
 from bot.domain.subjects import AwaitAnswer, AwaitTime, AwaitTimezone
 from content.schema import Dimension
@@ -231,3 +231,37 @@ async def test_pairs_between_two_people_and_of_a_member(db: Transactions) -> Non
         assert [p.id for p in await tx.pairs.of_member(1001)] == [second.id, first.id]
         assert [p.id for p in await tx.pairs.of_member(3)] == [second.id]
         assert await tx.pairs.of_member(99) == []
+
+
+async def test_a_retention_proposal_is_settled_once(db: Transactions) -> None:
+    pair = await seed_pair(db)
+    assert pair.retention is Retention.FOREVER and pair.retention_proposal is None
+    async with db.write() as tx:
+        shorter = await tx.pairs.set_retention(pair.id, Retention.MONTHS_3)
+        assert shorter.retention is Retention.MONTHS_3
+        waiting = await tx.pairs.propose_retention(pair.id, Retention.MONTHS_12, 1001)
+        assert (waiting.retention_proposal, waiting.retention_proposed_by) == (
+            Retention.MONTHS_12,
+            1001,
+        )
+        assert waiting.retention is Retention.MONTHS_3
+        # Another proposal, or another proposer, is not the one waiting.
+        assert not await tx.pairs.settle_proposal(pair.id, Retention.MONTHS_6, 1001, True)
+        assert not await tx.pairs.settle_proposal(pair.id, Retention.MONTHS_12, 1002, True)
+
+    async def settle(accept: bool) -> bool:
+        async with db.write() as tx:
+            return await tx.pairs.settle_proposal(pair.id, Retention.MONTHS_12, 1001, accept)
+
+    assert sorted(await asyncio.gather(settle(True), settle(True), settle(False))) == [
+        False,
+        False,
+        True,
+    ]
+    async with db.write() as tx:
+        settled = await tx.pairs.get(pair.id)
+        assert settled is not None and settled.retention_proposal is None
+        assert settled.retention in (Retention.MONTHS_12, Retention.MONTHS_3)
+        await tx.pairs.propose_retention(pair.id, Retention.FOREVER, 1002)
+        dropped = await tx.pairs.set_retention(pair.id, Retention.MONTHS_6)
+        assert dropped.retention_proposal is None and dropped.retention_proposed_by is None

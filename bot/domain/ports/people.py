@@ -12,6 +12,7 @@ from bot.domain.model import (
     InviteStatus,
     Lane,
     Pair,
+    Retention,
     User,
 )
 from bot.domain.subjects import Awaiting
@@ -173,6 +174,24 @@ class Pairs(Protocol):
 
     async def of_member(self, user_id: int) -> list[Pair]:
         """Every pair (active or ended) the user is a member of, newest first."""
+        ...
+
+    async def set_retention(self, pair_id: int, retention: Retention) -> Pair:
+        """The pair keeps closed rounds for ``retention`` from now on; any waiting proposal is
+        dropped. Returns the pair."""
+        ...
+
+    async def propose_retention(self, pair_id: int, retention: Retention, by: int) -> Pair:
+        """Partner ``by`` suggests keeping rounds for ``retention`` (replacing any earlier
+        proposal); nothing changes until the other accepts. Returns the pair."""
+        ...
+
+    async def settle_proposal(
+        self, pair_id: int, retention: Retention, proposer: int, accept: bool
+    ) -> bool:
+        """Decide-once: the proposal of ``retention`` by ``proposer``, if it is still the one
+        waiting, is accepted (the pair's retention becomes it) or declined; either way it is
+        no longer waiting. True for the one caller that settled it."""
         ...
 
     async def ended_since(self, user_id: int, since: datetime) -> Pair | None:

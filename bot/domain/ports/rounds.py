@@ -113,6 +113,15 @@ class Rounds(Protocol):
         """The program rounds this cohort asked the pair in program week ``week``."""
         ...
 
+    async def of_pair(self, pair_id: int) -> list[Round]:
+        """Every round of the pair (any status), oldest first."""
+        ...
+
+    async def prune(self, pair_id: int, before: datetime) -> int:
+        """Delete the pair's rounds that closed (revealed, expired or cancelled) before
+        ``before``, with their questions and answers; open rounds stay. Returns how many."""
+        ...
+
 
 class Answers(Protocol):
     """Answers: private until their round is revealed (DESIGN.md, privacy rule 1). Read them
@@ -133,6 +142,10 @@ class Answers(Protocol):
 
     async def delete_for_user(self, user_id: int) -> None:
         """Delete every answer the user gave."""
+        ...
+
+    async def of_user(self, user_id: int) -> list[Answer]:
+        """Every answer the user gave (their own data, for an export)."""
         ...
 
 
@@ -191,4 +204,10 @@ class Offers(Protocol):
 
     async def delete_picks_of(self, user_id: int) -> None:
         """Delete every pick the user made."""
+        ...
+
+    async def prune(self, pair_id: int, before: datetime) -> int:
+        """Delete the pair's offers that were settled (followed, differed, declined or
+        cancelled) before ``before``, with their picks; open and agreed offers stay. Returns
+        how many."""
         ...
