@@ -33,7 +33,8 @@ class Message:
     with ``document`` (file name, bytes) a file, such as a CSV export. Files are for direct
     replies only: the outbox stores text, so a file written there is lost and only its text
     is sent. ``protect``: sent with Telegram's ``protect_content`` (clients that honour it
-    offer no forwarding or saving; a camera still works); honoured for direct replies.
+    offer no forwarding or saving; a camera still works), for direct replies and through the
+    outbox.
     """
 
     user_id: int
@@ -71,7 +72,8 @@ class Outcome:
 @dataclass(frozen=True)
 class OutboxItem:
     """One claimed outbox message: its text part, buttons, attempts so far and the claim
-    that holds it (``broadcast_id``: the broadcast it belongs to, if any)."""
+    that holds it (``broadcast_id``: the broadcast it belongs to, if any; ``protect``: sent
+    with ``protect_content``)."""
 
     id: int
     user_id: int
@@ -80,6 +82,7 @@ class OutboxItem:
     attempts: int
     claim_token: str
     broadcast_id: int | None = None
+    protect: bool = False
 
 
 def keyboard_to_json(buttons: Keyboard) -> str | None:

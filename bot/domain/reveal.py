@@ -86,7 +86,7 @@ def _reveal_for(
         if len(asked) > 1:
             block = f"{item.position + 1}. {block}"
         blocks.append(block)
-    return Message(me.id, "\n\n".join(blocks))
+    return Message(me.id, "\n\n".join(blocks), protect=True)
 
 
 def _reveal_block(shown: Question, mine: Answer, theirs: Answer, other_name: str) -> str:

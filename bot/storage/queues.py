@@ -195,6 +195,7 @@ async def enqueue(
                 attempts=0,
                 # Counted once per message: on its last part.
                 broadcast_id=broadcast_id if last else None,
+                protected=message.protect,
             )
         )
 
@@ -211,7 +212,7 @@ class SqlOutboxQueue:
     ) -> list[OutboxItem]:
         """Lease up to ``limit`` messages ready at ``now``, oldest first."""
         c = outbox.c
-        columns = (c.id, c.user_id, c.text, c.buttons, c.attempts, c.broadcast_id)
+        columns = (c.id, c.user_id, c.text, c.buttons, c.attempts, c.broadcast_id, c.protected)
         rows = await _claim(self._engine, outbox, c.id, now, lease, limit, claim_token, columns)
         items = [
             OutboxItem(
@@ -222,6 +223,7 @@ class SqlOutboxQueue:
                 attempts=r.attempts,
                 claim_token=claim_token,
                 broadcast_id=r.broadcast_id,
+                protect=bool(r.protected),
             )
             for r in rows
         ]

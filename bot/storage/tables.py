@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.sql.expression import false
 from sqlalchemy.types import TypeDecorator
 
 metadata = MetaData(
@@ -182,6 +183,8 @@ outbox = Table(
     Column("claim_token", String(32)),
     Column("attempts", Integer, nullable=False, default=0),
     Column("broadcast_id", Integer),  # a broadcast's message: its fate is counted
+    # Sent with protect_content (no forwarding or saving where clients honour it).
+    Column("protected", Boolean, nullable=False, server_default=false()),
 )
 
 due_work = Table(

@@ -158,7 +158,12 @@ class Sender:
                 return False
             except RetryAfter as exc:
                 # Flood control: the rest goes out through the outbox once it is allowed.
-                rest = Message(message.user_id, "\n\n".join(parts[index:]), message.buttons)
+                rest = Message(
+                    message.user_id,
+                    "\n\n".join(parts[index:]),
+                    message.buttons,
+                    protect=message.protect,
+                )
                 at = self._now() + timedelta(seconds=_retry_seconds(exc))
                 await self._outbox.add(rest, at)
                 return False
@@ -204,7 +209,7 @@ class Sender:
     async def _send_item(self, bot: Bot, item: OutboxItem) -> str:
         now = self._now()
         try:
-            await _send(bot, item.user_id, item.text, item.buttons)
+            await _send(bot, item.user_id, item.text, item.buttons, protect=item.protect)
         except Forbidden:
             logger.info("outbox %s: user %s blocked the bot", item.id, item.user_id)
             await self._outbox.done(item, "blocked")

@@ -18,6 +18,7 @@ from tests.e2e.helpers import (
     DimensionPicker,
     checkin,
     labels,
+    mismatch_with_offer,
     next_day,
     pair_up,
     unscheduled_pair,
@@ -194,3 +195,20 @@ async def test_the_daily_job_removes_check_ins_older_than_the_window(
     _, data, raw = exported(alex)
     assert [r["status"] for r in data["pairs"][0]["check_ins"]] == ["revealed"]
     assert first_question not in raw
+
+
+# ------------------------------------------------------------------------------------ protected
+
+
+async def test_reveals_and_shown_picks_are_sent_protected(box: Sandbox) -> None:
+    alex, sam = await unscheduled_pair(box)
+    titles = await mismatch_with_offer(box, alex, sam)
+    for user in (alex, sam):
+        (reveal,) = [m for m in user.chat.messages if m.text.startswith(texts.REVEAL_HEADER)]
+        assert reveal.protected
+    await alex.press(f"1. {titles[0]}")
+    await sam.press(f"2. {titles[1]}")
+    for user in (alex, sam):
+        assert titles[0] in user.chat.last.text and titles[1] in user.chat.last.text
+        assert user.chat.last.protected
+    assert not any(m.protected for m in alex.chat.messages if "paired" in m.text)

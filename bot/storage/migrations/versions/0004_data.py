@@ -1,4 +1,5 @@
-"""your data is yours: each pair's retention and a proposal to keep rounds longer
+"""your data is yours: each pair's retention, a proposal to keep rounds longer, and protected
+outbox messages
 
 Revision ID: 0004_data
 Revises: 0003
@@ -23,9 +24,15 @@ def upgrade() -> None:
         )
         batch_op.add_column(sa.Column("retention_proposal", sa.String(length=8), nullable=True))
         batch_op.add_column(sa.Column("retention_proposed_by", sa.BigInteger(), nullable=True))
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("protected", sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_column("protected")
     with op.batch_alter_table("pairs", schema=None) as batch_op:
         batch_op.drop_column("retention_proposed_by")
         batch_op.drop_column("retention_proposal")
