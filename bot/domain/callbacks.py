@@ -31,6 +31,8 @@ _REVOKE = re.compile(r"^fv:(\d{1,15})$")
 _SETUP = re.compile(r"^cn:(prog|start|day|days|tz|session):([A-Za-z0-9_+/-]{1,50})$")
 _COHORT = re.compile(r"^co:(status|pause|resume|end|endyes|export|broadcast|cofac):(\d{1,12})$")
 _CONSENT = re.compile(r"^(ce|lc|bc):(\d{1,12}):([yn])$")
+_RETENTION = re.compile(r"^rt:(3|6|12|forever)$")
+_PROPOSAL = re.compile(r"^rta:(\d{1,12}):(3|6|12|forever):([yn])$")
 
 SKIP = "skip"
 
@@ -188,6 +190,23 @@ class ConsentData:
     yes: bool
 
 
+@dataclass(frozen=True)
+class RetentionData:
+    """A retention chosen on the /retention screen (``3``, ``6``, ``12`` or ``forever``)."""
+
+    choice: str
+
+
+@dataclass(frozen=True)
+class ProposalData:
+    """Agree (or not) to the partner's proposal to keep pair ``pair_id``'s rounds for
+    ``choice``."""
+
+    pair_id: int
+    choice: str
+    yes: bool
+
+
 CallbackData = (
     AnswerData
     | WriteData
@@ -208,6 +227,8 @@ CallbackData = (
     | SetupData
     | CohortData
     | ConsentData
+    | RetentionData
+    | ProposalData
 )
 
 
@@ -327,6 +348,16 @@ def broadcast(broadcast_id: int, send: bool) -> str:
     return f"bc:{broadcast_id}:{'y' if send else 'n'}"
 
 
+def retention(choice: str) -> str:
+    """Callback data for choosing a retention (``3``, ``6``, ``12`` or ``forever``)."""
+    return f"rt:{choice}"
+
+
+def proposal(pair_id: int, choice: str, yes: bool) -> str:
+    """Callback data for agreeing (or not) to keep pair ``pair_id``'s rounds for ``choice``."""
+    return f"rta:{pair_id}:{choice}:{'y' if yes else 'n'}"
+
+
 def parse(data: str | None) -> CallbackData | None:
     """Parse callback data; None for anything malformed, unknown or over 64 bytes."""
     if not data or len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
@@ -370,4 +401,8 @@ def parse(data: str | None) -> CallbackData | None:
         return CohortData(m[1], int(m[2]))
     if m := _CONSENT.match(data):
         return ConsentData(m[1], int(m[2]), m[3] == "y")
+    if m := _RETENTION.match(data):
+        return RetentionData(m[1])
+    if m := _PROPOSAL.match(data):
+        return ProposalData(int(m[1]), m[2], m[3] == "y")
     return None

@@ -25,6 +25,29 @@ class PairStatus(StrEnum):
     ENDED = "ended"
 
 
+class Retention(StrEnum):
+    """How long a pair keeps its closed rounds (revealed answers and what else they hold):
+    a number of months, or forever (the default). Either partner may shorten it; keeping
+    longer needs both (a proposal the other accepts)."""
+
+    MONTHS_3 = "3"
+    MONTHS_6 = "6"
+    MONTHS_12 = "12"
+    FOREVER = "forever"
+
+    @property
+    def months(self) -> int | None:
+        """The window in calendar months; None for forever."""
+        return None if self is Retention.FOREVER else int(self.value)
+
+    def longer_than(self, other: Retention) -> bool:
+        """Whether this keeps rounds longer than ``other`` does."""
+        mine, theirs = self.months, other.months
+        if mine is None:
+            return theirs is not None
+        return theirs is not None and mine > theirs
+
+
 class InviteStatus(StrEnum):
     """An invite is open until it is used once (accepted or declined) or replaced."""
 
@@ -157,6 +180,8 @@ class Pair:
     each lane (a retried opening never opens a second). ``weekly_weekday`` None: no weekly
     round. ``focus``: dimensions weighed more in the choice of questions.
     ``followup_offer_id``: an exercise follow-up waiting for the pair's next round.
+    ``retention``: how long closed rounds are kept; ``retention_proposal``: a longer
+    retention ``retention_proposed_by`` one partner suggested, waiting for the other.
     """
 
     id: int
@@ -176,6 +201,9 @@ class Pair:
     followup_offer_id: int | None = None
     created_at: datetime | None = None
     ended_at: datetime | None = None
+    retention: Retention = Retention.FOREVER
+    retention_proposal: Retention | None = None
+    retention_proposed_by: int | None = None
 
     @property
     def members(self) -> tuple[int, ...]:

@@ -16,7 +16,7 @@ from bot.domain.deps import Deps
 from bot.domain.errors import Refused
 from bot.domain.invites import issue_link, token_hash
 from bot.domain.messages import Button, Edit, Keyboard, Message, Outcome
-from bot.domain.model import Invite, InviteKind, InviteStatus, Pair, User
+from bot.domain.model import Invite, InviteKind, InviteStatus, Pair, PairStatus, User
 from bot.domain.people import (
     UserInfo,
     pair_of,
@@ -163,16 +163,10 @@ async def respond_invite(deps: Deps, who: UserInfo, invite_id: int, accept: bool
 
 async def _form_pair(deps: Deps, tx: UnitOfWork, inviter: User, invitee: User) -> Outcome:
     """Pair the two (decided once: both must still be unpaired, else everything rolls back),
-    revoke their other open invites, schedule the pair's rounds and tell both."""
+    revoke their other open invites, schedule the pair's rounds and tell both. Two people who
+    were paired before get their earlier pair back (:func:`_pair_for`)."""
     now = deps.now()
-    pair = await tx.pairs.create(
-        user_a=inviter.id,
-        user_b=invitee.id,
-        timezone=zone_of(deps, inviter),
-        frequency=Frequency.DAILY,
-        time_of_day=DEFAULT_TIME,
-        now=now,
-    )
+    pair = await _pair_for(deps, tx, inviter, invitee)
     if not await tx.users.link_pair([inviter.id, invitee.id], pair.id, now):
         raise Refused(texts.INVITE_USED, close=True)
     await tx.invites.revoke_open([inviter.id, invitee.id], InviteKind.PAIR)
@@ -191,6 +185,35 @@ async def _form_pair(deps: Deps, tx: UnitOfWork, inviter: User, invitee: User) -
             message = Message(invitee.id, texts.ASK_TIMEZONE_AFTER_PAIR, zone_keyboard())
         await tell(deps, tx, message)
     return Outcome(edit=Edit(None, ()), toast=texts.PAIRED_TOAST)
+
+
+async def _pair_for(deps: Deps, tx: UnitOfWork, inviter: User, invitee: User) -> Pair:
+    """The pair the two form: their earlier pair reopened, so its history, streak and
+    retention go on, on a new pair's schedule; else a new pair. Raises :class:`Refused` when
+    their earlier pair was reopened by a racing call."""
+    zone, now = zone_of(deps, inviter), deps.now()
+    earlier = await tx.pairs.between(inviter.id, invitee.id)
+    if earlier is None or earlier.status is not PairStatus.ENDED:
+        return await tx.pairs.create(
+            user_a=inviter.id,
+            user_b=invitee.id,
+            timezone=zone,
+            frequency=Frequency.DAILY,
+            time_of_day=DEFAULT_TIME,
+            now=now,
+        )
+    reopened = await tx.pairs.reopen(
+        earlier.id,
+        user_a=inviter.id,
+        user_b=invitee.id,
+        timezone=zone,
+        frequency=Frequency.DAILY,
+        time_of_day=DEFAULT_TIME,
+        now=now,
+    )
+    if reopened is None:
+        raise Refused(texts.INVITE_USED, close=True)
+    return reopened
 
 
 async def ask_unpair(deps: Deps, who: UserInfo) -> Outcome:

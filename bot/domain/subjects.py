@@ -127,6 +127,7 @@ class DueKind(StrEnum):
     COHORT_WEEK = "cohort_week"  # CohortSubject: a program week boundary
     COHORT_PREP = "cohort_prep"  # CohortWeekSubject: the prep question before a session
     BROADCAST_REPORT = "broadcast_report"  # BroadcastSubject: report a finished broadcast
+    RETENTION = "retention"  # PairSubject: daily, remove what the pair's retention outlived
 
 
 def _ids(text: str, prefix: str, count: int) -> list[int]:

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from functools import partial
 
-from bot.domain import account, rounds, schedule
+from bot.domain import account, retention, rounds, schedule
 from bot.domain.cohorts import broadcasts, weeks
 from bot.domain.deps import Deps
 from bot.domain.exercises import followup, reminders
@@ -26,6 +26,7 @@ FEATURE_HANDLERS: Mapping[DueKind, FeatureHandler] = {
     **reminders.DUE_HANDLERS,
     **weeks.DUE_HANDLERS,
     **broadcasts.DUE_HANDLERS,
+    **retention.DUE_HANDLERS,
 }
 
 

@@ -334,6 +334,8 @@ class FakeBotAPI(BotAPIMethods, BaseRequest):
         }
         if message.edit_date is not None:
             result["edit_date"] = message.edit_date
+        if message.protected:
+            result["has_protected_content"] = True
         if message.document is not None:
             unique = f"{message.chat_id}_{message.message_id}"
             result["document"] = {

@@ -81,6 +81,14 @@ def _decode_json(value: Any, what: str) -> Any:
     return value
 
 
+def _flag(params: dict[str, Any], name: str) -> bool:
+    """A boolean parameter as Telegram reads it (``true``/``false``, JSON or Python)."""
+    value = params.get(name)
+    if isinstance(value, str):
+        return value.strip().lower() == "true"
+    return bool(value)
+
+
 def _markup(raw: Any) -> tuple[list[list[Button]], dict[str, Any] | None]:
     """Validate ``reply_markup`` and return the inline keyboard as buttons and as JSON.
 
@@ -337,9 +345,9 @@ class BotAPIMethods:
             buttons=buttons,
             parse_mode=params.get("parse_mode"),
             entities=entities,
-            protected=bool(params.get("protect_content")),
             date=self._now(),
             reply_markup=markup,
+            protected=_flag(params, "protect_content"),
         )
         return self._record(chat, message)
 
@@ -367,9 +375,9 @@ class BotAPIMethods:
             photo=photo,
             parse_mode=params.get("parse_mode"),
             entities=entities,
-            protected=bool(params.get("protect_content")),
             date=self._now(),
             reply_markup=markup,
+            protected=_flag(params, "protect_content"),
         )
         return self._record(chat, message)
 
@@ -398,9 +406,9 @@ class BotAPIMethods:
             file_name=params.get(f"{FILE_NAME_PREFIX}document"),
             parse_mode=params.get("parse_mode"),
             entities=entities,
-            protected=bool(params.get("protect_content")),
             date=self._now(),
             reply_markup=markup,
+            protected=_flag(params, "protect_content"),
         )
         return self._record(chat, message)
 

@@ -45,10 +45,11 @@ class SentMessage:
         file_name: The document's file name, as uploaded.
         parse_mode: The ``parse_mode`` the last send/edit used, if any.
         entities: The formatting entities Telegram derived (UTF-16 offsets), as JSON dicts.
-        protected: Sent with ``protect_content``: the client offers no forwarding or saving.
         date: Unix time it was sent (from the emulator's clock).
         edit_date: Unix time of the last edit, if any.
         reply_markup: The inline keyboard as Telegram echoes it back (JSON dict), if any.
+        protected: Sent with ``protect_content``: clients that honour it offer no forwarding
+            or saving (``has_protected_content`` in Telegram's message).
     """
 
     message_id: int

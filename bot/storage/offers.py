@@ -15,6 +15,13 @@ from bot.storage.tables import exercise_offers, exercise_picks
 from content.schema import Dimension, Trigger
 
 _OPEN = OfferStatus.OPEN.value
+#: Offers nothing waits on any more: retention may remove them.
+_SETTLED = (
+    OfferStatus.FOLLOWED,
+    OfferStatus.DIFFERED,
+    OfferStatus.DECLINED,
+    OfferStatus.CANCELLED,
+)
 
 
 def offer_record(row: Any) -> Offer:
@@ -156,3 +163,25 @@ class SqlOffers:
     async def delete_picks_of(self, user_id: int) -> None:
         """See :meth:`bot.domain.ports.Offers.delete_picks_of`."""
         await self._conn.execute(delete(exercise_picks).where(exercise_picks.c.user_id == user_id))
+
+    async def prune(self, pair_id: int, before: datetime) -> int:
+        """See :meth:`bot.domain.ports.Offers.prune`."""
+        settled = [s.value for s in _SETTLED]
+        ids = [
+            int(i)
+            for i in (
+                await self._conn.execute(
+                    select(exercise_offers.c.id).where(
+                        exercise_offers.c.pair_id == pair_id,
+                        exercise_offers.c.status.in_(settled),
+                        exercise_offers.c.closed_at < before,
+                    )
+                )
+            ).scalars()
+        ]
+        if ids:
+            await self._conn.execute(
+                delete(exercise_picks).where(exercise_picks.c.offer_id.in_(ids))
+            )
+            await self._conn.execute(delete(exercise_offers).where(exercise_offers.c.id.in_(ids)))
+        return len(ids)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain.model import Lane, Pair, PairStatus
+from bot.domain.model import Lane, Pair, PairStatus, Retention
 from bot.storage.tables import pairs
 from content.schema import Dimension
 from scheduler.cadence import Frequency
@@ -48,6 +48,11 @@ def pair_record(row: Any) -> Pair:
         followup_offer_id=row.followup_offer_id,
         created_at=row.created_at,
         ended_at=row.ended_at,
+        retention=Retention(row.retention),
+        retention_proposal=None
+        if row.retention_proposal is None
+        else Retention(row.retention_proposal),
+        retention_proposed_by=row.retention_proposed_by,
     )
 
 
@@ -165,6 +170,103 @@ class SqlPairs:
             .values(status=PairStatus.ENDED.value, ended_at=now)
         )
         return ended.rowcount == 1
+
+    async def reopen(
+        self,
+        pair_id: int,
+        *,
+        user_a: int,
+        user_b: int,
+        timezone: str,
+        frequency: Frequency,
+        time_of_day: time,
+        now: datetime,
+    ) -> Pair | None:
+        """See :meth:`bot.domain.ports.Pairs.reopen`: a conditional update on ``status``."""
+        reopened = await self._conn.execute(
+            update(pairs)
+            .where(pairs.c.id == pair_id, pairs.c.status == PairStatus.ENDED.value)
+            .values(
+                user_a=user_a,
+                user_b=user_b,
+                status=PairStatus.ACTIVE.value,
+                timezone=timezone,
+                frequency=frequency.value,
+                weekday=0,
+                time_of_day=stored_time(time_of_day),
+                paused=False,
+                weekly_weekday=None,
+                weekly_time=None,
+                followup_offer_id=None,
+                ended_at=None,
+            )
+        )
+        if reopened.rowcount != 1:
+            return None
+        return await self._fetch(pair_id)
+
+    async def between(self, user_id: int, other_id: int) -> Pair | None:
+        """See :meth:`bot.domain.ports.Pairs.between`."""
+        row = (
+            await self._conn.execute(
+                select(pairs)
+                .where(
+                    or_(
+                        and_(pairs.c.user_a == user_id, pairs.c.user_b == other_id),
+                        and_(pairs.c.user_a == other_id, pairs.c.user_b == user_id),
+                    )
+                )
+                .order_by(pairs.c.id.desc())
+                .limit(1)
+            )
+        ).first()
+        return None if row is None else pair_record(row)
+
+    async def of_member(self, user_id: int) -> list[Pair]:
+        """See :meth:`bot.domain.ports.Pairs.of_member`."""
+        rows = await self._conn.execute(
+            select(pairs)
+            .where(or_(pairs.c.user_a == user_id, pairs.c.user_b == user_id))
+            .order_by(pairs.c.id.desc())
+        )
+        return [pair_record(r) for r in rows]
+
+    async def set_retention(self, pair_id: int, retention: Retention) -> Pair:
+        """See :meth:`bot.domain.ports.Pairs.set_retention`."""
+        await self._conn.execute(
+            update(pairs)
+            .where(pairs.c.id == pair_id)
+            .values(retention=retention.value, retention_proposal=None, retention_proposed_by=None)
+        )
+        return await self._fetch(pair_id)
+
+    async def propose_retention(self, pair_id: int, retention: Retention, by: int) -> Pair:
+        """See :meth:`bot.domain.ports.Pairs.propose_retention`."""
+        await self._conn.execute(
+            update(pairs)
+            .where(pairs.c.id == pair_id)
+            .values(retention_proposal=retention.value, retention_proposed_by=by)
+        )
+        return await self._fetch(pair_id)
+
+    async def settle_proposal(
+        self, pair_id: int, retention: Retention, proposer: int, accept: bool
+    ) -> bool:
+        """See :meth:`bot.domain.ports.Pairs.settle_proposal`: a conditional update on the
+        proposal."""
+        values: dict[str, object] = {"retention_proposal": None, "retention_proposed_by": None}
+        if accept:
+            values["retention"] = retention.value
+        settled = await self._conn.execute(
+            update(pairs)
+            .where(
+                pairs.c.id == pair_id,
+                pairs.c.retention_proposal == retention.value,
+                pairs.c.retention_proposed_by == proposer,
+            )
+            .values(**values)
+        )
+        return settled.rowcount == 1
 
     async def ended_since(self, user_id: int, since: datetime) -> Pair | None:
         """See :meth:`bot.domain.ports.Pairs.ended_since`."""

@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.model import Answer, Asked, Origin, Round, RoundKind, RoundStatus, TypedDraft
-from bot.storage.tables import answers, round_questions, rounds, typed_answers
+from bot.storage.tables import answers, exercise_offers, round_questions, rounds, typed_answers
 
 _OPEN = RoundStatus.OPEN.value
 _REVEALED = RoundStatus.REVEALED.value
@@ -207,22 +207,28 @@ class SqlRounds:
             .order_by(rounds.c.id)
         )
 
-    async def revealed_count(self, pair_id: int) -> int:
+    async def revealed_count(self, pair_ids: Collection[int]) -> int:
         """See :meth:`bot.domain.ports.Rounds.revealed_count`."""
+        if not pair_ids:
+            return 0
         count = (
             await self._conn.execute(
                 select(func.count())
                 .select_from(rounds)
-                .where(rounds.c.pair_id == pair_id, rounds.c.status == _REVEALED)
+                .where(rounds.c.pair_id.in_(list(pair_ids)), rounds.c.status == _REVEALED)
             )
         ).scalar_one()
         return int(count)
 
-    async def revealed_page(self, pair_id: int, offset: int, limit: int) -> list[Round]:
+    async def revealed_page(
+        self, pair_ids: Collection[int], offset: int, limit: int
+    ) -> list[Round]:
         """See :meth:`bot.domain.ports.Rounds.revealed_page`."""
+        if not pair_ids:
+            return []
         return await self._rounds(
             select(rounds)
-            .where(rounds.c.pair_id == pair_id, rounds.c.status == _REVEALED)
+            .where(rounds.c.pair_id.in_(list(pair_ids)), rounds.c.status == _REVEALED)
             .order_by(rounds.c.closed_at.desc(), rounds.c.id.desc())
             .offset(offset)
             .limit(limit)
@@ -282,6 +288,46 @@ class SqlRounds:
             .order_by(rounds.c.id)
         )
 
+    async def of_pair(self, pair_id: int) -> list[Round]:
+        """See :meth:`bot.domain.ports.Rounds.of_pair`."""
+        return await self._rounds(
+            select(rounds).where(rounds.c.pair_id == pair_id).order_by(rounds.c.id)
+        )
+
+    async def prune(self, pair_id: int, before: datetime) -> int:
+        """See :meth:`bot.domain.ports.Rounds.prune`: answers and questions first (not left
+        to the foreign keys' cascade), and offers let go of the rounds they followed."""
+        ids = await self._ids(
+            select(rounds.c.id).where(
+                rounds.c.pair_id == pair_id,
+                rounds.c.status != _OPEN,
+                rounds.c.closed_at < before,
+            )
+        )
+        if ids:
+            await self._conn.execute(delete(answers).where(answers.c.round_id.in_(ids)))
+            await self._conn.execute(
+                delete(round_questions).where(round_questions.c.round_id.in_(ids))
+            )
+            await self._conn.execute(
+                update(exercise_offers)
+                .where(exercise_offers.c.round_id.in_(ids))
+                .values(round_id=None)
+            )
+            await self._conn.execute(delete(rounds).where(rounds.c.id.in_(ids)))
+        return len(ids)
+
+
+def _answer(row: Any) -> Answer:
+    """An ``answers`` row as an :class:`Answer`."""
+    return Answer(
+        round_id=int(row.round_id),
+        position=int(row.position),
+        user_id=int(row.user_id),
+        value=row.value,
+        skipped=bool(row.skipped),
+    )
+
 
 class SqlAnswers:
     """Answers over one connection."""
@@ -292,16 +338,7 @@ class SqlAnswers:
     async def of_round(self, round_id: int) -> list[Answer]:
         """See :meth:`bot.domain.ports.Answers.of_round`."""
         rows = await self._conn.execute(select(answers).where(answers.c.round_id == round_id))
-        return [
-            Answer(
-                round_id=int(r.round_id),
-                position=int(r.position),
-                user_id=int(r.user_id),
-                value=r.value,
-                skipped=bool(r.skipped),
-            )
-            for r in rows
-        ]
+        return [_answer(r) for r in rows]
 
     async def positions(self, round_id: int, user_id: int) -> set[int]:
         """See :meth:`bot.domain.ports.Answers.positions`."""
@@ -393,3 +430,12 @@ class SqlAnswers:
         """See :meth:`bot.domain.ports.Answers.delete_for_user`."""
         await self._conn.execute(delete(answers).where(answers.c.user_id == user_id))
         await self.drop_draft(user_id)
+
+    async def of_user(self, user_id: int) -> list[Answer]:
+        """See :meth:`bot.domain.ports.Answers.of_user`."""
+        rows = await self._conn.execute(
+            select(answers)
+            .where(answers.c.user_id == user_id)
+            .order_by(answers.c.round_id, answers.c.position)
+        )
+        return [_answer(r) for r in rows]

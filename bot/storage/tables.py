@@ -105,6 +105,10 @@ pairs = Table(
     Column("followup_offer_id", Integer),  # a follow-up waiting for the pair's next round
     Column("created_at", UTCDateTime, nullable=False),
     Column("ended_at", UTCDateTime),
+    # How long closed rounds are kept: "3" | "6" | "12" (months) | "forever".
+    Column("retention", String(8), nullable=False, server_default="forever"),
+    Column("retention_proposal", String(8)),  # a longer retention waiting for the other
+    Column("retention_proposed_by", BigInteger),  # who suggested it
 )
 
 invites = Table(

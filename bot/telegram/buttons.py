@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 
 from bot import texts
-from bot.domain import account, answers, focus, onboarding, pairing, settings, weekly
+from bot.domain import account, answers, focus, onboarding, pairing, retention, settings, weekly
 from bot.domain import callbacks as cb
 from bot.domain.cohorts import broadcasts, enrolment, manage, roles, setup
 from bot.domain.deps import Deps
@@ -15,6 +15,7 @@ from bot.domain.errors import Refused
 from bot.domain.exercises import offers, reminders
 from bot.domain.insight import history
 from bot.domain.messages import Edit, Outcome
+from bot.domain.model import Retention
 from bot.domain.people import UserInfo
 from scheduler.cadence import Frequency
 
@@ -89,5 +90,9 @@ async def press(deps: Deps, who: UserInfo, data: str | None) -> Outcome:
             return await enrolment.leave(deps, who, cohort_id, yes)
         case cb.ConsentData("bc", broadcast_id, yes):
             return await broadcasts.confirm(deps, who, broadcast_id, yes)
+        case cb.RetentionData(choice):
+            return await retention.choose(deps, who, Retention(choice))
+        case cb.ProposalData(pair_id, choice, yes):
+            return await retention.answer_proposal(deps, who, pair_id, Retention(choice), yes)
     logger.info("unparseable callback data from %s", who.id)
     raise Refused(texts.BUTTON_STALE, toast=True)

@@ -274,6 +274,19 @@ async def test_send_photo_and_commands(fake: FakeBotAPI, app: AnyApp) -> None:
     assert [c.command for c in await app.bot.get_my_commands()] == ["start", "settings"]
 
 
+async def test_protect_content_is_recorded_and_echoed(fake: FakeBotAPI, app: AnyApp) -> None:
+    await fake.user(1, "Alice").send("hi")
+    sent = await app.bot.send_document(
+        1, document=b'{"a": 1}', filename="data.json", protect_content=True
+    )
+    plain = await app.bot.send_message(1, "plain")
+    assert sent.has_protected_content and not plain.has_protected_content
+    document, text = fake.chats[1].messages[-2:]
+    assert document.protected and document.file_name == "data.json"
+    assert document.document == b'{"a": 1}'
+    assert not text.protected
+
+
 async def test_polling_with_get_updates(fake: FakeBotAPI, seen: Seen) -> None:
     application = build_app(fake, seen, updater=True)
     async with application:

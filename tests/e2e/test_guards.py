@@ -29,6 +29,7 @@ PAIRED_ONLY = [
     "/history",
     "/insights",
     "/unpair",
+    "/retention",
 ]
 
 

@@ -36,6 +36,16 @@ async def test_a_long_message_is_split_once_with_the_buttons_on_its_last_part(
     assert await queue.pending() == 0
 
 
+async def test_a_protected_message_stays_protected_in_every_part(
+    db: Transactions, engine: AsyncEngine
+) -> None:
+    async with db.write() as tx:
+        await tx.outbox.enqueue(Message(7, "word " * 1500, protect=True), NOW)
+        await tx.outbox.enqueue(Message(7, "plain"), NOW)
+    items = await SqlOutboxQueue(engine).claim(NOW, LEASE, 10, secrets.token_hex(8))
+    assert [i.protect for i in items] == [True, True, False]
+
+
 async def test_dropping_a_users_messages_and_postponing_keeps_order(
     db: Transactions, engine: AsyncEngine
 ) -> None:

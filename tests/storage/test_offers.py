@@ -4,6 +4,7 @@ decided once."""
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 from bot.domain.model import NOT_NOW, OfferStatus
 from bot.domain.ports import Transactions
@@ -65,3 +66,28 @@ async def test_a_status_move_has_one_winner_and_a_closed_offer_is_not_held(
         await tx.offers.set_reminder(offer, NOW)
         stored = await tx.offers.get(offer)
     assert stored is not None and stored.remind_at == NOW
+
+
+async def test_prune_removes_settled_offers_and_their_picks_only(db: Transactions) -> None:
+    pair = await seed_pair(db)
+    cancelled = await _offer(db, pair.id)
+    agreed = await _offer(db, pair.id)  # cancels the first
+    async with db.write() as tx:
+        await tx.offers.save_pick(cancelled, 1001, "a", NOW)
+        await tx.offers.save_pick(agreed, 1001, "a", NOW)
+        assert await tx.offers.move(agreed, OfferStatus.OPEN, OfferStatus.AGREED, "a", NOW)
+        opened = await tx.offers.create(
+            pair_id=pair.id,
+            round_id=None,  # type: ignore[arg-type]
+            trigger=Trigger.MISMATCH,
+            dimension=Dimension.TRUST,
+            options=["a"],
+            now=NOW,
+        )
+    async with db.write() as tx:
+        assert await tx.offers.prune(pair.id, NOW) == 0  # settled at NOW: not before it
+        assert await tx.offers.prune(pair.id, NOW + timedelta(seconds=1)) == 1
+        assert await tx.offers.get(cancelled) is None
+        assert await tx.offers.picks(cancelled) == {}
+        assert await tx.offers.get(agreed) is not None and await tx.offers.get(opened) is not None
+        assert await tx.offers.picks(agreed) == {1001: "a"}

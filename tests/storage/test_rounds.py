@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from bot.domain.model import Answer, Origin, Pair, Round, RoundKind, RoundStatus
 from bot.domain.ports import Transactions
+from content.schema import Dimension, Trigger
 from tests.storage.conftest import NOW, seed_pair
 
 
@@ -101,9 +102,12 @@ async def test_views_of_revealed_rounds_count_and_page_newest_first(db: Transact
             await tx.rounds.close_if_open(created.id, status, NOW + timedelta(days=day, hours=1))
             ids.append(created.id)
     async with db.read() as tx:
-        assert await tx.rounds.revealed_count(pair.id) == 3
-        page = await tx.rounds.revealed_page(pair.id, 0, 2)
+        assert await tx.rounds.revealed_count([pair.id]) == 3
+        assert await tx.rounds.revealed_count([pair.id + 1]) == 0
+        assert await tx.rounds.revealed_count([]) == 0
+        page = await tx.rounds.revealed_page([pair.id], 0, 2)
         assert [r.id for r in page] == [ids[3], ids[2]]
+        assert await tx.rounds.revealed_page([], 0, 2) == []
         assert await tx.rounds.revealed_window(pair.id, NOW) == [ids[0], ids[2]]  # no follow-up
         assert await tx.rounds.revealed_before(pair.id, ids[3], 12) == [ids[2], ids[0]]
         statuses = await tx.rounds.closed_statuses(pair.id, 10)
@@ -140,3 +144,36 @@ async def test_program_rounds_are_the_cohorts_of_that_week(db: Transactions) -> 
             )
         assert len(await tx.rounds.program_rounds(pair.id, 1, 0)) == 2
         assert len(await tx.rounds.program_rounds(pair.id, 2, 0)) == 1
+
+
+async def test_prune_removes_closed_rounds_before_the_cutoff_with_their_answers(
+    db: Transactions,
+) -> None:
+    pair = await seed_pair(db)
+    old, recent, still_open = [await _open(db, pair) for _ in range(3)]
+    async with db.write() as tx:
+        for round_ in (old, recent, still_open):
+            await tx.answers.save(Answer(round_.id, 0, 1001, "3", False), NOW)
+        offer = await tx.offers.create(
+            pair_id=pair.id,
+            round_id=old.id,
+            trigger=Trigger.MISMATCH,
+            dimension=Dimension.TRUST,
+            options=["a"],
+            now=NOW,
+        )
+        await tx.rounds.close_if_open(old.id, RoundStatus.REVEALED, NOW)
+        await tx.rounds.close_if_open(recent.id, RoundStatus.EXPIRED, NOW + timedelta(days=2))
+    async with db.write() as tx:
+        assert await tx.rounds.prune(pair.id, NOW + timedelta(days=1)) == 1
+        assert await tx.rounds.prune(pair.id + 1, NOW + timedelta(days=9)) == 0
+    async with db.read() as tx:
+        assert [r.id for r in await tx.rounds.of_pair(pair.id)] == [recent.id, still_open.id]
+        assert await tx.answers.of_round(old.id) == []
+        assert await tx.rounds.asked(old.id) == []
+        assert [a.round_id for a in await tx.answers.of_user(1001)] == [recent.id, still_open.id]
+        kept = await tx.offers.get(offer)
+    assert kept is not None and kept.round_id is None  # the offer lets go of the round
+    async with db.write() as tx:  # an open round is never removed, however old
+        assert await tx.rounds.prune(pair.id, NOW + timedelta(days=30)) == 1
+        assert [r.id for r in await tx.rounds.of_pair(pair.id)] == [still_open.id]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import date, time, timedelta
 
-from bot.domain.model import Lane, PairStatus
+from bot.domain.model import Lane, PairStatus, Retention
 from bot.domain.ports import Transactions
 from bot.domain.subjects import AwaitAnswer, AwaitTime, AwaitTimezone
 from content.schema import Dimension
@@ -162,3 +162,106 @@ async def test_ending_a_pair_decides_once_and_is_found_afterwards(db: Transactio
         assert ended is not None and ended.members == (1002,)
         sam = await tx.users.get(1002)
         assert sam is not None and sam.pair_id is None
+
+
+async def test_reopening_an_ended_pair_decides_once_on_a_fresh_schedule(
+    db: Transactions,
+) -> None:
+    pair = await seed_pair(db)
+    async with db.write() as tx:
+        await tx.pairs.set_schedule(pair.id, frequency=Frequency.WEEKLY, paused=True)
+        await tx.pairs.set_weekly(pair.id, 2, time(10, 0))
+        await tx.pairs.set_focus(pair.id, frozenset({Dimension.TRUST}))
+        await tx.pairs.park_followup(pair.id, 5)
+        assert (
+            await tx.pairs.reopen(
+                pair.id,
+                user_a=1002,
+                user_b=1001,
+                timezone="UTC",
+                frequency=Frequency.DAILY,
+                time_of_day=time(9, 0),
+                now=NOW,
+            )
+            is None
+        )  # still active: nothing to reopen
+        await tx.pairs.end(pair.id, NOW)
+
+    async def reopen() -> bool:
+        async with db.write() as tx:
+            reopened = await tx.pairs.reopen(
+                pair.id,
+                user_a=1002,
+                user_b=1001,
+                timezone="UTC",
+                frequency=Frequency.DAILY,
+                time_of_day=time(9, 0),
+                now=NOW + timedelta(days=1),
+            )
+            return reopened is not None
+
+    assert sorted(await asyncio.gather(reopen(), reopen())) == [False, True]
+    async with db.read() as tx:
+        again = await tx.pairs.get(pair.id)
+    assert again is not None and again.status is PairStatus.ACTIVE and again.ended_at is None
+    assert again.members == (1002, 1001)  # the new inviter first
+    assert (again.frequency, again.paused, again.time_of_day) == (Frequency.DAILY, False, time(9))
+    assert again.weekly_weekday is None and again.followup_offer_id is None
+    assert again.focus == {Dimension.TRUST} and again.created_at == pair.created_at
+
+
+async def test_pairs_between_two_people_and_of_a_member(db: Transactions) -> None:
+    first = await seed_pair(db)
+    async with db.write() as tx:
+        await tx.pairs.end(first.id, NOW)
+        await tx.users.unlink_pair(first.id, NOW)
+        await tx.users.touch(3, "Chris", None, None, NOW)
+        second = await tx.pairs.create(
+            user_a=1001,
+            user_b=3,
+            timezone="UTC",
+            frequency=Frequency.DAILY,
+            time_of_day=time(20, 0),
+            now=NOW,
+        )
+    async with db.read() as tx:
+        found = await tx.pairs.between(1002, 1001)
+        assert found is not None and found.id == first.id  # either order
+        assert await tx.pairs.between(1002, 3) is None
+        assert [p.id for p in await tx.pairs.of_member(1001)] == [second.id, first.id]
+        assert [p.id for p in await tx.pairs.of_member(3)] == [second.id]
+        assert await tx.pairs.of_member(99) == []
+
+
+async def test_a_retention_proposal_is_settled_once(db: Transactions) -> None:
+    pair = await seed_pair(db)
+    assert pair.retention is Retention.FOREVER and pair.retention_proposal is None
+    async with db.write() as tx:
+        shorter = await tx.pairs.set_retention(pair.id, Retention.MONTHS_3)
+        assert shorter.retention is Retention.MONTHS_3
+        waiting = await tx.pairs.propose_retention(pair.id, Retention.MONTHS_12, 1001)
+        assert (waiting.retention_proposal, waiting.retention_proposed_by) == (
+            Retention.MONTHS_12,
+            1001,
+        )
+        assert waiting.retention is Retention.MONTHS_3
+        # Another proposal, or another proposer, is not the one waiting.
+        assert not await tx.pairs.settle_proposal(pair.id, Retention.MONTHS_6, 1001, True)
+        assert not await tx.pairs.settle_proposal(pair.id, Retention.MONTHS_12, 1002, True)
+
+    async def settle(accept: bool) -> bool:
+        async with db.write() as tx:
+            return await tx.pairs.settle_proposal(pair.id, Retention.MONTHS_12, 1001, accept)
+
+    assert sorted(await asyncio.gather(settle(True), settle(True), settle(False))) == [
+        False,
+        False,
+        True,
+    ]
+    async with db.write() as tx:
+        settled = await tx.pairs.get(pair.id)
+        assert settled is not None and settled.retention_proposal is None
+        assert settled.retention in (Retention.MONTHS_12, Retention.MONTHS_3)
+        await tx.pairs.propose_retention(pair.id, Retention.FOREVER, 1002)
+        dropped = await tx.pairs.set_retention(pair.id, Retention.MONTHS_6)
+        assert dropped.retention_proposal is None and dropped.retention_proposed_by is None

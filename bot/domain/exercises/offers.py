@@ -339,7 +339,7 @@ async def _both_picked(
                 partner=names.get(other_id, ""),
                 theirs=pick_label(deps, picks[other_id]),
             )
-        await tell(deps, tx, Message(me_id, text, keyboard))
+        await tell(deps, tx, Message(me_id, text, keyboard, protect=True))
 
 
 async def decide(deps: Deps, who: UserInfo, offer_id: int, choice: str) -> Outcome:

@@ -1,6 +1,12 @@
-"""``/history``: the pair's revealed rounds, newest first, a page at a time.
+"""``/history``: the revealed rounds of the reader's pairs, newest first, a page at a time.
 
-Privacy (DESIGN.md): only *revealed* rounds are read. An expired round's one answer stays
+Rounds of an earlier pair (ended by ``/unpair``) stay readable to both its partners, marked
+with that partner's name, until retention or ``/delete`` removes them; a pair whose partner
+deleted their data is gone from it. Pairing again with the same person reopens their pair,
+so its rounds read as the current pair's again.
+
+Privacy (DESIGN.md): only *revealed* rounds are read, and only of pairs the reader was in
+(each was revealed to both partners). An expired or cancelled round's one answer stays
 private forever, so it never appears, not even as "you answered, they didn't". A read-only
 view: it takes no write lock.
 """
@@ -16,7 +22,7 @@ from bot.domain.deps import Deps
 from bot.domain.errors import Refused
 from bot.domain.messages import Button, Edit, Keyboard, Message, Outcome, utf16_len
 from bot.domain.model import Round, User
-from bot.domain.people import UserInfo, fmt_local, require_pair, zone_of
+from bot.domain.people import UserInfo, fmt_local, pair_of, zone_of
 from bot.domain.ports import UnitOfWork
 from bot.domain.questions import chosen_title, is_followup, question
 from bot.i18n import gettext
@@ -37,13 +43,15 @@ def _trim(text: str, limit: int) -> str:
 
 @dataclass
 class _Entry:
-    """One round of a page before trimming: heading and (question, mine, theirs)."""
+    """One round of a page before trimming: heading, the partner's name in that round's pair
+    and (question, mine, theirs)."""
 
     heading: str
+    partner: str
     items: list[tuple[str, str, str]] = field(default_factory=list)
 
 
-def _fit_page(header: str, entries: list[_Entry], partner: str) -> str:
+def _fit_page(header: str, entries: list[_Entry]) -> str:
     """A page that fits one Telegram message (4,096 UTF-16 units, counted as Telegram counts
     them): long questions and answers are trimmed, harder until it fits."""
     question_chars, answer_chars = HISTORY_QUESTION_CHARS, HISTORY_ANSWER_CHARS
@@ -55,7 +63,7 @@ def _fit_page(header: str, entries: list[_Entry], partner: str) -> str:
                 lines.append(
                     _trim(asked, question_chars)
                     + f"\n{texts.REVEAL_YOU}: {_trim(mine, answer_chars)}"
-                    + f"\n{partner}: {_trim(theirs, answer_chars)}"
+                    + f"\n{entry.partner}: {_trim(theirs, answer_chars)}"
                 )
             blocks.append("\n".join(lines))
         text = "\n\n".join(blocks)
@@ -66,12 +74,20 @@ def _fit_page(header: str, entries: list[_Entry], partner: str) -> str:
 
 
 async def history(deps: Deps, who: UserInfo, offset: int = 0, *, as_edit: bool = False) -> Outcome:
-    """A page of the pair's revealed rounds, newest first, ``offset`` rounds back, with
-    Older/Newer buttons. Paging past the end shows the last page with a note."""
+    """A page of the revealed rounds of the sender's pairs (the current one and earlier ones,
+    marked), newest first, ``offset`` rounds back, with Older/Newer buttons. Paging past the
+    end shows the last page with a note. Raises :class:`Refused`: "not paired" for a sender
+    with no pair and nothing to read; "nothing yet" for a pair without revealed rounds."""
     async with deps.db.read() as tx:
-        user, pair, partner = await require_pair(deps, tx, who, read_only=True)
-        total = await tx.rounds.revealed_count(pair.id)
+        user = await tx.users.get(who.id)
+        if user is None:
+            raise Refused(texts.NOT_PAIRED)
+        current = await pair_of(tx, user)
+        partners = await _partners(tx, user)
+        total = await tx.rounds.revealed_count(partners)
         if total == 0:
+            if current is None:
+                raise Refused(texts.NOT_PAIRED)
             if as_edit:
                 raise Refused(texts.HISTORY_EMPTY[:190], toast=True, close=True)
             raise Refused(texts.HISTORY_EMPTY)
@@ -79,14 +95,30 @@ async def history(deps: Deps, who: UserInfo, offset: int = 0, *, as_edit: bool =
         if offset >= total:
             offset = ((total - 1) // HISTORY_PAGE) * HISTORY_PAGE
             toast = texts.HISTORY_END
-        page = await tx.rounds.revealed_page(pair.id, offset, HISTORY_PAGE)
+        page = await tx.rounds.revealed_page(partners, offset, HISTORY_PAGE)
         header = texts.HISTORY_HEADER.format(first=offset + 1, last=offset + len(page), total=total)
-        entries = [await _entry(deps, tx, round_, user, partner) for round_ in page]
-    text = _fit_page(header, entries, partner.first_name)
+        current_id = None if current is None else current[0].id
+        entries = [
+            await _entry(deps, tx, round_, user, partners[round_.pair_id], current_id)
+            for round_ in page
+        ]
+    text = _fit_page(header, entries)
     keyboard = _pager(offset, total)
     if as_edit:
         return Outcome(toast=toast, edit=Edit(text, keyboard))
-    return Outcome(replies=[Message(who.id, text, keyboard)], toast=toast)
+    return Outcome(replies=[Message(who.id, text, keyboard, protect=True)], toast=toast)
+
+
+async def _partners(tx: UnitOfWork, user: User) -> dict[int, User]:
+    """The user's pairs (current and earlier) whose other partner still exists, by pair id:
+    that partner. A partner who deleted their data takes the pair's history with them."""
+    found: dict[int, User] = {}
+    for pair in await tx.pairs.of_member(user.id):
+        other_id = pair.partner_of(user.id)
+        other = None if other_id is None else await tx.users.get(other_id)
+        if other is not None:
+            found[pair.id] = other
+    return found
 
 
 def _pager(offset: int, total: int) -> Keyboard:
@@ -98,13 +130,22 @@ def _pager(offset: int, total: int) -> Keyboard:
     return (tuple(row),) if row else ()
 
 
-async def _entry(deps: Deps, tx: UnitOfWork, round_: Round, user: User, partner: User) -> _Entry:
-    """One revealed round as the reader sees it: heading, then per question the question,
-    their answer and the partner's (in the language in force, not yet trimmed)."""
+async def _entry(
+    deps: Deps, tx: UnitOfWork, round_: Round, user: User, partner: User, current: int | None
+) -> _Entry:
+    """One revealed round as the reader sees it: heading (an earlier pair's round names that
+    partner), then per question the question, their answer and the partner's (in the
+    language in force, not yet trimmed). ``current``: the reader's active pair, if any."""
     assert round_.closed_at is not None
     when = fmt_local(round_.closed_at, zone_of(deps, user))
     kind = texts.HISTORY_KINDS.get(round_.kind.value, texts.HISTORY_KINDS["light"])
-    entry = _Entry("\u2014 " + texts.HISTORY_ROUND.format(when=when, kind=kind))
+    if round_.pair_id == current:
+        heading = texts.HISTORY_ROUND.format(when=when, kind=kind)
+    else:
+        heading = texts.HISTORY_ROUND_EARLIER.format(
+            when=when, kind=kind, partner=partner.first_name
+        )
+    entry = _Entry("\u2014 " + heading, partner.first_name)
     asked, given = await round_answers(tx, round_.id)
     title = await chosen_title(deps, tx, round_.offer_id)
     for item in asked:

@@ -12,6 +12,7 @@ from bot.domain.model import (
     InviteStatus,
     Lane,
     Pair,
+    Retention,
     User,
 )
 from bot.domain.subjects import Awaiting
@@ -146,6 +147,51 @@ class Pairs(Protocol):
 
     async def end(self, pair_id: int, now: datetime) -> bool:
         """Decide-once: an active pair ends at ``now``. True for the caller that ended it."""
+        ...
+
+    async def reopen(
+        self,
+        pair_id: int,
+        *,
+        user_a: int,
+        user_b: int,
+        timezone: str,
+        frequency: Frequency,
+        time_of_day: time,
+        now: datetime,
+    ) -> Pair | None:
+        """Decide-once: an ended pair becomes active again at ``now`` (the same two people
+        paired again; ``user_a`` the new inviter), on a fresh schedule like a new pair's
+        (not paused, no weekly round, no parked follow-up); its rounds, focus and retention
+        stay. The pair for the one caller that reopened it; None for every other (or when it
+        was not ended)."""
+        ...
+
+    async def between(self, user_id: int, other_id: int) -> Pair | None:
+        """The most recent pair (active or ended) of exactly these two users, in either
+        order, or None."""
+        ...
+
+    async def of_member(self, user_id: int) -> list[Pair]:
+        """Every pair (active or ended) the user is a member of, newest first."""
+        ...
+
+    async def set_retention(self, pair_id: int, retention: Retention) -> Pair:
+        """The pair keeps closed rounds for ``retention`` from now on; any waiting proposal is
+        dropped. Returns the pair."""
+        ...
+
+    async def propose_retention(self, pair_id: int, retention: Retention, by: int) -> Pair:
+        """Partner ``by`` suggests keeping rounds for ``retention`` (replacing any earlier
+        proposal); nothing changes until the other accepts. Returns the pair."""
+        ...
+
+    async def settle_proposal(
+        self, pair_id: int, retention: Retention, proposer: int, accept: bool
+    ) -> bool:
+        """Decide-once: the proposal of ``retention`` by ``proposer``, if it is still the one
+        waiting, is accepted (the pair's retention becomes it) or declined; either way it is
+        no longer waiting. True for the one caller that settled it."""
         ...
 
     async def ended_since(self, user_id: int, since: datetime) -> Pair | None:

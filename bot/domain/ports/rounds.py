@@ -84,12 +84,15 @@ class Rounds(Protocol):
         """Ids of the pair's rounds revealed at or after ``since``, oldest first."""
         ...
 
-    async def revealed_count(self, pair_id: int) -> int:
-        """How many of the pair's rounds were revealed."""
+    async def revealed_count(self, pair_ids: Collection[int]) -> int:
+        """How many rounds of these pairs were revealed."""
         ...
 
-    async def revealed_page(self, pair_id: int, offset: int, limit: int) -> list[Round]:
-        """Revealed rounds, newest first (by closing time), ``offset`` back."""
+    async def revealed_page(
+        self, pair_ids: Collection[int], offset: int, limit: int
+    ) -> list[Round]:
+        """Revealed rounds of these pairs, newest first (by closing time), ``offset``
+        back."""
         ...
 
     async def revealed_window(self, pair_id: int, since: datetime) -> list[int]:
@@ -109,6 +112,15 @@ class Rounds(Protocol):
 
     async def program_rounds(self, pair_id: int, cohort_id: int, week: int) -> list[Round]:
         """The program rounds this cohort asked the pair in program week ``week``."""
+        ...
+
+    async def of_pair(self, pair_id: int) -> list[Round]:
+        """Every round of the pair (any status), oldest first."""
+        ...
+
+    async def prune(self, pair_id: int, before: datetime) -> int:
+        """Delete the pair's rounds that closed (revealed, expired or cancelled) before
+        ``before``, with their questions and answers; open rounds stay. Returns how many."""
         ...
 
 
@@ -152,6 +164,10 @@ class Answers(Protocol):
 
     async def delete_for_user(self, user_id: int) -> None:
         """Delete every answer the user gave, and their unconfirmed typed text."""
+        ...
+
+    async def of_user(self, user_id: int) -> list[Answer]:
+        """Every answer the user gave (their own data, for an export)."""
         ...
 
 
@@ -210,4 +226,10 @@ class Offers(Protocol):
 
     async def delete_picks_of(self, user_id: int) -> None:
         """Delete every pick the user made."""
+        ...
+
+    async def prune(self, pair_id: int, before: datetime) -> int:
+        """Delete the pair's offers that were settled (followed, differed, declined or
+        cancelled) before ``before``, with their picks; open and agreed offers stay. Returns
+        how many."""
         ...
