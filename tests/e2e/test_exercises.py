@@ -498,7 +498,8 @@ async def test_repeated_trigger_within_the_last_four_rounds_offers_deeper_exerci
 ) -> None:
     alex, sam = await unscheduled_pair(box)
     bank = box.runtime.content
-    dim = Dimension.BOUNDARIES
+    # Three scale questions that are not sensitive (a new pair is asked no sensitive one).
+    dim = Dimension.RESPONSIBILITIES
     repeated = {e.id for e in bank.exercises_for(dim, Trigger.REPEATED)}
     assert len(repeated) >= 2
 
