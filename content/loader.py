@@ -16,6 +16,7 @@ import yaml
 from pydantic import ValidationError
 
 from content.programs import PROGRAMS_FOLDER, Program, load_programs
+from content.safety import SAFETY_FILE, SafetyResources, load_safety
 from content.schema import (
     CONTENT_DIR,
     ContentError,
@@ -34,11 +35,13 @@ M = TypeVar("M", Question, Exercise)
 
 @dataclass(frozen=True)
 class ContentBank:
-    """All validated content, indexed by id (programs: see :mod:`content.programs`)."""
+    """All validated content, indexed by id (programs: see :mod:`content.programs`; help
+    resources for ``/safety``: :mod:`content.safety`, None when the folder has none)."""
 
     questions: dict[str, Question]
     exercises: dict[str, Exercise]
     programs: dict[str, Program] = field(default_factory=dict)
+    safety: SafetyResources | None = None
 
     def question(self, question_id: str) -> Question:
         """The question with this id. Raises KeyError for an unknown id."""
@@ -126,7 +129,8 @@ def _check_sensitive(questions: dict[str, Question]) -> None:
 
 
 def load_content(directory: Path | None = None) -> ContentBank:
-    """Load and validate ``questions.yaml``, ``exercises.yaml`` and ``programs/*.yaml``.
+    """Load and validate ``questions.yaml``, ``exercises.yaml``, ``programs/*.yaml`` and
+    ``safety.yaml`` (optional).
 
     Args:
         directory: The folder holding the files; defaults to :data:`content.schema.CONTENT_DIR`
@@ -188,4 +192,5 @@ def load_content(directory: Path | None = None) -> ContentBank:
                     f"'{dimension}'"
                 )
     programs = load_programs(folder / PROGRAMS_FOLDER, questions, exercises)
-    return ContentBank(questions=questions, exercises=exercises, programs=programs)
+    safety = load_safety(folder / SAFETY_FILE)
+    return ContentBank(questions=questions, exercises=exercises, programs=programs, safety=safety)

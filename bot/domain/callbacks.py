@@ -30,6 +30,8 @@ _REVOKE = re.compile(r"^fv:(\d{1,15})$")
 _SETUP = re.compile(r"^cn:(prog|start|day|days|tz|session):([A-Za-z0-9_+/-]{1,50})$")
 _COHORT = re.compile(r"^co:(status|pause|resume|end|endyes|export|broadcast|cofac):(\d{1,12})$")
 _CONSENT = re.compile(r"^(ce|lc|bc):(\d{1,12}):([yn])$")
+_SAFETY_REMOVE = re.compile(r"^sf:rm:(\d{1,12})$")
+_DEEPER = re.compile(r"^dq:([yn])$")
 
 SKIP = "skip"
 
@@ -177,6 +179,21 @@ class ConsentData:
     yes: bool
 
 
+@dataclass(frozen=True)
+class SafetyRemoveData:
+    """Remove the /safety page and the user's /safety command (this message id) from the
+    user's own chat; honoured only on the page whose keyboard really carries it."""
+
+    command_id: int
+
+
+@dataclass(frozen=True)
+class DeeperData:
+    """The sender's own yes or no to sensitive questions (/deeper)."""
+
+    yes: bool
+
+
 CallbackData = (
     AnswerData
     | WriteData
@@ -196,6 +213,8 @@ CallbackData = (
     | SetupData
     | CohortData
     | ConsentData
+    | SafetyRemoveData
+    | DeeperData
 )
 
 
@@ -306,6 +325,16 @@ def broadcast(broadcast_id: int, send: bool) -> str:
     return f"bc:{broadcast_id}:{'y' if send else 'n'}"
 
 
+def safety_remove(command_id: int) -> str:
+    """Callback data for removing the /safety exchange (the user's command is ``command_id``)."""
+    return f"sf:rm:{command_id}"
+
+
+def deeper(yes: bool) -> str:
+    """Callback data for the sender's yes or no to sensitive questions."""
+    return f"dq:{'y' if yes else 'n'}"
+
+
 def parse(data: str | None) -> CallbackData | None:
     """Parse callback data; None for anything malformed, unknown or over 64 bytes."""
     if not data or len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
@@ -346,4 +375,8 @@ def parse(data: str | None) -> CallbackData | None:
         return CohortData(m[1], int(m[2]))
     if m := _CONSENT.match(data):
         return ConsentData(m[1], int(m[2]), m[3] == "y")
+    if m := _SAFETY_REMOVE.match(data):
+        return SafetyRemoveData(int(m[1]))
+    if m := _DEEPER.match(data):
+        return DeeperData(m[1] == "y")
     return None

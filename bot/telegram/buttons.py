@@ -7,22 +7,35 @@ from __future__ import annotations
 import logging
 
 from bot import texts
-from bot.domain import account, answers, focus, onboarding, pairing, settings, weekly
+from bot.domain import (
+    account,
+    answers,
+    deeper,
+    focus,
+    onboarding,
+    pairing,
+    safety,
+    settings,
+    weekly,
+)
 from bot.domain import callbacks as cb
 from bot.domain.cohorts import broadcasts, enrolment, manage, roles, setup
 from bot.domain.deps import Deps
 from bot.domain.errors import Refused
 from bot.domain.exercises import offers, reminders
 from bot.domain.insight import history
-from bot.domain.messages import Edit, Outcome
+from bot.domain.messages import Edit, Outcome, Pressed
 from bot.domain.people import UserInfo
 from scheduler.cadence import Frequency
 
 logger = logging.getLogger(__name__)
 
 
-async def press(deps: Deps, who: UserInfo, data: str | None) -> Outcome:
-    """The operation for a button's callback data; unreadable data gets a toast."""
+async def press(
+    deps: Deps, who: UserInfo, data: str | None, pressed: Pressed | None = None
+) -> Outcome:
+    """The operation for a button's callback data; unreadable data gets a toast. ``pressed``:
+    the pressed message as Telegram describes it (for the operations that check it)."""
     match cb.parse(data):
         case cb.AnswerData(round_id, position, value):
             return await answers.answer(deps, who, round_id, position, value)
@@ -87,5 +100,9 @@ async def press(deps: Deps, who: UserInfo, data: str | None) -> Outcome:
             return await enrolment.leave(deps, who, cohort_id, yes)
         case cb.ConsentData("bc", broadcast_id, yes):
             return await broadcasts.confirm(deps, who, broadcast_id, yes)
+        case cb.SafetyRemoveData(command_id):
+            return safety.remove(deps, who, command_id, pressed)
+        case cb.DeeperData(yes):
+            return await deeper.choose(deps, who, yes)
     logger.info("unparseable callback data from %s", who.id)
     raise Refused(texts.BUTTON_STALE, toast=True)

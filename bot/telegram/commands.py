@@ -16,11 +16,13 @@ from enum import StrEnum
 from bot import texts
 from bot.domain import (
     account,
+    deeper,
     focus,
     inputs,
     onboarding,
     pairing,
     rounds,
+    safety,
     settings,
     weekly,
 )
@@ -115,6 +117,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("checkin", _plain(rounds.checkin)),
     Command("weekly", weekly.weekly),
     Command("focus", focus.focus),
+    Command("deeper", deeper.deeper),
     Command("history", _plain(history.history)),
     Command("insights", _plain(insights.insights)),
     Command("settings", _plain(settings.show_settings)),
@@ -129,6 +132,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("cohort", _plain(enrolment.show)),
     Command("leave_cohort", _plain(enrolment.ask_leave)),
     Command("help", _help),
+    Command("safety", safety.safety),
     Command("cohort_new", _plain(setup.cohort_new), Audience.FACILITATORS),
     Command("cohorts", _plain(manage.list_cohorts), Audience.FACILITATORS),
     Command("facilitator_invite", _plain(roles.facilitator_invite), Audience.ADMINS),
