@@ -58,7 +58,11 @@ def db_upgrade() -> int:
 def content_check() -> int:
     """Validate the content files; prints counts."""
     bank = load_content()
-    print(f"content ok: {len(bank.questions)} questions, {len(bank.exercises)} exercises")
+    places = 0 if bank.safety is None else len(bank.safety.countries)
+    print(
+        f"content ok: {len(bank.questions)} questions, {len(bank.exercises)} exercises, "
+        f"help resources for {places} countries"
+    )
     return 0
 
 

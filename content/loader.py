@@ -16,6 +16,7 @@ import yaml
 from pydantic import ValidationError
 
 from content.programs import PROGRAMS_FOLDER, Program, load_programs
+from content.safety import SAFETY_FILE, SafetyResources, load_safety
 from content.schema import (
     CONTENT_DIR,
     ContentError,
@@ -34,11 +35,13 @@ M = TypeVar("M", Question, Exercise)
 
 @dataclass(frozen=True)
 class ContentBank:
-    """All validated content, indexed by id (programs: see :mod:`content.programs`)."""
+    """All validated content, indexed by id (programs: see :mod:`content.programs`; help
+    resources for ``/safety``: :mod:`content.safety`, None when the folder has none)."""
 
     questions: dict[str, Question]
     exercises: dict[str, Exercise]
     programs: dict[str, Program] = field(default_factory=dict)
+    safety: SafetyResources | None = None
 
     def question(self, question_id: str) -> Question:
         """The question with this id. Raises KeyError for an unknown id."""
@@ -58,6 +61,15 @@ class ContentBank:
             e
             for e in self.exercises.values()
             if dimension in e.dimensions and trigger in e.triggers
+        ]
+
+    def exercises_after(self, question: Question, trigger: Trigger) -> list[Exercise]:
+        """The exercises for ``question``'s dimension and ``trigger`` that may follow this
+        question (those naming it in ``not_after`` never do), in file order."""
+        return [
+            e
+            for e in self.exercises_for(question.dimension, trigger)
+            if question.id not in e.not_after
         ]
 
 
@@ -102,8 +114,23 @@ def _parse(model: type[M], path: Path) -> dict[str, M]:
     return result
 
 
+def _check_sensitive(questions: dict[str, Question]) -> None:
+    """A sensitive question can always be replaced: some question of its dimension and depth
+    is not sensitive (program weeks swap one in while a pair may not be asked it)."""
+    for index, question in enumerate(questions.values()):
+        if question.sensitive and not any(
+            not q.sensitive and q.dimension is question.dimension and q.depth is question.depth
+            for q in questions.values()
+        ):
+            raise ContentError(
+                f"questions.yaml: entry '{question.id}' (#{index + 1}): sensitive, and no other "
+                f"{question.depth} question of dimension '{question.dimension}' can stand in"
+            )
+
+
 def load_content(directory: Path | None = None) -> ContentBank:
-    """Load and validate ``questions.yaml``, ``exercises.yaml`` and ``programs/*.yaml``.
+    """Load and validate ``questions.yaml``, ``exercises.yaml``, ``programs/*.yaml`` and
+    ``safety.yaml`` (optional).
 
     Args:
         directory: The folder holding the files; defaults to :data:`content.schema.CONTENT_DIR`
@@ -117,7 +144,11 @@ def load_content(directory: Path | None = None) -> ContentBank:
             schema, checks that every exercise a mismatch rule names exists, covers the
             question's dimension and is meant for mismatches, that there are light questions
             and deep ones for each part of a weekly round, that every dimension has an exercise
-            for each trigger, and what :func:`content.programs.load_programs` checks.
+            for each trigger, that no mismatch rule names an exercise whose ``not_after`` names
+            the question (a ``not_after`` id the bank lacks is harmless: a bank of one's own may
+            reuse the shipped exercises), that every sensitive question has
+            a non-sensitive stand-in of its dimension and depth, and what
+            :func:`content.programs.load_programs` checks.
     """
     folder = directory or CONTENT_DIR
     exercises = _parse(Exercise, folder / "exercises.yaml")
@@ -137,8 +168,11 @@ def load_content(directory: Path | None = None) -> ContentBank:
                 )
             if Trigger.MISMATCH not in exercise.triggers:
                 raise ContentError(f"{where}: exercise '{exercise.id}' has no 'mismatch' trigger")
+            if question.id in exercise.not_after:
+                raise ContentError(f"{where}: exercise '{exercise.id}' must not follow it")
         if len(set(question.mismatch.exercises)) != len(question.mismatch.exercises):
             raise ContentError(f"{where}: mismatch names an exercise twice")
+    _check_sensitive(questions)
     if not any(q.depth is Depth.LIGHT for q in questions.values()):
         raise ContentError("questions.yaml: no light questions (daily rounds need them)")
     for slot in WeeklySlot:
@@ -158,4 +192,5 @@ def load_content(directory: Path | None = None) -> ContentBank:
                     f"'{dimension}'"
                 )
     programs = load_programs(folder / PROGRAMS_FOLDER, questions, exercises)
-    return ContentBank(questions=questions, exercises=exercises, programs=programs)
+    safety = load_safety(folder / SAFETY_FILE)
+    return ContentBank(questions=questions, exercises=exercises, programs=programs, safety=safety)

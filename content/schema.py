@@ -206,7 +206,9 @@ class Question(_Entry):
     (scale only) places the answer on an interdependence axis (see :class:`Axis`).
     ``low_is_concern`` (scale only): both partners answering 1 or 2 signals something to work
     on together (the ``both_low`` trigger); leave it off where the low end is simply a
-    preference.
+    preference. ``sensitive``: an answer could put pressure on someone or be used against them
+    (privacy, money, saying no, whose voice counts); such a question is asked only once both
+    partners opted in and never in a pair's first weeks (see :mod:`bot.domain.questions`).
     """
 
     dimension: Dimension
@@ -217,6 +219,7 @@ class Question(_Entry):
     options: tuple[Option, ...] = ()
     axis: Axis | None = None
     low_is_concern: bool = False
+    sensitive: bool = False
     mismatch: MismatchRule | None = None
 
     @model_validator(mode="after")
@@ -307,13 +310,15 @@ class Exercise(_Entry):
     """A guided activity for the pair: a title, why it helps, numbered steps and a duration.
 
     ``dimensions`` and ``triggers`` say when to use it (see :class:`Trigger`); a boundary
-    exercise names its ``area`` (emotional, mental, physical or time/energy).
+    exercise names its ``area`` (emotional, mental, physical or time/energy). ``not_after``:
+    ids of questions whose answers must never lead to this exercise (by any trigger).
     """
 
     kind: ExerciseKind
     dimensions: Annotated[tuple[Dimension, ...], Field(min_length=1)]
     triggers: Annotated[tuple[Trigger, ...], Field(min_length=1)]
     area: BoundaryArea | None = None
+    not_after: tuple[Slug, ...] = ()
     title: Annotated[str, Field(min_length=3, max_length=60)]
     why: Annotated[str, Field(min_length=20, max_length=600)]
     minutes: Annotated[int, Field(ge=5, le=60)]

@@ -15,6 +15,7 @@ import unicodedata
 import zoneinfo
 from dataclasses import dataclass
 from enum import StrEnum
+from importlib.resources import files
 from typing import Final
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "UNUSABLE_ZONES",
     "ZoneError",
     "ZoneReason",
+    "country_of",
     "parse_timezone",
 ]
 
@@ -318,3 +320,49 @@ def _timezone_index() -> _TimezoneIndex:
             candidates.setdefault(key, []).append(name)
     suffixes = {key: min(found, key=_rank) for key, found in candidates.items()}
     return _TimezoneIndex(aliases=aliases, exact=exact, suffixes=suffixes)
+
+
+def country_of(zone: str | None) -> str | None:
+    """The ISO 3166-1 alpha-2 code of the country an IANA zone belongs to (``Europe/Berlin``
+    → ``DE``; a link such as ``US/Eastern`` or ``Europe/Belfast`` → its target's country), or
+    None for a zone of no one country (``UTC``, ``Etc/GMT+2``) or an unknown name.
+
+    Read from the tz database's ``zone.tab`` (one country per zone), shipped by the ``tzdata``
+    package or found on the system's zoneinfo path."""
+    if not zone:
+        return None
+    countries, links = _zone_countries()
+    return countries.get(zone) or countries.get(links.get(zone, ""))
+
+
+def _tz_file(name: str) -> str | None:
+    """A text file of the tz database (``zone.tab``, ``tzdata.zi``), or None if not found."""
+    try:
+        return files("tzdata.zoneinfo").joinpath(name).read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError, OSError):
+        pass
+    for folder in zoneinfo.TZPATH:
+        try:
+            with open(f"{folder}/{name}", encoding="utf-8") as handle:
+                return handle.read()
+        except OSError:
+            continue
+    return None
+
+
+@functools.cache
+def _zone_countries() -> tuple[dict[str, str], dict[str, str]]:
+    """(zone → country code from ``zone.tab``, link name → target from ``tzdata.zi``)."""
+    countries: dict[str, str] = {}
+    for line in (_tz_file("zone.tab") or "").splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        fields = line.split("\t")
+        if len(fields) >= 3:
+            countries[fields[2]] = fields[0]
+    links: dict[str, str] = {}
+    for line in (_tz_file("tzdata.zi") or "").splitlines():
+        if line.startswith("L "):
+            _, target, name = line.split()[:3]
+            links[name] = target
+    return countries, links

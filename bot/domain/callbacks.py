@@ -33,6 +33,8 @@ _COHORT = re.compile(r"^co:(status|pause|resume|end|endyes|export|broadcast|cofa
 _CONSENT = re.compile(r"^(ce|lc|bc):(\d{1,12}):([yn])$")
 _RETENTION = re.compile(r"^rt:(3|6|12|forever)$")
 _PROPOSAL = re.compile(r"^rta:(\d{1,12}):(3|6|12|forever):([yn])$")
+_SAFETY_REMOVE = re.compile(r"^sf:rm:(\d{1,12})$")
+_DEEPER = re.compile(r"^dq:([yn])$")
 
 SKIP = "skip"
 
@@ -207,6 +209,21 @@ class ProposalData:
     yes: bool
 
 
+@dataclass(frozen=True)
+class SafetyRemoveData:
+    """Remove the /safety page and the user's /safety command (this message id) from the
+    user's own chat; honoured only on the page whose keyboard really carries it."""
+
+    command_id: int
+
+
+@dataclass(frozen=True)
+class DeeperData:
+    """The sender's own yes or no to sensitive questions (/deeper)."""
+
+    yes: bool
+
+
 CallbackData = (
     AnswerData
     | WriteData
@@ -229,6 +246,8 @@ CallbackData = (
     | ConsentData
     | RetentionData
     | ProposalData
+    | SafetyRemoveData
+    | DeeperData
 )
 
 
@@ -358,6 +377,16 @@ def proposal(pair_id: int, choice: str, yes: bool) -> str:
     return f"rta:{pair_id}:{choice}:{'y' if yes else 'n'}"
 
 
+def safety_remove(command_id: int) -> str:
+    """Callback data for removing the /safety exchange (the user's command is ``command_id``)."""
+    return f"sf:rm:{command_id}"
+
+
+def deeper(yes: bool) -> str:
+    """Callback data for the sender's yes or no to sensitive questions."""
+    return f"dq:{'y' if yes else 'n'}"
+
+
 def parse(data: str | None) -> CallbackData | None:
     """Parse callback data; None for anything malformed, unknown or over 64 bytes."""
     if not data or len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
@@ -405,4 +434,8 @@ def parse(data: str | None) -> CallbackData | None:
         return RetentionData(m[1])
     if m := _PROPOSAL.match(data):
         return ProposalData(int(m[1]), m[2], m[3] == "y")
+    if m := _SAFETY_REMOVE.match(data):
+        return SafetyRemoveData(int(m[1]))
+    if m := _DEEPER.match(data):
+        return DeeperData(m[1] == "y")
     return None

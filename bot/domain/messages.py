@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from enum import StrEnum
 
 #: Telegram's limit for one message's text, in characters (DESIGN.md, platform limits).
@@ -149,19 +150,33 @@ class Edit:
     buttons: Keyboard = ()
 
 
+@dataclass(frozen=True)
+class Pressed:
+    """The message whose button was pressed, as Telegram describes it (unlike callback data,
+    which any client can forge): its id and chat, when it was sent (None when Telegram no
+    longer shows it) and the callback data of the buttons it really carries."""
+
+    message_id: int
+    chat_id: int
+    sent_at: datetime | None
+    buttons: frozenset[str]
+
+
 @dataclass
 class Outcome:
     """The result of one domain operation for the user who acted.
 
     ``replies`` go straight back to the acting user; ``toast`` is the short notice shown on a
-    pressed button; ``edit`` changes the pressed message. Messages to anyone else (and every
-    message that must not be lost, such as a reveal) were written to the outbox in the same
-    transaction and are not part of the outcome.
+    pressed button; ``edit`` changes the pressed message; ``delete`` names messages of the
+    acting user's own private chat to remove (Telegram allows it for 48 hours). Messages to
+    anyone else (and every message that must not be lost, such as a reveal) were written to
+    the outbox in the same transaction and are not part of the outcome.
     """
 
     replies: list[Message] = field(default_factory=list)
     toast: str | None = None
     edit: Edit | None = None
+    delete: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

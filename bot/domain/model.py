@@ -182,6 +182,8 @@ class Pair:
     ``followup_offer_id``: an exercise follow-up waiting for the pair's next round.
     ``retention``: how long closed rounds are kept; ``retention_proposal``: a longer
     retention ``retention_proposed_by`` one partner suggested, waiting for the other.
+    ``deeper_a`` / ``deeper_b``: each partner's private yes to sensitive questions (``/deeper``);
+    never shown to the other partner.
     """
 
     id: int
@@ -204,6 +206,8 @@ class Pair:
     retention: Retention = Retention.FOREVER
     retention_proposal: Retention | None = None
     retention_proposed_by: int | None = None
+    deeper_a: bool = False
+    deeper_b: bool = False
 
     @property
     def members(self) -> tuple[int, ...]:
@@ -213,6 +217,17 @@ class Pair:
     def partner_of(self, user_id: int) -> int | None:
         """The other partner's id (None when they deleted their data)."""
         return self.user_b if self.user_a == user_id else self.user_a
+
+    def opted_in(self, user_id: int) -> bool:
+        """Whether ``user_id`` said yes to sensitive questions (their own choice only)."""
+        if user_id == self.user_a:
+            return self.deeper_a
+        return user_id == self.user_b and self.deeper_b
+
+    @property
+    def both_opted_in(self) -> bool:
+        """Whether both partners said yes to sensitive questions."""
+        return self.deeper_a and self.deeper_b
 
     def has_member(self, user_id: int) -> bool:
         """Whether ``user_id`` is (or was, for an ended pair) one of the two."""

@@ -26,12 +26,15 @@ from scheduler.cadence import local_time
 @dataclass(frozen=True)
 class UserInfo:
     """Who sent an update, as the adapter read it from Telegram (never trusted for access:
-    only ``id`` identifies, and it comes from Telegram, not from callback data)."""
+    only ``id`` identifies, and it comes from Telegram, not from callback data).
+    ``message_id``: the id of the message that carried the update (a command or text) in the
+    sender's private chat; None for a button press."""
 
     id: int
     first_name: str
     username: str | None = None
     language_code: str | None = None
+    message_id: int | None = None
 
 
 async def touch(deps: Deps, tx: UnitOfWork, who: UserInfo) -> User:

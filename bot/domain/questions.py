@@ -1,11 +1,19 @@
-"""Which question a round asks: the least-asked first, focus weighed in; the built-in
-follow-up question; taking a parked follow-up for a round being opened.
+"""Which question a round asks: the least-asked first, focus weighed in; sensitive questions
+only when the pair may be asked them; the built-in follow-up question; taking a parked
+follow-up for a round being opened.
+
+A sensitive question (``Question.sensitive``: privacy, money, saying no, whose voice counts)
+could put pressure on someone or be used against them. It is asked only when both partners
+privately said yes (``/deeper``) and the pair has existed for :data:`SENSITIVE_AFTER`; focus
+never weighs it more; a program week that lists one asks a stand-in instead until then
+(DESIGN.md, privacy rule 8).
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from bot import texts
 from bot.domain.deps import Deps, QuestionPicker
@@ -17,6 +25,18 @@ from content.schema import Depth, Dimension, Question, ScaleLabels, WeeklySlot
 FOCUS_WEIGHT = 3
 #: The id of a follow-up question is this prefix and the exercise's dimension.
 FOLLOWUP_PREFIX = "followup-"
+#: Sensitive questions never come in a pair's first four weeks.
+SENSITIVE_AFTER = timedelta(days=28)
+
+
+def may_ask_sensitive(pair: Pair, now: datetime) -> bool:
+    """Whether ``pair`` may be asked sensitive questions at ``now``: both partners said yes and
+    the pair was formed at least :data:`SENSITIVE_AFTER` ago."""
+    return (
+        pair.both_opted_in
+        and pair.created_at is not None
+        and now - pair.created_at >= SENSITIVE_AFTER
+    )
 
 
 def random_picker(rng: random.Random | None = None) -> QuestionPicker:
@@ -69,22 +89,53 @@ async def choose(deps: Deps, tx: UnitOfWork, pair: Pair, kind: RoundKind) -> lis
     Each comes from those the pair has been asked least often, so nothing repeats until the
     bank is exhausted; the pair's focus dimensions weigh :data:`FOCUS_WEIGHT` times as much in
     the draw, so rotation still reaches every dimension.
+
+    Sensitive questions are left out unless :func:`may_ask_sensitive`; then they join the
+    draw while asked no more often than the least-asked other question (so saying yes brings
+    no run of them), and always with weight 1 (focus never brings one forward).
     """
     counts = await tx.rounds.question_counts(pair.id)
+    sensitive_ok = may_ask_sensitive(pair, deps.now())
 
-    def draw(bank: list[Question]) -> Question:
-        least = min(counts.get(q.id, 0) for q in bank)
-        candidates = [q for q in bank if counts.get(q.id, 0) == least]
-        weighted = [
-            q for q in candidates for _ in range(FOCUS_WEIGHT if q.dimension in pair.focus else 1)
+    def weight(q: Question) -> int:
+        return FOCUS_WEIGHT if q.dimension in pair.focus and not q.sensitive else 1
+
+    def draw(part: list[Question]) -> Question:
+        plain = [q for q in part if not q.sensitive]
+        bank = part if sensitive_ok else plain
+        least = min(counts.get(q.id, 0) for q in (plain or bank))
+        candidates = [
+            q
+            for q in bank
+            if counts.get(q.id, 0) == least or (q.sensitive and counts.get(q.id, 0) < least)
         ]
-        return deps.picker(weighted)
+        return deps.picker([q for q in candidates for _ in range(weight(q))])
 
     if kind is RoundKind.DEEP:
         deep = deps.content.questions_of(Depth.DEEP)
         parts = [[q for q in deep if q.dimension.weekly_slot is slot] for slot in WeeklySlot]
-        return [draw(part) for part in parts if part]  # the loader ensures all three
+        # The loader ensures all three parts, each with a question that is not sensitive.
+        return [draw(part) for part in parts if any(not q.sensitive for q in part)]
     return [draw(deps.content.questions_of(Depth.LIGHT))]
+
+
+async def stand_in(
+    deps: Deps, tx: UnitOfWork, pair: Pair, wanted: Question, avoid: Sequence[str] = ()
+) -> Question:
+    """``wanted`` if the pair may be asked it now; for a sensitive question the pair may not be
+    asked yet, a non-sensitive one of the same dimension and depth: the least asked, preferring
+    those not in ``avoid`` (the rest of a program week), in file order."""
+    if not wanted.sensitive or may_ask_sensitive(pair, deps.now()):
+        return wanted
+    counts = await tx.rounds.question_counts(pair.id)
+    same = [
+        q
+        for q in deps.content.questions.values()
+        if not q.sensitive and q.dimension is wanted.dimension and q.depth is wanted.depth
+    ]
+    if not same:  # the loader refuses such a bank; any plain question of the depth will do
+        same = [q for q in deps.content.questions_of(wanted.depth) if not q.sensitive]
+    return min(same, key=lambda q: (q.id in avoid, counts.get(q.id, 0)))
 
 
 async def take_followup(deps: Deps, tx: UnitOfWork, pair: Pair, offer_id: int) -> Question | None:

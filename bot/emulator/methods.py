@@ -33,6 +33,8 @@ MAX_CAPTION_LENGTH: Final[int] = 1024
 FILE_NAME_PREFIX: Final[str] = "__file_name__"
 MAX_CALLBACK_DATA_BYTES: Final[int] = 64
 MAX_TOAST_LENGTH: Final[int] = 200
+#: A message can be deleted for everyone only while it is younger than this (48 hours).
+DELETE_WINDOW_SECONDS: Final[int] = 48 * 3600
 
 _NOT_MODIFIED: Final[str] = (
     "Bad Request: message is not modified: specified new message content and reply markup are "
@@ -452,21 +454,28 @@ class BotAPIMethods:
         return self.message_json(message)
 
     def _delete_message(self, params: dict[str, Any]) -> bool:
-        """deleteMessage: remove a bot's or user's message from the chat."""
+        """deleteMessage: remove a bot's or user's message from the chat.
+
+        As in Telegram, a message sent 48 hours ago or earlier can no longer be deleted (the
+        bot's own and the user's, in a private chat), and a group's messages from others
+        cannot be deleted by a bot that is no administrator."""
         chat = self._known_chat(params)
         message_id = self._int(params, "message_id", "message identifier is not specified")
-        before = len(chat.timeline)
-        chat.messages[:] = [m for m in chat.messages if m.message_id != message_id]
-        chat.timeline[:] = [
+        found = [
             entry
             for entry in chat.timeline
-            if not (
-                (isinstance(entry, SentMessage) and entry.message_id == message_id)
-                or (isinstance(entry, ChatEvent) and entry.message_id == message_id)
-            )
+            if (isinstance(entry, SentMessage) and entry.message_id == message_id)
+            or (isinstance(entry, ChatEvent) and entry.message_id == message_id)
         ]
-        if len(chat.timeline) == before:
+        if not found:
             raise _bad_request("message to delete not found")
+        sent = found[0].date or 0
+        if self._now() - sent >= DELETE_WINDOW_SECONDS:
+            raise _bad_request("message can't be deleted for everyone")
+        if chat.chat_id < 0 and isinstance(found[0], ChatEvent):
+            raise _bad_request("message can't be deleted")
+        chat.messages[:] = [m for m in chat.messages if m.message_id != message_id]
+        chat.timeline[:] = [e for e in chat.timeline if not any(e is f for f in found)]
         return True
 
     def _answer_callback_query(self, params: dict[str, Any]) -> bool:

@@ -62,6 +62,9 @@ def _content_messages(folder: Path) -> Iterator[tuple[str, str]]:
     for e in bank.exercises.values():
         for text in (e.title, e.why, *e.steps):
             yield text, f"exercises.yaml:{e.id}"
+    if bank.safety is not None:
+        for country in bank.safety.countries:
+            yield country.name, f"safety.yaml:{country.code}"
     for program in bank.programs.values():
         where = f"programs/{program.id}"
         yield program.name, where

@@ -53,6 +53,8 @@ def pair_record(row: Any) -> Pair:
         if row.retention_proposal is None
         else Retention(row.retention_proposal),
         retention_proposed_by=row.retention_proposed_by,
+        deeper_a=bool(row.deeper_a),
+        deeper_b=bool(row.deeper_b),
     )
 
 
@@ -143,6 +145,13 @@ class SqlPairs:
         value = ",".join(d.value for d in Dimension if d in focus) or None
         await self._conn.execute(update(pairs).where(pairs.c.id == pair_id).values(focus=value))
 
+    async def set_deeper(self, pair_id: int, user_id: int, yes: bool) -> None:
+        """See :meth:`bot.domain.ports.Pairs.set_deeper`."""
+        for column, member in (("deeper_a", pairs.c.user_a), ("deeper_b", pairs.c.user_b)):
+            await self._conn.execute(
+                update(pairs).where(pairs.c.id == pair_id, member == user_id).values({column: yes})
+            )
+
     async def mark_slot(self, pair_id: int, lane: Lane, day: date) -> None:
         """See :meth:`bot.domain.ports.Pairs.mark_slot`."""
         column = "last_weekly_date" if lane is Lane.WEEKLY else "last_round_date"
@@ -199,6 +208,10 @@ class SqlPairs:
                 weekly_time=None,
                 followup_offer_id=None,
                 ended_at=None,
+                # Each partner's /deeper yes is asked again: a private choice is never
+                # carried into a new start (and the members' order may have swapped).
+                deeper_a=False,
+                deeper_b=False,
             )
         )
         if reopened.rowcount != 1:
@@ -292,5 +305,9 @@ class SqlPairs:
 
     async def forget_member(self, user_id: int) -> None:
         """See :meth:`bot.domain.ports.Pairs.forget_member`."""
-        await self._conn.execute(update(pairs).where(pairs.c.user_a == user_id).values(user_a=None))
-        await self._conn.execute(update(pairs).where(pairs.c.user_b == user_id).values(user_b=None))
+        await self._conn.execute(
+            update(pairs).where(pairs.c.user_a == user_id).values(user_a=None, deeper_a=False)
+        )
+        await self._conn.execute(
+            update(pairs).where(pairs.c.user_b == user_id).values(user_b=None, deeper_b=False)
+        )

@@ -25,6 +25,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -103,6 +104,9 @@ pairs = Table(
     Column("last_weekly_date", Date),  # local date of the last weekly round
     Column("focus", String(256)),  # comma-separated dimensions the pair wants weighted
     Column("followup_offer_id", Integer),  # a follow-up waiting for the pair's next round
+    # Each partner's private yes to sensitive questions (/deeper); both must say yes.
+    Column("deeper_a", Boolean, nullable=False, default=False, server_default=false()),
+    Column("deeper_b", Boolean, nullable=False, default=False, server_default=false()),
     Column("created_at", UTCDateTime, nullable=False),
     Column("ended_at", UTCDateTime),
     # How long closed rounds are kept: "3" | "6" | "12" (months) | "forever".

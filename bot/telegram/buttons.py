@@ -7,14 +7,25 @@ from __future__ import annotations
 import logging
 
 from bot import texts
-from bot.domain import account, answers, focus, onboarding, pairing, retention, settings, weekly
+from bot.domain import (
+    account,
+    answers,
+    deeper,
+    focus,
+    onboarding,
+    pairing,
+    retention,
+    safety,
+    settings,
+    weekly,
+)
 from bot.domain import callbacks as cb
 from bot.domain.cohorts import broadcasts, enrolment, manage, roles, setup
 from bot.domain.deps import Deps
 from bot.domain.errors import Refused
 from bot.domain.exercises import offers, reminders
 from bot.domain.insight import history
-from bot.domain.messages import Edit, Outcome
+from bot.domain.messages import Edit, Outcome, Pressed
 from bot.domain.model import Retention
 from bot.domain.people import UserInfo
 from scheduler.cadence import Frequency
@@ -22,8 +33,11 @@ from scheduler.cadence import Frequency
 logger = logging.getLogger(__name__)
 
 
-async def press(deps: Deps, who: UserInfo, data: str | None) -> Outcome:
-    """The operation for a button's callback data; unreadable data gets a toast."""
+async def press(
+    deps: Deps, who: UserInfo, data: str | None, pressed: Pressed | None = None
+) -> Outcome:
+    """The operation for a button's callback data; unreadable data gets a toast. ``pressed``:
+    the pressed message as Telegram describes it (for the operations that check it)."""
     match cb.parse(data):
         case cb.AnswerData(round_id, position, value):
             return await answers.answer(deps, who, round_id, position, value)
@@ -94,5 +108,9 @@ async def press(deps: Deps, who: UserInfo, data: str | None) -> Outcome:
             return await retention.choose(deps, who, Retention(choice))
         case cb.ProposalData(pair_id, choice, yes):
             return await retention.answer_proposal(deps, who, pair_id, Retention(choice), yes)
+        case cb.SafetyRemoveData(command_id):
+            return safety.remove(deps, who, command_id, pressed)
+        case cb.DeeperData(yes):
+            return await deeper.choose(deps, who, yes)
     logger.info("unparseable callback data from %s", who.id)
     raise Refused(texts.BUTTON_STALE, toast=True)

@@ -16,6 +16,7 @@ from enum import StrEnum
 from bot import texts
 from bot.domain import (
     account,
+    deeper,
     focus,
     inputs,
     onboarding,
@@ -23,6 +24,7 @@ from bot.domain import (
     privacy,
     retention,
     rounds,
+    safety,
     settings,
     weekly,
 )
@@ -117,6 +119,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("checkin", _plain(rounds.checkin)),
     Command("weekly", weekly.weekly),
     Command("focus", focus.focus),
+    Command("deeper", deeper.deeper),
     Command("history", _plain(history.history)),
     Command("insights", _plain(insights.insights)),
     Command("settings", _plain(settings.show_settings)),
@@ -134,6 +137,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("cohort", _plain(enrolment.show)),
     Command("leave_cohort", _plain(enrolment.ask_leave)),
     Command("help", _help),
+    Command("safety", safety.safety),
     Command("cohort_new", _plain(setup.cohort_new), Audience.FACILITATORS),
     Command("cohorts", _plain(manage.list_cohorts), Audience.FACILITATORS),
     Command("facilitator_invite", _plain(roles.facilitator_invite), Audience.ADMINS),

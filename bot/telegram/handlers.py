@@ -18,7 +18,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
-from telegram import ChatMember, Update
+from telegram import CallbackQuery, ChatMember, Update
+from telegram import Message as TelegramMessage
 from telegram.constants import ChatType
 from telegram.ext import (
     Application,
@@ -34,7 +35,7 @@ from telegram.ext import (
 from bot import texts
 from bot.domain import answers, inputs
 from bot.domain.errors import boundary
-from bot.domain.messages import Message, Outcome
+from bot.domain.messages import Message, Outcome, Pressed
 from bot.domain.people import UserInfo
 from bot.i18n import speaking
 from bot.telegram import buttons, guards
@@ -58,7 +59,25 @@ def who_sent(update: Update) -> UserInfo:
         first_name=user.first_name or "Partner",
         username=user.username,
         language_code=user.language_code,
+        message_id=None if update.message is None else update.message.message_id,
     )
+
+
+def pressed_message(query: CallbackQuery) -> Pressed | None:
+    """The pressed message as Telegram describes it: its id, chat, sending time (None once
+    Telegram no longer shows it) and the callback data its buttons really carry."""
+    message = query.message
+    if message is None:
+        return None
+    if not message.is_accessible or not isinstance(message, TelegramMessage):
+        # Too old or deleted: Telegram sends only its id and chat (date 0).
+        return Pressed(message.message_id, message.chat.id, None, frozenset())
+    markup = message.reply_markup
+    rows = () if markup is None else markup.inline_keyboard
+    data = frozenset(
+        b.callback_data for row in rows for b in row if isinstance(b.callback_data, str)
+    )
+    return Pressed(message.message_id, message.chat.id, message.date, data)
 
 
 def _handler(call: _Call) -> Callback:
@@ -86,8 +105,9 @@ def _command(command: Command) -> Callback:
 
 async def _on_button(update: Update, context: TandemContext, who: UserInfo) -> Outcome:
     """Any inline-button press: parsed strictly, checked by the domain for membership."""
-    assert update.callback_query is not None
-    return await buttons.press(context.deps, who, update.callback_query.data)
+    query = update.callback_query
+    assert query is not None
+    return await buttons.press(context.deps, who, query.data, pressed_message(query))
 
 
 async def _on_text(update: Update, context: TandemContext, who: UserInfo) -> Outcome:

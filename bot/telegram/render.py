@@ -16,14 +16,27 @@ logger = logging.getLogger(__name__)
 
 
 async def render(update: Update, context: TandemContext, outcome: Outcome) -> None:
-    """Answer the callback query (with the toast, if any), apply the edit, send the replies."""
+    """Answer the callback query (with the toast, if any), apply the edit, delete what the
+    outcome removes from the sender's own chat, send the replies."""
     query = update.callback_query
     if query is not None:
         await _answer_query(query, outcome.toast)
         if outcome.edit is not None:
             await _apply_edit(query, outcome.edit)
+    if outcome.delete and update.effective_user is not None:
+        await _delete(context, update.effective_user.id, outcome.delete)
     for message in outcome.replies:
         await context.sender.send(context.bot, message)
+
+
+async def _delete(context: TandemContext, chat_id: int, message_ids: tuple[int, ...]) -> None:
+    """Delete messages of the sender's private chat (chat id = user id), each on its own: one
+    the user already deleted does not keep the others."""
+    for message_id in message_ids:
+        try:
+            await context.bot.delete_message(chat_id=chat_id, message_id=message_id)
+        except TelegramError as exc:
+            logger.info("delete failed: %s", type(exc).__name__)
 
 
 async def _answer_query(query: CallbackQuery, toast: str | None) -> None:

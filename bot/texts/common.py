@@ -12,6 +12,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("checkin", "Start a check-in now"),
     ("weekly", "A weekly deeper check-in of three questions"),
     ("focus", "Choose topics to come up more often"),
+    ("deeper", "Whether sensitive questions may come (your private choice)"),
     ("history", "Your revealed check-ins"),
     ("insights", "A chart of the last 12 weeks"),
     ("settings", "Schedule, time and timezone"),
@@ -29,6 +30,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("cohort", "The program you're taking part in"),
     ("leave_cohort", "Leave the program"),
     ("help", "What Tandem does and its commands"),
+    ("safety", "Support, privately, and how to step away quietly"),
 )
 FACILITATOR_COMMANDS: tuple[tuple[str, str], ...] = (
     ("cohort_new", "Start a cohort for a program"),

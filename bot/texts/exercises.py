@@ -80,6 +80,10 @@ REMIND_TYPE = (
 REMIND_BAD = "I couldn't read that as a time. Try 19:30, tomorrow 19:30 or sat 10:00, or /cancel."
 REMIND_PAST = "That time has already passed. Pick a time later than now, or /cancel."
 REMIND_PAST_BUTTON = "That time has passed. Tap \u201cAnother time\u201d to choose a new one."
+REMIND_TOO_FAR = (
+    "That time is too far ahead; nothing was changed. Tap \u201cAnother time\u201d to choose "
+    "one within 30 days."
+)
 REMIND_OFF_YOU = "Okay, no reminder: the one that was set is off."
 REMIND_OFF_PARTNER = "{name} turned off the reminder for your exercise."
 REMIND_SET_YOU = "Reminder set: {when}. I'll remind you both."

@@ -10,7 +10,8 @@ WELCOME = (
     "Each answer stays hidden until you have both answered; then both of you see both answers "
     "at once. When your answers pull apart, I suggest a short exercise to do together.\n\n"
     "What stays private: your answer, until your partner has answered too. If they never do, "
-    "nobody ever sees it."
+    "nobody ever sees it.\n\n"
+    "Whenever you need it, /safety is a private page about support."
 )
 ASK_TIMEZONE = (
     "First, which timezone are you in? Tap one below, or type a city or zone name "

@@ -302,3 +302,31 @@ async def test_polling_with_get_updates(fake: FakeBotAPI, seen: Seen) -> None:
 
     assert fake.transcript(1) == "> /start\n\nHello, Alice!\n[Yes] [No]"
     assert any(name == "getUpdates" for name, _ in fake.requests)
+
+
+async def test_messages_can_be_deleted_only_within_48_hours(seen: Seen) -> None:
+    now = [NOW]
+    fake = FakeBotAPI(clock=lambda: now[0])
+    application = build_app(fake, seen)
+    fake.attach(deliver_to(application))
+    async with application:
+        alice = fake.user(1, "Alice")
+        update = await alice.send("/start")  # the user's command and the bot's reply
+        command_id = update["message"]["message_id"]
+        reply_id = alice.chat.last.message_id
+        await application.bot.send_message(1, "Later")
+        await application.bot.send_message(1, "Much later")
+        later_id, much_later_id = (m.message_id for m in alice.chat.messages[-2:])
+
+        assert await application.bot.delete_message(1, command_id)
+        assert await application.bot.delete_message(1, reply_id)
+        with pytest.raises(BadRequest, match="to delete not found"):
+            await application.bot.delete_message(1, reply_id)
+        now[0] = NOW + timedelta(hours=47, minutes=59)
+        assert await application.bot.delete_message(1, later_id)
+        now[0] = NOW + timedelta(hours=48)
+        with pytest.raises(BadRequest, match="be deleted for everyone"):
+            await application.bot.delete_message(1, much_later_id)
+
+    assert alice.chat.texts() == ["Much later"]
+    assert "/start" not in fake.transcript(1)

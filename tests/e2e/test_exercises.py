@@ -498,7 +498,8 @@ async def test_repeated_trigger_within_the_last_four_rounds_offers_deeper_exerci
 ) -> None:
     alex, sam = await unscheduled_pair(box)
     bank = box.runtime.content
-    dim = Dimension.BOUNDARIES
+    # Three scale questions that are not sensitive (a new pair is asked no sensitive one).
+    dim = Dimension.RESPONSIBILITIES
     repeated = {e.id for e in bank.exercises_for(dim, Trigger.REPEATED)}
     assert len(repeated) >= 2
 
@@ -710,3 +711,31 @@ async def test_settling_on_an_exercise_neither_picked_is_refused(box: Sandbox) -
     await alex.press_data(alex.chat.last.message_id, f"xd:{offer_id}:2")
     assert alex.chat.toasts[-1] == texts.BUTTON_STALE
     assert not any(t.startswith("Settled") for t in alex.chat.texts())
+
+
+async def test_a_forged_reminder_instant_far_in_the_future_is_refused_and_loses_nothing(
+    box: Sandbox,
+) -> None:
+    alex, sam = await unscheduled_pair(box)
+    titles = await mismatch_with_offer(box, alex, sam)
+    await agree_on_first(alex, sam, titles)
+    ask = newest(alex, texts.REMIND_ASK)
+    offer_id = next(
+        (b.callback_data or "").split(":")[1]
+        for row in ask.buttons
+        for b in row
+        if (b.callback_data or "").startswith("xr:")
+    )
+    before_a, before_s = len(alex.chat.messages), len(sam.chat.messages)
+    in_31_days = int((box.clock.now() + timedelta(days=31)).timestamp()) // 60
+    for forged in ("9999999999", "4223371680", str(in_31_days)):
+        await alex.press_data(ask.message_id, f"xr:{offer_id}:{forged}")
+        assert alex.chat.toasts[-1] == texts.REMIND_TOO_FAR
+    assert texts_since(alex, before_a) == [] and texts_since(sam, before_s) == []
+    assert texts.SOMETHING_WRONG not in alex.chat.texts()
+    async with box.runtime.engine.connect() as conn:
+        held = (await conn.execute(select(exercise_offers.c.remind_at))).scalar_one()
+    assert held is None
+    # The real buttons still work.
+    await alex.press("Tomorrow")
+    assert alex.chat.last.text.startswith(texts.REMIND_SET_YOU.split("{")[0])

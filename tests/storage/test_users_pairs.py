@@ -265,3 +265,20 @@ async def test_a_retention_proposal_is_settled_once(db: Transactions) -> None:
         await tx.pairs.propose_retention(pair.id, Retention.FOREVER, 1002)
         dropped = await tx.pairs.set_retention(pair.id, Retention.MONTHS_6)
         assert dropped.retention_proposal is None and dropped.retention_proposed_by is None
+
+
+async def test_each_partners_yes_to_sensitive_questions_is_their_own(db: Transactions) -> None:
+    pair = await seed_pair(db)
+    assert not pair.opted_in(1001) and not pair.both_opted_in
+    async with db.write() as tx:
+        await tx.pairs.set_deeper(pair.id, 1002, True)
+        await tx.pairs.set_deeper(pair.id, 4242, True)  # not a member: nothing changes
+        stored = await tx.pairs.get(pair.id)
+        assert stored is not None
+        assert (stored.opted_in(1001), stored.opted_in(1002)) == (False, True)
+        assert not stored.opted_in(4242) and not stored.both_opted_in
+        await tx.pairs.set_deeper(pair.id, 1001, True)
+        assert (await tx.pairs.get(pair.id)).both_opted_in  # type: ignore[union-attr]
+        await tx.pairs.forget_member(1002)  # deleting one's data takes one's yes along
+        stored = await tx.pairs.get(pair.id)
+        assert stored is not None and stored.opted_in(1001) and not stored.deeper_b

@@ -214,3 +214,107 @@ def test_the_shipped_program_covers_six_weeks_with_a_check() -> None:
     assert program.week(0).theme.startswith("Self")
     assert program.has_check(0) and program.has_check(5) and not program.has_check(2)
     assert all(w.prep_question for w in program.schedule)
+
+
+# --------------------------------------------------------------------------------------- safety
+
+#: Questions whose answers could pressure or endanger someone (issue 9): asked only after both
+#: partners opted in, never in a pair's first four weeks.
+SENSITIVE = {
+    "limit-crossed",
+    "phone-look",
+    "openness-means",
+    "voice-weight",
+    "say-no",
+    "posted",
+    "out-without",
+    "friend-talk",
+    "money-pot",
+    "voice-peace",
+    "fight-topics",
+    "sits-between",
+}
+#: Questions about whose voice counts or about money: "whoever cares more" never follows them.
+VOICE_OR_MONEY = {
+    "voice-weight",
+    "voice-peace",
+    "money-pot",
+    "big-decisions",
+    "good-ending",
+    "fight-topics",
+    "openness-means",
+    "opinion-room",
+}
+
+
+def test_the_questions_that_could_pressure_someone_are_tagged_sensitive() -> None:
+    tagged = {q.id for q in BANK.questions.values() if q.sensitive}
+    assert tagged >= SENSITIVE
+    for question_id in tagged:
+        question = BANK.question(question_id)
+        stand_ins = [
+            q
+            for q in BANK.questions.values()
+            if not q.sensitive and (q.dimension, q.depth) == (question.dimension, question.depth)
+        ]
+        assert stand_ins, question_id
+    for slot in WeeklySlot:
+        assert any(
+            not q.sensitive and q.dimension.weekly_slot is slot
+            for q in BANK.questions_of(Depth.DEEP)
+        )
+
+
+def test_reworded_questions_invite_no_disclosure_of_a_particular_moment() -> None:
+    limit = BANK.question("limit-crossed").text.lower()
+    phone = BANK.question("phone-look").text.lower()
+    assert "generally" in limit and "generally" in phone
+    for phrase in ("think of a time", "part of you meant no", "when you said yes"):
+        assert phrase not in limit
+    assert "looking through your phone" not in phone
+    assert "without asking first" not in phone
+
+
+def test_whoever_cares_more_never_follows_a_voice_or_money_question() -> None:
+    cares_more = BANK.exercise("cares-more")
+    assert set(cares_more.not_after) == VOICE_OR_MONEY
+    assert set(cares_more.not_after) <= set(BANK.questions)  # no typo disarms it
+    for question_id in VOICE_OR_MONEY:
+        question = BANK.question(question_id)
+        if question.mismatch is not None:
+            assert "cares-more" not in question.mismatch.exercises, question_id
+        for trigger in Trigger:
+            offered = {e.id for e in BANK.exercises_after(question, trigger)}
+            assert "cares-more" not in offered, (question_id, trigger)
+    # It still helps with other questions of its dimensions.
+    assert "cares-more" in {
+        e.id for e in BANK.exercises_after(BANK.question("together-week"), Trigger.REPEATED)
+    }
+
+
+def test_saying_no_out_loud_is_low_stakes_role_play() -> None:
+    steps = " ".join(BANK.exercise("limits-lines").steps).lower()
+    assert "made-up" in steps and "swap roles" in steps and "skip it" in steps
+    assert "practise once out loud" not in steps
+
+
+def test_a_mismatch_rule_naming_an_exercise_that_must_not_follow_it_is_refused(
+    tmp_path: Path,
+) -> None:
+    question = {**GOOD, "id": "money-pot", "dimension": "responsibilities", "kind": "scale"}
+    question["mismatch"] = {"exercises": ["cares-more", "decision-share"]}
+    with pytest.raises(ContentError) as caught:
+        load_content(_write(tmp_path, [question], SHIPPED_EXERCISES))
+    assert "exercise 'cares-more' must not follow it" in str(caught.value)
+
+
+def test_a_sensitive_question_without_a_stand_in_is_refused(tmp_path: Path) -> None:
+    questions = [
+        GOOD,
+        {**GOOD, "id": "q2", "sensitive": True, "depth": "deep"},
+        {**GOOD, "id": "q3", "depth": "deep", "dimension": "boundaries"},
+        {**GOOD, "id": "q4", "depth": "deep", "dimension": "support"},
+    ]
+    with pytest.raises(ContentError) as caught:
+        load_content(_write(tmp_path, questions, SHIPPED_EXERCISES))
+    assert "entry 'q2' (#2): sensitive, and no other deep question" in str(caught.value)

@@ -17,6 +17,7 @@ from bot.domain.deps import Deps
 from bot.domain.model import Cohort, CohortStatus, Pair
 from bot.domain.people import fmt_date, tell_pair
 from bot.domain.ports import UnitOfWork
+from bot.domain.questions import stand_in
 from bot.i18n import gettext
 from content.programs import Program
 from content.schema import Question
@@ -116,7 +117,8 @@ async def program_round(deps: Deps, tx: UnitOfWork, pair: Pair) -> PlannedRound 
     """The pair's next program round this week: the interdependence check first in the first
     and the last week, then the week's questions in order, cycling. None when the pair is not
     in a program week, or the week has no question left in the bank (rounds then come from
-    the bank)."""
+    the bank). A sensitive question the pair may not be asked yet gives way to a stand-in of
+    the same dimension and depth (:func:`bot.domain.questions.stand_in`)."""
     found = await enrolment(deps, tx, pair)
     if found is None:
         return None
@@ -126,13 +128,15 @@ async def program_round(deps: Deps, tx: UnitOfWork, pair: Pair) -> PlannedRound 
     first = asked == 0
     if program.has_check(index):
         if asked == 0:
-            check = [bank[q] for q in program.check if q in bank]
+            ids = [q for q in program.check if q in bank]
+            check = [await stand_in(deps, tx, pair, bank[q], ids) for q in ids]
             return PlannedRound(check, found, first)
         asked -= 1
     ids = [q for q in program.week(index).questions if q in bank]
     if not ids:
         return None
-    return PlannedRound([bank[ids[asked % len(ids)]]], found, first)
+    chosen = await stand_in(deps, tx, pair, bank[ids[asked % len(ids)]], ids)
+    return PlannedRound([chosen], found, first)
 
 
 async def send_week_message(deps: Deps, tx: UnitOfWork, pair: Pair, found: Enrolment) -> None:

@@ -9,6 +9,9 @@ Triggers (from the round's :mod:`findings` and the pair's recent ones):
 * a dimension whose gap is closing (it mismatched last time, it is closer now) gets a word of
   encouragement instead of an exercise.
 
+An exercise never follows a question its ``not_after`` names, by any trigger
+(:meth:`content.loader.ContentBank.exercises_after`).
+
 Picks follow the rule of answers (DESIGN.md, a round's life): neither sees the other's pick
 until both picked, and the moment both have is decided once (``Offers.move``). Agreeing
 schedules the follow-up two days later.
@@ -105,7 +108,7 @@ async def _choose_offer(
         rule = asked.mismatch.exercises if asked.mismatch else ()
         times = 1 + sum(1 for f in earlier if any(q.dimension is dim for q in f.mismatched))
         if times >= REPEAT_MIN:
-            deeper = freshest(bank.exercises_for(dim, Trigger.REPEATED), rule)
+            deeper = freshest(bank.exercises_after(asked, Trigger.REPEATED), rule)
             if deeper:
                 return Trigger.REPEATED, dim, deeper
     for asked in found.mismatched:
@@ -114,8 +117,8 @@ async def _choose_offer(
     for asked in found.both_low:
         dim = asked.dimension
         joint = freshest(
-            bank.exercises_for(dim, Trigger.BOTH_LOW),
-            [e.id for e in bank.exercises_for(dim, Trigger.MISMATCH)],
+            bank.exercises_after(asked, Trigger.BOTH_LOW),
+            [e.id for e in bank.exercises_after(asked, Trigger.MISMATCH)],
         )
         if joint:
             return Trigger.BOTH_LOW, dim, joint

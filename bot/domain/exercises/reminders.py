@@ -46,11 +46,13 @@ async def remind_choice(deps: Deps, who: UserInfo, offer_id: int, when: str) -> 
         if when == "type":
             await tx.users.set_awaiting(who.id, AwaitReminderTime(offer_id))
             return Outcome(replies=[Message(who.id, texts.REMIND_TYPE)], toast="")
-        at = datetime.fromtimestamp(int(when) * 60, UTC)
+        # Compared as numbers first: a forged instant may lie beyond what a datetime holds.
+        minutes = int(when)
+        if minutes * 60 > (deps.now() + REMIND_HORIZON).timestamp():
+            raise Refused(texts.REMIND_TOO_FAR, toast=True)
+        at = datetime.fromtimestamp(minutes * 60, UTC)
         if at <= deps.now():
             raise Refused(texts.REMIND_PAST_BUTTON, toast=True)
-        if at > deps.now() + REMIND_HORIZON:
-            raise Refused(texts.BUTTON_STALE, toast=True)
         await _set_reminder(deps, tx, user, offer, pair, at)
         return Outcome(toast="", edit=Edit(None, ()))
 

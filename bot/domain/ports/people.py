@@ -133,6 +133,11 @@ class Pairs(Protocol):
         """The dimensions weighed more in the choice of questions."""
         ...
 
+    async def set_deeper(self, pair_id: int, user_id: int, yes: bool) -> None:
+        """The member ``user_id``'s own yes or no to sensitive questions (a non-member changes
+        nothing)."""
+        ...
+
     async def mark_slot(self, pair_id: int, lane: Lane, day: date) -> None:
         """Record the local date of the lane's last scheduled round."""
         ...
@@ -199,7 +204,8 @@ class Pairs(Protocol):
         ...
 
     async def forget_member(self, user_id: int) -> None:
-        """The user deleted their data: their id leaves every pair they were in."""
+        """The user deleted their data: their id (and their yes to sensitive questions) leaves
+        every pair they were in."""
         ...
 
     async def ids_with_member(self, user_id: int) -> list[int]:

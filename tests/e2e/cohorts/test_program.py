@@ -236,3 +236,30 @@ async def test_a_couple_leaves_and_the_program_ends(box: Sandbox) -> None:
     await kim.send("/start")
     await kim.open_link(link)
     assert kim.chat.last.text == texts.ENROL_ENDED
+
+
+async def test_a_program_week_asks_a_stand_in_for_a_sensitive_question(box: Sandbox) -> None:
+    fay = await make_facilitator(box, 800, "Fay")
+    link = await new_cohort(fay)  # starts Mon 9 Mar; check-ins Mon and Wed
+    alex, sam = await make_pair(box)  # paired Mon 2 Mar
+    for user in (alex, sam):
+        await user.send("/deeper")
+        await user.press(texts.BTN_DEEPER_YES)
+    await alex.open_link(link)
+    await alex.press(texts.BTN_JOIN)
+    await sam.press(texts.BTN_JOIN)
+    program = box.runtime.content.programs["interdependence-6w"]
+    bank = box.runtime.content.questions
+    week3 = program.week(2)
+    first = bank[week3.questions[0]]
+    assert first.sensitive  # say-no opens the week on boundaries
+    before = len(sam.chat.messages)
+    # Week 3's first round, Mon 23 Mar: the pair is three weeks old, so even with both yeses
+    # a non-sensitive boundaries question of the same depth stands in.
+    await box.run_until(datetime(2026, 3, 23, 19, 30, tzinfo=UTC))
+    seen = texts_since(sam, before)
+    assert any(t.startswith(f"Week 3 of 6: {week3.theme}") for t in seen)
+    asked = [q for q in bank.values() if any(q.text in t for t in seen if t.startswith("Check-in"))]
+    assert asked and not any(q.sensitive for q in asked)
+    assert any(q.dimension is first.dimension and q.depth is first.depth for q in asked)
+    assert not any(first.text in t for t in seen)
