@@ -59,7 +59,9 @@ async def record(
         stored = None if skipped else value
         mine = await tx.answers.positions(round_id, who.id)
         complete_before = mine >= positions.keys()
-        await tx.answers.save(Answer(round_id, position, who.id, stored, skipped), deps.now())
+        typed = not (from_button or skipped)
+        given = Answer(round_id, position, who.id, stored, skipped, typed=typed)
+        await tx.answers.save(given, deps.now())
         await tx.users.stop_awaiting_round(round_id, [who.id])
         pair = await tx.pairs.get(round_.pair_id)
         assert pair is not None

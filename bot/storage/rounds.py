@@ -297,8 +297,9 @@ class SqlAnswers:
                 round_id=int(r.round_id),
                 position=int(r.position),
                 user_id=int(r.user_id),
-                value=r.value,
+                value=r.value if r.text is None else r.text,
                 skipped=bool(r.skipped),
+                typed=r.text is not None,
             )
             for r in rows
         ]
@@ -319,10 +320,12 @@ class SqlAnswers:
             answers.c.position == answer.position,
             answers.c.user_id == answer.user_id,
         )
+        # Typed text goes to the encrypted column, a button's value to the plain one.
+        value, text = (None, answer.value) if answer.typed else (answer.value, None)
         changed = await self._conn.execute(
             update(answers)
             .where(*key)
-            .values(value=answer.value, skipped=answer.skipped, updated_at=now)
+            .values(value=value, text=text, skipped=answer.skipped, updated_at=now)
         )
         if changed.rowcount == 1:
             return False
@@ -331,7 +334,8 @@ class SqlAnswers:
                 round_id=answer.round_id,
                 position=answer.position,
                 user_id=answer.user_id,
-                value=answer.value,
+                value=value,
+                text=text,
                 skipped=answer.skipped,
                 answered_at=now,
                 updated_at=now,

@@ -125,7 +125,7 @@ class Answers(Protocol):
 
     async def save(self, answer: Answer, now: datetime) -> bool:
         """Store or replace the user's answer at that position; True when it is their first
-        answer there."""
+        answer there. A ``typed`` answer is stored encrypted, a button's value plain."""
         ...
 
     async def delete_for_user(self, user_id: int) -> None:
