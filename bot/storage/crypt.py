@@ -242,6 +242,16 @@ def _create_key_file(path: Path) -> Keyring:
     return Keyring([key])
 
 
+def require_key_source(url: str, configured: Sequence[str]) -> None:
+    """Raise KeyringError when the database at ``url`` has nowhere to get keys from: no
+    ``ENCRYPTION_KEYS`` and no key file possible (it is not an SQLite file)."""
+    if not configured and key_file_for(url) is None:
+        raise KeyringError(
+            f"{KEYS_SETTING} is not set: a database that is not an SQLite file needs it "
+            "(`tandem keys new` prints a key)"
+        )
+
+
 def choose_keyring(
     url: str, configured: Sequence[str], samples: Sequence[str], *, create: bool = True
 ) -> Keyring:
@@ -256,15 +266,12 @@ def choose_keyring(
     not a file and no keys are configured; encrypted rows exist and there is no key, or there
     is none and ``create`` is False; or the keys do not open every sample.
     """
+    require_key_source(url, configured)
     path = key_file_for(url)
     if configured:
         keyring: Keyring | None = Keyring(configured)
-    elif path is None:
-        raise KeyringError(
-            f"{KEYS_SETTING} is not set: a database that is not an SQLite file needs it "
-            "(`tandem keys new` prints a key)"
-        )
     else:
+        assert path is not None
         keyring = _read_key_file(path) if path.exists() else None
     if samples and keyring is None:
         raise KeyringError(

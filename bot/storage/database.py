@@ -24,7 +24,13 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from bot.storage.crypt import Keyring, bind_keyring, choose_keyring, encrypted_samples
+from bot.storage.crypt import (
+    Keyring,
+    bind_keyring,
+    choose_keyring,
+    encrypted_samples,
+    require_key_source,
+)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 #: Execution option marking a connection whose transaction only reads (see ``uow.py``).
@@ -61,6 +67,7 @@ async def open_database(
     is written; on failure the engine is disposed and ``KeyringError`` (one line, no key
     material) raised, with the database and the key file unchanged.
     """
+    require_key_source(url, configured_keys)  # before connecting anywhere
     engine = create_engine(url)
     try:
         async with engine.connect() as conn:

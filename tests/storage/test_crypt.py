@@ -165,9 +165,12 @@ async def test_a_missing_or_wrong_key_changes_nothing(db_url: str) -> None:
     await ok.dispose()
 
 
-async def test_a_database_that_is_not_a_file_needs_the_setting() -> None:
+@pytest.mark.parametrize(
+    "url", ["sqlite+aiosqlite:///:memory:", "postgresql+asyncpg://tandem:pw@db.invalid/tandem"]
+)
+async def test_a_database_that_is_not_a_file_needs_the_setting(url: str) -> None:
     with pytest.raises(KeyringError, match="ENCRYPTION_KEYS is not set"):
-        await open_database("sqlite+aiosqlite:///:memory:", [])
+        await open_database(url, [])  # before connecting (no driver or server needed)
 
 
 async def test_rotation_moves_everything_to_the_new_key(db_url: str) -> None:
