@@ -1,7 +1,9 @@
 """The ``tandem`` command: ``run`` (long polling), ``demo`` (no token needed), ``db upgrade``,
-``content check``, ``i18n extract|init``.
+``db backup PATH``, ``keys new``, ``keys rotate``, ``content check``, ``i18n extract|init``.
 
-Settings problems and invalid content stop start-up with one line naming what is wrong.
+Settings problems, invalid content, encryption keys that are missing or do not fit the database,
+and a bot token Telegram refuses stop start-up with one line naming what is wrong; no line
+carries the token or a key (DESIGN.md, privacy rule 9).
 """
 
 from __future__ import annotations
@@ -10,10 +12,17 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.settings import SettingsError, load_settings
+from bot.settings import Settings, SettingsError, load_settings
+from bot.storage.crypt import KeyringError
+from bot.storage.database import BackupError
 from content.loader import load_content
 from content.schema import ContentError
+
+if TYPE_CHECKING:
+    from telegram.request import BaseRequest
 
 
 def _fail(message: str) -> int:
@@ -21,9 +30,15 @@ def _fail(message: str) -> int:
     return 2
 
 
-def run() -> int:
-    """Run against Telegram with long polling until interrupted."""
+def run(request: BaseRequest | None = None) -> int:
+    """Run against Telegram with long polling until interrupted (``request``: another
+    transport, the emulator in tests).
+
+    A token Telegram refuses (python-telegram-bot's ``InvalidToken``, whose message carries
+    the token) ends with one line naming the setting, never the token.
+    """
     from telegram import Update
+    from telegram.error import InvalidToken
 
     from bot.logs import configure_logging
     from bot.runtime import build_application
@@ -32,26 +47,80 @@ def run() -> int:
     token = settings.require_token()
     configure_logging(settings.log_level, token)
     load_content()  # fail fast, naming the bad file and entry
-    application = build_application(settings, post_init_runtime=True)
-    application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+    application = build_application(settings, request=request, post_init_runtime=True)
+    try:
+        application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+    except InvalidToken:
+        return _fail("Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather")
     return 0
 
 
+def _where(settings: Settings) -> str:
+    """The database URL without credentials, for messages."""
+    return settings.database_url.split("@")[-1]
+
+
 def db_upgrade() -> int:
-    """Create or upgrade the database schema to the newest migration."""
-    from bot.storage.database import create_engine, upgrade
+    """Create or upgrade the database schema to the newest migration (checking the encryption
+    keys first: a database whose encrypted text they do not open is left unchanged)."""
+    from bot.storage.database import open_database
 
     settings = load_settings()
 
     async def _upgrade() -> None:
-        engine = create_engine(settings.database_url)
-        try:
-            await upgrade(engine)
-        finally:
-            await engine.dispose()
+        engine = await open_database(settings.database_url, settings.encryption_key_list())
+        await engine.dispose()
 
     asyncio.run(_upgrade())
-    print(f"database at {settings.database_url.split('@')[-1]} is up to date")
+    print(f"database at {_where(settings)} is up to date")
+    return 0
+
+
+def db_backup(target: str) -> int:
+    """A consistent copy of the SQLite database at ``target`` (a new file), made while the bot
+    may be running. The key file is not in it: keep its backup apart."""
+    from bot.storage.database import backup
+
+    settings = load_settings()
+    made = backup(settings.database_url, Path(target))
+    print(f"backup written to {made}; the encrypted text in it needs the key, kept apart")
+    return 0
+
+
+def keys_new() -> int:
+    """Print a fresh encryption key (for ``ENCRYPTION_KEYS``)."""
+    from bot.storage.crypt import new_key
+
+    print(new_key())
+    return 0
+
+
+def keys_rotate() -> int:
+    """Re-encrypt every encrypted value under the newest key, batch by batch, while the bot
+    runs; prints the counts. Keys that do not open the stored text change nothing."""
+    from bot.storage.database import open_database
+    from bot.storage.rotation import rotate_all
+
+    settings = load_settings()
+
+    async def _rotate() -> list[str]:
+        engine = await open_database(
+            settings.database_url,
+            settings.encryption_key_list(),
+            migrate=False,
+            create_key=False,
+        )
+        try:
+            from bot.storage.crypt import keyring_of
+
+            report = await rotate_all(engine, keyring_of(engine.dialect))
+        finally:
+            await engine.dispose()
+        return [f"{r.table}.{r.column}: {r.rotated} re-encrypted" for r in report]
+
+    for line in asyncio.run(_rotate()):
+        print(line)
+    print("done: every value is under the newest key; older keys may now be removed")
     return 0
 
 
@@ -85,14 +154,18 @@ def i18n_command(action: str, language: str | None) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``tandem`` script; returns the exit status."""
+def main(argv: Sequence[str] | None = None, *, request: BaseRequest | None = None) -> int:
+    """Entry point of the ``tandem`` script; returns the exit status. ``request``: the
+    transport ``run`` talks to Telegram through (default HTTPX; the emulator in tests)."""
     parser = argparse.ArgumentParser(prog="tandem", description="Tandem: check-ins for two.")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="run the bot with long polling (needs TELEGRAM_BOT_TOKEN)")
     sub.add_parser("demo", help="play the whole loop against an emulated Telegram")
-    db = sub.add_parser("db", help="database schema")
-    db.add_argument("action", choices=["upgrade"])
+    db = sub.add_parser("db", help="database schema and backups")
+    db.add_argument("action", choices=["upgrade", "backup"])
+    db.add_argument("path", nargs="?", help="for backup: the new file to write")
+    keys = sub.add_parser("keys", help="encryption keys")
+    keys.add_argument("action", choices=["new", "rotate"])
     content = sub.add_parser("content", help="content files")
     content.add_argument("action", choices=["check"])
     i18n = sub.add_parser("i18n", help="message catalogs (translations)")
@@ -101,13 +174,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "run":
-            return run()
+            return run(request)
         if args.command == "demo":
             from bot.demo import main as demo_main
 
             return int(demo_main())
         if args.command == "db":
-            return db_upgrade()
+            if args.action == "upgrade":
+                return db_upgrade()
+            if not args.path:
+                return _fail("say where to write the backup, e.g. tandem db backup backup.sqlite3")
+            return db_backup(args.path)
+        if args.command == "keys":
+            return keys_new() if args.action == "new" else keys_rotate()
         if args.command == "i18n":
             return i18n_command(args.action, args.language)
         return content_check()
@@ -115,5 +194,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(exc))
     except ContentError as exc:
         return _fail(f"invalid content: {exc}")
+    except KeyringError as exc:
+        return _fail(f"encryption: {exc}")
+    except BackupError as exc:
+        return _fail(f"backup: {exc}")
     except KeyboardInterrupt:
         return 130

@@ -1,9 +1,10 @@
 """The composition root: builds the ``Application`` and the services behind it.
 
 ``build_application`` makes the real python-telegram-bot ``Application`` with Tandem's handlers.
-``start_runtime`` opens the database (running Alembic migrations for SQLite), loads and checks
-the content, builds the domain (:class:`~bot.domain.tandem.Tandem` over the storage ports),
-the outbox sender and the due-work runner, and registers the command menu. ``run_polling``
+``start_runtime`` opens the database (checking the encryption keys against it, then running
+Alembic migrations for SQLite), loads and checks the content, builds the domain
+(:class:`~bot.domain.tandem.Tandem` over the storage ports), the outbox sender and the
+due-work runner, and registers the command menu. ``run_polling``
 calls it from ``post_init``; tests and the demo call it themselves after
 ``Application.initialize`` so that they can pass their own clock.
 """
@@ -29,7 +30,7 @@ from bot.domain.questions import random_picker
 from bot.domain.tandem import Tandem
 from bot.i18n import available_locales, speaking
 from bot.settings import Settings
-from bot.storage.database import create_engine, upgrade
+from bot.storage.database import open_database
 from bot.storage.queues import SqlDueWorkStore, SqlOutboxQueue
 from bot.storage.uow import transactions
 from bot.storage.updates import SqlUpdateLedger
@@ -95,14 +96,18 @@ async def start_runtime(
 
     ``migrate`` defaults to True for SQLite (the embedded default upgrades itself) and False
     otherwise (run ``tandem db upgrade``). Raises ``content.schema.ContentError`` for invalid
-    content and SQLAlchemy errors for an unreachable database. ``noise`` draws the cohort
-    figures' privacy noise (default: the operating system's secure generator).
+    content, ``bot.storage.crypt.KeyringError`` when the encryption keys are missing or do not
+    open the stored text (nothing changed), and SQLAlchemy errors for an unreachable database.
+    ``noise`` draws the cohort figures' privacy noise (default: the operating system's secure
+    generator).
     """
     content = content or load_content()
     clock = clock or SystemClock()
-    engine = create_engine(settings.database_url)
-    if migrate if migrate is not None else settings.database_url.startswith("sqlite"):
-        await upgrade(engine)
+    if migrate is None:
+        migrate = settings.database_url.startswith("sqlite")
+    engine = await open_database(
+        settings.database_url, settings.encryption_key_list(), migrate=migrate
+    )
     deps = Deps(
         db=transactions(engine),
         clock=clock,

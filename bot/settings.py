@@ -6,6 +6,8 @@ Nothing else in Tandem reads ``os.environ``. A missing or malformed setting rais
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -39,6 +41,9 @@ class Settings(BaseSettings):
       admins make users facilitators.
     * ``AGGREGATE_MIN_PAIRS``: K, the fewest pairs whose answers a figure shown to facilitators
       may be derived from (default 5, never below 3: DESIGN.md, privacy rule 2).
+    * ``ENCRYPTION_KEYS``: Fernet keys for the free text stored encrypted, comma-separated,
+      newest first (``tandem keys new`` prints one). Unset: a key file beside the SQLite
+      database (``<file>.key``), created on the first run; required for any other database.
     """
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
@@ -51,6 +56,7 @@ class Settings(BaseSettings):
     tick_seconds: float = Field(default=5.0, gt=0, le=300)
     admin_user_ids: Annotated[tuple[int, ...], NoDecode] = ()
     aggregate_min_pairs: int = Field(default=5, ge=3, le=1000)
+    encryption_keys: SecretStr | None = None
 
     @field_validator("admin_user_ids", mode="before")
     @classmethod
@@ -67,6 +73,25 @@ class Settings(BaseSettings):
     def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not _TOKEN_RE.match(value.get_secret_value()):
             raise ValueError("does not look like a bot token (digits:letters from @BotFather)")
+        return value
+
+    @field_validator("encryption_keys")
+    @classmethod
+    def _fernet_keys(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        keys = _split_keys(value.get_secret_value())
+        if not keys:
+            return None
+        for position, key in enumerate(keys, start=1):
+            try:
+                raw = base64.urlsafe_b64decode(key.encode("ascii"))
+            except (binascii.Error, ValueError, UnicodeError):
+                raw = b""
+            if len(raw) != 32:
+                raise ValueError(
+                    f"key {position} is not a Fernet key (`tandem keys new` prints one)"
+                )
         return value
 
     @field_validator("default_timezone")
@@ -94,6 +119,12 @@ class Settings(BaseSettings):
             raise ValueError("must be an SQLAlchemy URL such as sqlite+aiosqlite:///tandem.sqlite3")
         return value
 
+    def encryption_key_list(self) -> list[str]:
+        """The ``ENCRYPTION_KEYS``, newest first; empty when unset (use the key file)."""
+        if self.encryption_keys is None:
+            return []
+        return _split_keys(self.encryption_keys.get_secret_value())
+
     def require_token(self) -> str:
         """The bot token as a plain string. Raises SettingsError when it is not set."""
         if self.telegram_bot_token is None:
@@ -102,6 +133,10 @@ class Settings(BaseSettings):
                 "(or try `tandem demo`, which needs none)"
             )
         return self.telegram_bot_token.get_secret_value()
+
+
+def _split_keys(text: str) -> list[str]:
+    return [k.strip() for k in text.replace("\n", ",").split(",") if k.strip()]
 
 
 def load_settings(**overrides: object) -> Settings:

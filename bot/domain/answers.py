@@ -97,9 +97,9 @@ async def _record(
     stored = None if skipped else value
     mine = await tx.answers.positions(round_id, user.id)
     complete_before = mine >= positions.keys()
-    await tx.answers.save(
-        Answer(round_id, position, user.id, stored, skipped), deps.now(), message_id
-    )
+    typed = not (from_button or skipped)
+    given = Answer(round_id, position, user.id, stored, skipped, typed=typed)
+    await tx.answers.save(given, deps.now(), message_id)
     await tx.users.stop_awaiting_round(round_id, [user.id])
     pair = await tx.pairs.get(round_.pair_id)
     assert pair is not None
@@ -275,7 +275,7 @@ async def edited(deps: Deps, who: UserInfo, message_id: int, typed: str) -> Outc
                 await expire_round(deps, tx, round_id)
             raise Refused(texts.ANSWER_LOCKED_CLOSED)
         await tx.answers.save(
-            Answer(round_id, position, who.id, cleaned, False), deps.now(), message_id
+            Answer(round_id, position, who.id, cleaned, False, typed=True), deps.now(), message_id
         )
     echo = _short(cleaned, ACK_ECHO_CHARS)
     return Outcome(

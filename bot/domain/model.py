@@ -310,13 +310,16 @@ class Asked:
 @dataclass(frozen=True, slots=True)
 class Answer:
     """One partner's answer to one question of a round; ``value`` None when ``skipped``.
-    Private until the round is revealed (DESIGN.md, privacy rule 1)."""
+    Private until the round is revealed (DESIGN.md, privacy rule 1). ``typed``: the partner
+    wrote it (an open question), so it is stored encrypted; a button's value (scale digit,
+    option id) stays plain so that aggregates can be computed (issue 9, "At rest")."""
 
     round_id: int
     position: int
     user_id: int
     value: str | None
     skipped: bool
+    typed: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.model import (
+    BroadcastStatus,
     Cohort,
     CohortStatus,
     Draft,
@@ -24,6 +25,7 @@ from bot.domain.model import (
 )
 from bot.storage.pairs import pair_record, stored_time, wall_time
 from bot.storage.tables import (
+    broadcasts,
     cohort_consents,
     cohort_drafts,
     cohort_facilitators,
@@ -339,6 +341,15 @@ class SqlCohorts:
             delete(cohort_consents).where(cohort_consents.c.user_id == user_id)
         )
         await self.leave_all_staff(user_id)
+        # Their unsent drafts go; what was sent stays with the cohort, authored by nobody.
+        mine = broadcasts.c.created_by == user_id
+        await self._conn.execute(
+            delete(broadcasts).where(mine, broadcasts.c.status == BroadcastStatus.DRAFT.value)
+        )
+        await self._conn.execute(update(broadcasts).where(mine).values(created_by=None))
+        await self._conn.execute(
+            update(cohorts).where(cohorts.c.created_by == user_id).values(created_by=None)
+        )
 
 
 class SqlDrafts:

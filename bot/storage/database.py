@@ -2,28 +2,45 @@
 
 SQLite (the embedded default) runs in WAL mode with a busy timeout, and every transaction
 starts with ``BEGIN IMMEDIATE`` so that concurrent writers queue instead of failing half-way
-(a deferred transaction that reads and then writes can hit SQLITE_BUSY on upgrade). The same
-Core code runs on PostgreSQL.
+(a deferred transaction that reads and then writes can hit SQLITE_BUSY on upgrade), and with
+``secure_delete`` so that deleted rows are overwritten with zeros instead of lingering in free
+pages. The same Core code runs on PostgreSQL.
+
+Free text is encrypted at rest (``crypt.py``): :func:`open_database` resolves the keys, checks
+them against the stored rows before anything changes, binds them to the engine and migrates.
+:func:`backup` makes a consistent copy of a running SQLite database.
 """
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from bot.storage.crypt import (
+    Keyring,
+    bind_keyring,
+    choose_keyring,
+    encrypted_samples,
+    require_key_source,
+)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 #: Execution option marking a connection whose transaction only reads (see ``uow.py``).
 READ_ONLY = "tandem_read_only"
 
 
-def create_engine(url: str) -> AsyncEngine:
-    """Create the async engine for ``url`` (an SQLAlchemy async URL).
+def create_engine(url: str, keyring: Keyring | None = None) -> AsyncEngine:
+    """Create the async engine for ``url`` (an SQLAlchemy async URL); ``keyring`` encrypts and
+    decrypts its encrypted columns (None: reading or writing them raises ``KeyringError``;
+    :func:`open_database` finds and checks the keys).
 
     Parameters are hidden from SQLAlchemy's error messages, so an exception can never carry an
     answer's text into a log.
@@ -35,6 +52,34 @@ def create_engine(url: str) -> AsyncEngine:
     engine = create_async_engine(url, **kwargs)
     if is_sqlite:
         _configure_sqlite(engine)
+    bind_keyring(engine, keyring)
+    return engine
+
+
+async def open_database(
+    url: str, configured_keys: Sequence[str], *, migrate: bool = True, create_key: bool = True
+) -> AsyncEngine:
+    """The engine for ``url`` with its keyring bound, migrated when ``migrate``.
+
+    ``configured_keys``: ``ENCRYPTION_KEYS`` (newest first), or empty for the key file beside an
+    SQLite database (created on the first run unless ``create_key`` is False). The keys are
+    checked against a sample of the encrypted rows in a read-only transaction before anything
+    is written; on failure the engine is disposed and ``KeyringError`` (one line, no key
+    material) raised, with the database and the key file unchanged.
+    """
+    require_key_source(url, configured_keys)  # before connecting anywhere
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            await conn.execution_options(**{READ_ONLY: True})
+            samples = await conn.run_sync(encrypted_samples)
+            await conn.rollback()
+        bind_keyring(engine, choose_keyring(url, configured_keys, samples, create=create_key))
+        if migrate:
+            await upgrade(engine)
+    except BaseException:
+        await engine.dispose()
+        raise
     return engine
 
 
@@ -50,6 +95,8 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Deleted content is overwritten, not left in free pages (a /delete leaves no trace).
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(sync_engine, "begin")
@@ -79,3 +126,36 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
 
     async with engine.begin() as conn:
         await conn.run_sync(_run)
+
+
+class BackupError(Exception):
+    """A backup cannot be made; the message is one line for the operator."""
+
+
+def backup(url: str, target: Path) -> Path:
+    """Copy the SQLite database at ``url`` to ``target`` while the bot may be running: one
+    ``VACUUM INTO``, a consistent snapshot that also leaves out free pages. The key file is not
+    copied (keep its backup apart from the database's).
+
+    Raises BackupError when ``target`` exists, its folder does not, or the database is not an
+    SQLite file (PostgreSQL: use ``pg_dump``).
+    """
+    parsed = make_url(url)
+    if not parsed.drivername.startswith("sqlite"):
+        raise BackupError("the database is not SQLite: back it up with pg_dump")
+    source = Path(parsed.database or "")
+    if str(source) in ("", ":memory:") or not source.is_file():
+        raise BackupError(f"no SQLite database file at {source}")
+    if target.exists():
+        raise BackupError(f"{target} exists already: choose a new path")
+    if not target.parent.is_dir():
+        raise BackupError(f"folder {target.parent} does not exist")
+    conn = sqlite3.connect(source, timeout=30, isolation_level=None)
+    try:
+        conn.execute("PRAGMA secure_delete=ON")
+        conn.execute("VACUUM INTO ?", (str(target),))
+    except sqlite3.Error as exc:
+        raise BackupError(f"backup failed: {exc}") from None
+    finally:
+        conn.close()
+    return target

@@ -61,3 +61,6 @@ class SqlFacilitators:
     async def delete(self, user_id: int) -> None:
         """See :meth:`bot.domain.ports.Facilitators.delete`."""
         await self._conn.execute(delete(facilitators).where(facilitators.c.user_id == user_id))
+        await self._conn.execute(
+            update(facilitators).where(facilitators.c.granted_by == user_id).values(granted_by=None)
+        )

@@ -324,8 +324,9 @@ def _answer(row: Any) -> Answer:
         round_id=int(row.round_id),
         position=int(row.position),
         user_id=int(row.user_id),
-        value=row.value,
+        value=row.value if row.text is None else row.text,
         skipped=bool(row.skipped),
+        typed=row.text is not None,
     )
 
 
@@ -356,11 +357,17 @@ class SqlAnswers:
             answers.c.position == answer.position,
             answers.c.user_id == answer.user_id,
         )
+        # Typed text goes to the encrypted column, a button's value to the plain one.
+        value, text = (None, answer.value) if answer.typed else (answer.value, None)
         changed = await self._conn.execute(
             update(answers)
             .where(*key)
             .values(
-                value=answer.value, skipped=answer.skipped, updated_at=now, message_id=message_id
+                value=value,
+                text=text,
+                skipped=answer.skipped,
+                updated_at=now,
+                message_id=message_id,
             )
         )
         if changed.rowcount == 1:
@@ -370,7 +377,8 @@ class SqlAnswers:
                 round_id=answer.round_id,
                 position=answer.position,
                 user_id=answer.user_id,
-                value=answer.value,
+                value=value,
+                text=text,
                 skipped=answer.skipped,
                 answered_at=now,
                 updated_at=now,

@@ -2,6 +2,8 @@
 
 Every instant is stored as aware UTC through :class:`UTCDateTime` (SQLite hands back naive
 datetimes; the type restores UTC on the way out and refuses naive values on the way in).
+Free text someone typed, and every queued message, is stored encrypted through
+:class:`~bot.storage.crypt.EncryptedText` (``crypt.ENCRYPTED`` lists those columns).
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from sqlalchemy import (
     false,
 )
 from sqlalchemy.types import TypeDecorator
+
+from bot.storage.crypt import EncryptedText
 
 metadata = MetaData(
     naming_convention={
@@ -165,7 +169,10 @@ answers = Table(
     Column("round_id", Integer, ForeignKey("rounds.id", ondelete="CASCADE"), nullable=False),
     Column("position", Integer, nullable=False),
     Column("user_id", BigInteger, nullable=False),
-    Column("value", Text),  # None when skipped ("keep this private")
+    # A button's value (scale digit, option id), plain so that aggregates can be computed;
+    # None when skipped ("keep this private") or typed.
+    Column("value", Text),
+    Column("text", EncryptedText),  # what the partner typed (an open question), encrypted
     Column("skipped", Boolean, nullable=False, default=False),
     Column("answered_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
@@ -182,7 +189,7 @@ typed_answers = Table(
     Column("user_id", BigInteger, primary_key=True, autoincrement=False),
     Column("round_id", Integer, ForeignKey("rounds.id", ondelete="CASCADE"), nullable=False),
     Column("position", Integer, nullable=False),
-    Column("text", Text, nullable=False),
+    Column("text", EncryptedText, nullable=False),  # what the partner typed, encrypted
     Column("message_id", Integer, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
 )
@@ -204,8 +211,9 @@ outbox = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("user_id", BigInteger, nullable=False, index=True),  # private chat id = user id
-    Column("text", Text, nullable=False),
-    Column("buttons", Text),  # JSON: rows of {"label", "data"} / {"label", "url"}
+    # Queued messages carry revealed answers and names: text and buttons are encrypted.
+    Column("text", EncryptedText, nullable=False),
+    Column("buttons", EncryptedText),  # JSON: rows of {"label", "data"} / {"label", "url"}
     Column("created_at", UTCDateTime, nullable=False),
     Column("next_attempt_at", UTCDateTime, nullable=False, index=True),
     Column("lease_until", UTCDateTime),
@@ -342,7 +350,7 @@ broadcasts = Table(
     Column("id", Integer, primary_key=True),
     Column("cohort_id", Integer, ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False),
     Column("created_by", BigInteger),
-    Column("text", Text, nullable=False),
+    Column("text", EncryptedText, nullable=False),  # what the facilitator typed
     Column("status", String(16), nullable=False),  # draft | sending | done | cancelled
     Column("created_at", UTCDateTime, nullable=False),
     Column("recipients", Integer, nullable=False, default=0),
@@ -358,7 +366,8 @@ cohort_drafts = Table(
     metadata,
     Column("user_id", BigInteger, primary_key=True, autoincrement=False),
     Column("step", String(16), nullable=False),  # name | program | start | days | tz | session
-    Column("fields", Text, nullable=False),  # JSON of what the facilitator answered so far
+    # JSON of what the facilitator answered so far (typed: encrypted)
+    Column("fields", EncryptedText, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
 )
 

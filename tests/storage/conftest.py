@@ -16,7 +16,7 @@ from bot.domain.ports import Transactions
 from bot.storage.database import create_engine
 from bot.storage.uow import transactions
 from scheduler.cadence import Frequency
-from tests.databases import copy_of, migrated_template
+from tests.databases import TEST_KEYRING, copy_of, migrated_template
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -41,7 +41,7 @@ async def engine(
 ) -> AsyncIterator[AsyncEngine]:
     """A migrated, empty database of each backend."""
     make = BACKENDS[request.param]
-    created = create_engine(await make(tmp_path, sqlite_template))
+    created = create_engine(await make(tmp_path, sqlite_template), TEST_KEYRING)
     yield created
     await created.dispose()
 

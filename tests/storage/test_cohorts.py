@@ -129,9 +129,20 @@ async def test_drafts_and_forgetting_a_user(db: Transactions) -> None:
         await tx.drafts.delete(800)
         assert await tx.drafts.get(800) is None
         await tx.cohorts.consent(cohort_id, 800, NOW)
+        await tx.facilitators.grant(801, 800, NOW)
+        sent = await tx.broadcasts.create(cohort_id, 800, "See you Thursday", NOW)
+        await tx.broadcasts.move(sent, BroadcastStatus.DRAFT, BroadcastStatus.SENDING)
+        unsent = await tx.broadcasts.create(cohort_id, 800, "A draft never sent", NOW)
         await tx.cohorts.forget_user(800)
+        await tx.facilitators.delete(800)
         assert await tx.cohorts.facilitators(cohort_id) == []
         assert await tx.cohorts.consenting(cohort_id) == []
+        cohort = await tx.cohorts.get(cohort_id)
+        kept = await tx.broadcasts.get(sent)
+        assert cohort is not None and cohort.created_by is None  # no longer names them
+        assert kept is not None and kept.created_by is None and kept.text == "See you Thursday"
+        assert await tx.broadcasts.get(unsent) is None
+        assert await tx.facilitators.is_active(801)  # the role they granted stays
 
 
 async def test_a_broadcast_is_sent_once(db: Transactions) -> None:

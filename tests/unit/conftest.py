@@ -21,7 +21,7 @@ from bot.storage.uow import transactions
 from bot.telegram.charts import render_chart
 from scheduler.clock import ManualClock
 from tests.conftest import START, Picker
-from tests.databases import copy_of, migrated_template
+from tests.databases import TEST_KEYRING, copy_of, migrated_template
 
 ALEX = UserInfo(1001, "Alex", language_code="en")
 SAM = UserInfo(1002, "Sam", language_code="en")
@@ -53,7 +53,7 @@ def unit_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 async def world(tmp_path: Path, unit_template: Path) -> AsyncIterator[World]:
-    engine = create_engine(copy_of(unit_template, tmp_path))
+    engine = create_engine(copy_of(unit_template, tmp_path), TEST_KEYRING)
     clock = ManualClock(START)
     picker = Picker()
     deps = Deps(

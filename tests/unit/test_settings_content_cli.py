@@ -31,6 +31,7 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
         ("LOG_LEVEL", "LOUD"),
         ("TELEGRAM_API_BASE_URL", "ftp://example"),
         ("DATABASE_URL", "tandem.sqlite3"),
+        ("ENCRYPTION_KEYS", "dGFuZGVtLXRlc3Qta2V5LW5ldmVyLWluLXByb2R1Y3Q=,short-secret-key"),
     ],
 )
 def test_malformed_setting_is_named_in_one_line(
@@ -41,7 +42,7 @@ def test_malformed_setting_is_named_in_one_line(
         load_settings()
     message = str(caught.value)
     assert message.startswith(name) and "\n" not in message
-    assert GOOD_TOKEN not in message
+    assert GOOD_TOKEN not in message and "short-secret-key" not in message
 
 
 def test_token_is_hidden_in_repr(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -42,7 +42,8 @@ class Facilitators(Protocol):
         ...
 
     async def delete(self, user_id: int) -> None:
-        """Forget the user's role (they deleted their data)."""
+        """Forget the user's role, and that they granted anyone theirs (they deleted their
+        data)."""
         ...
 
 
@@ -170,7 +171,8 @@ class Cohorts(Protocol):
         ...
 
     async def forget_user(self, user_id: int) -> None:
-        """The user deleted their data: their consents and facilitator seats go."""
+        """The user deleted their data: their consents, facilitator seats and unsent broadcast
+        drafts go; cohorts they created and broadcasts they sent no longer name them."""
         ...
 
 

@@ -138,7 +138,8 @@ class Answers(Protocol):
 
     async def save(self, answer: Answer, now: datetime, message_id: int | None = None) -> bool:
         """Store or replace the user's answer at that position; True when it is their first
-        answer there. ``message_id``: the user's typed message that gave it (None for a
+        answer there. A ``typed`` answer is stored encrypted, a button's value plain.
+        ``message_id``: the user's typed message that gave it (None for a
         button), so that an edit of that message can find it."""
         ...
 

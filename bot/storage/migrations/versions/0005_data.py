@@ -16,17 +16,20 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ADD / DROP COLUMN (SQLite 3.35+ has both): a batch rebuild of ``pairs`` would drop the
+# table that rounds, users and cohorts reference, which foreign keys refuse once it has rows.
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("pairs", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("retention", sa.String(length=8), server_default="forever", nullable=False)
-        )
-        batch_op.add_column(sa.Column("retention_proposal", sa.String(length=8), nullable=True))
-        batch_op.add_column(sa.Column("retention_proposed_by", sa.BigInteger(), nullable=True))
+    op.add_column(
+        "pairs",
+        sa.Column("retention", sa.String(length=8), server_default="forever", nullable=False),
+    )
+    op.add_column("pairs", sa.Column("retention_proposal", sa.String(length=8), nullable=True))
+    op.add_column("pairs", sa.Column("retention_proposed_by", sa.BigInteger(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("pairs", schema=None) as batch_op:
-        batch_op.drop_column("retention_proposed_by")
-        batch_op.drop_column("retention_proposal")
-        batch_op.drop_column("retention")
+    op.drop_column("pairs", "retention_proposed_by")
+    op.drop_column("pairs", "retention_proposal")
+    op.drop_column("pairs", "retention")

@@ -16,17 +16,15 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ADD / DROP COLUMN (SQLite 3.35+ has both): a batch rebuild of ``pairs`` would drop the
+# table that rounds, users and cohorts reference, which foreign keys refuse once it has rows.
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("pairs", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("deeper_a", sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
-        batch_op.add_column(
-            sa.Column("deeper_b", sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
+    op.add_column("pairs", sa.Column("deeper_a", sa.Boolean(), server_default="0", nullable=False))
+    op.add_column("pairs", sa.Column("deeper_b", sa.Boolean(), server_default="0", nullable=False))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("pairs", schema=None) as batch_op:
-        batch_op.drop_column("deeper_b")
-        batch_op.drop_column("deeper_a")
+    op.drop_column("pairs", "deeper_b")
+    op.drop_column("pairs", "deeper_a")
