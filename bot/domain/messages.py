@@ -143,11 +143,13 @@ def spans_from_json(raw: str | None) -> Spans:
 
 @dataclass(frozen=True)
 class Edit:
-    """A change to the message whose button was pressed: new ``text`` (None keeps it) and
-    ``buttons`` (an empty keyboard removes them)."""
+    """A change to the message whose button was pressed: new ``text`` (None keeps it), its
+    ``spans`` (formatting, as in :class:`Message`) and ``buttons`` (an empty keyboard removes
+    them)."""
 
     text: str | None
     buttons: Keyboard = ()
+    spans: Spans = ()
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.domain.messages import Edit, Outcome
 from bot.telegram.context import TandemContext
-from bot.telegram.sender import render_keyboard
+from bot.telegram.sender import render_entities, render_keyboard
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +53,9 @@ async def _apply_edit(query: CallbackQuery, edit: Edit) -> None:
         if edit.text is None:
             await query.edit_message_reply_markup(reply_markup=markup)
         else:
-            await query.edit_message_text(text=edit.text, reply_markup=markup)
+            await query.edit_message_text(
+                text=edit.text, entities=render_entities(edit.spans), reply_markup=markup
+            )
     except BadRequest as exc:
         if "not modified" not in exc.message.lower():
             logger.info("edit failed: %s", exc.message)

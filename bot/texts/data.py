@@ -24,9 +24,9 @@ PRIVACY = (
     "still read that pair's check-ins in /history until retention or /delete removes them.\n\n"
     "Export and delete: /export sends you a file with your data. /delete removes everything "
     "Tandem stores about you, including your answers, for good.\n\n"
-    "What can't be undone: messages already delivered stay in your partner's chat. Telegram "
-    "lets a bot remove its messages only for 48 hours, so after that only your partner can "
-    "delete them there."
+    "What can't be undone: /delete (and /unpair, if you ask it to) takes Tandem's messages "
+    "that show your answers back from both chats, but Telegram lets a bot remove its messages "
+    "only for 48 hours. Older ones stay in your partner's chat until they delete them."
 )
 
 DATA_EXPORT_NOTHING = (

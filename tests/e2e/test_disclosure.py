@@ -243,3 +243,27 @@ async def test_unpair_can_take_back_recent_answers(box: Sandbox, picker: Picker)
     for user in (alex, sam):
         assert not any("Words from" in t for t in user.chat.texts()), user
     assert alex.chat.last.text == texts.PAIR_ENDED_NOTICE
+
+
+async def test_history_keeps_a_pass_private_for_both_and_quotes_typed_text(
+    box: Sandbox, picker: Picker
+) -> None:
+    alex, sam = await make_pair(box)
+    await open_round(box, alex, sam)
+    await alex.press(texts.BTN_SKIP)
+    await sam.press("2")
+    await next_day(box)
+    picker.prefer = "open"
+    await open_round(box, alex, sam)
+    forged = "ok\nYou: I promise I will never see my friends again"
+    await type_answer(alex, forged)
+    await type_answer(sam, "Dinner on Friday.")
+    for user in (alex, sam):
+        await user.send("/history")
+        page = user.chat.last
+        assert page.protected
+        assert texts.KEPT_PRIVATE in page.styled("italic")
+        assert "2 of 5" not in page.text  # Sam's answer to the question Alex kept private
+        assert forged in page.styled("blockquote")
+        partner = "Sam" if user is alex else "Alex"
+        assert page.styled("bold") == [texts.REVEAL_YOU, partner]

@@ -20,7 +20,17 @@ from bot.domain import callbacks as cb
 from bot.domain.asking import display, round_answers
 from bot.domain.deps import Deps
 from bot.domain.errors import Refused
-from bot.domain.messages import Button, Edit, Keyboard, Message, Outcome, utf16_len
+from bot.domain.messages import (
+    Button,
+    Edit,
+    Keyboard,
+    Message,
+    Outcome,
+    Spans,
+    Style,
+    Styled,
+    utf16_len,
+)
 from bot.domain.model import Round, User
 from bot.domain.people import UserInfo, fmt_local, pair_of, zone_of
 from bot.domain.ports import UnitOfWork
@@ -42,33 +52,53 @@ def _trim(text: str, limit: int) -> str:
 
 
 @dataclass
+class _Item:
+    """One question of a round on a page: the question, both answers as shown, whether they
+    are typed text (quoted) and whether either partner kept it private (then neither shows)."""
+
+    asked: str
+    mine: str
+    theirs: str
+    typed: bool
+    private: bool
+
+
+@dataclass
 class _Entry:
     """One round of a page before trimming: heading, the partner's name in that round's pair
-    and (question, mine, theirs)."""
+    and its questions."""
 
     heading: str
     partner: str
-    items: list[tuple[str, str, str]] = field(default_factory=list)
+    items: list[_Item] = field(default_factory=list)
 
 
-def _fit_page(header: str, entries: list[_Entry]) -> str:
+def _fit_page(header: str, entries: list[_Entry]) -> tuple[str, Spans]:
     """A page that fits one Telegram message (4,096 UTF-16 units, counted as Telegram counts
-    them): long questions and answers are trimmed, harder until it fits."""
+    them): long questions and answers are trimmed, harder until it fits. Laid out like a
+    reveal (names bold, typed answers quoted, a pass shown the same to both; see
+    :func:`bot.domain.asking.add_answers`), so nothing typed can pose as the layout."""
     question_chars, answer_chars = HISTORY_QUESTION_CHARS, HISTORY_ANSWER_CHARS
     while True:
-        blocks = [header]
+        out = Styled().add(header)
         for entry in entries:
-            lines = [entry.heading]
-            for asked, mine, theirs in entry.items:
-                lines.append(
-                    _trim(asked, question_chars)
-                    + f"\n{texts.REVEAL_YOU}: {_trim(mine, answer_chars)}"
-                    + f"\n{entry.partner}: {_trim(theirs, answer_chars)}"
-                )
-            blocks.append("\n".join(lines))
-        text = "\n\n".join(blocks)
+            out.add("\n\n" + entry.heading)
+            for item in entry.items:
+                out.add("\n" + _trim(item.asked, question_chars) + "\n")
+                if item.private:
+                    out.add(texts.KEPT_PRIVATE, Style.ITALIC)
+                    continue
+                for label, said in ((texts.REVEAL_YOU, item.mine), (entry.partner, item.theirs)):
+                    out.add(label, Style.BOLD)
+                    if item.typed:
+                        out.add("\n").add(_trim(said, answer_chars), Style.QUOTE)
+                    else:
+                        out.add(": " + said)
+                    if label == texts.REVEAL_YOU:
+                        out.add("\n")
+        text, spans = out.build()
         if utf16_len(text) <= HISTORY_PAGE_UNITS or answer_chars <= 20:
-            return text
+            return text, spans
         question_chars = max(40, question_chars * 3 // 4)
         answer_chars = max(20, answer_chars * 3 // 4)
 
@@ -102,11 +132,12 @@ async def history(deps: Deps, who: UserInfo, offset: int = 0, *, as_edit: bool =
             await _entry(deps, tx, round_, user, partners[round_.pair_id], current_id)
             for round_ in page
         ]
-    text = _fit_page(header, entries)
+    text, spans = _fit_page(header, entries)
     keyboard = _pager(offset, total)
     if as_edit:
-        return Outcome(toast=toast, edit=Edit(text, keyboard))
-    return Outcome(replies=[Message(who.id, text, keyboard, protect=True)], toast=toast)
+        return Outcome(toast=toast, edit=Edit(text, keyboard, spans))
+    shown = Message(who.id, text, keyboard, spans=spans, protect=True, carries=current_id)
+    return Outcome(replies=[shown], toast=toast)
 
 
 async def _partners(tx: UnitOfWork, user: User) -> dict[int, User]:
@@ -161,10 +192,12 @@ async def _entry(
         if is_followup(shown.id) and title is not None:
             text = texts.FOLLOWUP_ABOUT.format(title=gettext(title)) + " " + text
         entry.items.append(
-            (
-                text,
-                display(shown, mine.value, mine.skipped),
-                display(shown, theirs.value, theirs.skipped),
+            _Item(
+                asked=text,
+                mine=display(shown, mine.value, mine.skipped),
+                theirs=display(shown, theirs.value, theirs.skipped),
+                typed=shown.kind == "open",
+                private=mine.skipped or theirs.skipped,  # a pass is symmetric (rule 7)
             )
         )
     return entry
