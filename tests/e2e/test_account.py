@@ -34,6 +34,21 @@ async def test_delete_my_data(box: Sandbox) -> None:
         ).first() is None
 
 
+async def test_delete_twice_is_harmless_and_the_partner_hears_once(box: Sandbox) -> None:
+    alex, sam = await make_pair(box)
+    await alex.send("/delete")
+    confirm = alex.chat.last
+    await alex.press(texts.DELETE_YES)
+    await alex.press_data(confirm.message_id, "delete:y")  # the same button again
+    await alex.send("/delete")
+    await alex.press(texts.DELETE_YES)
+    assert alex.chat.last.text.startswith(texts.DELETE_DONE)
+    assert count(sam, texts.PAIR_ENDED_NOTICE) == 1
+    await alex.send("/export")
+    assert alex.chat.last.text == texts.DATA_EXPORT_NOTHING
+    no_error_reply(alex, sam)
+
+
 async def test_partner_who_blocked_during_the_round_gets_the_reveal_when_back(
     box: Sandbox,
 ) -> None:
