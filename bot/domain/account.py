@@ -83,7 +83,9 @@ async def mark_inactive(deps: Deps, user_id: int) -> bool:
         if found is not None:
             pair, partner = found
             await reschedule(deps, tx, pair)
-            if partner.active:
+            # Already paused: the partner heard that then; a second notice would tell them
+            # this is something else (privacy rule 8).
+            if partner.active and not pair.paused:
                 with speaking_to(partner):
                     text = texts.CHECKINS_PAUSED_NOTICE
                 await tell(deps, tx, Message(partner.id, text))
@@ -117,7 +119,9 @@ async def reactivate(deps: Deps, tx: UnitOfWork, user: User) -> None:
             await tell(deps, tx, message)
     for message in await waiting_for(deps, tx, pair, fresh):
         await tell(deps, tx, message)
-    if partner.active:
+    # Still paused: nothing is running again, so nothing to say (and saying it would tell the
+    # partner this was a block).
+    if partner.active and not pair.paused:
         with speaking_to(partner):
             nxt = await next_text(tx, pair, zone_of(deps, partner))
             text = texts.CHECKINS_RUNNING_NOTICE.format(next=nxt)

@@ -183,7 +183,8 @@ class Pair:
     ``retention``: how long closed rounds are kept; ``retention_proposal``: a longer
     retention ``retention_proposed_by`` one partner suggested, waiting for the other.
     ``deeper_a`` / ``deeper_b``: each partner's private yes to sensitive questions (``/deeper``);
-    never shown to the other partner.
+    never shown to the other partner. ``paused_by``: who paused (only they can resume; None for
+    a pause from before this was kept, which either may lift).
     """
 
     id: int
@@ -208,6 +209,7 @@ class Pair:
     retention_proposed_by: int | None = None
     deeper_a: bool = False
     deeper_b: bool = False
+    paused_by: int | None = None
 
     @property
     def members(self) -> tuple[int, ...]:

@@ -41,7 +41,7 @@ from bot.domain.people import (
 )
 from bot.domain.ports import UnitOfWork
 from bot.domain.questions import choose, chosen_title, take_followup
-from bot.domain.schedule import MAX_LATENESS, next_text
+from bot.domain.schedule import MAX_LATENESS, held_for, next_text
 from bot.domain.subjects import (
     AwaitTime,
     AwaitTimezone,
@@ -87,7 +87,7 @@ async def checkin(deps: Deps, who: UserInfo) -> Outcome:
     lane and does not stand in the way."""
     async with deps.db.write() as tx:
         user, pair, partner = await require_pair(deps, tx, who)
-        if not partner.active:
+        if held_for(pair, user, partner):  # the partner's pause, or they can't be reached
             raise Refused(texts.CHECKIN_ON_HOLD)
         current = await open_round_of(tx, pair.id)
         if current is not None:

@@ -67,6 +67,15 @@ async def next_opening(tx: UnitOfWork, pair: Pair) -> datetime | None:
     return min(dues) if dues else None
 
 
+def held_for(pair: Pair, user: User, partner: User) -> bool:
+    """Whether the pair's check-ins are stopped by the partner, not by ``user``: the partner
+    paused them (only the one who pauses can resume, so a pause is a real step back) or can no
+    longer be reached (they blocked the bot). Both read the same to ``user`` (DESIGN.md,
+    privacy rule 8)."""
+    paused_by_partner = pair.paused and pair.paused_by not in (None, user.id)
+    return paused_by_partner or not partner.active
+
+
 async def next_text(tx: UnitOfWork, pair: Pair, zone: str) -> str:
     """The pair's next opening as a reader in ``zone`` reads it, or "none scheduled"."""
     due = await next_opening(tx, pair)

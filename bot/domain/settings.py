@@ -17,6 +17,7 @@ from bot.domain.model import Pair, User
 from bot.domain.people import UserInfo, require_pair, speaking_to, tell, zone_of
 from bot.domain.ports import UnitOfWork
 from bot.domain.schedule import (
+    held_for,
     next_text,
     night_warnings,
     parse_weekday,
@@ -49,7 +50,9 @@ async def settings_text(deps: Deps, tx: UnitOfWork, user: User, pair: Pair, part
     anchor = todays_slot(deps, cadence)
     mine = local_time(anchor, zone_of(deps, user)).strftime("%H:%M")
     theirs = local_time(anchor, zone_of(deps, partner)).strftime("%H:%M")
-    if pair.paused or not partner.active:  # a block reads as a pause (privacy rule 8)
+    if held_for(pair, user, partner):  # the other's pause and a block read the same (rule 8)
+        status = texts.STATUS_HELD
+    elif pair.paused:
         status = texts.STATUS_PAUSED
     elif cadence.frequency is Frequency.OFF and pair.weekly_weekday is not None:
         status = texts.STATUS_WEEKLY_ONLY
@@ -164,9 +167,11 @@ async def change_schedule(
     settings message is redrawn)."""
     async with deps.db.write() as tx:
         user, pair, partner = await require_pair(deps, tx, who)
+        if paused is True and held_for(pair, user, partner):
+            raise Refused(texts.ALREADY_HELD)
         if paused is True and pair.paused:
             raise Refused(texts.ALREADY_PAUSED)
-        if paused is False and not pair.paused and not partner.active:
+        if paused is False and held_for(pair, user, partner):
             raise Refused(texts.RESUME_HELD)
         if paused is False and not pair.paused:
             nxt = await next_text(tx, pair, zone_of(deps, user))
@@ -196,6 +201,7 @@ async def change_schedule(
             time_of_day=time_of_day,
             timezone=timezone,
             paused=paused,
+            paused_by=user.id,
         )
         await reschedule(deps, tx, pair)
         mine = await next_text(tx, pair, zone_of(deps, user))

@@ -40,6 +40,7 @@ def pair_record(row: Any) -> Pair:
         time_of_day=wall_time(row.time_of_day),
         weekday=int(row.weekday),
         paused=bool(row.paused),
+        paused_by=row.paused_by,
         last_round_date=row.last_round_date,
         weekly_weekday=row.weekly_weekday,
         weekly_time=None if row.weekly_time is None else wall_time(row.weekly_time),
@@ -98,6 +99,7 @@ class SqlPairs:
                     weekday=0,
                     time_of_day=stored_time(time_of_day),
                     paused=False,
+                    paused_by=None,
                     created_at=now,
                 )
                 .returning(pairs.c.id)
@@ -114,6 +116,7 @@ class SqlPairs:
         time_of_day: time | None = None,
         timezone: str | None = None,
         paused: bool | None = None,
+        paused_by: int | None = None,
     ) -> Pair:
         """See :meth:`bot.domain.ports.Pairs.set_schedule`."""
         values: dict[str, object] = {}
@@ -127,6 +130,7 @@ class SqlPairs:
             values["timezone"] = timezone
         if paused is not None:
             values["paused"] = paused
+            values["paused_by"] = paused_by if paused else None
         if values:
             await self._conn.execute(update(pairs).where(pairs.c.id == pair_id).values(**values))
         return await self._fetch(pair_id)

@@ -101,6 +101,7 @@ pairs = Table(
     Column("weekday", Integer, nullable=False, default=0),  # 0 = Monday, for weekly
     Column("time_of_day", String(5), nullable=False),  # "HH:MM" local in `timezone`
     Column("paused", Boolean, nullable=False, default=False),
+    Column("paused_by", BigInteger),  # who paused: only they can resume
     Column("last_round_date", Date),  # local date of the last scheduled round
     # The weekly deeper round (three deep questions): weekday 0 = Monday; None = not chosen.
     Column("weekly_weekday", Integer),

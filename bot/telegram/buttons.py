@@ -87,7 +87,11 @@ async def press(
         case cb.RemindData(offer_id, when):
             return await reminders.remind_choice(deps, who, offer_id, when)
         case cb.HistoryData(offset):
-            return await history.history(deps, who, offset, as_edit=True)
+            # A page is edited in place only on a history page's own button: forged data on
+            # another message gets a new (protected, remembered) page instead, never an
+            # unprotected message turned into one.
+            on_page = pressed is None or pressed.sent_at is None or data in pressed.buttons
+            return await history.history(deps, who, offset, as_edit=on_page)
         case cb.FocusData(value):
             return await focus.toggle_focus(deps, who, value)
         case cb.WeeklyData(day):

@@ -19,6 +19,8 @@ NIGHT_WARNING = (
 NIGHT_YOU = "you"
 STATUS_ACTIVE = "active"
 STATUS_PAUSED = "paused (/resume to continue)"
+# Paused by the partner, or the partner can't be reached: the same words (privacy rule 8).
+STATUS_HELD = "paused for now"
 STATUS_OFF = "off"
 STATUS_WEEKLY_ONLY = "weekly check-in only"
 NEXT_NONE = "none scheduled"
@@ -66,6 +68,7 @@ CHECKINS_PAUSED_NOTICE = (
     "they continue."
 )
 CHECKINS_RUNNING_NOTICE = "Your check-ins are running again. Next one: {next}."
+ALREADY_HELD = "Check-ins are already paused for now. You'll hear here when they continue."
 RESUME_HELD = (
     "Your check-ins are paused for now and can't start again from here at the moment. "
     "You'll hear here when they continue."

@@ -105,7 +105,7 @@ async def test_block_update_holds_checkins_until_start(
     await alex.send("/checkin")
     assert alex.chat.last.text == texts.CHECKIN_ON_HOLD
     await alex.send("/settings")
-    assert texts.STATUS_PAUSED in alex.chat.last.text
+    assert texts.STATUS_HELD in alex.chat.last.text
     assert sends_to(box, sam) == sam_sends
 
     await sam.unblock()
@@ -143,7 +143,7 @@ async def test_forbidden_on_send_marks_inactive_and_tells_partner_once(
     assert count(alex, texts.CHECKINS_PAUSED_NOTICE) == 1
     assert count(alex, "Check-in ·") == 1  # no scheduled round while Sam is gone
     await alex.send("/settings")
-    assert texts.STATUS_PAUSED in alex.chat.last.text
+    assert texts.STATUS_HELD in alex.chat.last.text
     no_error_reply(alex)
 
 

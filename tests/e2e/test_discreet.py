@@ -44,7 +44,7 @@ async def test_a_pause_and_a_block_read_the_same_to_the_partner(box: Sandbox) ->
         await act(box, sam)
         seen.append(notices(alex, before))
         await alex.send("/settings")
-        assert texts.STATUS_PAUSED in alex.chat.last.text
+        assert texts.STATUS_HELD in alex.chat.last.text
     assert seen[0] == seen[1] == [texts.CHECKINS_PAUSED_NOTICE]
 
 
@@ -63,17 +63,49 @@ async def test_resume_and_coming_back_read_the_same(box: Sandbox) -> None:
     assert resumed[0].startswith("Your check-ins are running again.")
 
 
-async def test_a_partner_who_blocked_is_not_named_by_checkin_or_resume(box: Sandbox) -> None:
+async def test_the_partner_cannot_tell_a_pause_from_a_block_by_trying(box: Sandbox) -> None:
+    """What Alex sees when trying /checkin, /resume, /pause and /settings is the same whether
+    Sam paused (only Sam can resume a pause of Sam's) or blocked the bot."""
+    seen = []
+    for act in (pause_by_command, pause_by_block):
+        n = len(seen) * 10
+        alex, sam, _ = await pair_up(box, (n + 1, "Alex"), (n + 2, "Sam"))
+        await act(box, sam)
+        before = len(alex.chat.messages)
+        for command in ("/checkin", "/resume", "/pause"):
+            await alex.send(command)
+        replies = notices(alex, before)
+        await alex.send("/settings")
+        seen.append([*replies, texts.STATUS_HELD in alex.chat.last.text])
+        assert not any("Check-in \u00b7" in t for t in sam.chat.texts())
+        no_error_reply(alex)
+    assert seen[0] == seen[1]
+    assert seen[0] == [texts.CHECKIN_ON_HOLD, texts.RESUME_HELD, texts.ALREADY_HELD, True]
+
+
+async def test_only_who_paused_can_resume(box: Sandbox) -> None:
     alex, sam = await make_pair(box)
-    await sam.block()
-    before = len(alex.chat.messages)
-    await alex.send("/checkin")
+    await sam.send("/pause")
     await alex.send("/resume")
-    got = notices(alex, before)
-    assert got == [texts.CHECKIN_ON_HOLD, texts.RESUME_HELD]
-    await alex.send("/settings")
-    assert texts.STATUS_PAUSED in alex.chat.last.text  # as for a pause
-    no_error_reply(alex)
+    assert alex.chat.last.text == texts.RESUME_HELD
+    await sam.send("/settings")
+    assert texts.STATUS_PAUSED in sam.chat.last.text  # Sam's own pause: /resume to continue
+    await sam.send("/resume")
+    assert sam.chat.last.text.startswith("Check-ins are back on.")
+    assert alex.chat.last.text.startswith("Your check-ins are running again.")
+
+
+async def test_a_block_during_a_pause_and_coming_back_tell_the_partner_nothing(
+    box: Sandbox,
+) -> None:
+    alex, sam = await make_pair(box)
+    await sam.send("/pause")  # Sam's own pause
+    before = len(sam.chat.messages)
+    await alex.block()
+    await alex.unblock()
+    await alex.send("/start")
+    # Nothing runs again while Sam's pause holds, and nothing tells Sam that Alex blocked.
+    assert sam.chat.messages[before:] == []
 
 
 async def end_by_unpair(sam: FakeUser) -> None:

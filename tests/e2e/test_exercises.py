@@ -473,7 +473,7 @@ async def test_a_follow_up_waits_while_paused_and_comes_after_resume(box: Sandbo
     await alex.send("/pause")
     await box.advance(timedelta(days=3), step=timedelta(hours=1))
     assert not any(texts.FOLLOWUP_QUESTION in t for t in sam.chat.texts())
-    await sam.send("/resume")
+    await alex.send("/resume")
     await box.tick()
     assert texts.FOLLOWUP_QUESTION in newest(alex, texts.FOLLOWUP_HEADER).text
 

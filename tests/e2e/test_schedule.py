@@ -84,9 +84,11 @@ async def test_pause_and_resume(box: Sandbox) -> None:
     assert sam.chat.last.text == texts.CHECKINS_PAUSED_NOTICE
     await box.advance(timedelta(days=2), step=timedelta(hours=1))
     assert not any("Check-in ·" in t for t in sam.chat.texts())
-    await sam.send("/resume")
-    assert "Next one:" in sam.chat.last.text
-    assert alex.chat.last.text.startswith("Your check-ins are running again.")
+    await sam.send("/resume")  # Alex's pause: only Alex lifts it
+    assert sam.chat.last.text == texts.RESUME_HELD
+    await alex.send("/resume")
+    assert "Next one:" in alex.chat.last.text
+    assert sam.chat.last.text.startswith("Your check-ins are running again.")
 
 
 # ----------------------------------------------------------------------------- schedule openings

@@ -121,8 +121,10 @@ class Pairs(Protocol):
         time_of_day: time | None = None,
         timezone: str | None = None,
         paused: bool | None = None,
+        paused_by: int | None = None,
     ) -> Pair:
-        """Change the given parts of the schedule (None keeps a part); returns the pair."""
+        """Change the given parts of the schedule (None keeps a part); returns the pair. A
+        pause records ``paused_by``; resuming clears it."""
         ...
 
     async def set_weekly(self, pair_id: int, weekday: int | None, at: time | None) -> Pair:
