@@ -6,6 +6,8 @@ is waiting (DESIGN.md, a round's life, steps 3–5).
 
 from __future__ import annotations
 
+import hashlib
+
 from bot import texts
 from bot.domain import callbacks as cb
 from bot.domain.asking import answer_keyboard, display, valid_value
@@ -127,7 +129,7 @@ async def _record(
     chosen = cb.SKIP if skipped else stored
     edit = Edit(None, answer_keyboard(round_id, position, shown, chosen))
     # The acknowledgement repeats the answer: remembered, so /delete can take it back.
-    ack_message = Message(user.id, ack, carries=pair.id)
+    ack_message = Message(user.id, ack, carries=(pair.id,))
     return Outcome(replies=[ack_message], toast=texts.ANSWER_TOAST, edit=edit)
 
 
@@ -198,18 +200,25 @@ async def hold_typed(
         partner = found[1]
     shown = question(deps, asked.question_id)
     title = _short(tr(shown.text), ASK_QUESTION_CHARS)
+    version = text_version(cleaned)
     out = Styled().add(texts.TYPED_ASK.format(question=title) + "\n\n")
     out.add(cleaned, Style.QUOTE).add(
         "\n\n" + texts.TYPED_ASK_NOTE.format(partner=partner.first_name)
     )
     keyboard = (
-        (Button(texts.BTN_TYPED_SEND, cb.typed("send", message_id)),),
+        (Button(texts.BTN_TYPED_SEND, cb.typed("send", message_id, version)),),
         (
-            Button(texts.BTN_TYPED_EDIT, cb.typed("edit", message_id)),
-            Button(texts.BTN_TYPED_NOT, cb.typed("not", message_id)),
+            Button(texts.BTN_TYPED_EDIT, cb.typed("edit", message_id, version)),
+            Button(texts.BTN_TYPED_NOT, cb.typed("not", message_id, version)),
         ),
     )
-    return Outcome(replies=[out.message(who.id, keyboard)])
+    # It quotes the text: remembered, so /delete takes it back from the author's chat.
+    return Outcome(replies=[out.message(who.id, keyboard, carries=(found[0].id,))])
+
+
+def text_version(text: str) -> str:
+    """8 hex digits of ``text``'s SHA-256: names a typed text as a prompt showed it."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
 
 
 def _short(text: str, limit: int) -> str:
@@ -217,15 +226,19 @@ def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit].rstrip() + "\u2026"
 
 
-async def confirm_typed(deps: Deps, who: UserInfo, action: str, message_id: int) -> Outcome:
+async def confirm_typed(
+    deps: Deps, who: UserInfo, action: str, message_id: int, version: str
+) -> Outcome:
     """The author's answer to "Send this as your answer?" for their typed message
-    ``message_id``: ``send`` saves it as the answer (in the same unit of work that drops the
-    draft), ``edit`` waits for the corrected text, ``not`` forgets it. A prompt for an older
-    or already handled text changes nothing."""
+    ``message_id`` as the prompt showed it (``version``, see :func:`text_version`): ``send``
+    saves it as the answer (in the same unit of work that drops the draft), ``edit`` waits for
+    the corrected text, ``not`` forgets it. A prompt for an older or already handled text, or
+    for a text edited since it was shown, changes nothing."""
     async with deps.db.write() as tx:
         user = await touch(deps, tx, who)
         draft = await tx.answers.draft_of(who.id)
-        if draft is None or draft.message_id != message_id:
+        current = draft is not None and draft.message_id == message_id
+        if draft is None or not current or text_version(draft.text) != version:
             raise Refused(texts.TYPED_STALE, toast=True, close=True)
         await tx.answers.drop_draft(who.id)
         if action == "send":
@@ -263,7 +276,12 @@ async def edited(deps: Deps, who: UserInfo, message_id: int, typed: str) -> Outc
     if source is None:
         return Outcome()
     round_id, position = source
-    cleaned = clean_typed(typed)
+    cleaned = typed.strip()
+    # Say that the saved answer stands (not "type your answer", as for a new text).
+    if not any(ch.isprintable() and not ch.isspace() for ch in cleaned):
+        raise Refused(texts.ANSWER_EDIT_EMPTY)
+    if len(cleaned) > MAX_OPEN_ANSWER_CHARS:
+        raise Refused(texts.ANSWER_EDIT_TOO_LONG.format(n=len(cleaned)))
     async with deps.db.write() as tx:
         round_ = await tx.rounds.get(round_id)
         if round_ is None or round_.pair_id != user.pair_id:
@@ -279,5 +297,7 @@ async def edited(deps: Deps, who: UserInfo, message_id: int, typed: str) -> Outc
         )
     echo = _short(cleaned, ACK_ECHO_CHARS)
     return Outcome(
-        replies=[Message(who.id, texts.ANSWER_EDITED.format(answer=echo), carries=round_.pair_id)]
+        replies=[
+            Message(who.id, texts.ANSWER_EDITED.format(answer=echo), carries=(round_.pair_id,))
+        ]
     )

@@ -101,6 +101,12 @@ def display(asked: Question, value: str | None, skipped: bool) -> str:
     return value
 
 
+def partner_label(name: str) -> str:
+    """The partner's label beside their answer: their name, unless it would read as the
+    reader's own label ("You"), then "Your partner"."""
+    return texts.REVEAL_PARTNER if name.casefold() == texts.REVEAL_YOU.casefold() else name
+
+
 def add_answers(
     out: Styled, shown: Question, mine: Answer, theirs: Answer, other_name: str
 ) -> None:
@@ -114,6 +120,7 @@ def add_answers(
     if mine.skipped or theirs.skipped:
         out.add(texts.KEPT_PRIVATE, Style.ITALIC)
         return
+    other_name = partner_label(other_name)
     my_text = display(shown, mine.value, mine.skipped)
     their_text = display(shown, theirs.value, theirs.skipped)
     if shown.kind == "open":

@@ -14,7 +14,7 @@ MAX_CALLBACK_BYTES = 64
 
 _ANSWER = re.compile(r"^a:(\d{1,12}):(\d):([a-z0-9_-]{1,12})$")
 _WRITE = re.compile(r"^w:(\d{1,12}):(\d)$")
-_TYPED = re.compile(r"^ty:([sen]):(\d{1,12})$")
+_TYPED = re.compile(r"^ty:([sen]):(\d{1,12}):([0-9a-f]{8})$")
 _INVITE = re.compile(r"^i:(\d{1,12}):([yn])$")
 _SIMPLE = re.compile(r"^(unpair|delete):([ynr])(?::(\d{1,12}))?$")
 _FREQ = re.compile(r"^f:(daily|weekdays|weekly|off)$")
@@ -63,6 +63,7 @@ class TypedData:
 
     action: str
     message_id: int
+    version: str  # 8 hex digits of the shown text's SHA-256: an edit makes the prompt stale
 
 
 @dataclass(frozen=True)
@@ -264,9 +265,10 @@ def write(round_id: int, position: int) -> str:
 _TYPED_ACTIONS = {"send": "s", "edit": "e", "not": "n"}
 
 
-def typed(action: str, message_id: int) -> str:
-    """Callback data for a typed text shown back (``send``, ``edit`` or ``not``)."""
-    return f"ty:{_TYPED_ACTIONS[action]}:{message_id}"
+def typed(action: str, message_id: int, version: str) -> str:
+    """Callback data for a typed text shown back (``send``, ``edit`` or ``not``); ``version``:
+    8 hex digits naming the text as shown."""
+    return f"ty:{_TYPED_ACTIONS[action]}:{message_id}:{version}"
 
 
 def invite(invite_id: int, accept: bool) -> str:
@@ -397,7 +399,7 @@ def parse(data: str | None) -> CallbackData | None:
         return WriteData(int(m[1]), int(m[2]))
     if m := _TYPED.match(data):
         action = next(k for k, v in _TYPED_ACTIONS.items() if v == m[1])
-        return TypedData(action, int(m[2]))
+        return TypedData(action, int(m[2]), m[3])
     if m := _INVITE.match(data):
         return InviteData(int(m[1]), m[2] == "y")
     if m := _SIMPLE.match(data):

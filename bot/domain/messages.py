@@ -56,9 +56,11 @@ class Message:
 
     ``spans``: formatting entities over ``text`` (see :class:`Styled`). ``protect``: sent with
     Telegram's ``protect_content`` (no forwarding or saving in clients that honour it).
-    ``carries``: the id of the pair whose answers the text shows (a reveal, a history page, an
-    exercise pick); such a message is remembered once sent, so /delete and /unpair can take it
-    back from both chats while Telegram allows (48 hours), and /delete drops it unsent.
+    ``carries``: the ids of the pairs whose answers the message shows (a reveal, a history
+    page, an export, an answer repeated back); such a message is remembered once sent, so
+    /delete and /unpair can take it back from both chats while Telegram allows (48 hours), and
+    /delete drops it unsent. Through the outbox a message carries at most one pair (a reveal):
+    the outbox keeps the first.
 
     With ``photo`` (PNG/JPEG bytes) it is a picture and ``text`` its caption (may be empty);
     with ``document`` (file name, bytes) a file, such as a CSV export. Files are for direct
@@ -73,7 +75,7 @@ class Message:
     document: tuple[str, bytes] | None = field(default=None, repr=False)
     spans: Spans = ()
     protect: bool = False
-    carries: int | None = None
+    carries: tuple[int, ...] = ()
 
     def parts(self, limit: int = MAX_MESSAGE_CHARS) -> list[Message]:
         """The message as Telegram accepts it: split by :func:`split_styled` when longer than
@@ -118,7 +120,7 @@ class Styled:
         buttons: Keyboard = (),
         *,
         protect: bool = False,
-        carries: int | None = None,
+        carries: tuple[int, ...] = (),
     ) -> Message:
         """A :class:`Message` of the built text and spans for ``user_id``."""
         text, spans = self.build()

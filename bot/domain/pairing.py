@@ -266,7 +266,7 @@ async def unpair(
             await take_back_answers(deps, tx, [pair.id])
     text = texts.UNPAIR_DONE.format(partner=partner.first_name)
     if take_back:
-        text += "\n\n" + texts.TAKEN_BACK
+        text += "\n\n" + texts.TAKEN_BACK + " " + texts.TAKEN_BACK_HISTORY
     return Outcome(replies=[Message(who.id, text)], edit=Edit(None, ()))
 
 

@@ -8,6 +8,7 @@ written once.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -35,6 +36,27 @@ class UserInfo:
     username: str | None = None
     language_code: str | None = None
     message_id: int | None = None
+
+
+#: The longest first name shown, in characters (Telegram allows 64).
+MAX_NAME_CHARS = 64
+#: Characters a name may not carry: controls, format characters (bidi overrides, zero-width
+#: joiners), line and paragraph separators, private-use and unpaired surrogates.
+_HIDDEN = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cs"})
+
+
+def clean_name(name: str | None) -> str:
+    """A Telegram first name as Tandem shows it beside answers: without invisible or
+    layout-changing characters (a name such as "You: 1 of 5<LINE SEPARATOR>Alex" could
+    otherwise pose as a reveal's lines, DESIGN.md rule 7), whitespace runs as one space, at most
+    :data:`MAX_NAME_CHARS` characters; "Partner" when nothing is left."""
+    kept = "".join(
+        " " if ch.isspace() else ch
+        for ch in (name or "")
+        if ch.isspace() or unicodedata.category(ch) not in _HIDDEN
+    )
+    cleaned = " ".join(kept.split())[:MAX_NAME_CHARS].strip()
+    return cleaned or "Partner"
 
 
 async def touch(deps: Deps, tx: UnitOfWork, who: UserInfo) -> User:

@@ -51,9 +51,8 @@ async def export(deps: Deps, who: UserInfo) -> Outcome:
         if user is None:
             raise Refused(texts.DATA_EXPORT_NOTHING)
         own = {(a.round_id, a.position): a for a in await tx.answers.of_user(user.id)}
-        pairs = [
-            await _pair(deps, tx, pair, user, own) for pair in await tx.pairs.of_member(user.id)
-        ]
+        shown = await tx.pairs.of_member(user.id)
+        pairs = [await _pair(deps, tx, pair, user, own) for pair in shown]
     now = deps.now()
     document = {
         "format": EXPORT_FORMAT,
@@ -68,7 +67,13 @@ async def export(deps: Deps, who: UserInfo) -> Outcome:
     }
     data = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
     name = f"tandem-data-{now:%Y-%m-%d}.json"
-    message = Message(who.id, texts.DATA_EXPORT_CAPTION, document=(name, data), protect=True)
+    message = Message(
+        who.id,
+        texts.DATA_EXPORT_CAPTION,
+        document=(name, data),
+        protect=True,
+        carries=tuple(p.id for p in shown),  # taken back if a partner leaves within 48 h
+    )
     return Outcome(replies=[message])
 
 

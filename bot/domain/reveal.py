@@ -104,4 +104,4 @@ def _reveal_for(
             and shown.gap(str(mine.value), str(theirs.value)) is Gap.SMALL
         ):
             out.add("\n" + texts.SMALL_GAP_WANTS)
-    return out.message(me.id, protect=True, carries=pair_id)
+    return out.message(me.id, protect=True, carries=(pair_id,))

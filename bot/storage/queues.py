@@ -197,7 +197,7 @@ async def enqueue(
                 buttons=keyboard_to_json(part.buttons),
                 entities=spans_to_json(part.spans),
                 protect=message.protect,
-                carries=message.carries,
+                carries=message.carries[0] if message.carries else None,
                 created_at=now,
                 next_attempt_at=now,
                 attempts=0,

@@ -43,8 +43,8 @@ async def press(
             return await answers.answer(deps, who, round_id, position, value)
         case cb.WriteData(round_id, position):
             return await answers.begin_text_answer(deps, who, round_id, position)
-        case cb.TypedData(action, message_id):
-            return await answers.confirm_typed(deps, who, action, message_id)
+        case cb.TypedData(action, message_id, version):
+            return await answers.confirm_typed(deps, who, action, message_id, version)
         case cb.InviteData(invite_id, accept):
             return await pairing.respond_invite(deps, who, invite_id, accept)
         case cb.ConfirmData("unpair", yes, pair_id, take_back):

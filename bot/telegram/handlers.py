@@ -36,7 +36,7 @@ from bot import texts
 from bot.domain import answers, inputs
 from bot.domain.errors import boundary
 from bot.domain.messages import Message, Outcome, Pressed
-from bot.domain.people import UserInfo
+from bot.domain.people import UserInfo, clean_name
 from bot.i18n import speaking
 from bot.telegram import buttons, guards
 from bot.telegram.commands import COMMANDS, Command
@@ -56,7 +56,7 @@ def who_sent(update: Update) -> UserInfo:
     assert user is not None
     return UserInfo(
         id=user.id,
-        first_name=user.first_name or "Partner",
+        first_name=clean_name(user.first_name),
         username=user.username,
         language_code=user.language_code,
         message_id=None if update.message is None else update.message.message_id,

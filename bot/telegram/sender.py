@@ -134,7 +134,7 @@ class Sender:
         try:
             if message.document is not None:
                 name, data = message.document
-                await bot.send_document(
+                sent = await bot.send_document(
                     chat_id=message.user_id,
                     document=data,
                     filename=name,
@@ -143,8 +143,9 @@ class Sender:
                     reply_markup=markup,
                     protect_content=message.protect or None,
                 )
-            elif message.photo is not None:
-                await bot.send_photo(
+            else:
+                assert message.photo is not None  # a file message is a document or a photo
+                sent = await bot.send_photo(
                     chat_id=message.user_id,
                     photo=message.photo,
                     caption=caption,
@@ -165,6 +166,7 @@ class Sender:
         except TelegramError as exc:
             logger.warning("file to %s not sent: %s", message.user_id, type(exc).__name__)
             return False
+        await self._remember(message.user_id, sent.message_id, message.carries)
         if captioned:
             return True
         return await self._send_text(bot, replace(message, photo=None, document=None))
@@ -192,10 +194,10 @@ class Sender:
             await self._remember(part.user_id, sent.message_id, part.carries)
         return True
 
-    async def _remember(self, chat_id: int, message_id: int, carries: int | None) -> None:
-        """Remember a sent message that shows a pair's answers (see ``Message.carries``)."""
-        if carries is not None:
-            await self._outbox.remember_sent(chat_id, [message_id], carries, self._now())
+    async def _remember(self, chat_id: int, message_id: int, carries: tuple[int, ...]) -> None:
+        """Remember a sent message that shows pairs' answers (see ``Message.carries``)."""
+        for pair_id in carries:
+            await self._outbox.remember_sent(chat_id, [message_id], pair_id, self._now())
 
     async def flush(self, bot: Bot) -> int:
         """Send every outbox message that is ready now; returns how many were sent.
@@ -267,7 +269,8 @@ class Sender:
             logger.warning("outbox %s: network trouble (%s)", item.id, type(exc).__name__)
             await self._outbox.postpone_user(item.user_id, now + delay, item.claim_token)
             return "postponed"
-        await self._remember(item.user_id, sent.message_id, item.carries)
+        carried = () if item.carries is None else (item.carries,)
+        await self._remember(item.user_id, sent.message_id, carried)
         await self._outbox.done(item)
         return "sent"
 

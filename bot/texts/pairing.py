@@ -45,6 +45,10 @@ TAKEN_BACK = (
     "Tandem's messages showing your answers from the last 48 hours are being removed from both "
     "chats. Older ones stay: Telegram lets a bot remove its messages only within 48 hours."
 )
+TAKEN_BACK_HISTORY = (
+    "Your revealed check-ins stay readable to you both in /history (as an earlier pair) until "
+    "retention removes them or one of you uses /delete, which removes yours for good."
+)
 UNPAIR_NO = "No, keep it"
 UNPAIR_DONE = (
     "Your pair with {partner} has ended. Nothing unrevealed was shared. /pair starts a new one."

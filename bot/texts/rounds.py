@@ -78,6 +78,11 @@ TYPED_STALE = "That text is no longer waiting to be sent."
 # Editing the message that gave an answer.
 ANSWER_EDITED = "Your edit is saved. Your answer now reads: {answer}"
 ANSWER_LOCKED_REVEALED = "That answer was already shown to you both, so it can no longer change."
+ANSWER_EDIT_EMPTY = "That edit leaves the message empty, so your saved answer stays as it was."
+ANSWER_EDIT_TOO_LONG = (
+    "That edit makes the answer {n} characters long (up to 2,000 fit), so your saved answer "
+    "stays as it was. Edit it shorter to replace it."
+)
 ANSWER_LOCKED_CLOSED = "That check-in has closed, so its answer can no longer change."
 
 # A round that has ended: revealed, closed or expired.
@@ -86,6 +91,8 @@ ROUND_CLOSED = "This check-in has closed, so it can't be answered any more."
 
 REVEAL_HEADER = "You've both answered. Here's your check-in:"
 REVEAL_YOU = "You"
+# The partner's label when their name would read as "You".
+REVEAL_PARTNER = "Your partner"
 # Shown to both partners, instead of both answers, when either kept the question private.
 KEPT_PRIVATE = "This one stays private."
 

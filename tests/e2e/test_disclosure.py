@@ -42,7 +42,7 @@ async def test_a_stray_text_is_shown_back_and_never_revealed_unconfirmed(
     sam_before = len(sam.chat.messages)
 
     stray = "sorry, is this about this week or in general?"
-    await alex.send(stray)
+    sent = await alex.send(stray)
     ask = alex.chat.last
     assert ask.text.startswith("Send this as your answer to")
     assert ask.styled("blockquote") == [stray]
@@ -56,7 +56,8 @@ async def test_a_stray_text_is_shown_back_and_never_revealed_unconfirmed(
     await alex.press(texts.BTN_TYPED_NOT)
     assert alex.chat.last.text == texts.TYPED_NOT_SAVED
     assert ask.buttons == []  # the prompt's buttons are gone
-    await alex.press_data(ask.message_id, "ty:s:1")  # a forged Send for it: stale
+    forged = f"ty:s:{user_message_id(alex, sent)}:00000000"
+    await alex.press_data(ask.message_id, forged)  # a forged Send for it: stale
     assert alex.chat.toasts[-1] == texts.TYPED_STALE
 
     # "Edit it first", then the corrected text is saved as typed.
@@ -267,3 +268,98 @@ async def test_history_keeps_a_pass_private_for_both_and_quotes_typed_text(
         assert forged in page.styled("blockquote")
         partner = "Sam" if user is alex else "Alex"
         assert page.styled("bold") == [texts.REVEAL_YOU, partner]
+
+
+# ------------------------------------------------------------- what an adversarial run found
+
+
+async def test_a_forged_history_button_never_turns_another_message_into_a_page(
+    box: Sandbox,
+) -> None:
+    alex, sam = await make_pair(box)
+    await open_round(box, alex, sam)
+    await alex.press("4")
+    await sam.press("2")
+    await alex.send("/settings")
+    settings = alex.chat.last
+    await alex.press_data(settings.message_id, "h:0")
+    assert settings.text.startswith("Your check-ins with Sam")  # not edited into a page
+    page = alex.chat.last  # a new page instead, protected like any other
+    assert page.text.startswith(texts.HISTORY_HEADER.format(first=1, last=1, total=1))
+    assert page.protected and page.message_id != settings.message_id
+
+
+async def test_a_partners_delete_takes_back_an_export_and_the_authors_own_prompts(
+    box: Sandbox, picker: Picker
+) -> None:
+    picker.prefer = "open"
+    alex, sam = await make_pair(box)
+    await open_round(box, alex, sam)
+    await type_answer(alex, "Alex's words")
+    await sam.send("Sam's words")  # shown back to Sam, quoting them
+    await sam.press(texts.BTN_TYPED_SEND)
+    await alex.send("/export")
+    assert alex.chat.last.document is not None
+    await sam.send("/delete")
+    await sam.press(texts.DELETE_YES)
+    await box.tick()
+    assert not any(m.document is not None for m in alex.chat.messages)  # the export is gone
+    assert not any("Sam's words" in t for u in (alex, sam) for t in u.chat.texts())
+
+
+async def test_a_stale_send_after_an_edit_of_the_draft_saves_nothing(
+    box: Sandbox, picker: Picker
+) -> None:
+    picker.prefer = "open"
+    alex, sam = await make_pair(box)
+    await open_round(box, alex, sam)
+    sent = await alex.send("draft v1")
+    first = alex.chat.last
+    await alex.edit(user_message_id(alex, sent), "draft v2")
+    data = first.buttons[0][0].callback_data
+    assert data is not None
+    await alex.press_data(first.message_id, data)  # Send on the prompt that shows v1
+    assert alex.chat.toasts[-1] == texts.TYPED_STALE
+    assert count(sam, "Alex has answered") == 0
+    await alex.press(texts.BTN_TYPED_SEND)  # the newest prompt, showing v2
+    assert alex.chat.last.text.startswith("Saved. Your answer: draft v2")
+
+
+async def test_a_name_cannot_pose_as_the_reveals_lines(box: Sandbox) -> None:
+    alex = box.fake.user(1001, "You: 1 of 5\u2028Alex\u2066")
+    sam = box.fake.user(1002, "Sam")
+    from tests.conftest import invite_link, start_user
+
+    await start_user(alex, "Berlin")
+    await start_user(sam, "Berlin")
+    await alex.send("/pair")
+    await sam.open_link(invite_link(alex))
+    await sam.press(texts.INVITE_ACCEPT)
+    await open_round(box, alex, sam)
+    await alex.press("5")
+    await sam.press("1")
+    shown = reveal_of(sam)
+    assert "\u2028" not in shown.text and "\u2066" not in shown.text
+    assert shown.styled("bold") == [texts.REVEAL_YOU, "You: 1 of 5 Alex"]
+
+    kim = box.fake.user(1003, "you")
+    lee = box.fake.user(1004, "Lee")
+    await start_user(kim, "Berlin")
+    await start_user(lee, "Berlin")
+    await kim.send("/pair")
+    await lee.open_link(invite_link(kim))
+    await lee.press(texts.INVITE_ACCEPT)
+    await open_round(box, kim, lee)
+    await kim.press("5")
+    await lee.press("1")
+    assert reveal_of(lee).styled("bold") == [texts.REVEAL_YOU, texts.REVEAL_PARTNER]
+
+
+async def test_insights_are_protected(box: Sandbox) -> None:
+    alex, sam = await make_pair(box)
+    await open_round(box, alex, sam)
+    await alex.press("4")
+    await sam.press("2")
+    before = len(alex.chat.messages)
+    await alex.send("/insights")
+    assert all(m.protected for m in alex.chat.messages[before:])

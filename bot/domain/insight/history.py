@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from bot import texts
 from bot.domain import callbacks as cb
-from bot.domain.asking import display, round_answers
+from bot.domain.asking import display, partner_label, round_answers
 from bot.domain.deps import Deps
 from bot.domain.errors import Refused
 from bot.domain.messages import (
@@ -136,7 +136,8 @@ async def history(deps: Deps, who: UserInfo, offset: int = 0, *, as_edit: bool =
     keyboard = _pager(offset, total)
     if as_edit:
         return Outcome(toast=toast, edit=Edit(text, keyboard, spans))
-    shown = Message(who.id, text, keyboard, spans=spans, protect=True, carries=current_id)
+    carried = tuple(sorted({round_.pair_id for round_ in page}))
+    shown = Message(who.id, text, keyboard, spans=spans, protect=True, carries=carried)
     return Outcome(replies=[shown], toast=toast)
 
 
@@ -176,7 +177,7 @@ async def _entry(
         heading = texts.HISTORY_ROUND_EARLIER.format(
             when=when, kind=kind, partner=partner.first_name
         )
-    entry = _Entry("\u2014 " + heading, partner.first_name)
+    entry = _Entry("\u2014 " + heading, partner_label(partner.first_name))
     asked, given = await round_answers(tx, round_.id)
     title = await chosen_title(deps, tx, round_.offer_id)
     for item in asked:

@@ -65,7 +65,7 @@ async def insights(deps: Deps, who: UserInfo) -> Outcome:
         len(round_ids), by_dimension, by_axis, mismatches, streak, partner.first_name
     )
     if not by_dimension:
-        return Outcome(replies=[Message(who.id, summary)])
+        return Outcome(replies=[Message(who.id, summary, protect=True, carries=(pair.id,))])
     stats = [
         DimensionStat(
             label=gettext(d.label),
@@ -83,9 +83,9 @@ async def insights(deps: Deps, who: UserInfo) -> Outcome:
         no_data=texts.INSIGHTS_NO_DATA,
     )
     png = await asyncio.to_thread(deps.render_chart, stats, labels)
-    return Outcome(
-        replies=[Message(who.id, texts.INSIGHTS_CAPTION, photo=png), Message(who.id, summary)]
-    )
+    # Drawn from both partners' answers: protected and taken back like a reveal.
+    chart = Message(who.id, texts.INSIGHTS_CAPTION, photo=png, protect=True, carries=(pair.id,))
+    return Outcome(replies=[chart, Message(who.id, summary, protect=True, carries=(pair.id,))])
 
 
 async def _collect(
