@@ -15,7 +15,7 @@ PRIVACY = (
     "Who sees what: your partner sees your answer only after you've both answered that "
     "check-in; an answer to a check-in that closed without both answers is never shown to "
     "anyone. Exercise picks are shown once you've both picked. Reveals, /history pages, "
-    "exercise picks and your /export are sent protected: Telegram apps that honour it don't "
+    "/insights, exercise picks and your /export are sent protected: Telegram apps that honour it don't "
     "let them be forwarded or saved, but a screenshot or a camera still works. If you take "
     "part in a program, its facilitators see who takes part and figures pooled from at least "
     "{k} couples, with a little noise added; never an answer.\n\n"
