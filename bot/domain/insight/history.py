@@ -44,11 +44,12 @@ def _trim(text: str, limit: int) -> str:
 @dataclass
 class _Entry:
     """One round of a page before trimming: heading, the partner's name in that round's pair
-    and (question, mine, theirs)."""
+    and (question, mine, theirs); mine and theirs are None for a question either kept
+    private."""
 
     heading: str
     partner: str
-    items: list[tuple[str, str, str]] = field(default_factory=list)
+    items: list[tuple[str, str | None, str | None]] = field(default_factory=list)
 
 
 def _fit_page(header: str, entries: list[_Entry]) -> str:
@@ -60,6 +61,9 @@ def _fit_page(header: str, entries: list[_Entry]) -> str:
         for entry in entries:
             lines = [entry.heading]
             for asked, mine, theirs in entry.items:
+                if mine is None or theirs is None:
+                    lines.append(_trim(asked, question_chars) + "\n" + texts.KEPT_PRIVATE)
+                    continue
                 lines.append(
                     _trim(asked, question_chars)
                     + f"\n{texts.REVEAL_YOU}: {_trim(mine, answer_chars)}"
@@ -160,6 +164,11 @@ async def _entry(
         text = gettext(shown.text)
         if is_followup(shown.id) and title is not None:
             text = texts.FOLLOWUP_ABOUT.format(title=gettext(title)) + " " + text
+        if mine.skipped or theirs.skipped:
+            # A pass is symmetric (DESIGN.md, privacy rule 7): as at the reveal, neither
+            # answer, only that the question stays private.
+            entry.items.append((text, None, None))
+            continue
         entry.items.append(
             (
                 text,
