@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck pytest run lock bench messages clean
+.PHONY: demo test lint typecheck pytest fuzz run lock bench messages clean
 
 $(BIN)/.installed: requirements-dev.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ typecheck: $(BIN)/.installed
 
 pytest: $(BIN)/.installed
 	$(BIN)/pytest -q
+
+# The privacy state machine (tests/e2e/test_privacy_machine.py) ten times longer than in
+# `make test`, with fresh random examples each run.
+fuzz: $(BIN)/.installed
+	TANDEM_FUZZ_SCALE=10 $(BIN)/pytest -q tests/e2e/test_privacy_machine.py
 
 run: $(BIN)/.installed
 	$(BIN)/tandem run

@@ -93,6 +93,38 @@ async def test_history_pages_newest_first_and_never_shows_a_one_sided_answer(
         assert secret not in text and expired_question.text not in text
 
 
+async def test_history_keeps_a_pass_symmetric(box: Sandbox, picker: DimensionPicker) -> None:
+    """Found by the privacy state machine: /history showed the partner's answer to a
+    question the reader had kept private (and the reader's to the partner who passed),
+    though the reveal had said "This one stays private" to both."""
+    alex, sam = await unscheduled_pair(box)
+    picker.prefer = "open"
+    await open_round(box, alex, sam)
+    await alex.press(texts.BTN_WRITE)
+    await alex.send("Alex-typed-this 51c2")
+    await sam.press(texts.BTN_SKIP)
+    await next_day(box)
+    picker.prefer = "scale"
+    await open_round(box, alex, sam)
+    await alex.press(texts.BTN_SKIP)
+    await sam.press("4")
+    await next_day(box)
+    await checkin(box, alex, sam, "2", "5")
+
+    for reader, other in ((alex, "Sam"), (sam, "Alex")):
+        await reader.send("/history")
+        blocks = history_blocks(reader.chat.last.text)
+        assert len(blocks) == 3
+        assert f"You: 2 of 5\n{other}: 5 of 5" in blocks[0] or (
+            f"You: 5 of 5\n{other}: 2 of 5" in blocks[0]
+        )
+        for block in blocks[1:]:
+            assert block.endswith(texts.KEPT_PRIVATE), block
+            assert "You:" not in block and f"{other}:" not in block
+        assert "51c2" not in reader.chat.last.text
+        assert "4 of 5" not in reader.chat.last.text
+
+
 async def test_a_history_page_of_long_answers_fits_one_message(
     box: Sandbox, picker: Picker
 ) -> None:
