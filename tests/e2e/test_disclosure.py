@@ -326,15 +326,7 @@ async def test_a_stale_send_after_an_edit_of_the_draft_saves_nothing(
 
 
 async def test_a_name_cannot_pose_as_the_reveals_lines(box: Sandbox) -> None:
-    alex = box.fake.user(1001, "You: 1 of 5\u2028Alex\u2066")
-    sam = box.fake.user(1002, "Sam")
-    from tests.conftest import invite_link, start_user
-
-    await start_user(alex, "Berlin")
-    await start_user(sam, "Berlin")
-    await alex.send("/pair")
-    await sam.open_link(invite_link(alex))
-    await sam.press(texts.INVITE_ACCEPT)
+    alex, sam, _ = await pair_up(box, (1001, "You: 1 of 5\u2028Alex\u2066"), (1002, "Sam"))
     await open_round(box, alex, sam)
     await alex.press("5")
     await sam.press("1")
@@ -342,13 +334,7 @@ async def test_a_name_cannot_pose_as_the_reveals_lines(box: Sandbox) -> None:
     assert "\u2028" not in shown.text and "\u2066" not in shown.text
     assert shown.styled("bold") == [texts.REVEAL_YOU, "You: 1 of 5 Alex"]
 
-    kim = box.fake.user(1003, "you")
-    lee = box.fake.user(1004, "Lee")
-    await start_user(kim, "Berlin")
-    await start_user(lee, "Berlin")
-    await kim.send("/pair")
-    await lee.open_link(invite_link(kim))
-    await lee.press(texts.INVITE_ACCEPT)
+    kim, lee, _ = await pair_up(box, (1003, "you"), (1004, "Lee"))
     await open_round(box, kim, lee)
     await kim.press("5")
     await lee.press("1")
