@@ -1,5 +1,7 @@
-"""The ``tandem`` command: ``run`` (long polling), ``demo`` (no token needed), ``db upgrade``,
-``db backup PATH``, ``keys new``, ``keys rotate``, ``content check``, ``i18n extract|init``.
+"""The ``tandem`` command: ``run`` (long polling; ``--webhook``: Telegram posts updates to
+``WEBHOOK_URL``; ``--replace-webhook``: polling deletes a webhook that is set), ``demo`` (no
+token needed), ``db upgrade``, ``db backup PATH``, ``keys new``, ``keys rotate``, ``content
+check``, ``i18n extract|init``.
 
 Settings problems, invalid content, encryption keys that are missing or do not fit the database,
 and a bot token Telegram refuses stop start-up with one line naming what is wrong; no line
@@ -24,34 +26,57 @@ from content.schema import ContentError
 if TYPE_CHECKING:
     from telegram.request import BaseRequest
 
+    from bot.runtime import Runtime
+
 
 def _fail(message: str) -> int:
     print(f"tandem: {message}", file=sys.stderr)
     return 2
 
 
-def run(request: BaseRequest | None = None) -> int:
-    """Run against Telegram with long polling until interrupted (``request``: another
-    transport, the emulator in tests).
+def run(
+    request: BaseRequest | None = None, *, webhook: bool = False, replace_webhook: bool = False
+) -> int:
+    """Run against Telegram until SIGTERM or SIGINT: long polling, or with ``webhook`` the
+    webhook app on ``PORT`` (default 8080) for ``WEBHOOK_URL`` (``WEBHOOK_SECRET`` required);
+    ``/healthz`` and ``/metrics`` beside it (in polling mode only when ``PORT`` is set).
+    ``request``: another transport (the emulator in tests). Returns the exit status: 0 after a
+    graceful stop.
 
     A token Telegram refuses (python-telegram-bot's ``InvalidToken``, whose message carries
-    the token) ends with one line naming the setting, never the token.
+    the token), a webhook set while polling, another poller on the token and a port in use
+    end with one line naming the problem, never the token or the secret.
     """
-    from telegram import Update
     from telegram.error import InvalidToken
 
     from bot.logs import configure_logging
-    from bot.runtime import build_application
+    from bot.runtime import TandemApplication, build_application, start_runtime
+    from bot.telegram.serve import Plan, ServeError, serve
 
     settings = load_settings()
     token = settings.require_token()
-    configure_logging(settings.log_level, token)
+    url, secret = settings.require_webhook() if webhook else (None, None)
+    configure_logging(settings.log_level, token, json_lines=settings.log_format == "json")
     load_content()  # fail fast, naming the bad file and entry
-    application = build_application(settings, request=request, post_init_runtime=True)
+    application = build_application(settings, request=request, webhook=webhook)
+    plan = Plan(
+        webhook_url=url,
+        secret=secret,
+        port=settings.port or (8080 if webhook else None),
+        replace_webhook=replace_webhook,
+        grace=settings.shutdown_grace_seconds,
+        multiproc_dir=settings.prometheus_multiproc_dir,
+    )
+
+    async def start(app: TandemApplication) -> Runtime:
+        return await start_runtime(app, settings, schedule_tick=True)
+
     try:
-        application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+        asyncio.run(serve(application, plan, start))
     except InvalidToken:
         return _fail("Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather")
+    except ServeError as exc:
+        return _fail(str(exc))
     return 0
 
 
@@ -159,7 +184,17 @@ def main(argv: Sequence[str] | None = None, *, request: BaseRequest | None = Non
     transport ``run`` talks to Telegram through (default HTTPX; the emulator in tests)."""
     parser = argparse.ArgumentParser(prog="tandem", description="Tandem: check-ins for two.")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="run the bot with long polling (needs TELEGRAM_BOT_TOKEN)")
+    run_cmd = sub.add_parser("run", help="run the bot (needs TELEGRAM_BOT_TOKEN); long polling")
+    run_cmd.add_argument(
+        "--webhook",
+        action="store_true",
+        help="take updates on a webhook instead (WEBHOOK_URL, WEBHOOK_SECRET, PORT)",
+    )
+    run_cmd.add_argument(
+        "--replace-webhook",
+        action="store_true",
+        help="polling: delete a webhook that is set instead of refusing to start",
+    )
     sub.add_parser("demo", help="play the whole loop against an emulated Telegram")
     db = sub.add_parser("db", help="database schema and backups")
     db.add_argument("action", choices=["upgrade", "backup"])
@@ -174,7 +209,7 @@ def main(argv: Sequence[str] | None = None, *, request: BaseRequest | None = Non
     args = parser.parse_args(argv)
     try:
         if args.command == "run":
-            return run(request)
+            return run(request, webhook=args.webhook, replace_webhook=args.replace_webhook)
         if args.command == "demo":
             from bot.demo import main as demo_main
 

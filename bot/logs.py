@@ -4,12 +4,23 @@ httpx logs request URLs, which carry the bot token; python-telegram-bot logs req
 parameters (message texts, answers) at DEBUG; aiosqlite logs the statements it runs with their
 arguments at DEBUG. Those loggers are pinned above DEBUG whatever the configured level, and the
 handler masks the token wherever it might still appear, tracebacks included.
+
+``LOG_FORMAT=json`` writes one JSON object per line (:class:`JsonFormatter`): ``time``,
+``level``, ``logger``, ``message``, and ``update_id`` / ``pair_id`` while an update that
+concerns them is handled (:func:`update_context`, :func:`bind`: context variables, so each
+update's task sees its own). The token is masked there too; names and answers are never in a
+message to begin with (privacy rule 5), and the ids are numbers only.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, datetime
 
 PINNED = {
     "httpx": logging.WARNING,
@@ -71,12 +82,69 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().format(record), self._token)
 
 
-def configure_logging(level: str, token: str | None = None, stream: object = None) -> None:
+#: The ids of what is being handled in this task (``update_id``, ``pair_id``), or None.
+_IDS: ContextVar[dict[str, int] | None] = ContextVar("tandem_log_ids", default=None)
+
+
+@contextmanager
+def update_context(update_id: int) -> Iterator[None]:
+    """Within this block (one update's handling), log records carry ``update_id``; a
+    :func:`bind` inside adds to it, and everything is forgotten when the block ends."""
+    token = _IDS.set({"update_id": update_id})
+    try:
+        yield
+    finally:
+        _IDS.reset(token)
+
+
+def bind(**ids: int | None) -> None:
+    """Add ids (e.g. ``pair_id``) to the current update's log context; a None is skipped and
+    nothing happens outside :func:`update_context` (a tick, start-up)."""
+    current = _IDS.get()
+    if current is None:
+        return
+    _IDS.set({**current, **{k: v for k, v in ids.items() if v is not None}})
+
+
+def log_ids() -> dict[str, int]:
+    """The ids bound to the current update (empty outside one)."""
+    return dict(_IDS.get() or {})
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per record and line: ``time`` (ISO 8601, UTC), ``level``, ``logger``,
+    ``message``, the ids of :func:`log_ids` and ``exception`` (the traceback) when there is
+    one; the token masked in all of it."""
+
+    def __init__(self, token: str | None) -> None:
+        super().__init__()
+        self._token = token
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as one line of JSON."""
+        entry: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        entry.update(getattr(record, "tandem_ids", None) or log_ids())
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return redact(json.dumps(entry, ensure_ascii=False), self._token)
+
+
+def configure_logging(
+    level: str, token: str | None = None, stream: object = None, *, json_lines: bool = False
+) -> None:
     """Configure the root logger at ``level`` ("DEBUG" … "ERROR") writing to ``stream``
-    (default stderr), pin the chatty loggers, and mask ``token`` in messages and tracebacks."""
+    (default stderr), pin the chatty loggers, and mask ``token`` in messages and tracebacks.
+    ``json_lines``: one JSON object per line (``LOG_FORMAT=json``) instead of text."""
     handler = logging.StreamHandler(stream or sys.stderr)  # type: ignore[arg-type]
     handler.setFormatter(
-        RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", token)
+        JsonFormatter(token)
+        if json_lines
+        else RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", token)
     )
     handler.addFilter(RedactToken(token))
     root = logging.getLogger()

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from random import Random, SystemRandom
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import BotCommand
@@ -24,24 +25,28 @@ from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 
-from bot.domain.deps import Config, Deps, QuestionPicker
+from bot.domain.deps import ChartLabels, Config, Deps, DimensionStat, QuestionPicker
 from bot.domain.ports import OutboxQueue, UpdateLedger
 from bot.domain.questions import random_picker
 from bot.domain.tandem import Tandem
+from bot.health import Checks
 from bot.i18n import available_locales, speaking
+from bot.leases import ClaimLedger, ClaimRecorder
 from bot.settings import Settings
 from bot.storage.database import open_database
+from bot.storage.ops import SqlOps
 from bot.storage.queues import SqlDueWorkStore, SqlOutboxQueue
 from bot.storage.uow import transactions
 from bot.storage.updates import SqlUpdateLedger
 from bot.telegram import handlers
-from bot.telegram.charts import render_chart
+from bot.telegram.application import TandemApp
 from bot.telegram.commands import Audience, listing
 from bot.telegram.context import SERVICES_KEY, TandemContext
+from bot.telegram.errors import ADMIN_REPORTS_KEY, AdminReports
 from bot.telegram.sender import Sender
 from content.loader import ContentBank, load_content
 from scheduler.clock import Clock, SystemClock
-from scheduler.due import DueWorkRunner, TickReport
+from scheduler.due import DueWorkRunner, DueWorkStore, TickReport
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +73,15 @@ class Runtime:
     sender: Sender
     runner: DueWorkRunner
     updates: UpdateLedger
+    #: The claim tokens of this process's recent due-work and outbox claims.
+    ledger: ClaimLedger = field(default_factory=ClaimLedger)
+    #: ``HEALTH_MAX_LAG_SECONDS``: /healthz fails when due work waits longer.
+    health_max_lag: float = 300.0
+
+    @property
+    def probe(self) -> Checks:
+        """The health checks and the database figures of ``/metrics``."""
+        return Checks(SqlOps(self.engine), self.clock.now, self.health_max_lag)
 
     async def tick(self, now: datetime | None = None) -> TickReport:
         """Run due work at ``now`` (aware UTC; default: the clock) and flush the outbox."""
@@ -77,7 +91,14 @@ class Runtime:
         return report
 
     async def close(self) -> None:
-        """Release the database."""
+        """Hand back the due-work and outbox leases this process still holds (a stop after
+        the grace period, see ``bot/telegram/serve.py``), then release the database."""
+        try:
+            freed = await SqlOps(self.engine).release_claims(self.ledger.tokens())
+            if freed:
+                logger.info("handed back %s claimed rows", freed)
+        except Exception as exc:  # the database is gone: the leases end on their own
+            logger.warning("claims not handed back: %s", type(exc).__name__)
         await self.engine.dispose()
 
 
@@ -124,17 +145,45 @@ async def start_runtime(
     )
     tandem = Tandem(deps)
     outbox = SqlOutboxQueue(engine)
-    sender = Sender(tandem, outbox)
-    runner = DueWorkRunner(SqlDueWorkStore(engine), tandem.due_handlers())
+    # The queues are wrapped to note their claims, which a graceful stop hands back.
+    ledger = ClaimLedger()
+    sender = Sender(tandem, cast(OutboxQueue, ClaimRecorder(outbox, ledger)))
+    store = cast(DueWorkStore, ClaimRecorder(SqlDueWorkStore(engine), ledger))
+    runner = DueWorkRunner(store, tandem.due_handlers())
     updates = SqlUpdateLedger(engine)
-    runtime = Runtime(application, engine, content, clock, tandem, outbox, sender, runner, updates)
+    runtime = Runtime(
+        application,
+        engine,
+        content,
+        clock,
+        tandem,
+        outbox,
+        sender,
+        runner,
+        updates,
+        ledger=ledger,
+        health_max_lag=settings.health_max_lag_seconds,
+    )
     application.bot_data[SERVICES_KEY] = runtime
+    if settings.admin_chat_id is not None:
+        application.bot_data[ADMIN_REPORTS_KEY] = AdminReports(settings.admin_chat_id)
     await _register_menu(application)
     if schedule_tick and application.job_queue is not None:
         application.job_queue.run_repeating(
             _tick_job, interval=settings.tick_seconds, first=1, name="tandem-tick"
         )
     return runtime
+
+
+def render_chart(stats: Sequence[DimensionStat], labels: ChartLabels) -> bytes:
+    """The insights chart as PNG bytes (see :func:`bot.telegram.charts.render_chart`).
+
+    matplotlib is imported here, on the first ``/insights`` that draws, not at start-up: it
+    is most of the import time and nothing else needs it (issue 10, lean start-up).
+    """
+    from bot.telegram.charts import render_chart as draw
+
+    return draw(stats, labels)
 
 
 async def _register_menu(application: TandemApplication) -> None:
@@ -164,6 +213,7 @@ def build_application(
     rate_limit: bool = True,
     throttle: bool = True,
     post_init_runtime: bool = False,
+    webhook: bool = False,
 ) -> TandemApplication:
     """The real ``Application`` with every handler registered.
 
@@ -173,10 +223,12 @@ def build_application(
     them inside a handler. ``throttle``: whether it also paces requests to Telegram's limits in
     real time (off on the emulator with a manual clock, where waiting proves nothing).
     ``post_init_runtime``: start the runtime (and the tick job) from ``post_init``, as
-    ``run_polling`` does in production.
+    ``run_polling`` does in production. ``webhook``: no ``Updater`` (updates come through the
+    webhook app into ``update_queue``, see ``bot/telegram/serve.py``).
     """
     builder = (
         ApplicationBuilder()
+        .application_class(TandemApp)
         .token(token or settings.require_token())
         .context_types(ContextTypes(context=TandemContext))
     )
@@ -187,6 +239,8 @@ def build_application(
         )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
+    if webhook:
+        builder = builder.updater(None)
     if rate_limit:
         # Throttle to Telegram's limits; a 429 is not slept on inside a handler: the outbox
         # reschedules the message for after ``retry_after`` instead.

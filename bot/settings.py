@@ -57,6 +57,32 @@ class Settings(BaseSettings):
     admin_user_ids: Annotated[tuple[int, ...], NoDecode] = ()
     aggregate_min_pairs: int = Field(default=5, ge=3, le=1000)
     encryption_keys: SecretStr | None = None
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    port: int | None = Field(default=None, ge=1, le=65535)
+    log_format: Literal["text", "json"] = "text"
+    admin_chat_id: int | None = None
+    shutdown_grace_seconds: float = Field(default=10.0, ge=0, le=600)
+    health_max_lag_seconds: float = Field(default=300.0, gt=0)
+    prometheus_multiproc_dir: str | None = None
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not re.match(r"^https?://[^\s/]+(/[^\s]*)?$", value):
+            raise ValueError("must be the public URL Telegram posts to, e.g. https://host/telegram")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or value.get_secret_value() == "":
+            return None
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
+        return value
 
     @field_validator("admin_user_ids", mode="before")
     @classmethod
@@ -124,6 +150,20 @@ class Settings(BaseSettings):
         if self.encryption_keys is None:
             return []
         return _split_keys(self.encryption_keys.get_secret_value())
+
+    def require_webhook(self) -> tuple[str, str]:
+        """``(WEBHOOK_URL, WEBHOOK_SECRET)`` for webhook mode. Raises SettingsError naming the
+        one that is missing (never printing the secret)."""
+        if self.webhook_url is None:
+            raise SettingsError(
+                "WEBHOOK_URL is not set: --webhook needs the public URL Telegram posts to"
+            )
+        if self.webhook_secret is None:
+            raise SettingsError(
+                "WEBHOOK_SECRET is not set: --webhook needs one (1-256 of A-Za-z0-9_-), "
+                "e.g. from `python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+            )
+        return self.webhook_url, self.webhook_secret.get_secret_value()
 
     def require_token(self) -> str:
         """The bot token as a plain string. Raises SettingsError when it is not set."""

@@ -21,6 +21,7 @@ from bot.domain.messages import Message
 from bot.domain.model import Pair, PairStatus, User
 from bot.domain.ports import UnitOfWork
 from bot.i18n import format_day, format_instant, speaking
+from bot.logs import bind
 from scheduler.cadence import local_time
 
 
@@ -74,6 +75,7 @@ async def pair_of(tx: UnitOfWork, user: User) -> tuple[Pair, User] | None:
     is gone)."""
     if user.pair_id is None:
         return None
+    bind(pair_id=user.pair_id)  # the pair in this update's log lines (ids only)
     pair = await tx.pairs.get(user.pair_id)
     if pair is None or pair.status is not PairStatus.ACTIVE:
         return None

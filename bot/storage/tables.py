@@ -28,6 +28,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -153,6 +154,13 @@ rounds = Table(
     Column("closed_at", UTCDateTime),
     Column("version", Integer, nullable=False, default=0),  # bumped to serialise answers
     Index("ix_rounds_pair_status", "pair_id", "status"),
+    # Only the open rounds (few): /metrics counts them without reading every round ever held.
+    Index(
+        "ix_rounds_open",
+        "status",
+        sqlite_where=text("status = 'open'"),
+        postgresql_where=text("status = 'open'"),
+    ),
 )
 
 round_questions = Table(

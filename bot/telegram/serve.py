@@ -1,0 +1,237 @@
+"""Running the bot until it is told to stop: long polling or a webhook, the HTTP server beside
+it, and the graceful stop (``tandem run [--webhook] [--replace-webhook]``).
+
+Start: ``Application.initialize`` (getMe), the caller's services (database, due work, the
+tick), then ``setWebhook`` with the secret and :data:`ALLOWED_UPDATES` (webhook mode), or a
+check that no webhook is set (polling mode: Telegram refuses getUpdates while one is, and
+python-telegram-bot would silently delete it: that is done only with ``--replace-webhook``).
+
+Stop, on SIGTERM or SIGINT: no more updates are taken (the poller stops; the HTTP server stops
+accepting and finishes the requests it has), the updates already taken and the handlers and
+tick in flight finish, for at most ``grace`` seconds (then they are cancelled), then the
+caller's services close: the due-work and outbox leases this process still holds are handed
+back and the database is released. Exit status 0.
+
+Two pollers on one token: Telegram answers the second with 409 Conflict; that stops this
+process cleanly with one line (:class:`ServeError`), not a retry loop of tracebacks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import socket
+from collections.abc import Awaitable, Callable, Generator, Iterator
+from dataclasses import dataclass
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+import uvicorn
+from telegram import Bot
+from telegram.error import Conflict, TelegramError
+
+from bot.telegram.application import ALLOWED_UPDATES
+from bot.telegram.webhook import Probe, web_app
+
+logger = logging.getLogger(__name__)
+
+
+class ServeError(Exception):
+    """The bot cannot run (or go on running) as asked; the message is one line for the
+    operator, never carrying the token or the secret."""
+
+
+class Services(Protocol):
+    """What the caller's start hook returns: the probe for health and metrics, and
+    ``close`` (hand back claims, release the database)."""
+
+    @property
+    def probe(self) -> Probe:
+        """Health checks and the metrics' database figures."""
+        ...
+
+    async def close(self) -> None:
+        """Hand back what this process holds and release the database."""
+        ...
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How to run: ``webhook_url`` and ``secret`` for webhook mode (None: long polling);
+    ``port``: where the HTTP server listens (None: no server, polling only); ``host``;
+    ``replace_webhook``: polling deletes a webhook that is set instead of refusing;
+    ``grace``: seconds the stop waits for work in flight; ``multiproc_dir``:
+    ``PROMETHEUS_MULTIPROC_DIR``."""
+
+    webhook_url: str | None = None
+    secret: str | None = None
+    port: int | None = None
+    host: str = "0.0.0.0"
+    replace_webhook: bool = False
+    grace: float = 10.0
+    multiproc_dir: str | None = None
+
+
+class _Server(uvicorn.Server):
+    """Uvicorn without its own signal handling: :func:`serve` owns SIGTERM (uvicorn would
+    re-raise the signal after its shutdown and kill the process before the bot stopped)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        yield
+
+
+async def check_no_webhook(bot: Bot, *, replace: bool) -> None:
+    """Polling mode's start check. Raises :class:`ServeError` when a webhook is set
+    (getWebhookInfo has a url) unless ``replace``, which deletes it (updates waiting at
+    Telegram are kept)."""
+    info = await bot.get_webhook_info()
+    if not info.url:
+        return
+    if not replace:
+        raise ServeError(
+            "a webhook is set for this bot: polling would take its updates away; stop the "
+            "web process, or run `tandem run --replace-webhook` to delete the webhook"
+        )
+    await bot.delete_webhook(drop_pending_updates=False)
+    logger.warning("the webhook was deleted (--replace-webhook): polling takes the updates")
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """A listening socket, bound before anything starts, so a port in use is one clear line."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    sock.listen(2048)
+    sock.setblocking(False)
+    return sock
+
+
+@contextlib.contextmanager
+def _stop_signals(stop: asyncio.Event) -> Iterator[None]:
+    loop = asyncio.get_running_loop()
+    signals = (signal.SIGTERM, signal.SIGINT)
+    for sig in signals:
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        yield
+    finally:
+        for sig in signals:
+            loop.remove_signal_handler(sig)
+
+
+async def _cancel_the_rest() -> None:
+    """Cancel every other task of the loop (handlers past the grace period) and wait for
+    them, so nothing still sends once the claims are handed back."""
+    others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    for task in others:
+        task.cancel()
+    await asyncio.gather(*others, return_exceptions=True)
+
+
+async def serve(
+    application: Any,
+    plan: Plan,
+    start: Callable[[Any], Awaitable[Services]],
+    *,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Run ``application`` as ``plan`` says until SIGTERM/SIGINT (or ``stop`` is set), then
+    stop gracefully (see the module docstring). ``start`` opens the services after
+    ``Application.initialize``. Raises :class:`ServeError` for a webhook set while polling,
+    a port in use, or another poller on the token (after stopping cleanly), and
+    python-telegram-bot's ``InvalidToken``.
+    """
+    stop = stop or asyncio.Event()
+    problem: list[str] = []
+
+    def on_poll_error(exc: TelegramError) -> None:
+        if isinstance(exc, Conflict):
+            if not problem:
+                problem.append(
+                    "another process is taking this bot's updates (Telegram: 409 Conflict): "
+                    "run one poller per token, or one web process with a webhook"
+                )
+            stop.set()
+            return
+        logger.warning("polling failed: %s; trying again", type(exc).__name__)
+
+    with _stop_signals(stop):
+        await application.initialize()
+        services: Services | None = None
+        server: _Server | None = None
+        server_task: asyncio.Task[None] | None = None
+        try:
+            services = await start(application)
+            path = None
+            if plan.webhook_url is not None:
+                path = urlsplit(plan.webhook_url).path or "/"
+            sock = None if plan.port is None else _bind(plan.host, plan.port)
+            if plan.webhook_url is not None:
+                await application.bot.set_webhook(
+                    url=plan.webhook_url,
+                    secret_token=plan.secret,
+                    allowed_updates=list(ALLOWED_UPDATES),
+                )
+                logger.info("webhook set; serving it on port %s", plan.port)
+            else:
+                await check_no_webhook(application.bot, replace=plan.replace_webhook)
+            await application.start()
+            if plan.webhook_url is None:
+                await application.updater.start_polling(
+                    allowed_updates=list(ALLOWED_UPDATES), error_callback=on_poll_error
+                )
+            if sock is not None:
+                app = web_app(
+                    application,
+                    services.probe,
+                    webhook_path=path,
+                    secret=plan.secret if path is not None else None,
+                    multiproc_dir=plan.multiproc_dir,
+                )
+                config = uvicorn.Config(
+                    app,
+                    log_config=None,
+                    access_log=False,
+                    lifespan="off",
+                    timeout_graceful_shutdown=max(1, int(plan.grace)),
+                )
+                server = _Server(config)
+                server_task = asyncio.create_task(server.serve(sockets=[sock]))
+            logger.info("running (%s); SIGTERM stops", "webhook" if path else "polling")
+            await stop.wait()
+            logger.info("stopping: no new updates; finishing the work in flight")
+        finally:
+            await _stop(application, plan, server, server_task)
+            if services is not None:
+                await services.close()
+            await application.shutdown()  # a no-op when start-up failed before initialize
+    if problem:
+        raise ServeError(problem[0])
+
+
+async def _stop(
+    application: Any,
+    plan: Plan,
+    server: _Server | None,
+    server_task: asyncio.Task[None] | None,
+) -> None:
+    """Stop taking updates, then let the work in flight finish for ``plan.grace`` seconds."""
+    if application.updater is not None and application.updater.running:
+        await application.updater.stop()
+    if server is not None and server_task is not None:
+        server.should_exit = True
+        await server_task
+    if not application.running:
+        return
+    try:
+        await asyncio.wait_for(application.stop(), timeout=plan.grace)
+    except TimeoutError:
+        logger.warning("work still running after %ss: cancelled; its claims go back", plan.grace)
+        await _cancel_the_rest()
