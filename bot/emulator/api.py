@@ -27,6 +27,7 @@ from bot.emulator.errors import _bad_request, _Refusal
 from bot.emulator.methods import FILE_NAME_PREFIX, BotAPIMethods
 from bot.emulator.model import Chat, ChatEvent, SentMessage
 from bot.emulator.users import Deliver, FakeUser
+from bot.emulator.webhooks import WEBHOOK_ACTIVE, WebhookMethods
 
 DEFAULT_TOKEN: Final[str] = "123456789:AAFakeTokenForTheEmulatorOnly_0123456789"
 """A well-formed bot token whose bot id (``123456789``) is :class:`FakeBotAPI`'s default."""
@@ -41,7 +42,7 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class FakeBotAPI(BotAPIMethods, BaseRequest):
+class FakeBotAPI(BotAPIMethods, WebhookMethods, BaseRequest):
     """An in-process Telegram Bot API for one bot, plugged in as python-telegram-bot's request.
 
     Every call of the bot arrives in :meth:`do_request` as ``<base>/bot<token>/<method>`` and is
@@ -112,6 +113,8 @@ class FakeBotAPI(BotAPIMethods, BaseRequest):
             "getMyCommands": lambda params: list(self.commands),
             "deleteMyCommands": self._delete_my_commands,
             "deleteWebhook": self._delete_webhook,
+            "setWebhook": self._set_webhook,
+            "getWebhookInfo": self._get_webhook_info,
             "close": lambda params: True,
             "logOut": lambda params: True,
             "sendMessage": self._send_message,
@@ -169,6 +172,8 @@ class FakeBotAPI(BotAPIMethods, BaseRequest):
             queued = self._failures.get(endpoint)
             if queued:
                 raise queued.pop(0)
+            if endpoint == "getUpdates" and self.webhook_url:
+                raise WEBHOOK_ACTIVE
             if endpoint == "getUpdates":
                 result: object = await self._get_updates(params)
             else:

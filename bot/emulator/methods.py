@@ -295,12 +295,6 @@ class BotAPIMethods:
         self.commands = []
         return True
 
-    def _delete_webhook(self, params: dict[str, Any]) -> bool:
-        """deleteWebhook: there is no webhook; drop queued updates if asked to."""
-        if params.get("drop_pending_updates") in (True, "true", "True", 1):
-            self.pending_updates.clear()
-        return True
-
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         """getUpdates: confirm updates below ``offset``; return the queue (waits ≤ 0.05 s)."""
         offset = int(params.get("offset") or 0)

@@ -1,0 +1,1 @@
+"""Running it: webhook, health, metrics, stop, logs, packaging (issue 10)."""
