@@ -208,7 +208,7 @@ async def serve(
             await stop.wait()
             logger.info("stopping: no new updates; finishing the work in flight")
         finally:
-            await _stop(application, plan, server, server_task)
+            await _stop(application, plan, server, server_task, quiet=bool(problem))
             if services is not None:
                 await services.close()
             await application.shutdown()  # a no-op when start-up failed before initialize
@@ -221,10 +221,22 @@ async def _stop(
     plan: Plan,
     server: _Server | None,
     server_task: asyncio.Task[None] | None,
+    *,
+    quiet: bool = False,
 ) -> None:
-    """Stop taking updates, then let the work in flight finish for ``plan.grace`` seconds."""
+    """Stop taking updates, then let the work in flight finish for ``plan.grace`` seconds.
+    ``quiet``: another poller took over; the updater's last getUpdates (confirming what it
+    fetched) meets the same 409, which python-telegram-bot logs with a traceback: muted, the
+    operator gets the one line already."""
     if application.updater is not None and application.updater.running:
-        await application.updater.stop()
+        updater_log = logging.getLogger("telegram.ext.Updater")
+        level = updater_log.level
+        if quiet:
+            updater_log.setLevel(logging.CRITICAL)
+        try:
+            await application.updater.stop()
+        finally:
+            updater_log.setLevel(level)
     if server is not None and server_task is not None:
         server.should_exit = True
         await server_task

@@ -1,0 +1,75 @@
+"""The polling worker (`tandem run`) against the emulator: it will not take a webhook's
+updates away unless told to, and a second poller on the token ends it with one line."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.cli import main
+from bot.emulator import FakeBotAPI
+from scheduler.clock import ManualClock
+from tests.conftest import START
+
+pytestmark = pytest.mark.usefixtures("restored_logging")
+
+TWO_POLLERS = (
+    "Conflict: terminated by other getUpdates request; "
+    "make sure that only one bot instance is running"
+)
+
+
+@pytest.fixture
+def telegram(db_url: str, monkeypatch: pytest.MonkeyPatch) -> FakeBotAPI:
+    fake = FakeBotAPI(clock=ManualClock(START).now)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", fake.token)
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.delenv("PORT", raising=False)
+    return fake
+
+
+def lines_of(capsys: pytest.CaptureFixture[str]) -> list[str]:
+    captured = capsys.readouterr()
+    return (captured.out + captured.err).splitlines()
+
+
+def test_polling_refuses_to_start_while_a_webhook_is_set(
+    telegram: FakeBotAPI, capsys: pytest.CaptureFixture[str]
+) -> None:
+    telegram.webhook_url = "https://bot.example.org/telegram"
+    assert main(["run"], request=telegram) == 2
+    lines = lines_of(capsys)
+    refusals = [line for line in lines if line.startswith("tandem:")]
+    assert refusals == [
+        "tandem: a webhook is set for this bot: polling would take its updates away; stop "
+        "the web process, or run `tandem run --replace-webhook` to delete the webhook"
+    ]
+    assert not any("Traceback" in line for line in lines)
+    assert telegram.webhook_url == "https://bot.example.org/telegram"  # left alone
+    assert telegram.calls("getUpdates") == []
+
+
+def test_replace_webhook_deletes_it_and_polls(
+    telegram: FakeBotAPI, capsys: pytest.CaptureFixture[str]
+) -> None:
+    telegram.webhook_url = "https://bot.example.org/telegram"
+    # Another poller shows up at once: the run stops after its first getUpdates.
+    telegram.fail_next("getUpdates", error_code=409, description=TWO_POLLERS, count=3)
+    assert main(["run", "--replace-webhook"], request=telegram) == 2
+    assert telegram.webhook_url == ""
+    assert telegram.calls("deleteWebhook")[0] == {"drop_pending_updates": False}
+    assert telegram.calls("getUpdates")  # it polled once the webhook was gone
+    assert any("the webhook was deleted" in line for line in lines_of(capsys))
+
+
+def test_a_second_poller_on_the_token_ends_the_run_with_one_line(
+    telegram: FakeBotAPI, capsys: pytest.CaptureFixture[str]
+) -> None:
+    telegram.fail_next("getUpdates", error_code=409, description=TWO_POLLERS, count=50)
+    assert main(["run"], request=telegram) == 2
+    lines = lines_of(capsys)
+    assert [line for line in lines if line.startswith("tandem:")] == [
+        "tandem: another process is taking this bot's updates (Telegram: 409 Conflict): "
+        "run one poller per token, or one web process with a webhook"
+    ]
+    assert not any("Traceback" in line or "ERROR" in line for line in lines)
+    assert len(telegram.calls("getUpdates")) <= 2  # no retry storm
