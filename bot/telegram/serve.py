@@ -205,7 +205,7 @@ async def serve(
                 server = _Server(config)
                 server_task = asyncio.create_task(server.serve(sockets=[sock]))
             logger.info("running (%s); SIGTERM stops", "webhook" if path else "polling")
-            await stop.wait()
+            await _until(stop, server_task)
             logger.info("stopping: no new updates; finishing the work in flight")
         finally:
             await _stop(application, plan, server, server_task, quiet=bool(problem))
@@ -214,6 +214,18 @@ async def serve(
             await application.shutdown()  # a no-op when start-up failed before initialize
     if problem:
         raise ServeError(problem[0])
+
+
+async def _until(stop: asyncio.Event, server_task: asyncio.Task[None] | None) -> None:
+    """Wait for the stop signal, or for the HTTP server to end on its own (an error)."""
+    signalled = asyncio.create_task(stop.wait())
+    waiting: set[asyncio.Task[Any]] = {signalled}
+    if server_task is not None:
+        waiting.add(server_task)
+    await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+    signalled.cancel()
+    if server_task is not None and server_task.done() and not stop.is_set():
+        logger.error("the HTTP server stopped unexpectedly: stopping the bot")
 
 
 async def _stop(
@@ -239,7 +251,10 @@ async def _stop(
             updater_log.setLevel(level)
     if server is not None and server_task is not None:
         server.should_exit = True
-        await server_task
+        try:
+            await server_task
+        except Exception as exc:  # already ended with an error: the stop goes on
+            logger.error("the HTTP server failed: %s", type(exc).__name__)
     if not application.running:
         return
     try:

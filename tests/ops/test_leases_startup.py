@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from datetime import timedelta
+from pathlib import Path
 from typing import cast
 
 from bot.domain.messages import Message
@@ -62,3 +64,16 @@ def test_starting_imports_no_matplotlib() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_metrics_from_several_processes_add_up(tmp_path: Path) -> None:
+    """With PROMETHEUS_MULTIPROC_DIR, two processes count, a third exposes the sum."""
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    count = "from bot.metrics import UPDATES; UPDATES.labels(kind='message').inc({n})"
+    for n in (2, 3):
+        subprocess.run([sys.executable, "-c", count.format(n=n)], env=env, check=True)
+    show = f"from bot.metrics import exposition; print(exposition({str(tmp_path)!r})[0].decode())"
+    out = subprocess.run(
+        [sys.executable, "-c", show], env=env, capture_output=True, text=True, check=True
+    )
+    assert 'tandem_updates_handled_total{kind="message"} 5.0' in out.stdout
