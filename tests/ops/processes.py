@@ -150,10 +150,19 @@ class Process:
 
 
 async def start_process(
-    argv: list[str], env: dict[str, str], log: Path, port: int | None
+    argv: list[str],
+    env: dict[str, str],
+    log: Path,
+    port: int | None,
+    *,
+    bin_first: Path | None = None,
 ) -> Process:
-    """Run ``argv`` (its first word found in the virtualenv's bin) with ``env`` added."""
-    full = {**os.environ, **env, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    """Run ``argv`` (its first word found in ``bin_first``, else in the virtualenv's bin)
+    with ``env`` added."""
+    path = f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"
+    if bin_first is not None:
+        path = f"{bin_first}{os.pathsep}{path}"
+    full = {**os.environ, **env, "PATH": path}
     full.pop("PYTEST_CURRENT_TEST", None)
     handle = log.open("ab")
     proc = await asyncio.create_subprocess_exec(

@@ -4,6 +4,7 @@ machine has the docker client only, no engine)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shlex
 from pathlib import Path
@@ -94,8 +95,18 @@ async def test_the_image_entry_command_starts_answers_its_healthcheck_and_stops(
     tmp_path: Path,
 ) -> None:
     """ENTRYPOINT + CMD with the image's ENV (the database moved from /data to a temporary
-    folder, the port to a free one), against the emulator; then the HEALTHCHECK command."""
+    folder, the port to a free one, /app to this checkout) and the image's own `tandem`
+    launcher (made by its RUN line, in a temporary bin), against the emulator; then the
+    HEALTHCHECK command."""
     argv = exec_form(instruction("ENTRYPOINT")[0]) + exec_form(instruction("CMD")[-1])
+    launcher = next(rest for rest in instruction("RUN") if "/usr/local/bin/tandem" in rest)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    made = await asyncio.create_subprocess_exec(
+        "sh", "-c", launcher.replace("/usr/local/bin", str(bin_dir))
+    )
+    assert await made.wait() == 0
+    assert (bin_dir / "tandem").read_text(encoding="utf-8").startswith("#!/bin/sh")
     fake = FakeBotAPI()
     async with emulator_server(fake) as emulator:
         port = free_port()
@@ -105,8 +116,9 @@ async def test_the_image_entry_command_starts_answers_its_healthcheck_and_stops(
             "PORT": str(port),
             "TELEGRAM_BOT_TOKEN": fake.token,
             "TELEGRAM_API_BASE_URL": emulator.base_url,
+            "PYTHONPATH": image_env()["PYTHONPATH"].replace("/app", str(ROOT)),
         }
-        process = await start_process(argv, env, tmp_path / "tandem.log", port)
+        process = await start_process(argv, env, tmp_path / "tandem.log", port, bin_first=bin_dir)
         health = await process.healthy()
         assert health["status"] == "ok"
         check = exec_form(instruction("HEALTHCHECK")[0].split("CMD", 1)[1].strip())
