@@ -128,7 +128,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        entry.update(getattr(record, "tandem_ids", None) or log_ids())
+        entry.update(log_ids())
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return redact(json.dumps(entry, ensure_ascii=False), self._token)
