@@ -6,10 +6,11 @@ arguments at DEBUG. Those loggers are pinned above DEBUG whatever the configured
 handler masks the token wherever it might still appear, tracebacks included.
 
 ``LOG_FORMAT=json`` writes one JSON object per line (:class:`JsonFormatter`): ``time``,
-``level``, ``logger``, ``message``, and ``update_id`` / ``pair_id`` while an update that
-concerns them is handled (:func:`update_context`, :func:`bind`: context variables, so each
-update's task sees its own). The token is masked there too; names and answers are never in a
-message to begin with (privacy rule 5), and the ids are numbers only.
+``level``, ``logger``, ``message``, and ``update_id`` / ``due_id`` / ``pair_id`` while an
+update or a due-work row that concerns them is handled (:func:`log_context`, :func:`bind`:
+context variables, so each update's task sees its own). The token is masked there too; names
+and answers are never in a message to begin with (privacy rule 5), and the ids are numbers
+only.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import json
 import logging
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
@@ -87,14 +88,19 @@ _IDS: ContextVar[dict[str, int] | None] = ContextVar("tandem_log_ids", default=N
 
 
 @contextmanager
-def update_context(update_id: int) -> Iterator[None]:
-    """Within this block (one update's handling), log records carry ``update_id``; a
-    :func:`bind` inside adds to it, and everything is forgotten when the block ends."""
-    token = _IDS.set({"update_id": update_id})
+def log_context(**ids: int) -> Iterator[None]:
+    """Within this block (one update's or one due-work row's handling), log records carry
+    ``ids``; a :func:`bind` inside adds to them, and everything is forgotten when it ends."""
+    token = _IDS.set(dict(ids))
     try:
         yield
     finally:
         _IDS.reset(token)
+
+
+def update_context(update_id: int) -> AbstractContextManager[None]:
+    """:func:`log_context` for one update: its lines carry ``update_id``."""
+    return log_context(update_id=update_id)
 
 
 def bind(**ids: int | None) -> None:

@@ -11,9 +11,10 @@ calls it from ``post_init``; tests and the demo call it themselves after
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from random import Random, SystemRandom
@@ -28,10 +29,12 @@ from telegram.request import BaseRequest
 from bot.domain.deps import ChartLabels, Config, Deps, DimensionStat, QuestionPicker
 from bot.domain.ports import OutboxQueue, UpdateLedger
 from bot.domain.questions import random_picker
+from bot.domain.subjects import PairSubject
 from bot.domain.tandem import Tandem
 from bot.health import Checks
 from bot.i18n import available_locales, speaking
 from bot.leases import ClaimLedger, ClaimRecorder
+from bot.logs import log_context
 from bot.settings import Settings
 from bot.storage.database import open_database
 from bot.storage.ops import SqlOps
@@ -46,7 +49,7 @@ from bot.telegram.errors import ADMIN_REPORTS_KEY, AdminReports
 from bot.telegram.sender import Sender
 from content.loader import ContentBank, load_content
 from scheduler.clock import Clock, SystemClock
-from scheduler.due import DueWorkRunner, DueWorkStore, TickReport
+from scheduler.due import DueHandler, DueItem, DueWorkRunner, DueWorkStore, TickReport
 
 logger = logging.getLogger(__name__)
 
@@ -149,7 +152,7 @@ async def start_runtime(
     ledger = ClaimLedger()
     sender = Sender(tandem, cast(OutboxQueue, ClaimRecorder(outbox, ledger)))
     store = cast(DueWorkStore, ClaimRecorder(SqlDueWorkStore(engine), ledger))
-    runner = DueWorkRunner(store, tandem.due_handlers())
+    runner = DueWorkRunner(store, _with_log_ids(tandem.due_handlers()))
     updates = SqlUpdateLedger(engine)
     runtime = Runtime(
         application,
@@ -184,6 +187,23 @@ def render_chart(stats: Sequence[DimensionStat], labels: ChartLabels) -> bytes:
     from bot.telegram.charts import render_chart as draw
 
     return draw(stats, labels)
+
+
+def _with_log_ids(due: Mapping[str, DueHandler]) -> dict[str, DueHandler]:
+    """Each due-work handler with its row's ``due_id`` (and ``pair_id`` for work about a pair)
+    on the log lines it causes (``LOG_FORMAT=json``)."""
+
+    def wrap(handler: DueHandler) -> DueHandler:
+        async def run(item: DueItem, now: datetime) -> datetime | None:
+            ids = {"due_id": item.id}
+            with contextlib.suppress(ValueError):
+                ids["pair_id"] = PairSubject.parse(item.subject).pair_id
+            with log_context(**ids):
+                return await handler(item, now)
+
+        return run
+
+    return {kind: wrap(handler) for kind, handler in due.items()}
 
 
 async def _register_menu(application: TandemApplication) -> None:

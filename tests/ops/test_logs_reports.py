@@ -6,6 +6,7 @@ import io
 import json
 import logging
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 
@@ -95,3 +96,17 @@ async def test_a_failing_handler_reports_to_the_admin_chat_without_user_content(
     assert len(reports) == 2
     assert not any(SECRET_A in r or SECRET_B in r or "Robin" in r for r in reports)
     assert texts.SOMETHING_WRONG in robin.chat.last.text
+
+
+async def test_json_logs_of_due_work_carry_its_row_and_pair(
+    box: Sandbox, log_stream: io.StringIO
+) -> None:
+    await make_pair(box)
+    configure_logging("INFO", box.fake.token, stream=log_stream, json_lines=True)
+    box.clock.advance(timedelta(days=2))  # the bot was down over a scheduled round
+    await box.tick()
+    entries = [json.loads(line) for line in log_stream.getvalue().splitlines()]
+    skipped = [e for e in entries if "skipped (bot was down)" in e["message"]]
+    assert skipped, entries
+    assert all(isinstance(e["due_id"], int) and e["pair_id"] == 1 for e in skipped)
+    assert all("update_id" not in e for e in skipped)
