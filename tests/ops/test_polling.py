@@ -1,7 +1,10 @@
-"""The polling worker (`tandem run`) against the emulator: it will not take a webhook's
-updates away unless told to, and a second poller on the token ends it with one line."""
+"""`tandem run` against the emulator: the polling worker will not take a webhook's updates away
+unless told to, a second poller on the token ends it with one line, and webhook mode names a
+missing setting or a port in use in one line."""
 
 from __future__ import annotations
+
+import socket
 
 import pytest
 
@@ -73,3 +76,54 @@ def test_a_second_poller_on_the_token_ends_the_run_with_one_line(
     ]
     assert not any("Traceback" in line or "ERROR" in line for line in lines)
     assert len(telegram.calls("getUpdates")) <= 2  # no retry storm
+
+
+@pytest.mark.parametrize(
+    ("env", "line"),
+    [
+        (
+            {"WEBHOOK_URL": "https://bot.example.org/telegram"},
+            "tandem: WEBHOOK_SECRET is not set: --webhook needs one (1-256 of A-Za-z0-9_-), "
+            "e.g. from `python -c 'import secrets; print(secrets.token_urlsafe(32))'`",
+        ),
+        (
+            {"WEBHOOK_SECRET": "abc"},
+            "tandem: WEBHOOK_URL is not set: --webhook needs the public URL Telegram posts to",
+        ),
+        (
+            {"WEBHOOK_URL": "https://bot.example.org/t", "WEBHOOK_SECRET": "no spaces allowed"},
+            "tandem: WEBHOOK_SECRET: must be 1-256 characters of A-Z, a-z, 0-9, _ and - "
+            "(Telegram's rule)",
+        ),
+    ],
+)
+def test_webhook_mode_names_a_missing_or_bad_setting_in_one_line(
+    telegram: FakeBotAPI,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    env: dict[str, str],
+    line: str,
+) -> None:
+    for name in ("WEBHOOK_URL", "WEBHOOK_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert main(["run", "--webhook"], request=telegram) == 2
+    assert lines_of(capsys) == [line]
+    assert telegram.requests == []  # nothing was started
+
+
+def test_a_port_in_use_is_one_line_and_no_webhook_is_set(
+    telegram: FakeBotAPI, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        monkeypatch.setenv("PORT", str(port))
+        monkeypatch.setenv("WEBHOOK_URL", "https://bot.example.org/telegram")
+        monkeypatch.setenv("WEBHOOK_SECRET", "a-secret")
+        assert main(["run", "--webhook"], request=telegram) == 2
+    refusals = [line for line in lines_of(capsys) if line.startswith("tandem:")]
+    assert refusals == [f"tandem: cannot listen on 0.0.0.0:{port}: Address already in use"]
+    assert telegram.webhook_url == ""

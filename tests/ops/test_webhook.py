@@ -217,3 +217,13 @@ def test_allowed_updates_are_exactly_the_types_the_handlers_use() -> None:
     }
     member = [h for h in features if isinstance(h, ChatMemberHandler)]
     assert [h.chat_member_types for h in member] == [ChatMemberHandler.MY_CHAT_MEMBER]
+
+
+async def test_an_update_while_the_application_is_not_running_gets_503(box: Sandbox) -> None:
+    """Stopping (or not started yet): Telegram is told to deliver it again later."""
+    app = web_app(box.app, box.runtime.probe, webhook_path=PATH, secret=SECRET)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://bot") as http:
+        response = await post(http, start_update(box))
+    assert response.status_code == 503
+    assert box.fake.chats[11].messages == []
