@@ -45,7 +45,7 @@ from bot.telegram import handlers
 from bot.telegram.application import TandemApp
 from bot.telegram.commands import Audience, listing
 from bot.telegram.context import SERVICES_KEY, TandemContext
-from bot.telegram.errors import ADMIN_REPORTS_KEY, AdminReports
+from bot.telegram.reports import ADMIN_REPORTS_KEY, AdminReports
 from bot.telegram.sender import Sender
 from content.loader import ContentBank, load_content
 from scheduler.clock import Clock, SystemClock

@@ -13,7 +13,7 @@ import pytest
 from bot import texts
 from bot.logs import configure_logging
 from bot.sandbox import Sandbox
-from bot.telegram.errors import ADMIN_REPORTS_KEY, AdminReports
+from bot.telegram.reports import ADMIN_REPORTS_KEY, AdminReports
 from tests.conftest import Picker, make_pair, open_round
 
 SECRET_A = "my-secret-answer-about-sundays"
