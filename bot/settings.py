@@ -37,6 +37,18 @@ class Settings(BaseSettings):
     * ``DEFAULT_TIMEZONE``: IANA zone used until a user picks theirs (default ``UTC``).
     * ``LOG_LEVEL``: DEBUG, INFO, WARNING or ERROR (default INFO).
     * ``TICK_SECONDS``: how often the due-work tick runs (default 5).
+    * ``WEBHOOK_URL``: the public HTTPS URL Telegram posts updates to in ``tandem run --webhook``;
+      its path is the route served (e.g. ``https://bot.example.org/telegram``).
+    * ``WEBHOOK_SECRET``: 1–256 of ``A-Za-z0-9_-``, required with ``--webhook``; Telegram sends
+      it in ``X-Telegram-Bot-Api-Secret-Token`` and a request without it is refused (401).
+    * ``PORT``: where the HTTP server listens (webhook, ``/healthz``, ``/metrics``); default
+      8080 in webhook mode; in polling mode the server runs only when it is set.
+    * ``LOG_FORMAT``: ``text`` (default) or ``json`` (one object per line).
+    * ``ADMIN_CHAT_ID``: a chat that gets a short report of each error (at most one a minute).
+    * ``SHUTDOWN_GRACE_SECONDS``: how long SIGTERM waits for handlers in flight (default 10).
+    * ``HEALTH_MAX_LAG_SECONDS``: ``/healthz`` fails when due work waits longer (default 300).
+    * ``PROMETHEUS_MULTIPROC_DIR``: prometheus_client's folder for metrics shared by several
+      processes of one deployment (set it for every process, empty it before they start).
     * ``ADMIN_USER_IDS``: Telegram user ids of bot admins, comma-separated (default none);
       admins make users facilitators.
     * ``AGGREGATE_MIN_PAIRS``: K, the fewest pairs whose answers a figure shown to facilitators
@@ -54,9 +66,6 @@ class Settings(BaseSettings):
     default_timezone: str = "UTC"
     log_level: LogLevel = "INFO"
     tick_seconds: float = Field(default=5.0, gt=0, le=300)
-    admin_user_ids: Annotated[tuple[int, ...], NoDecode] = ()
-    aggregate_min_pairs: int = Field(default=5, ge=3, le=1000)
-    encryption_keys: SecretStr | None = None
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     port: int | None = Field(default=None, ge=1, le=65535)
@@ -65,24 +74,9 @@ class Settings(BaseSettings):
     shutdown_grace_seconds: float = Field(default=10.0, ge=0, le=600)
     health_max_lag_seconds: float = Field(default=300.0, gt=0)
     prometheus_multiproc_dir: str | None = None
-
-    @field_validator("webhook_url")
-    @classmethod
-    def _webhook_url(cls, value: str | None) -> str | None:
-        if value is None or value == "":
-            return None
-        if not re.match(r"^https?://[^\s/]+(/[^\s]*)?$", value):
-            raise ValueError("must be the public URL Telegram posts to, e.g. https://host/telegram")
-        return value
-
-    @field_validator("webhook_secret")
-    @classmethod
-    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is None or value.get_secret_value() == "":
-            return None
-        if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
-            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
-        return value
+    admin_user_ids: Annotated[tuple[int, ...], NoDecode] = ()
+    aggregate_min_pairs: int = Field(default=5, ge=3, le=1000)
+    encryption_keys: SecretStr | None = None
 
     @field_validator("admin_user_ids", mode="before")
     @classmethod
@@ -137,6 +131,24 @@ class Settings(BaseSettings):
         if not re.match(r"^https?://[^\s/]+(/[^\s]*)?$", value):
             raise ValueError("must be an http(s) URL such as http://127.0.0.1:8081")
         return value.rstrip("/")
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not re.match(r"^https?://[^\s/]+(/[^\s]*)?$", value):
+            raise ValueError("must be the public URL Telegram posts to, e.g. https://host/telegram")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or value.get_secret_value() == "":
+            return None
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
+        return value
 
     @field_validator("database_url")
     @classmethod
