@@ -27,7 +27,6 @@ from bot.emulator.errors import _bad_request, _Refusal
 from bot.emulator.methods import FILE_NAME_PREFIX, BotAPIMethods
 from bot.emulator.model import Chat, ChatEvent, SentMessage
 from bot.emulator.users import Deliver, FakeUser
-from bot.emulator.webhooks import WEBHOOK_ACTIVE, WebhookMethods
 
 DEFAULT_TOKEN: Final[str] = "123456789:AAFakeTokenForTheEmulatorOnly_0123456789"
 """A well-formed bot token whose bot id (``123456789``) is :class:`FakeBotAPI`'s default."""
@@ -42,7 +41,7 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class FakeBotAPI(BotAPIMethods, WebhookMethods, BaseRequest):
+class FakeBotAPI(BotAPIMethods, BaseRequest):
     """An in-process Telegram Bot API for one bot, plugged in as python-telegram-bot's request.
 
     Every call of the bot arrives in :meth:`do_request` as ``<base>/bot<token>/<method>`` and is
@@ -172,8 +171,6 @@ class FakeBotAPI(BotAPIMethods, WebhookMethods, BaseRequest):
             queued = self._failures.get(endpoint)
             if queued:
                 raise queued.pop(0)
-            if endpoint == "getUpdates" and self.webhook_url:
-                raise WEBHOOK_ACTIVE
             if endpoint == "getUpdates":
                 result: object = await self._get_updates(params)
             else:

@@ -26,6 +26,7 @@ from bot.emulator.formatting import (
     utf16_length,
 )
 from bot.emulator.model import Button, Chat, ChatEvent, SentMessage
+from bot.emulator.webhooks import WEBHOOK_ACTIVE, WebhookMethods
 
 MAX_TEXT_LENGTH: Final[int] = 4096
 MAX_CAPTION_LENGTH: Final[int] = 1024
@@ -140,7 +141,7 @@ def _markup(raw: Any) -> tuple[list[list[Button]], dict[str, Any] | None]:
     return buttons, {"inline_keyboard": echoed}
 
 
-class BotAPIMethods:
+class BotAPIMethods(WebhookMethods):
     """The Bot API methods of :class:`~bot.emulator.api.FakeBotAPI` and the checks they share.
 
     Each handler takes the call's parameters and returns its ``result``, or raises a
@@ -297,6 +298,8 @@ class BotAPIMethods:
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         """getUpdates: confirm updates below ``offset``; return the queue (waits ≤ 0.05 s)."""
+        if self.webhook_url:  # Telegram refuses getUpdates while a webhook is set
+            raise WEBHOOK_ACTIVE
         offset = int(params.get("offset") or 0)
         limit = min(max(int(params.get("limit") or 100), 1), 100)
         timeout = float(params.get("timeout") or 0)
