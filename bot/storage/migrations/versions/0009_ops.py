@@ -1,6 +1,6 @@
 """operations: a partial index over the open rounds (for /metrics)
 
-Revision ID: 0009
+Revision ID: 0009_ops
 Revises: 0008
 Create Date: 2026-12-03 06:20:00
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
+revision = "0009_ops"
 down_revision = "0008"
 branch_labels = None
 depends_on = None
