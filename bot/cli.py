@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage.crypt import KeyringError
 from bot.storage.database import BackupError
+from bot.storage.lock import DatabaseInUse, single_process
 from content.loader import load_content
 from content.schema import ContentError
 
@@ -35,7 +36,8 @@ def run(request: BaseRequest | None = None) -> int:
     transport, the emulator in tests).
 
     A token Telegram refuses (python-telegram-bot's ``InvalidToken``, whose message carries
-    the token) ends with one line naming the setting, never the token.
+    the token) ends with one line naming the setting, never the token. On SQLite a second
+    process on the same file is refused with one line (``bot.storage.lock``).
     """
     from telegram import Update
     from telegram.error import InvalidToken
@@ -47,11 +49,12 @@ def run(request: BaseRequest | None = None) -> int:
     token = settings.require_token()
     configure_logging(settings.log_level, token)
     load_content()  # fail fast, naming the bad file and entry
-    application = build_application(settings, request=request, post_init_runtime=True)
-    try:
-        application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
-    except InvalidToken:
-        return _fail("Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather")
+    with single_process(settings.database_url):  # SQLite: this process alone (DatabaseInUse)
+        application = build_application(settings, request=request, post_init_runtime=True)
+        try:
+            application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+        except InvalidToken:
+            return _fail("Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather")
     return 0
 
 
@@ -198,5 +201,7 @@ def main(argv: Sequence[str] | None = None, *, request: BaseRequest | None = Non
         return _fail(f"encryption: {exc}")
     except BackupError as exc:
         return _fail(f"backup: {exc}")
+    except DatabaseInUse as exc:
+        return _fail(str(exc))
     except KeyboardInterrupt:
         return 130
