@@ -12,17 +12,30 @@ import sqlite3
 from pathlib import Path
 
 import asyncpg
+from alembic import command
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.storage.crypt import Keyring
-from bot.storage.database import create_engine, upgrade
+from bot.storage.database import alembic_config, create_engine, upgrade
 from bot.storage.tables import metadata
 
 #: A fixed key for tests that open engines themselves (the sandbox uses a key file instead).
 TEST_KEY = "dGFuZGVtLXRlc3Qta2V5LW5ldmVyLWluLXByb2R1Y3Q="
 TEST_KEYRING = Keyring([TEST_KEY])
+
+
+async def downgrade(engine: AsyncEngine, revision: str) -> None:
+    """Take the database of ``engine`` down to ``revision`` ("base": nothing) with Alembic."""
+
+    def run(connection: Connection) -> None:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, revision)
+
+    async with engine.begin() as conn:
+        await conn.run_sync(run)
 
 
 def migrated_template(folder: Path) -> Path:

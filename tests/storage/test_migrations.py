@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.storage.database import alembic_config, create_engine, upgrade
+from bot.storage.database import create_engine, upgrade
 from bot.storage.tables import metadata
+from tests.databases import downgrade
 
 
 async def _diff(engine: AsyncEngine) -> list[Any]:
@@ -30,16 +30,6 @@ async def _tables(engine: AsyncEngine) -> set[str]:
         return set(await conn.run_sync(lambda c: inspect(c).get_table_names()))
 
 
-async def _downgrade(engine: AsyncEngine, revision: str) -> None:
-    def run(connection: Connection) -> None:
-        cfg = alembic_config()
-        cfg.attributes["connection"] = connection
-        command.downgrade(cfg, revision)
-
-    async with engine.begin() as conn:
-        await conn.run_sync(run)
-
-
 async def test_migrations_match_the_tables(empty_database_url: str) -> None:
     engine = create_engine(empty_database_url)
     try:
@@ -53,7 +43,7 @@ async def test_migrations_go_down_to_nothing_and_up_again(empty_database_url: st
     engine = create_engine(empty_database_url)
     try:
         await upgrade(engine)
-        await _downgrade(engine, "base")
+        await downgrade(engine, "base")
         assert await _tables(engine) == {"alembic_version"}
         await upgrade(engine)
         assert await _diff(engine) == []
