@@ -1,7 +1,8 @@
 """Hot statements do not grow with pairs that are not involved (issue 10, "Scale"): the
 statements of a scheduled opening, an answer that completes a round, a typed answer, an
 expiry, a reminder, an idle tick, the outbox flush and the update ledger, and of one user's
-commands (pairing, /history, /unpair, pairing again, /delete), are captured as the real
+commands (pairing, an exercise both pick, /history, /settings, /unpair, pairing again,
+/delete), are captured as the real
 Application runs them on SQLite, and each one's ``EXPLAIN QUERY PLAN`` must reach every table
 that grows with the number of pairs through an index (``SEARCH``), never ``SCAN`` it. The same
 indexes serve PostgreSQL (migration 0009)."""
@@ -22,6 +23,7 @@ from bot.sandbox import Sandbox
 from bot.storage.tables import metadata
 from tests.conftest import Picker, invite_link, make_pair, open_round
 from tests.databases import file_of
+from tests.e2e.helpers import offer_of, option_titles
 
 #: Tables whose size does not grow with pairs: they may be scanned. ``facilitators``,
 #: ``cohort_facilitators`` and ``cohorts`` grow with the staff an admin appoints and the
@@ -105,8 +107,12 @@ async def test_one_users_commands_use_an_index_for_every_growing_table(box: Sand
     with captured(box) as statements:
         alex, sam = await make_pair(box)  # /start, a timezone, an invite accepted
         await open_round(box, alex, sam)
-        await alex.press("3")
-        await sam.press("4")
+        await alex.press("5")
+        await sam.press("1")  # a mismatch: an exercise offer, both pick
+        label = f"1. {option_titles(offer_of(alex))[0]}"
+        await alex.press(label)
+        await sam.press(label)
+        assert any(t.startswith("You both picked") for t in alex.chat.texts())
         await alex.send("/history")
         await alex.send("/settings")
         await sam.send("/unpair")
