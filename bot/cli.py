@@ -2,8 +2,9 @@
 ``db backup PATH``, ``keys new``, ``keys rotate``, ``content check``, ``i18n extract|init``.
 
 Settings problems, invalid content, encryption keys that are missing or do not fit the database,
-and a bot token Telegram refuses stop start-up with one line naming what is wrong; no line
-carries the token or a key (DESIGN.md, privacy rule 9).
+an SQLite file another Tandem process holds, and a bot token Telegram refuses stop start-up
+with one line naming what is wrong; no line carries the token or a key (DESIGN.md, privacy
+rule 9).
 """
 
 from __future__ import annotations
