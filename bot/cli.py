@@ -4,8 +4,9 @@ token needed), ``db upgrade``, ``db backup PATH``, ``keys new``, ``keys rotate``
 check``, ``i18n extract|init``.
 
 Settings problems, invalid content, encryption keys that are missing or do not fit the database,
-and a bot token Telegram refuses stop start-up with one line naming what is wrong; no line
-carries the token or a key (DESIGN.md, privacy rule 9).
+an SQLite file another Tandem process holds, and a bot token Telegram refuses stop start-up
+with one line naming what is wrong; no line carries the token or a key (DESIGN.md, privacy
+rule 9).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage.crypt import KeyringError
 from bot.storage.database import BackupError
+from bot.storage.lock import DatabaseInUse, single_process
 from content.loader import load_content
 from content.schema import ContentError
 
@@ -45,7 +47,8 @@ def run(
 
     A token Telegram refuses (python-telegram-bot's ``InvalidToken``, whose message carries
     the token), a webhook set while polling, another poller on the token and a port in use
-    end with one line naming the problem, never the token or the secret.
+    end with one line naming the problem, never the token or the secret. On SQLite a second
+    process on the same file is refused with one line (``bot.storage.lock``).
     """
     from telegram.error import InvalidToken
 
@@ -58,25 +61,26 @@ def run(
     url, secret = settings.require_webhook() if webhook else (None, None)
     configure_logging(settings.log_level, token, json_lines=settings.log_format == "json")
     load_content()  # fail fast, naming the bad file and entry
-    application = build_application(settings, request=request, webhook=webhook)
-    plan = Plan(
-        webhook_url=url,
-        secret=secret,
-        port=settings.port or (8080 if webhook else None),
-        replace_webhook=replace_webhook,
-        grace=settings.shutdown_grace_seconds,
-        multiproc_dir=settings.prometheus_multiproc_dir,
-    )
+    with single_process(settings.database_url):  # SQLite: this process alone (DatabaseInUse)
+        application = build_application(settings, request=request, webhook=webhook)
+        plan = Plan(
+            webhook_url=url,
+            secret=secret,
+            port=settings.port or (8080 if webhook else None),
+            replace_webhook=replace_webhook,
+            grace=settings.shutdown_grace_seconds,
+            multiproc_dir=settings.prometheus_multiproc_dir,
+        )
 
-    async def start(app: TandemApplication) -> Runtime:
-        return await start_runtime(app, settings, schedule_tick=True)
+        async def start(app: TandemApplication) -> Runtime:
+            return await start_runtime(app, settings, schedule_tick=True)
 
-    try:
-        asyncio.run(serve(application, plan, start))
-    except InvalidToken:
-        return _fail("Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather")
-    except ServeError as exc:
-        return _fail(str(exc))
+        try:
+            asyncio.run(serve(application, plan, start))
+        except InvalidToken:
+            return _fail("Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather")
+        except ServeError as exc:
+            return _fail(str(exc))
     return 0
 
 
@@ -233,5 +237,7 @@ def main(argv: Sequence[str] | None = None, *, request: BaseRequest | None = Non
         return _fail(f"encryption: {exc}")
     except BackupError as exc:
         return _fail(f"backup: {exc}")
+    except DatabaseInUse as exc:
+        return _fail(str(exc))
     except KeyboardInterrupt:
         return 130

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bot.emulator import FakeBotAPI
 from bot.sandbox import Sandbox, sandbox
+from bot.storage.lock import single_process
 from content.schema import Question
 from scheduler.clock import ManualClock
 
@@ -87,12 +88,13 @@ async def run_demo(database: Path) -> dict[str, str]:
     clock = ManualClock(DEMO_START)
     fake = FakeBotAPI(clock=clock.now)
     url = f"sqlite+aiosqlite:///{database}"
-    async with sandbox(url, clock=clock, fake=fake, picker=demo_picker) as box:
-        await play(box)
-        return {
-            "Alex": fake.transcript(1001, "Europe/Berlin"),
-            "Sam": fake.transcript(1002, "America/New_York"),
-        }
+    with single_process(url):
+        async with sandbox(url, clock=clock, fake=fake, picker=demo_picker) as box:
+            await play(box)
+            return {
+                "Alex": fake.transcript(1001, "Europe/Berlin"),
+                "Sam": fake.transcript(1002, "America/New_York"),
+            }
 
 
 def main() -> int:

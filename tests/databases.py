@@ -1,19 +1,41 @@
 """Test databases: a real SQLite file migrated once per session and copied for each test
-(migrating every test's database from scratch would cost more than the test)."""
+(migrating every test's database from scratch would cost more than the test), and, when
+``TANDEM_TEST_POSTGRES_URL`` names a server, PostgreSQL databases made the same way."""
 
 from __future__ import annotations
 
 import asyncio
+import itertools
+import os
 import shutil
 import sqlite3
 from pathlib import Path
 
+import asyncpg
+from alembic import command
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from bot.storage.crypt import Keyring
-from bot.storage.database import create_engine, upgrade
+from bot.storage.database import alembic_config, create_engine, upgrade
+from bot.storage.tables import metadata
 
 #: A fixed key for tests that open engines themselves (the sandbox uses a key file instead).
 TEST_KEY = "dGFuZGVtLXRlc3Qta2V5LW5ldmVyLWluLXByb2R1Y3Q="
 TEST_KEYRING = Keyring([TEST_KEY])
+
+
+async def downgrade(engine: AsyncEngine, revision: str) -> None:
+    """Take the database of ``engine`` down to ``revision`` ("base": nothing) with Alembic."""
+
+    def run(connection: Connection) -> None:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, revision)
+
+    async with engine.begin() as conn:
+        await conn.run_sync(run)
 
 
 def migrated_template(folder: Path) -> Path:
@@ -53,3 +75,87 @@ def checkpointed_bytes(url: str) -> bytes:
     assert busy == 0, "the checkpoint was blocked by an open transaction"
     wal = Path(f"{path}-wal")
     return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+
+#: The environment variable naming a PostgreSQL server for the tests (an SQLAlchemy async URL,
+#: e.g. postgresql+asyncpg://tandem@127.0.0.1:55432/tandem; its role needs CREATEDB). Unset:
+#: the storage contract runs on SQLite only.
+POSTGRES_VARIABLE = "TANDEM_TEST_POSTGRES_URL"
+
+
+def postgres_url() -> str | None:
+    """The PostgreSQL server the tests may use, or None (``TANDEM_TEST_POSTGRES_URL`` unset)."""
+    return os.environ.get(POSTGRES_VARIABLE) or None
+
+
+class PostgresDatabases:
+    """Throwaway databases on one PostgreSQL server: each test gets its own, dropped after it.
+
+    A migrated one is a ``CREATE DATABASE … TEMPLATE`` copy of a template migrated once per
+    session (a file copy on the server, far cheaper than running the migrations again); an
+    empty one (for the migration tests) copies ``template0``. Names carry this process's id, so
+    two test runs on one server never meet.
+    """
+
+    def __init__(self, url: str) -> None:
+        self._url = make_url(url)
+        self._prefix = f"tandem_test_{os.getpid()}"
+        self._count = itertools.count()
+        self._template: str | None = None
+
+    def url_of(self, name: str) -> str:
+        """The SQLAlchemy URL of database ``name`` on the server (password included)."""
+        return self._url.set(database=name).render_as_string(hide_password=False)
+
+    async def _admin(self, *statements: str) -> None:
+        """Run ``statements`` outside a transaction (CREATE/DROP DATABASE refuse one), connected
+        to the database of the configured URL."""
+        dsn = self._url.set(drivername="postgresql").render_as_string(hide_password=False)
+        conn = await asyncpg.connect(dsn)
+        try:
+            for statement in statements:
+                await conn.execute(statement)
+        finally:
+            await conn.close()
+
+    async def create(self, *, migrated: bool = True) -> str:
+        """A new database (migrated to the newest schema, or empty); returns its URL."""
+        if migrated and self._template is None:
+            template = f"{self._prefix}_template"
+            await self._admin(f"DROP DATABASE IF EXISTS {template}", f"CREATE DATABASE {template}")
+            engine = create_engine(self.url_of(template))
+            try:
+                await upgrade(engine)
+            finally:
+                await engine.dispose()
+            self._template = template
+        name = f"{self._prefix}_{next(self._count)}"
+        source = self._template if migrated else "template0"
+        await self._admin(f"CREATE DATABASE {name} TEMPLATE {source}")
+        return self.url_of(name)
+
+    async def drop(self, url: str) -> None:
+        """Drop the database of ``url`` (closing any connection left to it)."""
+        name = make_url(url).database
+        assert name is not None and name.startswith(self._prefix)
+        await self._admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+    async def drop_template(self) -> None:
+        """Drop the session's template database, if one was made."""
+        if self._template is not None:
+            await self._admin(f"DROP DATABASE IF EXISTS {self._template} WITH (FORCE)")
+            self._template = None
+
+
+async def stored_bytes(engine: AsyncEngine) -> bytes:
+    """What the database behind ``engine`` holds, raw: an SQLite file's bytes (after a
+    checkpoint, see :func:`checkpointed_bytes`); on PostgreSQL, every row of every table as the
+    server returns it to a plain query (no column type decrypts it)."""
+    if engine.dialect.name == "sqlite":
+        return checkpointed_bytes(str(engine.url))
+    dumped: list[str] = []
+    async with engine.connect() as conn:
+        for name in metadata.tables:
+            rows = await conn.execute(text(f"SELECT CAST(row_to_json(t) AS text) FROM {name} t"))
+            dumped.extend(rows.scalars())
+    return "\n".join(dumped).encode()

@@ -4,7 +4,9 @@ SQLite (the embedded default) runs in WAL mode with a busy timeout, and every tr
 starts with ``BEGIN IMMEDIATE`` so that concurrent writers queue instead of failing half-way
 (a deferred transaction that reads and then writes can hit SQLITE_BUSY on upgrade), and with
 ``secure_delete`` so that deleted rows are overwritten with zeros instead of lingering in free
-pages. The same Core code runs on PostgreSQL.
+pages. The same Core code runs on PostgreSQL (``postgresql+asyncpg://``) through a pool that
+checks each connection before use; PostgreSQL is migrated by ``tandem db upgrade``, not at
+start-up.
 
 Free text is encrypted at rest (``crypt.py``): :func:`open_database` resolves the keys, checks
 them against the stored rows before anything changes, binds them to the engine and migrates.
@@ -35,6 +37,10 @@ from bot.storage.crypt import (
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 #: Execution option marking a connection whose transaction only reads (see ``uow.py``).
 READ_ONLY = "tandem_read_only"
+#: PostgreSQL connections a process keeps open, and how many more it may open at a peak
+#: (SQLAlchemy's defaults, named here: a process's concurrent units of work beyond these wait).
+POOL_SIZE = 5
+POOL_OVERFLOW = 10
 
 
 def create_engine(url: str, keyring: Keyring | None = None) -> AsyncEngine:
@@ -44,11 +50,18 @@ def create_engine(url: str, keyring: Keyring | None = None) -> AsyncEngine:
 
     Parameters are hidden from SQLAlchemy's error messages, so an exception can never carry an
     answer's text into a log.
+
+    Any other database (PostgreSQL through asyncpg) gets a connection pool that tests each
+    connection before handing it out (``pool_pre_ping``): after a server restart the pool's
+    connections are dead; a unit of work in flight fails with a SQLAlchemy ``DBAPIError`` and
+    rolls back, and the next one connects afresh, so the bot recovers without a restart.
     """
     is_sqlite = url.startswith("sqlite")
     kwargs: dict[str, Any] = {"hide_parameters": True}
     if is_sqlite:
         kwargs["connect_args"] = {"timeout": 30}
+    else:
+        kwargs.update(pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
     engine = create_async_engine(url, **kwargs)
     if is_sqlite:
         _configure_sqlite(engine)

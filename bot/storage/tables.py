@@ -82,7 +82,7 @@ users = Table(
     Column("timezone", String(64)),  # IANA name; None until the user picks one
     Column("active", Boolean, nullable=False, default=True),  # False after blocking the bot
     Column("inactive_since", UTCDateTime),  # when they blocked it: reveals since are re-sent
-    Column("pair_id", Integer, ForeignKey("pairs.id", use_alter=True)),  # the active pair
+    Column("pair_id", Integer, ForeignKey("pairs.id", use_alter=True), index=True),  # the pair
     Column("awaiting", String(64)),  # what the next text message answers: see domain.inputs
     Column("pending_invite_id", Integer),  # the invite this user opened and may accept
     Column("pending_cohort_id", Integer),  # the cohort whose consent screen this user was shown
@@ -94,8 +94,8 @@ pairs = Table(
     "pairs",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("user_a", BigInteger),  # the inviter; None once that user deleted their data
-    Column("user_b", BigInteger),
+    Column("user_a", BigInteger, index=True),  # the inviter; None once they deleted their data
+    Column("user_b", BigInteger, index=True),
     Column("status", String(16), nullable=False),  # active | ended
     Column("timezone", String(64), nullable=False),
     Column("frequency", String(16), nullable=False),  # daily | weekdays | weekly | off
@@ -130,11 +130,11 @@ invites = Table(
     Column("status", String(16), nullable=False),  # open | accepted | declined | revoked
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
-    Column("used_by", BigInteger),
+    Column("used_by", BigInteger, index=True),
     Column("used_at", UTCDateTime),
     # pair: pairs two users; facilitator: makes the opener a facilitator (admins make these)
     Column("kind", String(16), nullable=False, server_default="pair"),
-    Column("cohort_id", Integer),  # a pair invite made from a cohort's enrolment: joins it
+    Column("cohort_id", Integer, index=True),  # a pair invite made from a cohort's enrolment
 )
 
 rounds = Table(
@@ -188,6 +188,16 @@ answers = Table(
     Column("message_id", Integer),  # the author's typed message, so an edit can replace it
     PrimaryKeyConstraint("round_id", "position", "user_id"),
     Index("ix_answers_user", "user_id"),
+    # Typed answers only, in key order: the start-up key check reads the first and the last
+    # without walking every button answer (crypt.encrypted_samples).
+    Index(
+        "ix_answers_typed",
+        "round_id",
+        "position",
+        "user_id",
+        sqlite_where=text("text IS NOT NULL"),
+        postgresql_where=text("text IS NOT NULL"),
+    ),
 )
 
 # A typed text waiting for its author to confirm it as their answer (at most one per user);
@@ -196,7 +206,9 @@ typed_answers = Table(
     "typed_answers",
     metadata,
     Column("user_id", BigInteger, primary_key=True, autoincrement=False),
-    Column("round_id", Integer, ForeignKey("rounds.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "round_id", Integer, ForeignKey("rounds.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
     Column("position", Integer, nullable=False),
     Column("text", EncryptedText, nullable=False),  # what the partner typed, encrypted
     Column("message_id", Integer, nullable=False),
@@ -228,7 +240,7 @@ outbox = Table(
     Column("lease_until", UTCDateTime),
     Column("claim_token", String(32)),
     Column("attempts", Integer, nullable=False, default=0),
-    Column("broadcast_id", Integer),  # a broadcast's message: its fate is counted
+    Column("broadcast_id", Integer, index=True),  # a broadcast's message: its fate is counted
     Column("entities", Text),  # JSON: [[style, offset, length], ...] in UTF-16 units
     Column("protect", Boolean, nullable=False, default=False, server_default="0"),
     Column("carries", Integer, index=True),  # the pair whose answers the text shows
@@ -254,7 +266,7 @@ exercise_offers = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("pair_id", Integer, ForeignKey("pairs.id"), nullable=False),
-    Column("round_id", Integer, ForeignKey("rounds.id", ondelete="SET NULL")),  # the reveal
+    Column("round_id", Integer, ForeignKey("rounds.id", ondelete="SET NULL"), index=True),
     Column("trigger", String(16), nullable=False),  # mismatch | repeated | both_low
     Column("dimension", String(32), nullable=False),
     Column("options", String(160), nullable=False),  # comma-separated exercise ids, 1-3
@@ -277,7 +289,7 @@ exercise_picks = Table(
         ForeignKey("exercise_offers.id", ondelete="CASCADE"),
         nullable=False,
     ),
-    Column("user_id", BigInteger, nullable=False),
+    Column("user_id", BigInteger, nullable=False, index=True),
     Column("pick", String(64), nullable=False),  # an exercise id, or "none" (not now)
     Column("picked_at", UTCDateTime, nullable=False),
     PrimaryKeyConstraint("offer_id", "user_id"),
@@ -324,7 +336,7 @@ cohort_consents = Table(
     "cohort_consents",
     metadata,
     Column("cohort_id", Integer, ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False),
-    Column("user_id", BigInteger, nullable=False),
+    Column("user_id", BigInteger, nullable=False, index=True),
     Column("accepted_at", UTCDateTime, nullable=False),
     PrimaryKeyConstraint("cohort_id", "user_id"),
 )
@@ -358,7 +370,7 @@ broadcasts = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("cohort_id", Integer, ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False),
-    Column("created_by", BigInteger),
+    Column("created_by", BigInteger, index=True),
     Column("text", EncryptedText, nullable=False),  # what the facilitator typed
     Column("status", String(16), nullable=False),  # draft | sending | done | cancelled
     Column("created_at", UTCDateTime, nullable=False),

@@ -4,8 +4,10 @@
 ``write()`` begins with ``BEGIN IMMEDIATE`` on SQLite (see ``database.py``), so concurrent
 writers queue for the lock instead of failing half way; on PostgreSQL the decide-once methods'
 conditional updates take row locks. ``read()`` begins a plain transaction: a consistent
-snapshot without the write lock, for views such as ``/history``. Leaving the context commits;
-an exception (a :class:`~bot.domain.errors.Refused` among them) rolls back.
+snapshot without the write lock, for views such as ``/history`` (on PostgreSQL a
+``REPEATABLE READ READ ONLY`` transaction, so its statements agree with each other). Leaving
+the context commits; an exception (a :class:`~bot.domain.errors.Refused` among them) rolls
+back.
 """
 
 from __future__ import annotations
@@ -60,9 +62,15 @@ class SqlTransactions:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[SqlUnitOfWork]:
-        """A read-only transaction: no write lock; rolled back at the end."""
+        """A read-only transaction: no write lock; one snapshot for all its statements (a WAL
+        read transaction on SQLite; on PostgreSQL, whose default READ COMMITTED gives each
+        statement a new one, ``REPEATABLE READ READ ONLY``); rolled back at the end."""
         async with self._engine.connect() as conn:
             await conn.execution_options(**{READ_ONLY: True})
+            if conn.dialect.name == "postgresql":
+                await conn.execution_options(
+                    isolation_level="REPEATABLE READ", postgresql_readonly=True
+                )
             async with conn.begin() as transaction:
                 yield SqlUnitOfWork(conn)
                 await transaction.rollback()

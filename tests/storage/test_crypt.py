@@ -1,5 +1,5 @@
 """Free text at rest (issue 9, "At rest"): what a partner typed and every queued message is
-encrypted in the database file; button answers stay plain; the keys come from
+encrypted in the database (file); button answers stay plain; the keys come from
 ENCRYPTION_KEYS or a key file made once beside the database; keys that do not fit change
 nothing; rotation re-encrypts everything under the newest key."""
 
@@ -21,7 +21,7 @@ from bot.storage.crypt import ENCRYPTED, EncryptedText, Keyring, KeyringError, n
 from bot.storage.database import create_engine, open_database, upgrade
 from bot.storage.rotation import check_all, rotate_all
 from bot.storage.uow import transactions
-from tests.databases import TEST_KEY, checkpointed_bytes, file_of
+from tests.databases import TEST_KEY, checkpointed_bytes, file_of, stored_bytes
 from tests.storage.conftest import NOW, seed_pair
 
 TYPED = "MARKER-typed-answer-about-our-sundays"
@@ -100,7 +100,7 @@ async def test_typed_text_and_queued_messages_are_not_in_the_file_but_read_back_
     engine: AsyncEngine,
 ) -> None:
     round_id = await fill(engine)
-    raw = checkpointed_bytes(str(engine.url))
+    raw = await stored_bytes(engine)
     assert [m for m in MARKERS if m.encode() in raw] == []
     async with transactions(engine).read() as tx:
         given = {a.position: a for a in await tx.answers.of_round(round_id)}

@@ -138,3 +138,21 @@ async def test_a_read_takes_no_write_lock(db: Transactions) -> None:
     finally:
         release.set()
         await task
+
+
+async def test_a_read_sees_one_snapshot_while_writers_commit(db: Transactions) -> None:
+    """A view's statements agree with each other: what commits after its first read stays
+    out of it (a WAL snapshot on SQLite, REPEATABLE READ on PostgreSQL)."""
+    await seed_pair(db)
+    async with db.read() as view:
+        first = await view.users.get(1001)
+        async with db.write() as tx:
+            await tx.users.touch(1001, "Renamed", None, "en", NOW)
+            await tx.users.touch(7, "Newcomer", None, "en", NOW)
+        again = await view.users.get(1001)
+        assert await view.users.get(7) is None
+    assert first is not None and again is not None
+    assert again.first_name == first.first_name == "Alex"
+    async with db.read() as later:
+        renamed = await later.users.get(1001)
+    assert renamed is not None and renamed.first_name == "Renamed"

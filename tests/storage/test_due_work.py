@@ -1,4 +1,5 @@
-"""Due work: claims with a lease in one statement, retried when a claimant died."""
+"""Due work: claims with a lease in one statement, retried when a claimant died (on every
+backend: two engines are two processes' connection pools racing for real)."""
 
 from __future__ import annotations
 
@@ -8,17 +9,15 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.storage import queues
-from bot.storage.database import create_engine, upgrade
+from bot.storage.database import create_engine
 from bot.storage.queues import SqlDueWorkStore
 from scheduler.due import DueItem, DueWorkRunner
 
 T0 = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 
 
-async def _engine(db_url: str) -> AsyncEngine:
-    engine = create_engine(db_url)
-    await upgrade(engine)
-    return engine
+async def _engine(database_url: str) -> AsyncEngine:
+    return create_engine(database_url)
 
 
 async def _add(engine: AsyncEngine, n: int) -> None:
@@ -27,9 +26,9 @@ async def _add(engine: AsyncEngine, n: int) -> None:
             await queues.schedule_due(conn, "k", f"s:{i}", T0 - timedelta(seconds=i), T0)
 
 
-async def test_two_claimants_never_take_the_same_row(db_url: str) -> None:
-    engine = await _engine(db_url)
-    other = create_engine(db_url)  # a second "process": its own connection pool
+async def test_two_claimants_never_take_the_same_row(database_url: str) -> None:
+    engine = await _engine(database_url)
+    other = create_engine(database_url)  # a second "process": its own connection pool
     try:
         await _add(engine, 60)
         a, b = SqlDueWorkStore(engine), SqlDueWorkStore(other)
@@ -48,8 +47,8 @@ async def test_two_claimants_never_take_the_same_row(db_url: str) -> None:
         await other.dispose()
 
 
-async def test_row_of_a_dead_claimant_is_retried_after_its_lease(db_url: str) -> None:
-    engine = await _engine(db_url)
+async def test_row_of_a_dead_claimant_is_retried_after_its_lease(database_url: str) -> None:
+    engine = await _engine(database_url)
     try:
         await _add(engine, 1)
         store = SqlDueWorkStore(engine)
@@ -66,8 +65,8 @@ async def test_row_of_a_dead_claimant_is_retried_after_its_lease(db_url: str) ->
         await engine.dispose()
 
 
-async def test_runner_retries_a_failing_handler_and_reschedules(db_url: str) -> None:
-    engine = await _engine(db_url)
+async def test_runner_retries_a_failing_handler_and_reschedules(database_url: str) -> None:
+    engine = await _engine(database_url)
     try:
         await _add(engine, 1)
         calls: list[datetime] = []

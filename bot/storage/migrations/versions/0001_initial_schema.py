@@ -112,9 +112,9 @@ def upgrade() -> None:
         sa.Column("pending_invite_id", sa.Integer(), nullable=True),
         sa.Column("created_at", bot.storage.tables.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", bot.storage.tables.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["pair_id"], ["pairs.id"], name=op.f("fk_users_pair_id_pairs"), use_alter=True
-        ),
+        # Inline, not use_alter: ``pairs`` exists already, and PostgreSQL would otherwise get
+        # no constraint at all (an ALTER that create_table never issues; SQLite inlines it).
+        sa.ForeignKeyConstraint(["pair_id"], ["pairs.id"], name=op.f("fk_users_pair_id_pairs")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
     )
     op.create_table(
