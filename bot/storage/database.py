@@ -24,6 +24,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from bot.storage import inline
 from bot.storage.crypt import (
     Keyring,
     bind_keyring,
@@ -49,6 +50,9 @@ def create_engine(url: str, keyring: Keyring | None = None) -> AsyncEngine:
     kwargs: dict[str, Any] = {"hide_parameters": True}
     if is_sqlite:
         kwargs["connect_args"] = {"timeout": 30}
+        if url.startswith("sqlite+aiosqlite"):
+            # Statements on the loop's thread, writers queued in asyncio (see inline.py).
+            kwargs["connect_args"]["async_creator_fn"] = inline.connect
     engine = create_async_engine(url, **kwargs)
     if is_sqlite:
         _configure_sqlite(engine)
