@@ -125,7 +125,11 @@ async def start_runtime(
     tandem = Tandem(deps)
     outbox = SqlOutboxQueue(engine)
     sender = Sender(tandem, outbox)
-    runner = DueWorkRunner(SqlDueWorkStore(engine), tandem.due_handlers())
+    runner = DueWorkRunner(
+        SqlDueWorkStore(engine),
+        tandem.due_handlers(),
+        batch_handlers=tandem.due_batch_handlers(),
+    )
     updates = SqlUpdateLedger(engine)
     runtime = Runtime(application, engine, content, clock, tandem, outbox, sender, runner, updates)
     application.bot_data[SERVICES_KEY] = runtime

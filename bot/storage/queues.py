@@ -167,6 +167,35 @@ class SqlDueWorkStore:
                 )
         return result.rowcount == 1
 
+    async def finish_many(self, done: Sequence[tuple[DueItem, datetime | None]]) -> int:
+        """See :meth:`scheduler.due.DueWorkStore.finish_many`: one transaction, one
+        statement for the deleted rows and one per distinct new instant."""
+        c = due_work.c
+        gone = [item for item, at in done if at is None]
+        moved: dict[datetime, list[DueItem]] = {}
+        for item, at in done:
+            if at is not None:
+                moved.setdefault(at, []).append(item)
+
+        def held(items: Sequence[DueItem]) -> ColumnElement[bool]:
+            tokens: dict[str, list[int]] = {}
+            for i in items:
+                tokens.setdefault(i.claim_token, []).append(i.id)
+            return or_(*(and_(c.claim_token == t, c.id.in_(ids)) for t, ids in tokens.items()))
+
+        finished = 0
+        async with self._engine.begin() as conn:
+            if gone:
+                finished += (await conn.execute(delete(due_work).where(held(gone)))).rowcount
+            for at, items in moved.items():
+                result = await conn.execute(
+                    update(due_work)
+                    .where(held(items))
+                    .values(due_at=at, lease_until=None, claim_token=None, attempts=0)
+                )
+                finished += result.rowcount
+        return finished
+
     async def release(self, item: DueItem, retry_at: datetime) -> None:
         """See :meth:`scheduler.due.DueWorkStore.release`."""
         async with self._engine.begin() as conn:
