@@ -107,10 +107,12 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     def _on_begin(conn: Connection) -> None:
         # A read-only view (``Transactions.read``) takes no write lock: WAL gives it a
         # consistent snapshot while writers go on.
-        if conn.get_execution_options().get(READ_ONLY):
-            conn.exec_driver_sql("BEGIN")
-        else:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Straight on the driver's cursor: SQLAlchemy's execution machinery for a bare BEGIN
+        # cost more than the statement (issue 10, bench_updates.py).
+        cursor = conn.connection.cursor()
+        read_only = conn.get_execution_options().get(READ_ONLY)
+        cursor.execute("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        cursor.close()
 
 
 def alembic_config() -> Config:
