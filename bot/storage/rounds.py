@@ -7,7 +7,9 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.model import Answer, Asked, Origin, Round, RoundKind, RoundStatus, TypedDraft
@@ -35,6 +37,27 @@ def round_record(row: Any) -> Round:
     )
 
 
+# Built once (issue 10): SQLAlchemy then neither builds nor keys the statement per call.
+_BY_ID = select(rounds).where(rounds.c.id == bindparam("id"))
+_ASKED = (
+    select(round_questions.c.position, round_questions.c.question_id)
+    .where(round_questions.c.round_id == bindparam("round"))
+    .order_by(round_questions.c.position)
+)
+_HOLD = (
+    update(rounds)
+    .where(
+        rounds.c.id == bindparam("round"),
+        rounds.c.status == _OPEN,
+        rounds.c.expires_at > bindparam("now", type_=rounds.c.expires_at.type),
+    )
+    .values(version=rounds.c.version + 1)
+)
+_POSITIONS = select(answers.c.position).where(
+    answers.c.round_id == bindparam("round"), answers.c.user_id == bindparam("user")
+)
+
+
 class SqlRounds:
     """Rounds over one connection."""
 
@@ -49,7 +72,7 @@ class SqlRounds:
 
     async def get(self, round_id: int) -> Round | None:
         """See :meth:`bot.domain.ports.Rounds.get`."""
-        row = (await self._conn.execute(select(rounds).where(rounds.c.id == round_id))).first()
+        row = (await self._conn.execute(_BY_ID, {"id": round_id})).first()
         return None if row is None else round_record(row)
 
     async def open_of(self, pair_id: int) -> list[Round]:
@@ -115,11 +138,7 @@ class SqlRounds:
 
     async def asked(self, round_id: int) -> list[Asked]:
         """See :meth:`bot.domain.ports.Rounds.asked`."""
-        rows = await self._conn.execute(
-            select(round_questions.c.position, round_questions.c.question_id)
-            .where(round_questions.c.round_id == round_id)
-            .order_by(round_questions.c.position)
-        )
+        rows = await self._conn.execute(_ASKED, {"round": round_id})
         return [Asked(int(r.position), str(r.question_id)) for r in rows]
 
     async def asked_ids(self, round_ids: Collection[int]) -> list[str]:
@@ -136,26 +155,23 @@ class SqlRounds:
     async def hold_if_answerable(self, round_id: int, now: datetime) -> bool:
         """See :meth:`bot.domain.ports.Rounds.hold_if_answerable`: bumps ``version`` where the
         round is open and before its closing time (the update takes the row lock)."""
-        bumped = await self._conn.execute(
-            update(rounds)
-            .where(rounds.c.id == round_id, rounds.c.status == _OPEN, rounds.c.expires_at > now)
-            .values(version=rounds.c.version + 1)
-        )
+        bumped = await self._conn.execute(_HOLD, {"round": round_id, "now": now})
         return bumped.rowcount == 1
 
     async def close_if_open(
         self, round_id: int, status: RoundStatus, now: datetime
     ) -> Round | None:
         """See :meth:`bot.domain.ports.Rounds.close_if_open`: a conditional update on
-        ``status`` whose row count says who won."""
+        ``status`` that returns the row it closed, so only the winner gets one (one statement:
+        ``RETURNING``, SQLite 3.35+ and PostgreSQL)."""
         won = await self._conn.execute(
             update(rounds)
             .where(rounds.c.id == round_id, rounds.c.status == _OPEN)
             .values(status=status.value, closed_at=now)
+            .returning(*rounds.c)
         )
-        if won.rowcount != 1:
-            return None
-        return await self.get(round_id)
+        row = won.first()
+        return None if row is None else round_record(row)
 
     async def cancel_open(self, pair_id: int, now: datetime) -> list[int]:
         """See :meth:`bot.domain.ports.Rounds.cancel_open`."""
@@ -343,11 +359,7 @@ class SqlAnswers:
 
     async def positions(self, round_id: int, user_id: int) -> set[int]:
         """See :meth:`bot.domain.ports.Answers.positions`."""
-        rows = await self._conn.execute(
-            select(answers.c.position).where(
-                answers.c.round_id == round_id, answers.c.user_id == user_id
-            )
-        )
+        rows = await self._conn.execute(_POSITIONS, {"round": round_id, "user": user_id})
         return {int(p) for p in rows.scalars()}
 
     async def save(self, answer: Answer, now: datetime, message_id: int | None = None) -> bool:
@@ -359,21 +371,12 @@ class SqlAnswers:
         )
         # Typed text goes to the encrypted column, a button's value to the plain one.
         value, text = (None, answer.value) if answer.typed else (answer.value, None)
-        changed = await self._conn.execute(
-            update(answers)
-            .where(*key)
+        # The first answer (the usual case) is one insert; a changed answer finds the row
+        # there and updates it.
+        ins = pg_insert if self._conn.dialect.name == "postgresql" else sqlite_insert
+        added = await self._conn.execute(
+            ins(answers)
             .values(
-                value=value,
-                text=text,
-                skipped=answer.skipped,
-                updated_at=now,
-                message_id=message_id,
-            )
-        )
-        if changed.rowcount == 1:
-            return False
-        await self._conn.execute(
-            insert(answers).values(
                 round_id=answer.round_id,
                 position=answer.position,
                 user_id=answer.user_id,
@@ -384,8 +387,22 @@ class SqlAnswers:
                 updated_at=now,
                 message_id=message_id,
             )
+            .on_conflict_do_nothing(index_elements=["round_id", "position", "user_id"])
         )
-        return True
+        if added.rowcount == 1:
+            return True
+        await self._conn.execute(
+            update(answers)
+            .where(*key)
+            .values(
+                value=value,
+                text=text,
+                skipped=answer.skipped,
+                updated_at=now,
+                message_id=message_id,
+            )
+        )
+        return False
 
     async def typed_in(self, user_id: int, message_id: int) -> tuple[int, int] | None:
         """See :meth:`bot.domain.ports.Answers.typed_in`."""
