@@ -193,7 +193,7 @@ async def bench(total: int, n_pairs: int, block: int, folder: Path) -> None:
         reveals = sum(
             m.text.startswith(texts.REVEAL_HEADER) for ua, _ in pairs for m in ua.chat.messages
         )
-        print(f"reveals: {reveals} (one per pair and wave)")
+        print(f"reveals: {reveals} of {waves * n_pairs} rounds opened (the last wave in part)")
         ratios = [t / b for t, b in zip(tandem.block_means, baseline.block_means, strict=True)]
         print(f"waves: {waves}, blocks: {len(ratios)} of {block} updates each")
         print(tandem.line("tandem"))

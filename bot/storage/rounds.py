@@ -53,6 +53,18 @@ _HOLD = (
     )
     .values(version=rounds.c.version + 1)
 )
+_OPEN_OF = (
+    select(rounds)
+    .where(rounds.c.pair_id == bindparam("pair"), rounds.c.status == _OPEN)
+    .order_by(rounds.c.id)
+)
+_CREATE = insert(rounds).returning(rounds.c.id)
+_QUESTION_COUNTS = (
+    select(round_questions.c.question_id, func.count())
+    .join(rounds, rounds.c.id == round_questions.c.round_id)
+    .where(rounds.c.pair_id == bindparam("pair"))
+    .group_by(round_questions.c.question_id)
+)
 _POSITIONS = select(answers.c.position).where(
     answers.c.round_id == bindparam("round"), answers.c.user_id == bindparam("user")
 )
@@ -77,11 +89,7 @@ class SqlRounds:
 
     async def open_of(self, pair_id: int) -> list[Round]:
         """See :meth:`bot.domain.ports.Rounds.open_of`."""
-        return await self._rounds(
-            select(rounds)
-            .where(rounds.c.pair_id == pair_id, rounds.c.status == _OPEN)
-            .order_by(rounds.c.id)
-        )
+        return [round_record(r) for r in await self._conn.execute(_OPEN_OF, {"pair": pair_id})]
 
     async def create(
         self,
@@ -97,24 +105,19 @@ class SqlRounds:
         cohort_week: int | None = None,
     ) -> Round:
         """See :meth:`bot.domain.ports.Rounds.create`."""
-        round_id = (
-            await self._conn.execute(
-                insert(rounds)
-                .values(
-                    pair_id=pair_id,
-                    origin=origin.value,
-                    kind=kind.value,
-                    offer_id=offer_id,
-                    cohort_id=cohort_id,
-                    cohort_week=cohort_week,
-                    status=_OPEN,
-                    opened_at=opened_at,
-                    expires_at=expires_at,
-                    version=0,
-                )
-                .returning(rounds.c.id)
-            )
-        ).scalar_one()
+        values = {
+            "pair_id": pair_id,
+            "origin": origin.value,
+            "kind": kind.value,
+            "offer_id": offer_id,
+            "cohort_id": cohort_id,
+            "cohort_week": cohort_week,
+            "status": _OPEN,
+            "opened_at": opened_at,
+            "expires_at": expires_at,
+            "version": 0,
+        }
+        round_id = (await self._conn.execute(_CREATE, values)).scalar_one()
         if question_ids:
             await self._conn.execute(
                 insert(round_questions),
@@ -203,12 +206,7 @@ class SqlRounds:
 
     async def question_counts(self, pair_id: int) -> dict[str, int]:
         """See :meth:`bot.domain.ports.Rounds.question_counts`."""
-        rows = await self._conn.execute(
-            select(round_questions.c.question_id, func.count())
-            .join(rounds, rounds.c.id == round_questions.c.round_id)
-            .where(rounds.c.pair_id == pair_id)
-            .group_by(round_questions.c.question_id)
-        )
+        rows = await self._conn.execute(_QUESTION_COUNTS, {"pair": pair_id})
         return {str(q): int(n) for q, n in rows}
 
     async def revealed_since(self, pair_id: int, since: datetime) -> list[int]:
