@@ -93,13 +93,28 @@ async def schedule_due(
         "attempts": 0,
         "created_at": now,
     }
-    ins = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    stmt = ins(due_work).values(**values)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["kind", "subject"],
-        set_={"due_at": due_at, "lease_until": None, "claim_token": None, "attempts": 0},
-    )
-    await conn.execute(stmt)
+    await conn.execute(_due_upsert(conn.dialect.name), values)
+
+
+_DUE_UPSERTS: dict[str, Any] = {}
+
+
+def _due_upsert(dialect: str) -> Any:
+    """The upsert of :func:`schedule_due` for ``dialect``, built once (issue 10: building it
+    per call cost more than running it)."""
+    stmt = _DUE_UPSERTS.get(dialect)
+    if stmt is None:
+        base = (pg_insert if dialect == "postgresql" else sqlite_insert)(due_work)
+        stmt = _DUE_UPSERTS[dialect] = base.on_conflict_do_update(
+            index_elements=["kind", "subject"],
+            set_={
+                "due_at": base.excluded.due_at,
+                "lease_until": None,
+                "claim_token": None,
+                "attempts": 0,
+            },
+        )
+    return stmt
 
 
 async def cancel_due(conn: AsyncConnection, kind: str, subject_prefix: str) -> None:

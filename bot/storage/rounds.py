@@ -65,6 +65,12 @@ _QUESTION_COUNTS = (
     .where(rounds.c.pair_id == bindparam("pair"))
     .group_by(round_questions.c.question_id)
 )
+_ADD_ANSWER = {
+    postgres: (pg_insert if postgres else sqlite_insert)(answers).on_conflict_do_nothing(
+        index_elements=["round_id", "position", "user_id"]
+    )
+    for postgres in (False, True)
+}
 _POSITIONS = select(answers.c.position).where(
     answers.c.round_id == bindparam("round"), answers.c.user_id == bindparam("user")
 )
@@ -371,21 +377,19 @@ class SqlAnswers:
         value, text = (None, answer.value) if answer.typed else (answer.value, None)
         # The first answer (the usual case) is one insert; a changed answer finds the row
         # there and updates it.
-        ins = pg_insert if self._conn.dialect.name == "postgresql" else sqlite_insert
         added = await self._conn.execute(
-            ins(answers)
-            .values(
-                round_id=answer.round_id,
-                position=answer.position,
-                user_id=answer.user_id,
-                value=value,
-                text=text,
-                skipped=answer.skipped,
-                answered_at=now,
-                updated_at=now,
-                message_id=message_id,
-            )
-            .on_conflict_do_nothing(index_elements=["round_id", "position", "user_id"])
+            _ADD_ANSWER[self._conn.dialect.name == "postgresql"],
+            {
+                "round_id": answer.round_id,
+                "position": answer.position,
+                "user_id": answer.user_id,
+                "value": value,
+                "text": text,
+                "skipped": answer.skipped,
+                "answered_at": now,
+                "updated_at": now,
+                "message_id": message_id,
+            },
         )
         if added.rowcount == 1:
             return True

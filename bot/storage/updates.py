@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -18,14 +18,21 @@ async def claim_in(conn: AsyncConnection, update_id: int, now: datetime) -> bool
     is there: an insert that does nothing on a conflict, whose row count says whether this
     caller claimed the id. Of concurrent callers one gets True (the others wait for its
     transaction: the write lock on SQLite, the unique index's row lock on PostgreSQL)."""
-    ins = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    stmt = (
-        ins(processed_updates)
-        .values(update_id=update_id, received_at=now)
-        .on_conflict_do_nothing(index_elements=["update_id"])
-    )
-    result = await conn.execute(stmt)
+    stmt = _CLAIMS[conn.dialect.name == "postgresql"]
+    result = await conn.execute(stmt, {"update_id": update_id, "received_at": now})
     return result.rowcount == 1
+
+
+# Built once (issue 10): every update runs one of these.
+_CLAIMS = {
+    postgres: (pg_insert if postgres else sqlite_insert)(processed_updates).on_conflict_do_nothing(
+        index_elements=["update_id"]
+    )
+    for postgres in (False, True)
+}
+_SEEN = select(processed_updates.c.update_id).where(
+    processed_updates.c.update_id == bindparam("update_id")
+)
 
 
 class SqlUpdateLedger:
@@ -39,11 +46,7 @@ class SqlUpdateLedger:
         """See :meth:`bot.domain.ports.UpdateLedger.seen`."""
         async with self._engine.connect() as conn:
             await conn.execution_options(**{READ_ONLY: True})
-            found = await conn.scalar(
-                select(processed_updates.c.update_id).where(
-                    processed_updates.c.update_id == update_id
-                )
-            )
+            found = await conn.scalar(_SEEN, {"update_id": update_id})
             await conn.rollback()
         return found is not None
 
