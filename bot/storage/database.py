@@ -96,7 +96,12 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        # An inline connection must not wait inside SQLite (it would block the event loop):
+        # its writers wait for the lock in asyncio instead (inline.py).
+        inline_driver = isinstance(
+            getattr(dbapi_connection, "driver_connection", None), inline.InlineConnection
+        )
+        cursor.execute(f"PRAGMA busy_timeout={0 if inline_driver else 30000}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         # Deleted content is overwritten, not left in free pages (a /delete leaves no trace).
