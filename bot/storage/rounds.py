@@ -71,6 +71,12 @@ _ADD_ANSWER = {
     )
     for postgres in (False, True)
 }
+_ASKED_OF = (
+    select(round_questions.c.round_id, round_questions.c.position, round_questions.c.question_id)
+    .where(round_questions.c.round_id.in_(bindparam("rounds", expanding=True)))
+    .order_by(round_questions.c.round_id, round_questions.c.position)
+)
+_ANSWERS_OF = select(answers).where(answers.c.round_id.in_(bindparam("rounds", expanding=True)))
 _POSITIONS = select(answers.c.position).where(
     answers.c.round_id == bindparam("round"), answers.c.user_id == bindparam("user")
 )
@@ -149,6 +155,16 @@ class SqlRounds:
         """See :meth:`bot.domain.ports.Rounds.asked`."""
         rows = await self._conn.execute(_ASKED, {"round": round_id})
         return [Asked(int(r.position), str(r.question_id)) for r in rows]
+
+    async def asked_of(self, round_ids: Collection[int]) -> dict[int, list[Asked]]:
+        """See :meth:`bot.domain.ports.Rounds.asked_of`."""
+        found: dict[int, list[Asked]] = {}
+        if not round_ids:
+            return found
+        rows = await self._conn.execute(_ASKED_OF, {"rounds": list(round_ids)})
+        for r in rows:
+            found.setdefault(int(r.round_id), []).append(Asked(int(r.position), str(r.question_id)))
+        return found
 
     async def asked_ids(self, round_ids: Collection[int]) -> list[str]:
         """See :meth:`bot.domain.ports.Rounds.asked_ids`."""
@@ -360,6 +376,15 @@ class SqlAnswers:
         """See :meth:`bot.domain.ports.Answers.of_round`."""
         rows = await self._conn.execute(select(answers).where(answers.c.round_id == round_id))
         return [_answer(r) for r in rows]
+
+    async def of_rounds(self, round_ids: Collection[int]) -> dict[int, list[Answer]]:
+        """See :meth:`bot.domain.ports.Answers.of_rounds`."""
+        found: dict[int, list[Answer]] = {}
+        if not round_ids:
+            return found
+        for r in await self._conn.execute(_ANSWERS_OF, {"rounds": list(round_ids)}):
+            found.setdefault(int(r.round_id), []).append(_answer(r))
+        return found
 
     async def positions(self, round_id: int, user_id: int) -> set[int]:
         """See :meth:`bot.domain.ports.Answers.positions`."""
