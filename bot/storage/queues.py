@@ -10,7 +10,7 @@ claimed by a process that died is taken again.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row, Table, and_, delete, func, insert, or_, select, update
@@ -27,12 +27,17 @@ from bot.domain.messages import (
     spans_from_json,
     spans_to_json,
 )
+from bot.domain.sending import Priority, not_after, priority_for
 from bot.domain.subjects import DueKind, Subject
-from bot.storage.tables import broadcasts, due_work, outbox, sent_messages
+from bot.storage.tables import broadcasts, due_work, outbox, send_budget, sent_messages
 from scheduler.due import DueItem
 
 #: How long Telegram lets a bot delete its own message in a private chat.
 DELETABLE_FOR = timedelta(hours=48)
+#: A parked outbox row (its user blocked the bot) holds this lease and claim token: no claim
+#: takes it until the user comes back (``SqlOutbox.unpark``).
+PARKED_UNTIL = datetime(9999, 1, 1, tzinfo=UTC)
+PARKED = "parked"
 
 
 def _free(lease_until: ColumnElement[datetime], now: datetime) -> ColumnElement[bool]:
@@ -178,15 +183,26 @@ class SqlDueWorkStore:
 
 
 async def enqueue(
-    conn: AsyncConnection, message: Message, now: datetime, broadcast_id: int | None = None
+    conn: AsyncConnection,
+    message: Message,
+    now: datetime,
+    broadcast_id: int | None = None,
+    *,
+    priority: Priority | None = None,
 ) -> None:
     """Write ``message`` to the outbox inside the caller's transaction (``broadcast_id``: it
-    belongs to that broadcast, whose report counts its fate).
+    belongs to that broadcast, whose report counts its fate), to be sent at ``now`` (aware
+    UTC) or later.
 
     A text longer than Telegram's 4,096 characters becomes several rows, split once here so a
     retry never re-splits differently (each with its own spans); the buttons go with the last
-    part.
+    part. ``priority`` defaults to what the sending context says (``bot.domain.sending``: the
+    actor's own messages interactive, a broadcast and due work bulk); the context's lateness
+    bound, if any, becomes the rows' ``not_after``.
     """
+    if priority is None:
+        priority = priority_for(message.user_id, broadcast=broadcast_id is not None)
+    deadline = not_after()
     parts = message.parts()
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
@@ -203,13 +219,15 @@ async def enqueue(
                 attempts=0,
                 # Counted once per message: on its last part.
                 broadcast_id=broadcast_id if last else None,
+                priority=int(priority),
+                not_after=deadline,
             )
         )
 
 
 class SqlOutboxQueue:
     """The outbox of messages to send (implements :class:`bot.domain.ports.OutboxQueue`): at
-    least once, in order per chat, across restarts."""
+    least once, in order per chat, across restarts; claimed by priority, then age."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -217,7 +235,8 @@ class SqlOutboxQueue:
     async def claim(
         self, now: datetime, lease: timedelta, limit: int, claim_token: str
     ) -> list[OutboxItem]:
-        """Lease up to ``limit`` messages ready at ``now``, oldest first."""
+        """Lease up to ``limit`` messages ready at ``now``, by priority (interactive first),
+        then oldest first. A claim is not an attempt: only :meth:`failed` counts one."""
         c = outbox.c
         columns = (
             c.id,
@@ -230,8 +249,13 @@ class SqlOutboxQueue:
             c.protect,
             c.carries,
             c.delete_message_id,
+            c.priority,
+            c.failures,
+            c.not_after,
         )
-        rows = await _claim(self._engine, outbox, c.id, now, lease, limit, claim_token, columns)
+        rows = await _claim(
+            self._engine, outbox, c.priority, now, lease, limit, claim_token, columns
+        )
         items = [
             OutboxItem(
                 id=r.id,
@@ -245,21 +269,30 @@ class SqlOutboxQueue:
                 protect=bool(r.protect),
                 carries=r.carries,
                 delete_message_id=r.delete_message_id,
+                priority=r.priority,
+                failures=r.failures,
+                not_after=r.not_after,
             )
             for r in rows
         ]
-        return sorted(items, key=lambda i: i.id)
+        return sorted(items, key=lambda i: (i.priority, i.id))
 
-    async def done(self, item: OutboxItem, outcome: str = "sent") -> None:
+    async def done(
+        self, item: OutboxItem, outcome: str = "sent", chat_free_at: datetime | None = None
+    ) -> None:
         """Forget a message that Telegram accepted (``outcome`` "sent") or that can never be
-        delivered ("blocked": the user blocked the bot; "dropped"). A broadcast's message
-        adds to the broadcast's delivered or blocked count in the same transaction."""
+        delivered ("blocked": the user blocked the bot; "dropped"; "late": past its lateness
+        bound). A broadcast's message adds to the broadcast's delivered or blocked count in the
+        same transaction. ``chat_free_at`` (aware UTC): the chat's other free messages wait
+        until then (Telegram's one message per second per chat, across processes)."""
         async with self._engine.begin() as conn:
             gone = await conn.execute(
                 delete(outbox).where(
                     outbox.c.id == item.id, outbox.c.claim_token == item.claim_token
                 )
             )
+            if chat_free_at is not None:
+                await self._hold_chat(conn, item.user_id, chat_free_at, item.claim_token)
             if item.broadcast_id is not None and gone.rowcount == 1:
                 column = {"sent": "delivered", "blocked": "blocked"}.get(outcome)
                 if column is not None:
@@ -269,8 +302,25 @@ class SqlOutboxQueue:
                         .values({column: broadcasts.c[column] + 1})
                     )
 
+    @staticmethod
+    async def _hold_chat(
+        conn: AsyncConnection, user_id: int, at: datetime, claim_token: str
+    ) -> None:
+        """Messages to ``user_id`` that this claim or nobody holds are not ready before ``at``
+        (none is moved earlier)."""
+        c = outbox.c
+        await conn.execute(
+            update(outbox)
+            .where(
+                c.user_id == user_id,
+                c.next_attempt_at < at,
+                or_(c.claim_token == claim_token, c.lease_until.is_(None)),
+            )
+            .values(next_attempt_at=at)
+        )
+
     async def retry_later(self, item: OutboxItem, at: datetime) -> None:
-        """Free the lease; the message is tried again at ``at`` (aware UTC)."""
+        """Free the lease; the message is tried again at ``at`` (aware UTC). Not an attempt."""
         async with self._engine.begin() as conn:
             await conn.execute(
                 update(outbox)
@@ -278,14 +328,16 @@ class SqlOutboxQueue:
                 .values(lease_until=None, claim_token=None, next_attempt_at=at)
             )
 
-    async def add(self, message: Message, at: datetime) -> None:
-        """Queue ``message`` to be sent at ``at`` (aware UTC) or later."""
+    async def add(self, message: Message, at: datetime, priority: Priority | None = None) -> None:
+        """Queue ``message`` to be sent at ``at`` (aware UTC) or later (``priority``: as
+        :func:`enqueue`; a direct reply that could not go now passes ``INTERACTIVE``)."""
         async with self._engine.begin() as conn:
-            await enqueue(conn, message, at)
+            await enqueue(conn, message, at, priority=priority)
 
     async def postpone_user(self, user_id: int, at: datetime, claim_token: str) -> None:
         """Make every message to ``user_id`` that this claim holds, or nobody holds, wait until
-        ``at`` (aware UTC), so that the chat's messages keep their order after a failure."""
+        ``at`` (aware UTC), so that the chat's messages keep their order after a failure. Not
+        an attempt (a 429, a halted flush)."""
         c = outbox.c
         async with self._engine.begin() as conn:
             await conn.execute(
@@ -296,6 +348,32 @@ class SqlOutboxQueue:
                 )
                 .values(lease_until=None, claim_token=None, next_attempt_at=at)
             )
+
+    async def failed(self, item: OutboxItem, at: datetime) -> None:
+        """A real attempt to send ``item`` failed (network, 5xx): count it on the row and make
+        the chat wait until ``at`` (aware UTC). The row is kept: nothing is dropped for
+        failing."""
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                update(outbox)
+                .where(outbox.c.id == item.id, outbox.c.claim_token == item.claim_token)
+                .values(failures=outbox.c.failures + 1)
+            )
+        await self.postpone_user(item.user_id, at, item.claim_token)
+
+    async def next_attempt(self, after: datetime) -> datetime | None:
+        """The earliest instant after ``after`` (aware UTC) at which a waiting message becomes
+        ready (parked ones aside); None when none does."""
+        c = outbox.c
+        async with self._engine.connect() as conn:
+            found: datetime | None = (
+                await conn.execute(
+                    select(func.min(c.next_attempt_at)).where(
+                        c.next_attempt_at > after, _free(c.lease_until, after)
+                    )
+                )
+            ).scalar_one_or_none()
+        return found
 
     async def remember_sent(
         self, chat_id: int, message_ids: Sequence[int], pair_id: int, at: datetime
@@ -333,6 +411,39 @@ class SqlOutbox:
     async def drop_for(self, user_id: int) -> None:
         """See :meth:`bot.domain.ports.Outbox.drop_for`."""
         await self._conn.execute(delete(outbox).where(outbox.c.user_id == user_id))
+
+    async def park_for(self, user_id: int) -> None:
+        """See :meth:`bot.domain.ports.Outbox.park_for`."""
+        c = outbox.c
+        await self._conn.execute(
+            delete(outbox).where(
+                c.user_id == user_id, or_(c.carries.is_(None), c.broadcast_id.is_not(None))
+            )
+        )
+        await self._conn.execute(
+            update(outbox)
+            .where(c.user_id == user_id)
+            .values(lease_until=PARKED_UNTIL, claim_token=PARKED)
+        )
+
+    async def unpark(self, user_id: int, now: datetime) -> datetime | None:
+        """See :meth:`bot.domain.ports.Outbox.unpark`."""
+        c = outbox.c
+        parked = and_(c.user_id == user_id, c.claim_token == PARKED)
+        newest: datetime | None = (
+            await self._conn.execute(select(func.max(c.created_at)).where(parked))
+        ).scalar_one_or_none()
+        await self._conn.execute(
+            update(outbox)
+            .where(parked)
+            .values(
+                lease_until=None,
+                claim_token=None,
+                next_attempt_at=now,
+                priority=int(Priority.INTERACTIVE),
+            )
+        )
+        return newest
 
     async def drop_carrying(self, pair_ids: Sequence[int]) -> int:
         """See :meth:`bot.domain.ports.Outbox.drop_carrying`."""
@@ -377,6 +488,45 @@ class SqlOutbox:
             )
         ).scalar_one()
         return int(count)
+
+
+class SqlSendBudget:
+    """The send budget every process shares: per budget name, the next free sending slot.
+
+    A process reserves ``count`` slots ``interval`` apart in one short transaction: the row
+    moves from ``max(next_free, now)`` by ``count × interval`` only if nobody moved it since it
+    was read (a compare-and-set, retried), so two processes never get the same slot on SQLite
+    or PostgreSQL, with no lock held while sending."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def reserve(self, name: str, count: int, interval: timedelta, now: datetime) -> datetime:
+        """Reserve ``count`` consecutive slots of budget ``name``; returns the first (aware
+        UTC, never before ``now``); the others follow ``interval`` apart."""
+        b = send_budget.c
+        while True:
+            async with self._engine.begin() as conn:
+                found = (
+                    await conn.execute(select(b.next_free).where(b.name == name))
+                ).scalar_one_or_none()
+                start = now if found is None or found < now else found
+                end = start + interval * count
+                if found is None:
+                    ins = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+                    result = await conn.execute(
+                        ins(send_budget)
+                        .values(name=name, next_free=end)
+                        .on_conflict_do_nothing(index_elements=["name"])
+                    )
+                else:
+                    result = await conn.execute(
+                        update(send_budget)
+                        .where(b.name == name, b.next_free == found)
+                        .values(next_free=end)
+                    )
+                if result.rowcount == 1:
+                    return start
 
 
 class SqlDueSchedule:

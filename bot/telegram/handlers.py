@@ -7,7 +7,8 @@ Handler groups (lower runs first; a group's first matching handler runs):
   the private chat and nothing else; anything else outside a private chat is ignored.
 * ``0`` the features: every command of the registry (``commands.py``), button presses
   (``buttons.py``), text and other messages, my_chat_member.
-* ``100`` outbox flush after every update, so partners hear about it at once.
+* ``100`` outbox: the sender is woken (or, in tests, flushes) after every update, so partners
+  hear about it at once.
 
 Every operation runs through :func:`bot.domain.errors.boundary`, the one place a refusal
 becomes a reply (its transaction already rolled back).
@@ -37,6 +38,7 @@ from bot.domain import answers, inputs
 from bot.domain.errors import boundary
 from bot.domain.messages import Message, Outcome, Pressed
 from bot.domain.people import UserInfo, clean_name
+from bot.domain.sending import acting
 from bot.i18n import speaking
 from bot.telegram import buttons, guards
 from bot.telegram.commands import COMMANDS, Command
@@ -87,7 +89,8 @@ def _handler(call: _Call) -> Callback:
 
     async def handler(update: Update, context: TandemContext) -> None:
         who = who_sent(update)
-        with speaking(who.language_code):
+        # What the operation queues for the sender is interactive; for others, normal.
+        with speaking(who.language_code), acting(who.id):
             outcome = await boundary(who.id, call(update, context, who))
             await render(update, context, outcome)
 
@@ -147,8 +150,10 @@ async def on_my_chat_member(update: Update, context: TandemContext) -> None:
 
 
 async def flush_outbox(update: Update, context: TandemContext) -> None:
-    """After every update, send what the domain queued for anyone."""
-    await context.sender.flush(context.bot)
+    """After every update, send what the domain queued for anyone: the continuous sender is
+    woken (a user acted: their messages go ahead of bulk), or, without it, the outbox is
+    flushed here."""
+    await context.sender.after_commit(context.bot, urgent=True)
 
 
 def handlers() -> dict[int, Sequence[BaseHandler[Any, TandemContext, Any]]]:
