@@ -14,18 +14,19 @@ one:
 * the /settings reply time during the wave (p50, p99; target < 1 s),
 * rounds skipped by the lateness rule.
 
-Usage: python benchmarks/bench_wave.py [N] [TIMEOUT_RATE]
-N defaults to 3000 (about 200 s of sending, plus set-up); 300 is a quick run. TIMEOUT_RATE
+Usage: python benchmarks/bench_wave.py [N] [--timeouts RATE] [--quiet] [-v]
+N defaults to 3000 (about 200 s of sending, plus set-up); 300 is a quick run. ``--timeouts``
 (default 0): the share of accepted messages whose answer is lost (the emulator stores the
 message, the sender sees a timeout and sends it again): the duplicate window, measured.
+``--quiet``: nobody presses anything during the wave. ``-v``: questions sent per second.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import random
 import statistics
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -78,7 +79,9 @@ async def _set_up(n: int, url: str) -> FakeBotAPI:
     return fake
 
 
-async def _wave(n: int, url: str, fake: FakeBotAPI, timeout_rate: float) -> None:
+async def _wave(
+    n: int, url: str, fake: FakeBotAPI, timeout_rate: float, quiet: bool, verbose: bool
+) -> None:
     clock = SystemClock()
     fake.clock = clock.now
     fake.enforce_limits()
@@ -130,7 +133,7 @@ async def _wave(n: int, url: str, fake: FakeBotAPI, timeout_rate: float) -> None
     await asyncio.sleep(max(0.0, (slot - clock.now()).total_seconds()))
     t_slot = time.perf_counter()
     tick_task = asyncio.create_task(ticking())
-    press_task = asyncio.create_task(pressing())
+    press_task = asyncio.create_task(asyncio.sleep(0) if quiet else pressing())
     ideal = 2 * n / 30
     deadline = t_slot + ideal * 3 + 60
     while delivered() < 2 * n and time.perf_counter() < deadline:  # noqa: ASYNC110
@@ -189,23 +192,41 @@ async def _wave(n: int, url: str, fake: FakeBotAPI, timeout_rate: float) -> None
         f"p50 {_pct(replies, 0.5):.3f} s, p99 {_pct(replies, 0.99):.3f} s"
     )
     print(f"rounds skipped by the lateness rule: {skipped:.0f}")
+    everything = len([1 for at, _chat in sent if at <= slot.timestamp() + took])
+    print(
+        f"all messages in that time (questions and replies): {everything / took:.1f}/s "
+        f"({everything / took / 30:.1%} of 30/s)"
+    )
+    if verbose:
+        per_second: dict[int, int] = {}
+        for at in first_question.values():
+            second = int(at - slot.timestamp())
+            per_second[second] = per_second.get(second, 0) + 1
+        print(
+            "questions per second after the slot:",
+            [per_second.get(i, 0) for i in range(int(took) + 1)],
+        )
     await runtime.close()
     await app.shutdown()
 
 
-async def bench(n: int, folder: Path, timeout_rate: float) -> None:
+async def bench(n: int, folder: Path, args: argparse.Namespace) -> None:
     url = f"sqlite+aiosqlite:///{folder / 'wave.sqlite3'}"
     started = time.perf_counter()
     fake = await _set_up(n, url)
     print(f"set-up of {n} pairs: {time.perf_counter() - started:.1f} s")
-    await _wave(n, url, fake, timeout_rate)
+    await _wave(n, url, fake, args.timeouts, args.quiet, args.v)
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 3000
-    rate = float(sys.argv[2]) if len(sys.argv) > 2 else 0.0
+    parser = argparse.ArgumentParser(description="A wave of questions under Telegram's limits.")
+    parser.add_argument("n", nargs="?", type=int, default=3000, help="pairs (default 3000)")
+    parser.add_argument("--timeouts", type=float, default=0.0, help="share of lost answers")
+    parser.add_argument("--quiet", action="store_true", help="nobody presses anything")
+    parser.add_argument("-v", action="store_true", help="questions sent per second")
+    args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        asyncio.run(bench(n, Path(folder), rate))
+        asyncio.run(bench(args.n, Path(folder), args))
 
 
 if __name__ == "__main__":

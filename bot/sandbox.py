@@ -87,6 +87,7 @@ async def sandbox(
     attach: bool = True,
     rate_limit: bool = True,
     limits: bool = False,
+    paid_broadcast: bool = False,
     content: ContentBank | None = None,
     admins: Sequence[int] = (),
     min_pairs: int = 5,
@@ -102,7 +103,8 @@ async def sandbox(
     pass a seeded ``random.Random``). ``limits``: the emulator enforces Telegram's limits
     (30 messages/s, 1 per second per chat) and the sender paces to them, moving the manual
     clock as it waits (sending takes time); off by default: every send goes at once.
-    ``rate_limit`` has no effect (the send policy is the sender's; kept for callers).
+    ``paid_broadcast``: the ``PAID_BROADCAST`` setting. ``rate_limit`` has no effect (the send
+    policy is the sender's; kept for callers).
     """
     fake = fake or FakeBotAPI(clock=clock.now)
     settings = load_settings(
@@ -111,6 +113,7 @@ async def sandbox(
         default_timezone=default_timezone,
         admin_user_ids=tuple(admins),
         aggregate_min_pairs=min_pairs,
+        paid_broadcast=paid_broadcast,
     )
     if limits:
         fake.enforce_limits()

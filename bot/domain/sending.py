@@ -32,23 +32,26 @@ class Priority(IntEnum):
     BULK = 2
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Sending:
     actor: int | None = None
     not_after: datetime | None = None
+    #: How many messages ahead of bulk (interactive or normal) were queued inside.
+    queued: int = 0
 
 
 _CURRENT: ContextVar[_Sending | None] = ContextVar("tandem_sending", default=None)
-_NOBODY = _Sending()
 
 
 @contextmanager
-def acting(user_id: int) -> Iterator[None]:
+def acting(user_id: int) -> Iterator[_Sending]:
     """Everything queued inside is caused by ``user_id``'s own action (the adapter wraps each
-    handled update in it)."""
-    token = _CURRENT.set(_Sending(actor=user_id))
+    handled update in it). Yields the context: its ``queued`` says afterwards whether anything
+    ahead of bulk was queued (the sender is told to look at once)."""
+    current = _Sending(actor=user_id)
+    token = _CURRENT.set(current)
     try:
-        yield
+        yield current
     finally:
         _CURRENT.reset(token)
 
@@ -67,12 +70,14 @@ def bulk_until(deadline: datetime) -> Iterator[None]:
 def priority_for(user_id: int, *, broadcast: bool = False) -> Priority:
     """The priority of a message to ``user_id`` queued now: a broadcast is always bulk; the
     actor's own messages are interactive, others' normal; without an actor (due work), bulk."""
-    actor = (_CURRENT.get() or _NOBODY).actor
-    if broadcast or actor is None:
+    current = _CURRENT.get()
+    if broadcast or current is None or current.actor is None:
         return Priority.BULK
-    return Priority.INTERACTIVE if actor == user_id else Priority.NORMAL
+    current.queued += 1
+    return Priority.INTERACTIVE if current.actor == user_id else Priority.NORMAL
 
 
 def not_after() -> datetime | None:
     """The lateness bound of what is queued now (aware UTC), or None."""
-    return (_CURRENT.get() or _NOBODY).not_after
+    current = _CURRENT.get()
+    return None if current is None else current.not_after

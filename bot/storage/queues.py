@@ -29,6 +29,7 @@ from bot.domain.messages import (
 )
 from bot.domain.sending import Priority, not_after, priority_for
 from bot.domain.subjects import DueKind, Subject
+from bot.storage.database import begin_write, write_turn
 from bot.storage.tables import broadcasts, due_work, outbox, send_budget, sent_messages
 from scheduler.due import DueItem
 
@@ -142,9 +143,10 @@ class SqlDueWorkStore:
         """See :meth:`scheduler.due.DueWorkStore.claim_due`."""
         c = due_work.c
         columns = (c.id, c.kind, c.subject, c.due_at, c.attempts)
-        rows = await _claim(
-            self._engine, due_work, c.due_at, now, lease, limit, claim_token, columns
-        )
+        async with write_turn(self._engine):
+            rows = await _claim(
+                self._engine, due_work, c.due_at, now, lease, limit, claim_token, columns
+            )
         items = [
             DueItem(
                 id=r.id,
@@ -161,7 +163,7 @@ class SqlDueWorkStore:
     async def finish(self, item: DueItem, reschedule_at: datetime | None) -> bool:
         """See :meth:`scheduler.due.DueWorkStore.finish`."""
         held = and_(due_work.c.id == item.id, due_work.c.claim_token == item.claim_token)
-        async with self._engine.begin() as conn:
+        async with begin_write(self._engine) as conn:
             if reschedule_at is None:
                 result = await conn.execute(delete(due_work).where(held))
             else:
@@ -174,7 +176,7 @@ class SqlDueWorkStore:
 
     async def release(self, item: DueItem, retry_at: datetime) -> None:
         """See :meth:`scheduler.due.DueWorkStore.release`."""
-        async with self._engine.begin() as conn:
+        async with begin_write(self._engine) as conn:
             await conn.execute(
                 update(due_work)
                 .where(due_work.c.id == item.id, due_work.c.claim_token == item.claim_token)
@@ -253,9 +255,10 @@ class SqlOutboxQueue:
             c.failures,
             c.not_after,
         )
-        rows = await _claim(
-            self._engine, outbox, c.priority, now, lease, limit, claim_token, columns
-        )
+        async with write_turn(self._engine):
+            rows = await _claim(
+                self._engine, outbox, c.priority, now, lease, limit, claim_token, columns
+            )
         items = [
             OutboxItem(
                 id=r.id,
@@ -285,22 +288,44 @@ class SqlOutboxQueue:
         bound). A broadcast's message adds to the broadcast's delivered or blocked count in the
         same transaction. ``chat_free_at`` (aware UTC): the chat's other free messages wait
         until then (Telegram's one message per second per chat, across processes)."""
-        async with self._engine.begin() as conn:
-            gone = await conn.execute(
-                delete(outbox).where(
-                    outbox.c.id == item.id, outbox.c.claim_token == item.claim_token
-                )
-            )
-            if chat_free_at is not None:
-                await self._hold_chat(conn, item.user_id, chat_free_at, item.claim_token)
-            if item.broadcast_id is not None and gone.rowcount == 1:
-                column = {"sent": "delivered", "blocked": "blocked"}.get(outcome)
-                if column is not None:
-                    await conn.execute(
-                        update(broadcasts)
-                        .where(broadcasts.c.id == item.broadcast_id)
-                        .values({column: broadcasts.c[column] + 1})
+        await self.done_many([(item, chat_free_at)], outcome)
+
+    async def done_many(
+        self, finished: Sequence[tuple[OutboxItem, datetime | None]], outcome: str = "sent"
+    ) -> None:
+        """:meth:`done` for several messages, each with its ``chat_free_at``, in one
+        transaction (the sender records what Telegram accepted a few messages at a time)."""
+        if not finished:
+            return
+        async with begin_write(self._engine) as conn:
+            for item, chat_free_at in finished:
+                gone = await conn.execute(
+                    delete(outbox).where(
+                        outbox.c.id == item.id, outbox.c.claim_token == item.claim_token
                     )
+                )
+                if chat_free_at is not None:
+                    await self._hold_chat(conn, item.user_id, chat_free_at, item.claim_token)
+                if item.broadcast_id is not None and gone.rowcount == 1:
+                    column = {"sent": "delivered", "blocked": "blocked"}.get(outcome)
+                    if column is not None:
+                        await conn.execute(
+                            update(broadcasts)
+                            .where(broadcasts.c.id == item.broadcast_id)
+                            .values({column: broadcasts.c[column] + 1})
+                        )
+
+    async def release(self, items: Sequence[OutboxItem], at: datetime) -> None:
+        """:meth:`retry_later` for several claimed messages, in one transaction."""
+        if not items:
+            return
+        async with begin_write(self._engine) as conn:
+            for item in items:
+                await conn.execute(
+                    update(outbox)
+                    .where(outbox.c.id == item.id, outbox.c.claim_token == item.claim_token)
+                    .values(lease_until=None, claim_token=None, next_attempt_at=at)
+                )
 
     @staticmethod
     async def _hold_chat(
@@ -321,7 +346,7 @@ class SqlOutboxQueue:
 
     async def retry_later(self, item: OutboxItem, at: datetime) -> None:
         """Free the lease; the message is tried again at ``at`` (aware UTC). Not an attempt."""
-        async with self._engine.begin() as conn:
+        async with begin_write(self._engine) as conn:
             await conn.execute(
                 update(outbox)
                 .where(outbox.c.id == item.id, outbox.c.claim_token == item.claim_token)
@@ -331,7 +356,7 @@ class SqlOutboxQueue:
     async def add(self, message: Message, at: datetime, priority: Priority | None = None) -> None:
         """Queue ``message`` to be sent at ``at`` (aware UTC) or later (``priority``: as
         :func:`enqueue`; a direct reply that could not go now passes ``INTERACTIVE``)."""
-        async with self._engine.begin() as conn:
+        async with begin_write(self._engine) as conn:
             await enqueue(conn, message, at, priority=priority)
 
     async def postpone_user(self, user_id: int, at: datetime, claim_token: str) -> None:
@@ -339,7 +364,7 @@ class SqlOutboxQueue:
         ``at`` (aware UTC), so that the chat's messages keep their order after a failure. Not
         an attempt (a 429, a halted flush)."""
         c = outbox.c
-        async with self._engine.begin() as conn:
+        async with begin_write(self._engine) as conn:
             await conn.execute(
                 update(outbox)
                 .where(
@@ -353,7 +378,7 @@ class SqlOutboxQueue:
         """A real attempt to send ``item`` failed (network, 5xx): count it on the row and make
         the chat wait until ``at`` (aware UTC). The row is kept: nothing is dropped for
         failing."""
-        async with self._engine.begin() as conn:
+        async with begin_write(self._engine) as conn:
             await conn.execute(
                 update(outbox)
                 .where(outbox.c.id == item.id, outbox.c.claim_token == item.claim_token)
@@ -379,7 +404,7 @@ class SqlOutboxQueue:
         self, chat_id: int, message_ids: Sequence[int], pair_id: int, at: datetime
     ) -> None:
         """See :meth:`bot.domain.ports.OutboxQueue.remember_sent`."""
-        async with self._engine.begin() as conn:
+        async with begin_write(self._engine) as conn:
             await conn.execute(
                 delete(sent_messages).where(sent_messages.c.sent_at < at - DELETABLE_FOR)
             )
@@ -506,7 +531,7 @@ class SqlSendBudget:
         UTC, never before ``now``); the others follow ``interval`` apart."""
         b = send_budget.c
         while True:
-            async with self._engine.begin() as conn:
+            async with begin_write(self._engine) as conn:
                 found = (
                     await conn.execute(select(b.next_free).where(b.name == name))
                 ).scalar_one_or_none()

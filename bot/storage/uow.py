@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from bot.domain.ports import Transactions
 from bot.storage.broadcasts import SqlBroadcasts
 from bot.storage.cohorts import SqlCohorts, SqlDrafts
-from bot.storage.database import READ_ONLY
+from bot.storage.database import READ_ONLY, begin_write
 from bot.storage.facilitators import SqlFacilitators
 from bot.storage.invites import SqlInvites
 from bot.storage.offers import SqlOffers
@@ -54,8 +54,9 @@ class SqlTransactions:
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[SqlUnitOfWork]:
-        """A read-write transaction (the write lock at once on SQLite)."""
-        async with self._engine.begin() as conn:
+        """A read-write transaction (the write lock at once on SQLite, after this process's
+        writers that came first: ``database.begin_write``)."""
+        async with begin_write(self._engine) as conn:
             yield SqlUnitOfWork(conn)
 
     @asynccontextmanager

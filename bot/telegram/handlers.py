@@ -90,9 +90,11 @@ def _handler(call: _Call) -> Callback:
     async def handler(update: Update, context: TandemContext) -> None:
         who = who_sent(update)
         # What the operation queues for the sender is interactive; for others, normal.
-        with speaking(who.language_code), acting(who.id):
+        with speaking(who.language_code), acting(who.id) as sending:
             outcome = await boundary(who.id, call(update, context, who))
             await render(update, context, outcome)
+        if sending.queued:
+            context.sender.wake(urgent=True)  # ahead of any bulk being sent
 
     handler.__doc__ = call.__doc__
     return handler
@@ -151,9 +153,8 @@ async def on_my_chat_member(update: Update, context: TandemContext) -> None:
 
 async def flush_outbox(update: Update, context: TandemContext) -> None:
     """After every update, send what the domain queued for anyone: the continuous sender is
-    woken (a user acted: their messages go ahead of bulk), or, without it, the outbox is
-    flushed here."""
-    await context.sender.after_commit(context.bot, urgent=True)
+    woken, or, without it, the outbox is flushed here."""
+    await context.sender.after_commit(context.bot)
 
 
 def handlers() -> dict[int, Sequence[BaseHandler[Any, TandemContext, Any]]]:

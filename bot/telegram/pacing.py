@@ -42,6 +42,8 @@ PAID_RATE = 1000.0
 CHAT_INTERVAL = timedelta(seconds=1)
 #: Slots reserved in one go by the outbox sender (about 0.2 s of sending).
 SLOT_BATCH = 6
+#: A reserved slot not used within this is dropped (its instant is long past).
+STALE_SLOT = timedelta(seconds=1)
 #: The longest pause after network failures.
 MAX_BACKOFF = timedelta(minutes=5)
 
@@ -86,6 +88,7 @@ class Pacer:
             "paid": timedelta(seconds=1 / paid_rate),
         }
         self._slots: dict[str, deque[datetime]] = {"free": deque(), "paid": deque()}
+        self._last_slot: dict[str, datetime] = {}
         self._chat_free: dict[int, datetime] = {}
         self._paused_until: datetime | None = None
         self._failures = 0
@@ -111,12 +114,22 @@ class Pacer:
         interval = self._intervals[name]
         slots = self._slots[name]
         now = self.now()
-        while slots and slots[0] < now - interval:
-            slots.popleft()  # a slot nobody used in time is lost, never used late
+        while slots and slots[0] < now - STALE_SLOT:
+            slots.popleft()  # reserved too long ago: lost
         if not slots:
             first = await self._budget.reserve(name, batch, interval, now)
             slots.extend(first + interval * i for i in range(batch))
-        await wait_until(self._clock, slots.popleft())
+        # A slot used late still keeps this process's sends ``interval`` apart (measured when
+        # each wait really ended: a busy event loop wakes late), so a late sender catches up
+        # at the rate, never in a burst.
+        at = slots.popleft()
+        last = self._last_slot.get(name)
+        if last is not None and at < last + interval:
+            at = last + interval
+        self._last_slot[name] = at
+        await wait_until(self._clock, at)
+        # Another sender may have taken a later slot meanwhile: never move the mark back.
+        self._last_slot[name] = max(self._last_slot[name], self.now())
 
     def paused_until(self) -> datetime | None:
         """Until when every outbox send waits (after network failures or an overall 429)."""
@@ -131,6 +144,12 @@ class Pacer:
             self._chat_free.pop(chat_id, None)
             return None
         return free
+
+    def taking(self, chat_id: int) -> None:
+        """A message to ``chat_id`` is about to go: nothing else goes there for a second (set
+        before sending, so that a reply and the outbox never both take the chat)."""
+        if self._budget is not None:
+            self._chat_free[chat_id] = self.now() + CHAT_INTERVAL
 
     def sent(self, chat_id: int) -> datetime | None:
         """Telegram accepted a message to ``chat_id`` now: the chat waits a second, network

@@ -67,6 +67,9 @@ logger = logging.getLogger(__name__)
 OUTBOX_LEASE = timedelta(seconds=60)
 #: Rows claimed at once without pacing (the tests' sandbox).
 OUTBOX_BATCH = 50
+#: Rows claimed at once with pacing (about half a second of sending; the next claim is made
+#: while these go out).
+CLAIM_BATCH = 16
 #: The longest the continuous sender sleeps without being woken (other processes may queue).
 IDLE_WAKE = timedelta(seconds=1)
 _PRIORITY_LABELS = {0: "interactive", 1: "normal", 2: "bulk"}
@@ -156,6 +159,9 @@ class Sender:
         self._wake = asyncio.Event()
         self._urgent = False
         self._task: asyncio.Task[None] | None = None
+        #: Accepted by Telegram, not yet recorded (:meth:`_record`), with the chat's free time.
+        self._accepted: list[tuple[OutboxItem, datetime | None]] = []
+        self._recording: asyncio.Task[None] | None = None
 
     def _now(self) -> datetime:
         return self._tandem.deps.now()
@@ -193,6 +199,7 @@ class Sender:
                 await wait_until(self._tandem.deps.clock, free)
             await self._pacer.slot()
             if self._pacer.chat_free_at(chat_id) is None:
+                self._pacer.taking(chat_id)
                 return None  # nothing reached the chat while this waited for its slot
         return self._pacer.chat_free_at(chat_id) or self._now()
 
@@ -338,29 +345,64 @@ class Sender:
     async def flush(self, bot: Bot) -> int:
         """Send every outbox message that is ready now, by priority; returns how many were
         sent. With pacing, each send waits for its slot (on a manual clock, the clock moves
-        on), and a message whose chat had one less than a second ago waits in the outbox.
+        on), a message whose chat had one less than a second ago waits in the outbox, the
+        next claim is made while the current one is half sent, and what Telegram accepted is
+        recorded a few messages at a time, beside the sending (the duplicate window grows by
+        those few messages, about 0.2 s).
 
         While the sender is paused (network failures, an overall 429) nothing is claimed; a
         flush interrupted by that, or by a user's action, hands the rest of its claim back
         (not an attempt)."""
         sent = 0
         token = secrets.token_hex(8)
-        limit = SLOT_BATCH if self._pacer.enabled else OUTBOX_BATCH
+        paced = self._pacer.enabled
+        limit = CLAIM_BATCH if paced else OUTBOX_BATCH
         async with self._lock:
-            while self._pacer.paused_until() is None:
-                self._urgent = False
-                items = await self._outbox.claim(self._now(), OUTBOX_LEASE, limit, token)
-                if not items:
-                    break
-                for index, item in enumerate(items):
-                    interrupted = self._urgent and item.priority > Priority.INTERACTIVE
-                    if interrupted or self._pacer.paused_until() is not None:
-                        for rest in items[index:]:
-                            await self._outbox.retry_later(rest, self._now())
-                        break
-                    if await self._send_item(bot, item) == "sent":
-                        sent += 1
+            try:
+                items = await self._claim(token, limit)
+                while items:
+                    self._urgent = False
+                    ahead: asyncio.Task[list[OutboxItem]] | None = None
+                    stopped = False
+                    for index, item in enumerate(items):
+                        if paced and ahead is None and index >= len(items) // 2:
+                            ahead = asyncio.create_task(self._claim(token, limit))
+                        interrupted = self._urgent and item.priority > Priority.INTERACTIVE
+                        if interrupted or self._pacer.paused_until() is not None:
+                            await self._outbox.release(items[index:], self._now())
+                            stopped = True
+                            break
+                        if await self._send_item(bot, item) == "sent":
+                            sent += 1
+                    following = [] if ahead is None else await ahead
+                    if stopped:
+                        await self._outbox.release(following, self._now())
+                        following = []
+                    items = following or await self._claim(token, limit)
+            finally:
+                await self._record(final=True)
         return sent
+
+    async def _claim(self, token: str, limit: int) -> list[OutboxItem]:
+        """Claim the next ready messages, none while the sender is paused."""
+        if self._pacer.paused_until() is not None:
+            return []
+        return await self._outbox.claim(self._now(), OUTBOX_LEASE, limit, token)
+
+    async def _record(self, *, final: bool = False) -> None:
+        """Record what Telegram accepted (delete the rows, hold their chats) in one
+        transaction, beside the sending; ``final``: and wait for it."""
+        if self._recording is not None and not self._recording.done() and not final:
+            return  # the previous few are still being recorded: these go with the next
+        previous, self._recording = self._recording, None
+        if previous is not None:
+            await asyncio.shield(previous)  # a stopping sender still records what went out
+        batch, self._accepted = self._accepted, []
+        if batch:
+            self._recording = asyncio.create_task(self._outbox.done_many(batch))
+            if final:
+                recording, self._recording = self._recording, None
+                await asyncio.shield(recording)
 
     async def run(self, bot: Bot) -> None:
         """The continuous sender: flush, then sleep until the next message is ready, the pause
@@ -395,6 +437,7 @@ class Sender:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await self._record(final=True)
 
     async def _send_item(self, bot: Bot, item: OutboxItem) -> str:
         """One claimed row: skipped when late, handed back when its chat is not free, else
@@ -415,6 +458,7 @@ class Sender:
         if free is not None:  # a direct reply took the chat while this waited for its slot
             await self._outbox.retry_later(item, free)
             return "waiting"
+        self._pacer.taking(item.user_id)
         if item.delete_message_id is not None:
             return await self._delete_item(bot, item)
         try:
@@ -450,7 +494,12 @@ class Sender:
         MESSAGES_SENT.labels(_PRIORITY_LABELS.get(item.priority, "bulk")).inc()
         carried = () if item.carries is None else (item.carries,)
         await self._remember(item.user_id, sent.message_id, carried)
-        await self._outbox.done(item, chat_free_at=free_at)
+        if not self._pacer.enabled:
+            await self._outbox.done(item)
+            return "sent"
+        self._accepted.append((item, free_at))
+        if len(self._accepted) >= SLOT_BATCH:
+            await self._record()
         return "sent"
 
     async def _failed(self, item: OutboxItem, exc: TelegramError) -> str:

@@ -219,3 +219,19 @@ async def test_a_429_on_an_edit_or_a_toast_never_reads_as_something_went_wrong(
     assert count(alex, texts.REVEAL_HEADER) == 1  # both answers were saved all the same
     warnings = [r for r in caplog.records if "flood control" in r.getMessage()]
     assert warnings and all(r.levelno == logging.WARNING and r.exc_info is None for r in warnings)
+
+
+async def test_paid_broadcast_sends_waves_paid_and_replies_free(
+    db_url: str, clock: ManualClock, fake: FakeBotAPI, picker: DimensionPicker
+) -> None:
+    async with sandbox(
+        db_url, clock=clock, fake=fake, picker=picker, limits=True, paid_broadcast=True
+    ) as box:
+        made, due = await wave_of(box, 3)
+        mark = len(box.fake.send_log.accepted)
+        await box.run_until(due + timedelta(minutes=1))
+        wave = box.fake.send_log.accepted[mark:]
+        assert len(wave) == 6 and all(paid for _at, _chat, paid in wave)
+        await made[0][0].send("/settings")
+        assert box.fake.send_log.accepted[-1][2] is False  # a reply stays free
+        assert_within_limits(box.fake)

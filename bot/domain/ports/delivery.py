@@ -92,6 +92,16 @@ class OutboxQueue(Protocol):
         ``chat_free_at``, the chat's other messages wait until then (one per second)."""
         ...
 
+    async def done_many(
+        self, finished: Sequence[tuple[OutboxItem, datetime | None]], outcome: str = "sent"
+    ) -> None:
+        """:meth:`done` for several ``(message, chat_free_at)`` in one transaction."""
+        ...
+
+    async def release(self, items: Sequence[OutboxItem], at: datetime) -> None:
+        """Free several claimed messages at once; they are tried again at ``at``."""
+        ...
+
     async def failed(self, item: OutboxItem, at: datetime) -> None:
         """A real send attempt failed: count it and make the chat wait until ``at``; the
         message is kept."""
