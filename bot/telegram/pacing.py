@@ -16,9 +16,9 @@ next receive one (in memory, for this process; the outbox keeps a chat's queued 
 across processes, see ``SqlOutboxQueue.done``).
 
 A ``RetryAfter`` holds only its chat for what Telegram asked; 429s in two or more chats within
-a second look like the overall limit, so every send pauses for that time only. A network
-failure pauses every send with a backoff (1, 2, 4 … 300 seconds; reset by the first success),
-so an outage is probed, not hammered.
+a second look like the overall limit, so every send pauses for that time only. Network
+failures in a row pause every send with a backoff (1, 2, 4 … 300 seconds; reset by the first
+success), so an outage is probed, not hammered; one lone timeout holds only its chat.
 
 Waiting goes through the clock: real sleeps on the system clock; on the tests' manual clock the
 pacer moves the clock forward itself, as time would pass while sending, so tests stay
@@ -180,11 +180,13 @@ class Pacer:
         return True
 
     def network_failed(self) -> timedelta:
-        """A send failed for the network (or a 5xx): every send pauses, longer after each
-        failure in a row; returns the pause."""
+        """A send failed for the network (or a 5xx). From the second failure in a row (no
+        success between) every send pauses, longer after each; one lone timeout holds only
+        its own chat. Returns the pause (at least a second, for a reply to wait)."""
         self._failures += 1
-        pause = backoff(self._failures)
-        self._pause(self.now() + pause)
+        pause = backoff(max(self._failures - 1, 1))
+        if self._failures >= 2:
+            self._pause(self.now() + pause)
         return pause
 
     def _pause(self, until: datetime) -> None:
