@@ -7,8 +7,8 @@ transaction, then sends at those instants. We chose that over one sender holding
 (a PostgreSQL advisory lock) because it works the same on SQLite and PostgreSQL through the
 storage layer, needs no lock held while sending, and lets every webhook worker send its own
 direct replies within the shared budget; a process that dies loses at most the few slots it
-reserved. The pacing rate is 29.5 messages per second (not 30) so that a late-running slot can
-never put 31 messages into one second. With ``PAID_BROADCAST`` bulk messages take slots from a
+reserved. Slots come 29.5 per second; a process that fell behind its slots (a busy machine)
+catches up, but never sends more than 29 in any one-second window, one below Telegram's 30. With ``PAID_BROADCAST`` bulk messages take slots from a
 second budget at 1,000 per second.
 
 Per chat, Telegram allows about one message per second: the pacer remembers when each chat may
@@ -44,6 +44,11 @@ CHAT_INTERVAL = timedelta(seconds=1)
 SLOT_BATCH = 6
 #: A reserved slot not used within this is dropped (its instant is long past).
 STALE_SLOT = timedelta(seconds=1)
+#: Telegram's limits are per second: this process never sends more than the cap in any
+#: window this long (one below the limit, a margin for the instant Telegram counts).
+WINDOW = timedelta(seconds=1)
+WINDOW_CAP = {"free": 29, "paid": 999}
+_TICK = timedelta(milliseconds=1)
 #: The longest pause after network failures.
 MAX_BACKOFF = timedelta(minutes=5)
 
@@ -88,7 +93,7 @@ class Pacer:
             "paid": timedelta(seconds=1 / paid_rate),
         }
         self._slots: dict[str, deque[datetime]] = {"free": deque(), "paid": deque()}
-        self._last_slot: dict[str, datetime] = {}
+        self._window: dict[str, deque[datetime]] = {"free": deque(), "paid": deque()}
         self._chat_free: dict[int, datetime] = {}
         self._paused_until: datetime | None = None
         self._failures = 0
@@ -119,17 +124,20 @@ class Pacer:
         if not slots:
             first = await self._budget.reserve(name, batch, interval, now)
             slots.extend(first + interval * i for i in range(batch))
-        # A slot used late still keeps this process's sends ``interval`` apart (measured when
-        # each wait really ended: a busy event loop wakes late), so a late sender catches up
-        # at the rate, never in a burst.
-        at = slots.popleft()
-        last = self._last_slot.get(name)
-        if last is not None and at < last + interval:
-            at = last + interval
-        self._last_slot[name] = at
-        await wait_until(self._clock, at)
-        # Another sender may have taken a later slot meanwhile: never move the mark back.
-        self._last_slot[name] = max(self._last_slot[name], self.now())
+        # A late slot is still used, and a sender that fell behind (a busy machine) catches
+        # up, but never past WINDOW_CAP sends in any second by this process (counted when each
+        # wait really ended), one below Telegram's 30.
+        await wait_until(self._clock, slots.popleft())
+        window = self._window[name]
+        cap = WINDOW_CAP[name]
+        while True:
+            now = self.now()
+            while window and window[0] <= now - WINDOW:
+                window.popleft()
+            if len(window) < cap:
+                window.append(now)
+                return
+            await wait_until(self._clock, window[0] + WINDOW + _TICK)
 
     def paused_until(self) -> datetime | None:
         """Until when every outbox send waits (after network failures or an overall 429)."""
