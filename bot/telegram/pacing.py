@@ -8,8 +8,8 @@ transaction, then sends at those instants. We chose that over one sender holding
 storage layer, needs no lock held while sending, and lets every webhook worker send its own
 direct replies within the shared budget; a process that dies loses at most the few slots it
 reserved. Slots come 29.5 per second; a process that fell behind its slots (a busy machine)
-catches up, but never sends more than 29 in any one-second window, one below Telegram's 30. With ``PAID_BROADCAST`` bulk messages take slots from a
-second budget at 1,000 per second.
+catches up, but never sends more than 29 in any one-second window, one below Telegram's 30.
+With ``PAID_BROADCAST`` bulk messages take slots from a second budget at 1,000 per second.
 
 Per chat, Telegram allows about one message per second: the pacer remembers when each chat may
 next receive one (in memory, for this process; the outbox keeps a chat's queued messages apart
