@@ -3,7 +3,8 @@ with a clock the test moves."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+import logging
+from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,6 +14,20 @@ from bot.emulator import FakeBotAPI, FakeUser
 from bot.sandbox import Sandbox, sandbox
 from content.schema import Question
 from scheduler.clock import ManualClock
+
+
+@pytest.fixture
+def restored_logging() -> Iterator[None]:
+    """``tandem run`` configures the root logger; put pytest's handlers back afterwards."""
+    root = logging.getLogger()
+    saved_handlers, saved_level = list(root.handlers), root.level
+    yield
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    for handler in saved_handlers:
+        root.addHandler(handler)
+    root.setLevel(saved_level)
+
 
 #: Monday 2 March 2026, 09:00 UTC (10:00 in Berlin, 04:00 in New York).
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -213,15 +213,10 @@ def encrypted_samples(conn: Connection) -> list[str]:
 def key_file_for(url: str) -> Path | None:
     """The key file beside an SQLite database file (``<file>.key``); None for a database that
     is not a file (PostgreSQL, SQLite in memory)."""
-    from sqlalchemy.engine import make_url
+    from bot.storage.lock import sqlite_file
 
-    parsed = make_url(url)
-    if not parsed.drivername.startswith("sqlite"):
-        return None
-    database = parsed.database or ""
-    if database in ("", ":memory:") or database.startswith("file:"):
-        return None
-    return Path(database + ".key")
+    database = sqlite_file(url)
+    return None if database is None else Path(f"{database}.key")
 
 
 def _read_key_file(path: Path) -> Keyring:

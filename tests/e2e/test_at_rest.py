@@ -6,9 +6,7 @@ change nothing, and no line carries a key or the token."""
 from __future__ import annotations
 
 import asyncio
-import logging
 import sqlite3
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -106,19 +104,6 @@ async def test_delete_leaves_nothing_of_the_user_in_the_database_file(
 
 
 # ------------------------------------------------------------ the operator's commands (sync)
-
-
-@pytest.fixture
-def restored_logging() -> Iterator[None]:
-    """``tandem run`` configures the root logger; put pytest's handlers back afterwards."""
-    root = logging.getLogger()
-    saved_handlers, saved_level = list(root.handlers), root.level
-    yield
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-    for handler in saved_handlers:
-        root.addHandler(handler)
-    root.setLevel(saved_level)
 
 
 @pytest.fixture

@@ -4,13 +4,11 @@ process; once that process is killed, the operating system has released the lock
 
 from __future__ import annotations
 
-import logging
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,19 +26,6 @@ FIRST = (
     "from bot.emulator import FakeBotAPI\n"
     "sys.exit(main(['run'], request=FakeBotAPI()))\n"
 )
-
-
-@pytest.fixture
-def restored_logging() -> Iterator[None]:
-    """``tandem run`` configures the root logger; put pytest's handlers back afterwards."""
-    root = logging.getLogger()
-    saved_handlers, saved_level = list(root.handlers), root.level
-    yield
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-    for handler in saved_handlers:
-        root.addHandler(handler)
-    root.setLevel(saved_level)
 
 
 def wait_for_holder(lock_file: Path, process: subprocess.Popen[bytes]) -> None:
