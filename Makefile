@@ -36,7 +36,9 @@ run: $(BIN)/.installed
 	$(BIN)/tandem run
 
 bench: $(BIN)/.installed
+	$(BIN)/python benchmarks/bench_updates.py
 	$(BIN)/python benchmarks/bench_tick.py
+	$(BIN)/python benchmarks/bench_scale.py
 	$(BIN)/python benchmarks/bench_insights.py
 
 # Rewrite the message catalog template (bot/locale/tandem.pot) after changing any text.

@@ -5,6 +5,11 @@ Creates N pairs whose scheduled round is due at the same instant, then measures
 2. the outbox flush that sends the 2N question messages through the emulated Bot API
    (no network, rate limiter off, so this measures Tandem, not Telegram).
 
+Twice in one run, each on a fresh database: first the baseline, the runner without batch
+handlers (each round opened in its own transaction, as before issue 10), then the runner
+Tandem uses (rounds opened a claimed batch at a time, one transaction per batch). The opening
+is timed in wall-clock and CPU seconds; the last line is the ratio of rounds/s.
+
 Usage: python benchmarks/bench_tick.py [N]   (default 1000). Prints the figures for README.
 """
 
@@ -21,10 +26,13 @@ from bot.domain import onboarding, pairing
 from bot.domain.people import UserInfo
 from bot.emulator import FakeBotAPI
 from bot.sandbox import sandbox
+from bot.storage.queues import SqlDueWorkStore
 from scheduler.clock import ManualClock
+from scheduler.due import DueWorkRunner
 
 
-async def bench(n: int, folder: Path) -> None:
+async def bench(n: int, folder: Path, *, batched: bool) -> float:
+    """One fresh run; returns the rounds opened per second."""
     clock = ManualClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
     fake = FakeBotAPI(clock=clock.now)
     url = f"sqlite+aiosqlite:///{folder / 'bench.sqlite3'}"
@@ -52,23 +60,38 @@ async def bench(n: int, folder: Path) -> None:
         assert due is not None
         clock.set(due)
 
+        runner = box.runtime.runner
+        if not batched:
+            runner = DueWorkRunner(SqlDueWorkStore(box.runtime.engine), tandem.due_handlers())
+        c0 = time.process_time()
         t0 = time.perf_counter()
-        report = await box.runtime.runner.tick(clock.now())
+        report = await runner.tick(clock.now())
         t1 = time.perf_counter()
+        cpu = time.process_time() - c0
         pending = await box.runtime.outbox.pending()
         sent = await box.runtime.sender.flush(box.app.bot)
         t2 = time.perf_counter()
         assert report.handled == n and sent == pending == 2 * n, (report, pending, sent)
-        print(f"pairs: {n} (set-up {setup:.1f} s)")
-        print(f"tick opening {n} rounds: {t1 - t0:.2f} s = {n / (t1 - t0):.0f} rounds/s")
-        print(f"flush of {sent} messages: {t2 - t1:.2f} s = {sent / (t2 - t1):.0f} messages/s")
-        print("Telegram's limit: ~30 messages/s per bot")
+        name = "batched" if batched else "one by one (baseline)"
+        print(f"{name}: pairs: {n} (set-up {setup:.1f} s)")
+        print(
+            f"{name}: tick opening {n} rounds: {t1 - t0:.2f} s = {n / (t1 - t0):.0f} rounds/s, "
+            f"CPU {cpu / n * 1000:.2f} ms per round"
+        )
+        print(
+            f"{name}: flush of {sent} messages: {t2 - t1:.2f} s = "
+            f"{sent / (t2 - t1):.0f} messages/s (Telegram's limit: ~30 messages/s per bot)"
+        )
+        return n / (t1 - t0)
 
 
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
-    with tempfile.TemporaryDirectory() as folder:
-        asyncio.run(bench(n, Path(folder)))
+    rates = []
+    for batched in (False, True):
+        with tempfile.TemporaryDirectory() as folder:
+            rates.append(asyncio.run(bench(n, Path(folder), batched=batched)))
+    print(f"opening rounds/s, batched / one by one: ratio {rates[1] / rates[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -152,7 +152,11 @@ async def start_runtime(
     ledger = ClaimLedger()
     sender = Sender(tandem, cast(OutboxQueue, ClaimRecorder(outbox, ledger)))
     store = cast(DueWorkStore, ClaimRecorder(SqlDueWorkStore(engine), ledger))
-    runner = DueWorkRunner(store, _with_log_ids(tandem.due_handlers()))
+    runner = DueWorkRunner(
+        store,
+        _with_log_ids(tandem.due_handlers()),
+        batch_handlers=tandem.due_batch_handlers(),
+    )
     updates = SqlUpdateLedger(engine)
     runtime = Runtime(
         application,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -60,11 +60,22 @@ class DueWorkStore(Protocol):
         """Free the lease so the row is tried again at ``retry_at``."""
         ...
 
+    async def finish_many(self, done: Sequence[tuple[DueItem, datetime | None]]) -> int:
+        """:meth:`finish` for each ``(item, reschedule_at)``, in one transaction; returns
+        how many rows were still held by their claim and so finished."""
+        ...
+
 
 #: A handler does the work for one item at ``now`` and returns when the row should come due
 #: again (None: the work is done and the row is deleted). An exception leaves the row leased
 #: so that it is retried once the lease ends.
 DueHandler = Callable[[DueItem, datetime], Awaitable[datetime | None]]
+
+#: A batch handler does the work for several claimed items of one kind at ``now`` at once (one
+#: transaction for all, say) and returns each item's :data:`DueHandler` result by item id. It
+#: does all of them or, raising, none: the runner then hands each item to the kind's
+#: :data:`DueHandler`, so one bad row costs its batch a retry, not the others their work.
+BatchHandler = Callable[[Sequence[DueItem], datetime], Awaitable[Mapping[int, datetime | None]]]
 
 
 @dataclass
@@ -81,6 +92,9 @@ class DueWorkRunner:
 
     ``handlers`` maps each kind to its :data:`DueHandler`. An unknown kind is logged and its row
     dropped. ``batch`` bounds the rows claimed per statement; a tick claims until none are left.
+    ``batch_handlers``: kinds whose consecutive claimed items (in claim order) go to a
+    :data:`BatchHandler` together (opening a wave of rounds: issue 10); their rows are finished
+    in one transaction.
     """
 
     def __init__(
@@ -90,9 +104,11 @@ class DueWorkRunner:
         *,
         lease: timedelta = DEFAULT_LEASE,
         batch: int = 100,
+        batch_handlers: Mapping[str, BatchHandler] | None = None,
     ) -> None:
         self._store = store
         self._handlers = dict(handlers)
+        self._batch_handlers = dict(batch_handlers or {})
         self._lease = lease
         self._batch = batch
 
@@ -107,9 +123,31 @@ class DueWorkRunner:
             items = await self._store.claim_due(now, self._lease, self._batch, token)
             if not items:
                 break
-            for item in items:
-                await self._run_one(item, now, report)
+            start = 0
+            while start < len(items):
+                end = start + 1
+                while end < len(items) and items[end].kind == items[start].kind:
+                    end += 1
+                await self._run_run(items[start:end], now, report)
+                start = end
         return report
+
+    async def _run_run(self, run: Sequence[DueItem], now: datetime, report: TickReport) -> None:
+        """Consecutive claimed items of one kind: together when the kind has a batch handler,
+        else (or when the batch fails) one by one."""
+        batch = self._batch_handlers.get(run[0].kind)
+        if batch is not None and len(run) > 1:
+            try:
+                results = await batch(run, now)
+            except Exception:
+                logger.warning("batch of %s %s failed; handled one by one", len(run), run[0].kind)
+            else:
+                await self._store.finish_many([(item, results[item.id]) for item in run])
+                report.handled += len(run)
+                report.kinds[run[0].kind] = report.kinds.get(run[0].kind, 0) + len(run)
+                return
+        for item in run:
+            await self._run_one(item, now, report)
 
     async def _run_one(self, item: DueItem, now: datetime, report: TickReport) -> None:
         handler = self._handlers.get(item.kind)

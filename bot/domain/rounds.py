@@ -255,62 +255,79 @@ async def _due_open(deps: Deps, item: DueItem, now: datetime, lane: Lane) -> dat
     """The shared rules of scheduled openings: skip (moving to the next slot) when more than
     two hours late (the bot was down) or when this local date already had its round (a
     retried claim); None, deleting the row, when the pair no longer runs the schedule."""
+    async with deps.db.write() as tx:
+        return await _due_open_in(deps, tx, item, now, lane)
+
+
+async def due_open_rounds(
+    deps: Deps, items: Sequence[DueItem], now: datetime
+) -> dict[int, datetime | None]:
+    """Open a wave: :func:`due_open_round` for many claimed items in one unit of work (issue
+    10: one transaction for the batch instead of one per pair); each item's next opening by
+    its id. Any failure rolls all of them back (the runner then opens them one by one)."""
+    async with deps.db.write() as tx:
+        return {item.id: await _due_open_in(deps, tx, item, now, Lane.DAILY) for item in items}
+
+
+async def _due_open_in(
+    deps: Deps, tx: UnitOfWork, item: DueItem, now: datetime, lane: Lane
+) -> datetime | None:
+    """:func:`_due_open` inside the caller's unit of work."""
     pair_id = PairSubject.parse(item.subject).pair_id
     weekly = lane is Lane.WEEKLY
-    async with deps.db.write() as tx:
-        pair = await tx.pairs.get(pair_id)
-        if pair is None or pair.status is not PairStatus.ACTIVE or pair.paused:
-            return None
-        program = None if weekly else await program_cadence(deps, tx, pair)
-        cadence = pair.weekly_cadence() if weekly else program or pair.cadence()
-        if cadence is None or cadence.frequency is Frequency.OFF:
-            return None
-        members = await tx.users.get_many(pair.members)
-        if len(members) != 2 or not all(m.active for m in members.values()):
-            return None
-        slot_date = local_time(item.due_at, cadence.timezone).date()
-        if now - item.due_at > MAX_LATENESS:
-            # The next slot that is not too late itself: after downtime, today's slot still
-            # opens if the bot is back within two hours of it.
-            logger.info("pair %s: round due %s skipped (bot was down)", pair_id, item.due_at)
-            return next_occurrence(cadence, now - MAX_LATENESS, last_local_date=slot_date)
-        nxt = next_occurrence(cadence, max(now, item.due_at), last_local_date=slot_date)
-        last = pair.last_weekly_date if weekly else pair.last_round_date
-        if last is not None and last >= slot_date:
-            return nxt
-        await tx.pairs.mark_slot(pair_id, lane, slot_date)
-        if weekly:
-            await open_round(
-                deps,
-                tx,
-                pair,
-                origin=Origin.WEEKLY,
-                kind=RoundKind.DEEP,
-                expires_at=now + WEEKLY_TTL,
-            )
-            return nxt
-        current = await open_round_of(tx, pair_id)
-        if current is not None and current.origin is Origin.CHECKIN:
-            logger.info("pair %s: slot %s covered by an open round", pair_id, slot_date)
-            return nxt
-        expires_at = nxt if nxt is not None else now + CHECKIN_TTL
-        planned = None if program is None else await program_round(deps, tx, pair)
-        if planned is not None:
-            if planned.first_of_week:
-                await send_week_message(deps, tx, pair, planned.enrolment)
-            await open_round(
-                deps,
-                tx,
-                pair,
-                origin=Origin.PROGRAM,
-                expires_at=expires_at,
-                questions=planned.questions,
-                cohort_id=planned.enrolment.cohort.id,
-                cohort_week=planned.enrolment.week,
-            )
-            return nxt
-        await open_round(deps, tx, pair, origin=Origin.SCHEDULED, expires_at=expires_at)
+    pair = await tx.pairs.get(pair_id)
+    if pair is None or pair.status is not PairStatus.ACTIVE or pair.paused:
+        return None
+    program = None if weekly else await program_cadence(deps, tx, pair)
+    cadence = pair.weekly_cadence() if weekly else program or pair.cadence()
+    if cadence is None or cadence.frequency is Frequency.OFF:
+        return None
+    members = await tx.users.get_many(pair.members)
+    if len(members) != 2 or not all(m.active for m in members.values()):
+        return None
+    slot_date = local_time(item.due_at, cadence.timezone).date()
+    if now - item.due_at > MAX_LATENESS:
+        # The next slot that is not too late itself: after downtime, today's slot still
+        # opens if the bot is back within two hours of it.
+        logger.info("pair %s: round due %s skipped (bot was down)", pair_id, item.due_at)
+        return next_occurrence(cadence, now - MAX_LATENESS, last_local_date=slot_date)
+    nxt = next_occurrence(cadence, max(now, item.due_at), last_local_date=slot_date)
+    last = pair.last_weekly_date if weekly else pair.last_round_date
+    if last is not None and last >= slot_date:
         return nxt
+    await tx.pairs.mark_slot(pair_id, lane, slot_date)
+    if weekly:
+        await open_round(
+            deps,
+            tx,
+            pair,
+            origin=Origin.WEEKLY,
+            kind=RoundKind.DEEP,
+            expires_at=now + WEEKLY_TTL,
+        )
+        return nxt
+    current = await open_round_of(tx, pair_id)
+    if current is not None and current.origin is Origin.CHECKIN:
+        logger.info("pair %s: slot %s covered by an open round", pair_id, slot_date)
+        return nxt
+    expires_at = nxt if nxt is not None else now + CHECKIN_TTL
+    planned = None if program is None else await program_round(deps, tx, pair)
+    if planned is not None:
+        if planned.first_of_week:
+            await send_week_message(deps, tx, pair, planned.enrolment)
+        await open_round(
+            deps,
+            tx,
+            pair,
+            origin=Origin.PROGRAM,
+            expires_at=expires_at,
+            questions=planned.questions,
+            cohort_id=planned.enrolment.cohort.id,
+            cohort_week=planned.enrolment.week,
+        )
+        return nxt
+    await open_round(deps, tx, pair, origin=Origin.SCHEDULED, expires_at=expires_at)
+    return nxt
 
 
 async def due_expire(deps: Deps, item: DueItem, now: datetime) -> datetime | None:
@@ -358,3 +375,6 @@ DUE_HANDLERS = {
     DueKind.EXPIRE: due_expire,
     DueKind.REMIND: due_remind,
 }
+
+#: Kinds opened in batches, one unit of work per claimed batch (``Tandem.due_batch_handlers``).
+BATCH_HANDLERS = {DueKind.OPEN_ROUND: due_open_rounds}

@@ -14,7 +14,7 @@ from bot.domain.cohorts import broadcasts, weeks
 from bot.domain.deps import Deps
 from bot.domain.exercises import followup, reminders
 from bot.domain.subjects import DueKind
-from scheduler.due import DueHandler, DueItem
+from scheduler.due import BatchHandler, DueHandler, DueItem
 
 #: A feature's due-work handler before it is given the services.
 FeatureHandler = Callable[[Deps, DueItem, datetime], Awaitable[datetime | None]]
@@ -42,6 +42,11 @@ class Tandem:
     def due_handlers(self) -> dict[str, DueHandler]:
         """Each due-work kind's handler, given this process's services (for the runner)."""
         return {kind.value: partial(h, self.deps) for kind, h in FEATURE_HANDLERS.items()}
+
+    def due_batch_handlers(self) -> dict[str, BatchHandler]:
+        """The kinds handled a batch at a time (opening a wave of rounds in one transaction),
+        given this process's services (for the runner)."""
+        return {kind.value: partial(h, self.deps) for kind, h in rounds.BATCH_HANDLERS.items()}
 
     async def mark_inactive(self, user_id: int) -> bool:
         """The user blocked the bot (see :func:`bot.domain.account.mark_inactive`)."""

@@ -8,7 +8,7 @@ from collections.abc import Collection, Sequence
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.model import (
@@ -53,6 +53,18 @@ def cohort_record(row: Any) -> Cohort:
         session_time=None if row.session_time is None else wall_time(row.session_time),
         created_by=None if row.created_by is None else int(row.created_by),
     )
+
+
+# Built once (issue 10): asked for every pair at every scheduled opening.
+_RUNNING_OF = (
+    select(cohorts)
+    .join(cohort_pairs, cohort_pairs.c.cohort_id == cohorts.c.id)
+    .where(
+        cohort_pairs.c.pair_id == bindparam("pair"),
+        cohort_pairs.c.status == _ENROLLED,
+        cohorts.c.status != CohortStatus.ENDED.value,
+    )
+)
 
 
 class SqlCohorts:
@@ -171,15 +183,8 @@ class SqlCohorts:
 
     async def running_of(self, pair_id: int) -> Cohort | None:
         """See :meth:`bot.domain.ports.Cohorts.running_of`."""
-        return await self._one(
-            select(cohorts)
-            .join(cohort_pairs, cohort_pairs.c.cohort_id == cohorts.c.id)
-            .where(
-                cohort_pairs.c.pair_id == pair_id,
-                cohort_pairs.c.status == _ENROLLED,
-                cohorts.c.status != CohortStatus.ENDED.value,
-            )
-        )
+        row = (await self._conn.execute(_RUNNING_OF, {"pair": pair_id})).first()
+        return None if row is None else cohort_record(row)
 
     async def enrol(self, cohort_id: int, pair_id: int, now: datetime) -> None:
         """See :meth:`bot.domain.ports.Cohorts.enrol`."""

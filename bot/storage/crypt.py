@@ -181,9 +181,15 @@ def _schema_encrypts(conn: Connection) -> bool:
     return MARK.column in {c["name"] for c in inspector.get_columns(MARK.table)}
 
 
+#: How many rows from each end of an encrypted column the start-up check looks at.
+SAMPLE_WINDOW = 1000
+
+
 def encrypted_samples(conn: Connection) -> list[str]:
-    """The oldest and the newest stored token of every encrypted column (by primary key): the
-    start-up check reads a few rows, not all (start-up must not grow with the data)."""
+    """A stored token from each end of every encrypted column (its first and last
+    :data:`SAMPLE_WINDOW` rows by primary key): the start-up check reads a few rows,
+    not all (start-up must not grow with the data; a column that is mostly empty, such as
+    ``answers.text`` where button answers dominate, was scanned to its end)."""
     if not _schema_encrypts(conn):
         return []
     found: list[str] = []
@@ -192,8 +198,9 @@ def encrypted_samples(conn: Connection) -> list[str]:
         value = raw.c[sealed.column]
         keys = [raw.c[k] for k in sealed.key]
         for order in (keys, [k.desc() for k in keys]):
+            window = select(value.label("token")).order_by(*order).limit(SAMPLE_WINDOW).subquery()
             row = conn.execute(
-                select(value).where(value.is_not(None)).order_by(*order).limit(1)
+                select(window.c.token).where(window.c.token.is_not(None)).limit(1)
             ).first()
             if row is not None:
                 found.append(str(row[0]))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.model import Lane, Pair, PairStatus, Retention
@@ -59,6 +59,10 @@ def pair_record(row: Any) -> Pair:
     )
 
 
+# Built once (issue 10): SQLAlchemy then neither builds nor keys the statement per call.
+_BY_ID = select(pairs).where(pairs.c.id == bindparam("id"))
+
+
 class SqlPairs:
     """Pairs over one connection."""
 
@@ -67,7 +71,7 @@ class SqlPairs:
 
     async def get(self, pair_id: int) -> Pair | None:
         """See :meth:`bot.domain.ports.Pairs.get`."""
-        row = (await self._conn.execute(select(pairs).where(pairs.c.id == pair_id))).first()
+        row = (await self._conn.execute(_BY_ID, {"id": pair_id})).first()
         return None if row is None else pair_record(row)
 
     async def _fetch(self, pair_id: int) -> Pair:

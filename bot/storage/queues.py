@@ -105,13 +105,28 @@ async def schedule_due(
         "attempts": 0,
         "created_at": now,
     }
-    ins = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    stmt = ins(due_work).values(**values)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["kind", "subject"],
-        set_={"due_at": due_at, "lease_until": None, "claim_token": None, "attempts": 0},
-    )
-    await conn.execute(stmt)
+    await conn.execute(_due_upsert(conn.dialect.name), values)
+
+
+_DUE_UPSERTS: dict[str, Any] = {}
+
+
+def _due_upsert(dialect: str) -> Any:
+    """The upsert of :func:`schedule_due` for ``dialect``, built once (issue 10: building it
+    per call cost more than running it)."""
+    stmt = _DUE_UPSERTS.get(dialect)
+    if stmt is None:
+        base = (pg_insert if dialect == "postgresql" else sqlite_insert)(due_work)
+        stmt = _DUE_UPSERTS[dialect] = base.on_conflict_do_update(
+            index_elements=["kind", "subject"],
+            set_={
+                "due_at": base.excluded.due_at,
+                "lease_until": None,
+                "claim_token": None,
+                "attempts": 0,
+            },
+        )
+    return stmt
 
 
 async def due_at_of(conn: AsyncConnection, kind: str, subject: str) -> datetime | None:
@@ -164,6 +179,35 @@ class SqlDueWorkStore:
                     .values(due_at=reschedule_at, lease_until=None, claim_token=None, attempts=0)
                 )
         return result.rowcount == 1
+
+    async def finish_many(self, done: Sequence[tuple[DueItem, datetime | None]]) -> int:
+        """See :meth:`scheduler.due.DueWorkStore.finish_many`: one transaction, one
+        statement for the deleted rows and one per distinct new instant."""
+        c = due_work.c
+        gone = [item for item, at in done if at is None]
+        moved: dict[datetime, list[DueItem]] = {}
+        for item, at in done:
+            if at is not None:
+                moved.setdefault(at, []).append(item)
+
+        def held(items: Sequence[DueItem]) -> ColumnElement[bool]:
+            tokens: dict[str, list[int]] = {}
+            for i in items:
+                tokens.setdefault(i.claim_token, []).append(i.id)
+            return or_(*(and_(c.claim_token == t, c.id.in_(ids)) for t, ids in tokens.items()))
+
+        finished = 0
+        async with self._engine.begin() as conn:
+            if gone:
+                finished += (await conn.execute(delete(due_work).where(held(gone)))).rowcount
+            for at, items in moved.items():
+                result = await conn.execute(
+                    update(due_work)
+                    .where(held(items))
+                    .values(due_at=at, lease_until=None, claim_token=None, attempts=0)
+                )
+                finished += result.rowcount
+        return finished
 
     async def release(self, item: DueItem, retry_at: datetime) -> None:
         """See :meth:`scheduler.due.DueWorkStore.release`."""

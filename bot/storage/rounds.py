@@ -7,7 +7,9 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.model import Answer, Asked, Origin, Round, RoundKind, RoundStatus, TypedDraft
@@ -35,6 +37,51 @@ def round_record(row: Any) -> Round:
     )
 
 
+# Built once (issue 10): SQLAlchemy then neither builds nor keys the statement per call.
+_BY_ID = select(rounds).where(rounds.c.id == bindparam("id"))
+_ASKED = (
+    select(round_questions.c.position, round_questions.c.question_id)
+    .where(round_questions.c.round_id == bindparam("round"))
+    .order_by(round_questions.c.position)
+)
+_HOLD = (
+    update(rounds)
+    .where(
+        rounds.c.id == bindparam("round"),
+        rounds.c.status == _OPEN,
+        rounds.c.expires_at > bindparam("now", type_=rounds.c.expires_at.type),
+    )
+    .values(version=rounds.c.version + 1)
+)
+_OPEN_OF = (
+    select(rounds)
+    .where(rounds.c.pair_id == bindparam("pair"), rounds.c.status == _OPEN)
+    .order_by(rounds.c.id)
+)
+_CREATE = insert(rounds).returning(rounds.c.id)
+_QUESTION_COUNTS = (
+    select(round_questions.c.question_id, func.count())
+    .join(rounds, rounds.c.id == round_questions.c.round_id)
+    .where(rounds.c.pair_id == bindparam("pair"))
+    .group_by(round_questions.c.question_id)
+)
+_ADD_ANSWER = {
+    postgres: (pg_insert if postgres else sqlite_insert)(answers).on_conflict_do_nothing(
+        index_elements=["round_id", "position", "user_id"]
+    )
+    for postgres in (False, True)
+}
+_ASKED_OF = (
+    select(round_questions.c.round_id, round_questions.c.position, round_questions.c.question_id)
+    .where(round_questions.c.round_id.in_(bindparam("rounds", expanding=True)))
+    .order_by(round_questions.c.round_id, round_questions.c.position)
+)
+_ANSWERS_OF = select(answers).where(answers.c.round_id.in_(bindparam("rounds", expanding=True)))
+_POSITIONS = select(answers.c.position).where(
+    answers.c.round_id == bindparam("round"), answers.c.user_id == bindparam("user")
+)
+
+
 class SqlRounds:
     """Rounds over one connection."""
 
@@ -49,16 +96,12 @@ class SqlRounds:
 
     async def get(self, round_id: int) -> Round | None:
         """See :meth:`bot.domain.ports.Rounds.get`."""
-        row = (await self._conn.execute(select(rounds).where(rounds.c.id == round_id))).first()
+        row = (await self._conn.execute(_BY_ID, {"id": round_id})).first()
         return None if row is None else round_record(row)
 
     async def open_of(self, pair_id: int) -> list[Round]:
         """See :meth:`bot.domain.ports.Rounds.open_of`."""
-        return await self._rounds(
-            select(rounds)
-            .where(rounds.c.pair_id == pair_id, rounds.c.status == _OPEN)
-            .order_by(rounds.c.id)
-        )
+        return [round_record(r) for r in await self._conn.execute(_OPEN_OF, {"pair": pair_id})]
 
     async def create(
         self,
@@ -74,24 +117,19 @@ class SqlRounds:
         cohort_week: int | None = None,
     ) -> Round:
         """See :meth:`bot.domain.ports.Rounds.create`."""
-        round_id = (
-            await self._conn.execute(
-                insert(rounds)
-                .values(
-                    pair_id=pair_id,
-                    origin=origin.value,
-                    kind=kind.value,
-                    offer_id=offer_id,
-                    cohort_id=cohort_id,
-                    cohort_week=cohort_week,
-                    status=_OPEN,
-                    opened_at=opened_at,
-                    expires_at=expires_at,
-                    version=0,
-                )
-                .returning(rounds.c.id)
-            )
-        ).scalar_one()
+        values = {
+            "pair_id": pair_id,
+            "origin": origin.value,
+            "kind": kind.value,
+            "offer_id": offer_id,
+            "cohort_id": cohort_id,
+            "cohort_week": cohort_week,
+            "status": _OPEN,
+            "opened_at": opened_at,
+            "expires_at": expires_at,
+            "version": 0,
+        }
+        round_id = (await self._conn.execute(_CREATE, values)).scalar_one()
         if question_ids:
             await self._conn.execute(
                 insert(round_questions),
@@ -115,12 +153,18 @@ class SqlRounds:
 
     async def asked(self, round_id: int) -> list[Asked]:
         """See :meth:`bot.domain.ports.Rounds.asked`."""
-        rows = await self._conn.execute(
-            select(round_questions.c.position, round_questions.c.question_id)
-            .where(round_questions.c.round_id == round_id)
-            .order_by(round_questions.c.position)
-        )
+        rows = await self._conn.execute(_ASKED, {"round": round_id})
         return [Asked(int(r.position), str(r.question_id)) for r in rows]
+
+    async def asked_of(self, round_ids: Collection[int]) -> dict[int, list[Asked]]:
+        """See :meth:`bot.domain.ports.Rounds.asked_of`."""
+        found: dict[int, list[Asked]] = {}
+        if not round_ids:
+            return found
+        rows = await self._conn.execute(_ASKED_OF, {"rounds": list(round_ids)})
+        for r in rows:
+            found.setdefault(int(r.round_id), []).append(Asked(int(r.position), str(r.question_id)))
+        return found
 
     async def asked_ids(self, round_ids: Collection[int]) -> list[str]:
         """See :meth:`bot.domain.ports.Rounds.asked_ids`."""
@@ -136,26 +180,23 @@ class SqlRounds:
     async def hold_if_answerable(self, round_id: int, now: datetime) -> bool:
         """See :meth:`bot.domain.ports.Rounds.hold_if_answerable`: bumps ``version`` where the
         round is open and before its closing time (the update takes the row lock)."""
-        bumped = await self._conn.execute(
-            update(rounds)
-            .where(rounds.c.id == round_id, rounds.c.status == _OPEN, rounds.c.expires_at > now)
-            .values(version=rounds.c.version + 1)
-        )
+        bumped = await self._conn.execute(_HOLD, {"round": round_id, "now": now})
         return bumped.rowcount == 1
 
     async def close_if_open(
         self, round_id: int, status: RoundStatus, now: datetime
     ) -> Round | None:
         """See :meth:`bot.domain.ports.Rounds.close_if_open`: a conditional update on
-        ``status`` whose row count says who won."""
+        ``status`` that returns the row it closed, so only the winner gets one (one statement:
+        ``RETURNING``, SQLite 3.35+ and PostgreSQL)."""
         won = await self._conn.execute(
             update(rounds)
             .where(rounds.c.id == round_id, rounds.c.status == _OPEN)
             .values(status=status.value, closed_at=now)
+            .returning(*rounds.c)
         )
-        if won.rowcount != 1:
-            return None
-        return await self.get(round_id)
+        row = won.first()
+        return None if row is None else round_record(row)
 
     async def cancel_open(self, pair_id: int, now: datetime) -> list[int]:
         """See :meth:`bot.domain.ports.Rounds.cancel_open`."""
@@ -187,12 +228,7 @@ class SqlRounds:
 
     async def question_counts(self, pair_id: int) -> dict[str, int]:
         """See :meth:`bot.domain.ports.Rounds.question_counts`."""
-        rows = await self._conn.execute(
-            select(round_questions.c.question_id, func.count())
-            .join(rounds, rounds.c.id == round_questions.c.round_id)
-            .where(rounds.c.pair_id == pair_id)
-            .group_by(round_questions.c.question_id)
-        )
+        rows = await self._conn.execute(_QUESTION_COUNTS, {"pair": pair_id})
         return {str(q): int(n) for q, n in rows}
 
     async def revealed_since(self, pair_id: int, since: datetime) -> list[int]:
@@ -341,13 +377,18 @@ class SqlAnswers:
         rows = await self._conn.execute(select(answers).where(answers.c.round_id == round_id))
         return [_answer(r) for r in rows]
 
+    async def of_rounds(self, round_ids: Collection[int]) -> dict[int, list[Answer]]:
+        """See :meth:`bot.domain.ports.Answers.of_rounds`."""
+        found: dict[int, list[Answer]] = {}
+        if not round_ids:
+            return found
+        for r in await self._conn.execute(_ANSWERS_OF, {"rounds": list(round_ids)}):
+            found.setdefault(int(r.round_id), []).append(_answer(r))
+        return found
+
     async def positions(self, round_id: int, user_id: int) -> set[int]:
         """See :meth:`bot.domain.ports.Answers.positions`."""
-        rows = await self._conn.execute(
-            select(answers.c.position).where(
-                answers.c.round_id == round_id, answers.c.user_id == user_id
-            )
-        )
+        rows = await self._conn.execute(_POSITIONS, {"round": round_id, "user": user_id})
         return {int(p) for p in rows.scalars()}
 
     async def save(self, answer: Answer, now: datetime, message_id: int | None = None) -> bool:
@@ -359,7 +400,25 @@ class SqlAnswers:
         )
         # Typed text goes to the encrypted column, a button's value to the plain one.
         value, text = (None, answer.value) if answer.typed else (answer.value, None)
-        changed = await self._conn.execute(
+        # The first answer (the usual case) is one insert; a changed answer finds the row
+        # there and updates it.
+        added = await self._conn.execute(
+            _ADD_ANSWER[self._conn.dialect.name == "postgresql"],
+            {
+                "round_id": answer.round_id,
+                "position": answer.position,
+                "user_id": answer.user_id,
+                "value": value,
+                "text": text,
+                "skipped": answer.skipped,
+                "answered_at": now,
+                "updated_at": now,
+                "message_id": message_id,
+            },
+        )
+        if added.rowcount == 1:
+            return True
+        await self._conn.execute(
             update(answers)
             .where(*key)
             .values(
@@ -370,22 +429,7 @@ class SqlAnswers:
                 message_id=message_id,
             )
         )
-        if changed.rowcount == 1:
-            return False
-        await self._conn.execute(
-            insert(answers).values(
-                round_id=answer.round_id,
-                position=answer.position,
-                user_id=answer.user_id,
-                value=value,
-                text=text,
-                skipped=answer.skipped,
-                answered_at=now,
-                updated_at=now,
-                message_id=message_id,
-            )
-        )
-        return True
+        return False
 
     async def typed_in(self, user_id: int, message_id: int) -> tuple[int, int] | None:
         """See :meth:`bot.domain.ports.Answers.typed_in`."""

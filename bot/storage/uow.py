@@ -18,6 +18,7 @@ from contextlib import asynccontextmanager
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.domain.ports import Transactions
+from bot.domain.ports.updates import DuplicateUpdate, current_update
 from bot.storage.broadcasts import SqlBroadcasts
 from bot.storage.cohorts import SqlCohorts, SqlDrafts
 from bot.storage.database import READ_ONLY
@@ -27,6 +28,7 @@ from bot.storage.offers import SqlOffers
 from bot.storage.pairs import SqlPairs
 from bot.storage.queues import SqlDueSchedule, SqlOutbox
 from bot.storage.rounds import SqlAnswers, SqlRounds
+from bot.storage.updates import claim_in
 from bot.storage.users import SqlUsers
 
 
@@ -56,9 +58,25 @@ class SqlTransactions:
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[SqlUnitOfWork]:
-        """A read-write transaction (the write lock at once on SQLite)."""
-        async with self._engine.begin() as conn:
-            yield SqlUnitOfWork(conn)
+        """A read-write transaction (the write lock at once on SQLite).
+
+        While an update is being handled (:func:`bot.domain.ports.updates.current_update`),
+        the first write transaction also claims the update's id, so the claim commits with
+        the work or not at all; it raises ``DuplicateUpdate`` (rolling back) when the id is
+        claimed already."""
+        update = current_update()
+        claiming = update is not None and not update.claimed
+        try:
+            async with self._engine.begin() as conn:
+                if update is not None and claiming:
+                    if not await claim_in(conn, update.update_id, update.received_at):
+                        raise DuplicateUpdate(update.update_id)
+                    update.claimed = True
+                yield SqlUnitOfWork(conn)
+        except BaseException:
+            if update is not None and claiming:
+                update.claimed = False  # rolled back with the work (or never committed)
+            raise
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[SqlUnitOfWork]:

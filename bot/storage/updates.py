@@ -4,32 +4,56 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.storage.database import READ_ONLY
 from bot.storage.tables import processed_updates
 
 
+async def claim_in(conn: AsyncConnection, update_id: int, now: datetime) -> bool:
+    """Insert ``update_id`` (received ``now``, aware UTC) in the caller's transaction unless it
+    is there: an insert that does nothing on a conflict, whose row count says whether this
+    caller claimed the id. Of concurrent callers one gets True (the others wait for its
+    transaction: the write lock on SQLite, the unique index's row lock on PostgreSQL)."""
+    stmt = _CLAIMS[conn.dialect.name == "postgresql"]
+    result = await conn.execute(stmt, {"update_id": update_id, "received_at": now})
+    return result.rowcount == 1
+
+
+# Built once (issue 10): every update runs one of these.
+_CLAIMS = {
+    postgres: (pg_insert if postgres else sqlite_insert)(processed_updates).on_conflict_do_nothing(
+        index_elements=["update_id"]
+    )
+    for postgres in (False, True)
+}
+_SEEN = select(processed_updates.c.update_id).where(
+    processed_updates.c.update_id == bindparam("update_id")
+)
+
+
 class SqlUpdateLedger:
-    """The ``processed_updates`` table; each call is its own transaction."""
+    """The ``processed_updates`` table; each call is its own transaction (the claim that goes
+    with an update's work is made by the unit of work, see ``uow.py``)."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
+    async def seen(self, update_id: int) -> bool:
+        """See :meth:`bot.domain.ports.UpdateLedger.seen`."""
+        async with self._engine.connect() as conn:
+            await conn.execution_options(**{READ_ONLY: True})
+            found = await conn.scalar(_SEEN, {"update_id": update_id})
+            await conn.rollback()
+        return found is not None
+
     async def claim(self, update_id: int, now: datetime) -> bool:
-        """See :meth:`bot.domain.ports.UpdateLedger.claim`: an insert that does nothing on a
-        conflict; its row count says whether this caller claimed the id."""
-        ins = pg_insert if self._engine.dialect.name == "postgresql" else sqlite_insert
-        stmt = (
-            ins(processed_updates)
-            .values(update_id=update_id, received_at=now)
-            .on_conflict_do_nothing(index_elements=["update_id"])
-        )
+        """See :meth:`bot.domain.ports.UpdateLedger.claim`."""
         async with self._engine.begin() as conn:
-            result = await conn.execute(stmt)
-        return result.rowcount == 1
+            return await claim_in(conn, update_id, now)
 
     async def release(self, update_id: int) -> None:
         """See :meth:`bot.domain.ports.UpdateLedger.release`."""

@@ -6,7 +6,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.model import User
@@ -34,6 +34,11 @@ def user_record(row: Any) -> User:
     )
 
 
+# Built once (issue 10): SQLAlchemy then neither builds nor keys the statement per call.
+_BY_ID = select(users).where(users.c.id == bindparam("id"))
+_BY_IDS = select(users).where(users.c.id.in_(bindparam("ids", expanding=True)))
+
+
 class SqlUsers:
     """Users over one connection."""
 
@@ -42,14 +47,14 @@ class SqlUsers:
 
     async def get(self, user_id: int) -> User | None:
         """See :meth:`bot.domain.ports.Users.get`."""
-        row = (await self._conn.execute(select(users).where(users.c.id == user_id))).first()
+        row = (await self._conn.execute(_BY_ID, {"id": user_id})).first()
         return None if row is None else user_record(row)
 
     async def get_many(self, user_ids: Collection[int]) -> dict[int, User]:
         """See :meth:`bot.domain.ports.Users.get_many`."""
         if not user_ids:
             return {}
-        rows = await self._conn.execute(select(users).where(users.c.id.in_(list(user_ids))))
+        rows = await self._conn.execute(_BY_IDS, {"ids": list(user_ids)})
         return {int(r.id): user_record(r) for r in rows}
 
     async def touch(

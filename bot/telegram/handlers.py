@@ -2,12 +2,14 @@
 
 Handler groups (lower runs first; a group's first matching handler runs):
 
-* ``-100`` duplicate guard: an update id already handled is dropped (at-least-once delivery).
+* ``-100`` duplicate guard: an update id already handled is dropped (at-least-once delivery);
+  otherwise the update's first write transaction claims its id with the work it does.
 * ``-50`` private chats only: a command, a text or a button press in a group gets a pointer to
   the private chat and nothing else; anything else outside a private chat is ignored.
 * ``0`` the features: every command of the registry (``commands.py``), button presses
   (``buttons.py``), text and other messages, my_chat_member.
-* ``100`` outbox flush after every update, so partners hear about it at once.
+* ``100`` the claim of an update that wrote nothing, then the outbox flush after every
+  update, so partners hear about it at once.
 
 Every operation runs through :func:`bot.domain.errors.boundary`, the one place a refusal
 becomes a reply (its transaction already rolled back).
@@ -37,6 +39,7 @@ from bot.domain import answers, inputs
 from bot.domain.errors import boundary
 from bot.domain.messages import Message, Outcome, Pressed
 from bot.domain.people import UserInfo, clean_name
+from bot.domain.ports.updates import DuplicateUpdate
 from bot.i18n import speaking
 from bot.telegram import buttons, guards
 from bot.telegram.commands import COMMANDS, Command
@@ -88,7 +91,10 @@ def _handler(call: _Call) -> Callback:
     async def handler(update: Update, context: TandemContext) -> None:
         who = who_sent(update)
         with speaking(who.language_code):
-            outcome = await boundary(who.id, call(update, context, who))
+            try:
+                outcome = await boundary(who.id, call(update, context, who))
+            except DuplicateUpdate as dup:
+                guards.duplicate(dup.update_id)
             await render(update, context, outcome)
 
     handler.__doc__ = call.__doc__
@@ -143,11 +149,16 @@ async def on_my_chat_member(update: Update, context: TandemContext) -> None:
     if change is None or change.chat.type != ChatType.PRIVATE:
         return
     if change.new_chat_member.status in (ChatMember.BANNED, ChatMember.LEFT):
-        await context.services.tandem.mark_inactive(change.from_user.id)
+        try:
+            await context.services.tandem.mark_inactive(change.from_user.id)
+        except DuplicateUpdate as dup:
+            guards.duplicate(dup.update_id)
 
 
 async def flush_outbox(update: Update, context: TandemContext) -> None:
-    """After every update, send what the domain queued for anyone."""
+    """After every update: claim it if its work wrote nothing, then send what the domain
+    queued for anyone."""
+    await guards.claim_unwritten(context)
     await context.sender.flush(context.bot)
 
 

@@ -99,6 +99,7 @@ async def test_an_update_id_is_claimed_once(engine: AsyncEngine) -> None:
     ledger = SqlUpdateLedger(engine)
     results = await asyncio.gather(*(ledger.claim(42, NOW) for _ in range(3)))
     assert sorted(results) == [False, False, True]
+    assert await ledger.seen(42) and not await ledger.seen(43)
     await ledger.release(42)
     assert await ledger.claim(42, NOW)
     await ledger.prune(NOW + timedelta(seconds=1))

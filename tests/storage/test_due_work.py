@@ -4,6 +4,7 @@ backend: two engines are two processes' connection pools racing for real)."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -85,5 +86,44 @@ async def test_runner_retries_a_failing_handler_and_reschedules(database_url: st
         assert (await runner.tick(T0 + timedelta(hours=1, seconds=61))).handled == 1
         assert (await runner.tick(T0 + timedelta(days=1))).handled == 0  # deleted
         assert len(calls) == 3
+    finally:
+        await engine.dispose()
+
+
+async def test_a_batch_is_handled_together_and_one_by_one_when_it_fails(
+    database_url: str,
+) -> None:
+    """A kind with a batch handler gets its claimed items together and its rows finished in
+    one go; when the batch raises, every item goes to the single handler instead, so one bad
+    row delays only itself."""
+    engine = await _engine(database_url)
+    try:
+        await _add(engine, 5)
+        batches: list[list[str]] = []
+        singles: list[str] = []
+
+        async def batch(items: Sequence[DueItem], now: datetime) -> dict[int, datetime | None]:
+            batches.append([i.subject for i in items])
+            if len(batches) == 1:
+                raise RuntimeError("one bad row")
+            return {i.id: now + timedelta(days=1) for i in items}
+
+        async def single(item: DueItem, now: datetime) -> datetime | None:
+            singles.append(item.subject)
+            if item.subject == "s:2":
+                raise RuntimeError("the bad row")
+            return now + timedelta(days=1)
+
+        runner = DueWorkRunner(SqlDueWorkStore(engine), {"k": single}, batch_handlers={"k": batch})
+        report = await runner.tick(T0)
+        assert (report.handled, report.failed) == (4, 1)
+        assert len(batches) == 1 and len(singles) == 5  # the failed batch, one by one
+        # The bad row is retried after its lease; the others wait for tomorrow.
+        report = await runner.tick(T0 + timedelta(seconds=61))
+        assert (report.handled, report.failed) == (0, 1)
+        # Tomorrow all five are due together again (the bad row first: it is the oldest).
+        report = await runner.tick(T0 + timedelta(days=1))
+        assert (report.handled, report.failed) == (5, 0)
+        assert batches[-1] == ["s:2", "s:0", "s:1", "s:3", "s:4"]
     finally:
         await engine.dispose()

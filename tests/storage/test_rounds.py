@@ -177,3 +177,28 @@ async def test_prune_removes_closed_rounds_before_the_cutoff_with_their_answers(
     async with db.write() as tx:  # an open round is never removed, however old
         assert await tx.rounds.prune(pair.id, NOW + timedelta(days=30)) == 1
         assert [r.id for r in await tx.rounds.of_pair(pair.id)] == [still_open.id]
+
+
+async def test_questions_and_answers_of_several_rounds_read_at_once(db: Transactions) -> None:
+    """The look-back of the reveal's triggers reads many rounds in two statements: the same
+    records as round by round."""
+    pair = await seed_pair(db)
+    first, second, empty = [await _open(db, pair) for _ in range(3)]
+    async with db.write() as tx:
+        for round_ in (first, second):
+            for user in pair.members:
+                await tx.answers.save(Answer(round_.id, 1, user, "3", False), NOW)
+        await tx.answers.save(Answer(second.id, 0, pair.members[0], None, True), NOW)
+    ids = [first.id, second.id, empty.id]
+    async with db.read() as tx:
+        asked = await tx.rounds.asked_of(ids)
+        given = await tx.answers.of_rounds(ids)
+        for i in ids:
+            assert asked[i] == await tx.rounds.asked(i)
+            key = lambda a: (a.position, a.user_id)  # noqa: E731
+            assert sorted(given.get(i, []), key=key) == sorted(
+                await tx.answers.of_round(i), key=key
+            )
+    assert empty.id not in given and len(given[second.id]) == 3
+    async with db.read() as tx:
+        assert await tx.rounds.asked_of([]) == {} and await tx.answers.of_rounds([]) == {}

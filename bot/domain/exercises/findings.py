@@ -8,11 +8,12 @@ difference between the partners and are left out.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.domain.asking import round_answers
+from bot.domain.asking import Given, round_answers
 from bot.domain.deps import Deps
-from bot.domain.model import Pair
+from bot.domain.model import Asked, Pair
 from bot.domain.ports import UnitOfWork
 from bot.domain.questions import is_followup, question
 from content.schema import Dimension, Gap, Question
@@ -39,8 +40,13 @@ class Findings:
 async def findings(deps: Deps, tx: UnitOfWork, round_id: int, pair: Pair) -> Findings:
     """Mismatches, both-low answers and gaps of one revealed round, from both partners'
     answers (a question no longer in the bank is skipped)."""
-    result = Findings()
     asked, given = await round_answers(tx, round_id)
+    return _findings(deps, asked, given, pair)
+
+
+def _findings(deps: Deps, asked: Sequence[Asked], given: Given, pair: Pair) -> Findings:
+    """:func:`findings` of one round's questions and answers."""
+    result = Findings()
     for item in asked:
         if is_followup(item.question_id) or pair.user_a is None or pair.user_b is None:
             continue
@@ -72,4 +78,15 @@ async def recent_findings(deps: Deps, tx: UnitOfWork, pair: Pair, before: int) -
     """Findings of the pair's revealed rounds before round ``before``, newest first (at most
     :data:`LOOK_BACK`: enough for the ``repeated`` window and the closing-gap check)."""
     ids = await tx.rounds.revealed_before(pair.id, before, LOOK_BACK)
-    return [await findings(deps, tx, i, pair) for i in ids]
+    # Two reads for all of them, not two per round (issue 10: up to 24 statements a reveal).
+    asked = await tx.rounds.asked_of(ids)
+    given = await tx.answers.of_rounds(ids)
+    return [
+        _findings(
+            deps,
+            asked.get(i, []),
+            {(a.position, a.user_id): a for a in given.get(i, [])},
+            pair,
+        )
+        for i in ids
+    ]

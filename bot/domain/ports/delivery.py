@@ -103,8 +103,14 @@ class OutboxQueue(Protocol):
 class UpdateLedger(Protocol):
     """Update ids already handled (Telegram delivers updates at least once)."""
 
+    async def seen(self, update_id: int) -> bool:
+        """Whether the update id is claimed already (a read: takes no write lock)."""
+        ...
+
     async def claim(self, update_id: int, now: datetime) -> bool:
-        """Decide-once: record that the update is being handled; False when it already was."""
+        """Decide-once: record that the update is being handled; False when it already was.
+        Its own transaction: for an update whose work wrote nothing (the work that writes
+        claims the id in its own unit of work, see :mod:`bot.domain.ports.updates`)."""
         ...
 
     async def release(self, update_id: int) -> None:

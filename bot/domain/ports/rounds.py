@@ -51,6 +51,11 @@ class Rounds(Protocol):
         """The round's questions by position."""
         ...
 
+    async def asked_of(self, round_ids: Collection[int]) -> dict[int, list[Asked]]:
+        """:meth:`asked` of several rounds in one read, by round id (a round without
+        questions is missing)."""
+        ...
+
     async def asked_ids(self, round_ids: Collection[int]) -> list[str]:
         """The question ids these rounds asked."""
         ...
@@ -130,6 +135,11 @@ class Answers(Protocol):
 
     async def of_round(self, round_id: int) -> list[Answer]:
         """Every answer given in the round."""
+        ...
+
+    async def of_rounds(self, round_ids: Collection[int]) -> dict[int, list[Answer]]:
+        """:meth:`of_round` of several rounds in one read, by round id (a round without
+        answers is missing). Only for revealed rounds (privacy rule 1)."""
         ...
 
     async def positions(self, round_id: int, user_id: int) -> set[int]:
