@@ -3,8 +3,9 @@
 ``build_application`` makes the real python-telegram-bot ``Application`` with Tandem's handlers.
 ``start_runtime`` opens the database (checking the encryption keys against it, then running
 Alembic migrations for SQLite), loads and checks the content, builds the domain
-(:class:`~bot.domain.tandem.Tandem` over the storage ports), the outbox sender and the
-due-work runner, and registers the command menu. ``run_polling``
+(:class:`~bot.domain.tandem.Tandem` over the storage ports), the outbox sender with its send
+policy (:mod:`bot.telegram.sender`, :mod:`bot.telegram.pacing`: the budget shared through the
+database) and the due-work runner, and registers the command menu. ``run_polling``
 calls it from ``post_init``; tests and the demo call it themselves after
 ``Application.initialize`` so that they can pass their own clock.
 """
@@ -23,7 +24,7 @@ from typing import Any, cast
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import BotCommand
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 
 from bot.domain.deps import ChartLabels, Config, Deps, DimensionStat, QuestionPicker
@@ -36,15 +37,18 @@ from bot.i18n import available_locales, speaking
 from bot.leases import ClaimLedger, ClaimRecorder
 from bot.logs import log_context
 from bot.settings import Settings
+from bot.storage.budget import SqlSendBudget
 from bot.storage.database import open_database
 from bot.storage.ops import SqlOps
-from bot.storage.queues import SqlDueWorkStore, SqlOutboxQueue
+from bot.storage.outbox import SqlOutboxQueue
+from bot.storage.queues import SqlDueWorkStore
 from bot.storage.uow import transactions
 from bot.storage.updates import SqlUpdateLedger
 from bot.telegram import handlers
 from bot.telegram.application import TandemApp
 from bot.telegram.commands import Audience, listing
 from bot.telegram.context import SERVICES_KEY, TandemContext
+from bot.telegram.pacing import Pacer
 from bot.telegram.reports import ADMIN_REPORTS_KEY, AdminReports
 from bot.telegram.sender import Sender
 from content.loader import ContentBank, load_content
@@ -87,15 +91,18 @@ class Runtime:
         return Checks(SqlOps(self.engine), self.clock.now, self.health_max_lag)
 
     async def tick(self, now: datetime | None = None) -> TickReport:
-        """Run due work at ``now`` (aware UTC; default: the clock) and flush the outbox."""
+        """Run due work at ``now`` (aware UTC; default: the clock), then wake the continuous
+        sender or, where none runs (tests, the demo), flush the outbox."""
         at = now or self.clock.now()
         report = await self.runner.tick(at)
-        await self.sender.flush(self.application.bot)
+        await self.sender.after_commit(self.application.bot)
         return report
 
     async def close(self) -> None:
-        """Hand back the due-work and outbox leases this process still holds (a stop after
-        the grace period, see ``bot/telegram/serve.py``), then release the database."""
+        """Stop the continuous sender, hand back the due-work and outbox leases this process
+        still holds (a stop after the grace period, see ``bot/telegram/serve.py``), then
+        release the database."""
+        await self.sender.stop()
         try:
             freed = await SqlOps(self.engine).release_claims(self.ledger.tokens())
             if freed:
@@ -115,8 +122,14 @@ async def start_runtime(
     noise: Random | None = None,
     migrate: bool | None = None,
     schedule_tick: bool = False,
+    pace: bool = True,
 ) -> Runtime:
     """Open the services for an initialized ``application`` and attach them to it.
+
+    ``pace``: send under Telegram's limits (about 30 messages/s overall, shared by every
+    process through the database, and 1 per second per chat; see :mod:`bot.telegram.pacing`);
+    the test sandbox turns it off unless its emulator enforces the limits. ``schedule_tick``
+    (production): the JobQueue ticks every ``TICK_SECONDS`` and the continuous sender runs.
 
     ``migrate`` defaults to True for SQLite (the embedded default upgrades itself) and False
     otherwise (run ``tandem db upgrade``). Raises ``content.schema.ContentError`` for invalid
@@ -141,6 +154,7 @@ async def start_runtime(
             bot_username=application.bot.username,
             admins=frozenset(settings.admin_user_ids),
             min_pairs=settings.aggregate_min_pairs,
+            max_lateness=timedelta(minutes=settings.max_lateness_minutes),
         ),
         picker=picker or random_picker(),
         render_chart=render_chart,
@@ -150,7 +164,8 @@ async def start_runtime(
     outbox = SqlOutboxQueue(engine)
     # The queues are wrapped to note their claims, which a graceful stop hands back.
     ledger = ClaimLedger()
-    sender = Sender(tandem, cast(OutboxQueue, ClaimRecorder(outbox, ledger)))
+    pacer = Pacer(SqlSendBudget(engine) if pace else None, clock, paid=settings.paid_broadcast)
+    sender = Sender(tandem, cast(OutboxQueue, ClaimRecorder(outbox, ledger)), pacer)
     store = cast(DueWorkStore, ClaimRecorder(SqlDueWorkStore(engine), ledger))
     runner = DueWorkRunner(
         store,
@@ -179,6 +194,8 @@ async def start_runtime(
         application.job_queue.run_repeating(
             _tick_job, interval=settings.tick_seconds, first=1, name="tandem-tick"
         )
+    if schedule_tick:
+        sender.start(application.bot)
     return runtime
 
 
@@ -234,8 +251,6 @@ def build_application(
     *,
     token: str | None = None,
     request: BaseRequest | None = None,
-    rate_limit: bool = True,
-    throttle: bool = True,
     post_init_runtime: bool = False,
     webhook: bool = False,
 ) -> TandemApplication:
@@ -243,12 +258,13 @@ def build_application(
 
     ``request``: a ``BaseRequest`` for both API calls and getUpdates (the emulator in tests and
     the demo; None: python-telegram-bot's HTTPX client). ``token`` defaults to the setting.
-    ``rate_limit``: python-telegram-bot's rate limiter, which reports 429s without sleeping on
-    them inside a handler. ``throttle``: whether it also paces requests to Telegram's limits in
-    real time (off on the emulator with a manual clock, where waiting proves nothing).
-    ``post_init_runtime``: start the runtime (and the tick job) from ``post_init``, as
-    ``run_polling`` does in production. ``webhook``: no ``Updater`` (updates come through the
-    webhook app into ``update_queue``, see ``bot/telegram/serve.py``).
+    ``post_init_runtime``: start the runtime (the tick job and the continuous sender) from
+    ``post_init``, as ``run_polling`` does in production. ``webhook``: no ``Updater`` (updates
+    come through the webhook app into ``update_queue``, see ``bot/telegram/serve.py``).
+
+    No python-telegram-bot rate limiter is installed: the send policy lives in the sender, a
+    priority outbox in front of it (:mod:`bot.telegram.sender` says why), which sees 429s as
+    exceptions and never sleeps on one inside a handler.
     """
     builder = (
         ApplicationBuilder()
@@ -265,12 +281,6 @@ def build_application(
         builder = builder.request(request).get_updates_request(request)
     if webhook:
         builder = builder.updater(None)
-    if rate_limit:
-        # Throttle to Telegram's limits; a 429 is not slept on inside a handler: the outbox
-        # reschedules the message for after ``retry_after`` instead.
-        pace = {} if throttle else {"overall_max_rate": 0, "group_max_rate": 0}
-        limiter = AIORateLimiter(max_retries=0, **pace)
-        builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     if post_init_runtime:
 
         async def post_init(application: TandemApplication) -> None:

@@ -86,6 +86,8 @@ async def sandbox(
     default_timezone: str = "UTC",
     attach: bool = True,
     rate_limit: bool = True,
+    limits: bool = False,
+    paid_broadcast: bool = False,
     content: ContentBank | None = None,
     admins: Sequence[int] = (),
     min_pairs: int = 5,
@@ -98,7 +100,11 @@ async def sandbox(
     ``content``: a content bank of the caller's own (default: the shipped one). ``admins`` and
     ``min_pairs``: the ``ADMIN_USER_IDS`` and ``AGGREGATE_MIN_PAIRS`` settings. ``noise``: the
     generator of the cohort figures' noise (default: the operating system's secure one; tests
-    pass a seeded ``random.Random``).
+    pass a seeded ``random.Random``). ``limits``: the emulator enforces Telegram's limits
+    (30 messages/s, 1 per second per chat) and the sender paces to them, moving the manual
+    clock as it waits (sending takes time); off by default: every send goes at once.
+    ``paid_broadcast``: the ``PAID_BROADCAST`` setting. ``rate_limit`` has no effect (the send
+    policy is the sender's; kept for callers).
     """
     fake = fake or FakeBotAPI(clock=clock.now)
     settings = load_settings(
@@ -107,10 +113,11 @@ async def sandbox(
         default_timezone=default_timezone,
         admin_user_ids=tuple(admins),
         aggregate_min_pairs=min_pairs,
+        paid_broadcast=paid_broadcast,
     )
-    # The emulator runs on a manual clock: pacing requests in real time would only make the
-    # tests wait, so the rate limiter keeps its 429 handling but does not throttle.
-    app = build_application(settings, request=fake, rate_limit=rate_limit, throttle=False)
+    if limits:
+        fake.enforce_limits()
+    app = build_application(settings, request=fake)
     await app.initialize()
     runtime = await start_runtime(
         app,
@@ -119,6 +126,7 @@ async def sandbox(
         picker=picker,
         noise=noise,
         content=content or shipped_content(),
+        pace=limits,
     )
     box = Sandbox(fake=fake, app=app, runtime=runtime, clock=clock, settings=settings)
     if attach:

@@ -56,6 +56,12 @@ class Settings(BaseSettings):
     * ``ENCRYPTION_KEYS``: Fernet keys for the free text stored encrypted, comma-separated,
       newest first (``tandem keys new`` prints one). Unset: a key file beside the SQLite
       database (``<file>.key``), created on the first run; required for any other database.
+    * ``MAX_LATENESS_MINUTES``: a scheduled question goes out within this many minutes of its
+      slot, or not at all (the round is skipped for that pair, logged and counted; default
+      15).
+    * ``PAID_BROADCAST``: ``true`` sends scheduled bulk (waves of questions, broadcasts) with
+      ``allow_paid_broadcast``, up to 1,000 messages/s, billed in Telegram Stars beyond the
+      free 30/s (default ``false``).
     """
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
@@ -77,6 +83,8 @@ class Settings(BaseSettings):
     admin_user_ids: Annotated[tuple[int, ...], NoDecode] = ()
     aggregate_min_pairs: int = Field(default=5, ge=3, le=1000)
     encryption_keys: SecretStr | None = None
+    max_lateness_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    paid_broadcast: bool = False
 
     @field_validator("admin_user_ids", mode="before")
     @classmethod

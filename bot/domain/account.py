@@ -69,12 +69,13 @@ async def delete_data(deps: Deps, who: UserInfo, confirmed: bool) -> Outcome:
 async def mark_inactive(deps: Deps, user_id: int) -> bool:
     """The user blocked the bot (a ``Forbidden`` on send, or a ``my_chat_member`` update).
 
-    Marks them inactive, drops their pending messages, stops the pair's schedule, and tells
-    the partner once (decided once by ``Users.deactivate``). Returns whether this call changed
-    anything."""
+    Marks them inactive, parks their pending messages that show answers (a reveal waiting in
+    the outbox reaches them when they come back) and drops the rest, stops the pair's
+    schedule, and tells the partner once (decided once by ``Users.deactivate``). Returns
+    whether this call changed anything."""
     async with deps.db.write() as tx:
         changed = await tx.users.deactivate(user_id, deps.now())
-        await tx.outbox.drop_for(user_id)
+        await tx.outbox.park_for(user_id)
         if not changed:
             return False
         user = await tx.users.get(user_id)
@@ -99,6 +100,9 @@ async def reactivate(deps: Deps, tx: UnitOfWork, user: User) -> None:
     offer waiting for their pick; or that the pair ended while they were away. The partner is
     told."""
     await tx.users.reactivate(user.id, deps.now())
+    # A reveal that was waiting when they blocked the bot goes first; the reveals sent again
+    # below are those closed after it (none twice, also at the same instant).
+    parked_until = await tx.outbox.unpark(user.id, deps.now())
     fresh = await tx.users.get(user.id)
     assert fresh is not None
     found = await pair_of(tx, fresh)
@@ -112,6 +116,9 @@ async def reactivate(deps: Deps, tx: UnitOfWork, user: User) -> None:
         for round_id in await tx.rounds.revealed_since(pair.id, user.inactive_since):
             round_ = await tx.rounds.get(round_id)
             assert round_ is not None
+            closed = round_.closed_at
+            if parked_until is not None and closed is not None and closed <= parked_until:
+                continue  # its reveal was parked: it is on its way
             for message in await reveal_messages(deps, tx, round_, pair, [user.id]):
                 await tell(deps, tx, message)
     for current in await tx.rounds.open_of(pair.id):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from random import Random, SystemRandom
 
 from bot.domain.ports import Transactions
@@ -55,13 +55,15 @@ class Config:
     ``default_timezone``: IANA zone used for a user who has not picked theirs.
     ``bot_username``: for deep links. ``admins``: Telegram user ids of bot admins.
     ``min_pairs``: K, the fewest pairs a figure derived from answers may pool (DESIGN.md,
-    privacy rule 2; never below 3).
+    privacy rule 2; never below 3). ``max_lateness``: a scheduled question goes out within
+    this of its slot or not at all (``MAX_LATENESS_MINUTES``, default 15 minutes; issue 10).
     """
 
     default_timezone: str = "UTC"
     bot_username: str = "TandemBot"
     admins: frozenset[int] = frozenset()
     min_pairs: int = 5
+    max_lateness: timedelta = timedelta(minutes=15)
 
     def __post_init__(self) -> None:
         if self.min_pairs < 3:

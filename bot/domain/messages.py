@@ -201,6 +201,12 @@ class OutboxItem:
     protect: bool = False
     carries: int | None = None
     delete_message_id: int | None = None
+    #: ``bot.domain.sending.Priority`` as stored (0 interactive, 1 normal, 2 bulk).
+    priority: int = 1
+    #: Real send attempts that failed so far (the backoff grows with it).
+    failures: int = 0
+    #: Not sent after this instant (aware UTC; a scheduled question's lateness bound).
+    not_after: datetime | None = None
 
 
 def keyboard_to_json(buttons: Keyboard) -> str | None:

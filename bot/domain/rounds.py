@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from prometheus_client import Counter
+
 from bot import texts
 from bot.domain.asking import left_to_answer, question_message, unanswered_messages
 from bot.domain.cohorts.calendar import program_cadence, program_round, send_week_message
@@ -41,7 +43,8 @@ from bot.domain.people import (
 )
 from bot.domain.ports import UnitOfWork
 from bot.domain.questions import choose, chosen_title, take_followup
-from bot.domain.schedule import MAX_LATENESS, held_for, next_text
+from bot.domain.schedule import held_for, next_text
+from bot.domain.sending import bulk_until
 from bot.domain.subjects import (
     AwaitTime,
     AwaitTimezone,
@@ -63,6 +66,11 @@ from scheduler.cadence import (
 from scheduler.due import DueItem
 
 logger = logging.getLogger(__name__)
+
+#: Scheduled rounds skipped by the lateness rule (``MAX_LATENESS_MINUTES``), for /metrics.
+ROUNDS_SKIPPED_LATE = Counter(
+    "tandem_rounds_skipped_late", "Scheduled rounds skipped: their slot was too long ago."
+)
 
 #: How long a ``/checkin`` round stays open.
 CHECKIN_TTL = timedelta(hours=24)
@@ -252,11 +260,15 @@ async def due_open_weekly(deps: Deps, item: DueItem, now: datetime) -> datetime 
 
 
 async def _due_open(deps: Deps, item: DueItem, now: datetime, lane: Lane) -> datetime | None:
-    """The shared rules of scheduled openings: skip (moving to the next slot) when more than
-    two hours late (the bot was down) or when this local date already had its round (a
-    retried claim); None, deleting the row, when the pair no longer runs the schedule."""
-    async with deps.db.write() as tx:
-        return await _due_open_in(deps, tx, item, now, lane)
+    """The shared rules of scheduled openings: skip (moving to the next slot) when later than
+    ``deps.config.max_lateness`` (``MAX_LATENESS_MINUTES``, default 15 minutes: the bot was
+    down or behind; logged and counted) or when this local date already had its round (a
+    retried claim); None, deleting the row, when the pair no longer runs the schedule. The
+    questions are queued as bulk that is not sent after the same bound (issue 10, the
+    lateness rule)."""
+    with bulk_until(item.due_at + deps.config.max_lateness):
+        async with deps.db.write() as tx:
+            return await _due_open_in(deps, tx, item, now, lane)
 
 
 async def due_open_rounds(
@@ -265,8 +277,12 @@ async def due_open_rounds(
     """Open a wave: :func:`due_open_round` for many claimed items in one unit of work (issue
     10: one transaction for the batch instead of one per pair); each item's next opening by
     its id. Any failure rolls all of them back (the runner then opens them one by one)."""
+    opened: dict[int, datetime | None] = {}
     async with deps.db.write() as tx:
-        return {item.id: await _due_open_in(deps, tx, item, now, Lane.DAILY) for item in items}
+        for item in items:
+            with bulk_until(item.due_at + deps.config.max_lateness):
+                opened[item.id] = await _due_open_in(deps, tx, item, now, Lane.DAILY)
+    return opened
 
 
 async def _due_open_in(
@@ -286,11 +302,13 @@ async def _due_open_in(
     if len(members) != 2 or not all(m.active for m in members.values()):
         return None
     slot_date = local_time(item.due_at, cadence.timezone).date()
-    if now - item.due_at > MAX_LATENESS:
+    lateness = deps.config.max_lateness
+    if now - item.due_at > lateness:
         # The next slot that is not too late itself: after downtime, today's slot still
-        # opens if the bot is back within two hours of it.
-        logger.info("pair %s: round due %s skipped (bot was down)", pair_id, item.due_at)
-        return next_occurrence(cadence, now - MAX_LATENESS, last_local_date=slot_date)
+        # opens if the bot is back within the bound.
+        logger.info("pair %s: round due %s skipped: later than the bound", pair_id, item.due_at)
+        ROUNDS_SKIPPED_LATE.inc()
+        return next_occurrence(cadence, now - lateness, last_local_date=slot_date)
     nxt = next_occurrence(cadence, max(now, item.due_at), last_local_date=slot_date)
     last = pair.last_weekly_date if weekly else pair.last_round_date
     if last is not None and last >= slot_date:

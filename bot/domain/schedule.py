@@ -9,7 +9,7 @@ program week starting) goes through it.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from bot import texts
@@ -23,8 +23,6 @@ from scheduler.cadence import Cadence, Frequency, is_night, local_time, next_occ
 
 #: A new pair's check-in time, in the inviter's timezone.
 DEFAULT_TIME = time(20, 0)
-#: A scheduled opening more than this late (the bot was down) is skipped, not sent.
-MAX_LATENESS = timedelta(hours=2)
 
 
 def schedule_text(pair: Pair) -> str:

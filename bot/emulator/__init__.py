@@ -6,7 +6,8 @@ real :class:`telegram.ext.Application` talks to it instead of ``api.telegram.org
 It answers like Telegram does, with the same JSON bodies and HTTP status codes, refusals
 included (text over 4096 UTF-16 code units, callback data over 64 bytes, "message is not
 modified", 403 for a user who blocked the bot, 429 with ``retry_after`` on demand), so
-python-telegram-bot raises the very exceptions it raises in production.
+python-telegram-bot raises the very exceptions it raises in production. When asked, it also
+enforces Telegram's sending limits and injects outages (:mod:`bot.emulator.limits`).
 
 Simulated people are :class:`FakeUser` objects made by :meth:`FakeBotAPI.user`. What they do
 (send text, open a deep link, press a button, block the bot, ...) becomes an update dict exactly

@@ -24,6 +24,7 @@ from telegram._utils.types import ODVInput
 from telegram.request import BaseRequest, RequestData
 
 from bot.emulator.errors import _bad_request, _Refusal
+from bot.emulator.limits import LimitsAndFaults
 from bot.emulator.methods import FILE_NAME_PREFIX, BotAPIMethods
 from bot.emulator.model import Chat, ChatEvent, SentMessage
 from bot.emulator.users import Deliver, FakeUser
@@ -41,7 +42,7 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class FakeBotAPI(BotAPIMethods, BaseRequest):
+class FakeBotAPI(LimitsAndFaults, BotAPIMethods, BaseRequest):
     """An in-process Telegram Bot API for one bot, plugged in as python-telegram-bot's request.
 
     Every call of the bot arrives in :meth:`do_request` as ``<base>/bot<token>/<method>`` and is
@@ -65,6 +66,8 @@ class FakeBotAPI(BotAPIMethods, BaseRequest):
         pending_updates: Updates waiting for ``getUpdates`` (used when nothing is attached).
         open_callback_queries: Ids of callback queries not answered yet, with their chat id.
         unemulated: Names of methods called that the emulator does not implement.
+        limits: Telegram's limits when enforced (:meth:`enforce_limits`), else None.
+        send_log: Accepted messages with their instants, 429s and faults answered.
     """
 
     def __init__(
@@ -100,12 +103,13 @@ class FakeBotAPI(BotAPIMethods, BaseRequest):
         self.open_callback_queries: dict[str, int] = {}
         self.unemulated: list[str] = []
         self._deliver: Deliver | None = None
-        self._failures: dict[str, list[_Refusal]] = {}
+        self._failures: dict[str, list[tuple[_Refusal, int | None]]] = {}
         self._seen_users: set[int] = set()
         self._update_ids = itertools.count(1)
         self._query_ids = itertools.count(1)
         self._file_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count[int]] = {}
+        self._init_limits()
         self._methods: dict[str, Callable[[dict[str, Any]], object]] = {
             "getMe": self._get_me,
             "setMyCommands": self._set_my_commands,
@@ -170,15 +174,17 @@ class FakeBotAPI(BotAPIMethods, BaseRequest):
             self.requests.append((endpoint, params))
             queued = self._failures.get(endpoint)
             if queued:
-                raise queued.pop(0)
+                self._raise_queued(queued, params)
             if endpoint == "getUpdates":
                 result: object = await self._get_updates(params)
             else:
+                self._before_call(endpoint, params)
                 handler = self._methods.get(endpoint)
                 if handler is None:
                     self.unemulated.append(endpoint)
                     raise _bad_request("method not emulated")
                 result = handler(params)
+                self._after_call(endpoint, params)
         except _Refusal as refusal:
             return refusal.error_code, refusal.payload()
         return HTTPStatus.OK, json.dumps({"ok": True, "result": result}).encode()
@@ -193,8 +199,10 @@ class FakeBotAPI(BotAPIMethods, BaseRequest):
         description: str,
         retry_after: int | None = None,
         count: int = 1,
+        chat_id: int | None = None,
     ) -> None:
-        """Make the next ``count`` calls of ``method`` fail with this error, without effect.
+        """Make the next ``count`` calls of ``method`` fail with this error, without effect
+        (with ``chat_id``: the next calls to that chat only).
 
         Args:
             method: The Bot API method name, e.g. ``"sendMessage"``.
@@ -204,7 +212,15 @@ class FakeBotAPI(BotAPIMethods, BaseRequest):
             count: How many consecutive calls fail.
         """
         refusal = _Refusal(error_code, description, retry_after)
-        self._failures.setdefault(method, []).extend([refusal] * count)
+        self._failures.setdefault(method, []).extend([(refusal, chat_id)] * count)
+
+    @staticmethod
+    def _raise_queued(queued: list[tuple[_Refusal, int | None]], params: dict[str, Any]) -> None:
+        """Raise the first queued failure that applies to this call, if any."""
+        for index, (refusal, chat_id) in enumerate(queued):
+            if chat_id is None or str(params.get("chat_id")) == str(chat_id):
+                del queued[index]
+                raise refusal
 
     def user(
         self,

@@ -1,5 +1,5 @@
 """Leased queues in the database: due work (implements scheduler.due.DueWorkStore) and the
-outbox of messages to send.
+claim both it and the outbox (``outbox.py``) use.
 
 A claim is one ``UPDATE … WHERE id IN (SELECT … LIMIT n) AND <still free> RETURNING``: a
 single conditional statement, so two processes never take the same row (SQLite serialises
@@ -14,33 +14,23 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, Table, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Row, Table, and_, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
 
-from bot.domain.messages import (
-    Message,
-    OutboxItem,
-    keyboard_from_json,
-    keyboard_to_json,
-    spans_from_json,
-    spans_to_json,
-)
 from bot.domain.subjects import DueKind, Subject
-from bot.storage.tables import broadcasts, due_work, outbox, sent_messages
+from bot.storage.database import begin_write, write_turn
+from bot.storage.tables import due_work, outbox
 from scheduler.due import DueItem
 
-#: How long Telegram lets a bot delete its own message in a private chat.
-DELETABLE_FOR = timedelta(hours=48)
 
-
-def _free(lease_until: ColumnElement[datetime], now: datetime) -> ColumnElement[bool]:
+def free_lease(lease_until: ColumnElement[datetime], now: datetime) -> ColumnElement[bool]:
     return or_(lease_until.is_(None), lease_until < now)
 
 
-async def _claim(
+async def claim_ready(
     engine: AsyncEngine,
     table: Table,
     order: ColumnElement[Any],
@@ -49,6 +39,7 @@ async def _claim(
     limit: int,
     claim_token: str,
     columns: tuple[ColumnElement[Any], ...],
+    where: ColumnElement[bool] | None = None,
 ) -> Sequence[Row[Any]]:
     """Lease up to ``limit`` rows of ``table`` that are ready at ``now`` (their instant has come
     and no live lease holds them), those ready longest first (ties by ``order``), in one
@@ -58,18 +49,30 @@ async def _claim(
     racing in READ COMMITTED pick the same first rows, all but one wait for its lock, find the
     rows taken on the re-check and come back with less than was free (none twice, but work
     left waiting for the next tick); with it each claimant locks rows no other one holds. SQLite
-    serialises writers, so its single statement needs no lock clause."""
+    serialises writers, so its single statement needs no lock clause. ``where``: a further
+    condition a row must meet (checked in the candidates and again on the row)."""
     c = table.c
     ready_at = c.due_at if "due_at" in c else c.next_attempt_at
-    ready = and_(ready_at <= now, _free(c.lease_until, now))
+    ready = and_(ready_at <= now, free_lease(c.lease_until, now))
+    if where is not None:
+        ready = and_(ready, where)
     # Longest ready first (by the indexed instant, then ``order``): the plan then walks the
     # index on that instant instead of scanning the whole table in ``order``.
     candidates = select(c.id).where(ready).order_by(ready_at, order, c.id).limit(limit)
+    chosen: ColumnElement[bool]
     if engine.dialect.name == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True)
+        # A materialized CTE, evaluated once: PostgreSQL may run an ``IN (SELECT … LIMIT n
+        # FOR UPDATE SKIP LOCKED)`` subquery again for each row it checks, each run skipping
+        # the rows the last one locked, and so lease far more than ``limit`` rows.
+        picked = (
+            candidates.with_for_update(skip_locked=True).cte("picked").prefix_with("MATERIALIZED")
+        )
+        chosen = c.id == picked.c.id
+    else:
+        chosen = c.id.in_(candidates.scalar_subquery())
     stmt = (
         update(table)
-        .where(c.id.in_(candidates.scalar_subquery()), ready)
+        .where(chosen, ready)
         .values(lease_until=now + lease, claim_token=claim_token, attempts=c.attempts + 1)
         .returning(*columns)
     )
@@ -150,9 +153,10 @@ class SqlDueWorkStore:
         """See :meth:`scheduler.due.DueWorkStore.claim_due`."""
         c = due_work.c
         columns = (c.id, c.kind, c.subject, c.due_at, c.attempts)
-        rows = await _claim(
-            self._engine, due_work, c.due_at, now, lease, limit, claim_token, columns
-        )
+        async with write_turn(self._engine):
+            rows = await claim_ready(
+                self._engine, due_work, c.due_at, now, lease, limit, claim_token, columns
+            )
         items = [
             DueItem(
                 id=r.id,
@@ -169,7 +173,7 @@ class SqlDueWorkStore:
     async def finish(self, item: DueItem, reschedule_at: datetime | None) -> bool:
         """See :meth:`scheduler.due.DueWorkStore.finish`."""
         held = and_(due_work.c.id == item.id, due_work.c.claim_token == item.claim_token)
-        async with self._engine.begin() as conn:
+        async with begin_write(self._engine) as conn:
             if reschedule_at is None:
                 result = await conn.execute(delete(due_work).where(held))
             else:
@@ -211,214 +215,12 @@ class SqlDueWorkStore:
 
     async def release(self, item: DueItem, retry_at: datetime) -> None:
         """See :meth:`scheduler.due.DueWorkStore.release`."""
-        async with self._engine.begin() as conn:
+        async with begin_write(self._engine) as conn:
             await conn.execute(
                 update(due_work)
                 .where(due_work.c.id == item.id, due_work.c.claim_token == item.claim_token)
                 .values(due_at=retry_at, lease_until=None, claim_token=None)
             )
-
-
-async def enqueue(
-    conn: AsyncConnection, message: Message, now: datetime, broadcast_id: int | None = None
-) -> None:
-    """Write ``message`` to the outbox inside the caller's transaction (``broadcast_id``: it
-    belongs to that broadcast, whose report counts its fate).
-
-    A text longer than Telegram's 4,096 characters becomes several rows, split once here so a
-    retry never re-splits differently (each with its own spans); the buttons go with the last
-    part.
-    """
-    parts = message.parts()
-    for index, part in enumerate(parts):
-        last = index == len(parts) - 1
-        await conn.execute(
-            insert(outbox).values(
-                user_id=message.user_id,
-                text=part.text,
-                buttons=keyboard_to_json(part.buttons),
-                entities=spans_to_json(part.spans),
-                protect=message.protect,
-                carries=message.carries[0] if message.carries else None,
-                created_at=now,
-                next_attempt_at=now,
-                attempts=0,
-                # Counted once per message: on its last part.
-                broadcast_id=broadcast_id if last else None,
-            )
-        )
-
-
-class SqlOutboxQueue:
-    """The outbox of messages to send (implements :class:`bot.domain.ports.OutboxQueue`): at
-    least once, in order per chat, across restarts."""
-
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
-
-    async def claim(
-        self, now: datetime, lease: timedelta, limit: int, claim_token: str
-    ) -> list[OutboxItem]:
-        """Lease up to ``limit`` messages ready at ``now``, oldest first."""
-        c = outbox.c
-        columns = (
-            c.id,
-            c.user_id,
-            c.text,
-            c.buttons,
-            c.attempts,
-            c.broadcast_id,
-            c.entities,
-            c.protect,
-            c.carries,
-            c.delete_message_id,
-        )
-        rows = await _claim(self._engine, outbox, c.id, now, lease, limit, claim_token, columns)
-        items = [
-            OutboxItem(
-                id=r.id,
-                user_id=r.user_id,
-                text=r.text,
-                buttons=keyboard_from_json(r.buttons),
-                attempts=r.attempts,
-                claim_token=claim_token,
-                broadcast_id=r.broadcast_id,
-                spans=spans_from_json(r.entities),
-                protect=bool(r.protect),
-                carries=r.carries,
-                delete_message_id=r.delete_message_id,
-            )
-            for r in rows
-        ]
-        return sorted(items, key=lambda i: i.id)
-
-    async def done(self, item: OutboxItem, outcome: str = "sent") -> None:
-        """Forget a message that Telegram accepted (``outcome`` "sent") or that can never be
-        delivered ("blocked": the user blocked the bot; "dropped"). A broadcast's message
-        adds to the broadcast's delivered or blocked count in the same transaction."""
-        async with self._engine.begin() as conn:
-            gone = await conn.execute(
-                delete(outbox).where(
-                    outbox.c.id == item.id, outbox.c.claim_token == item.claim_token
-                )
-            )
-            if item.broadcast_id is not None and gone.rowcount == 1:
-                column = {"sent": "delivered", "blocked": "blocked"}.get(outcome)
-                if column is not None:
-                    await conn.execute(
-                        update(broadcasts)
-                        .where(broadcasts.c.id == item.broadcast_id)
-                        .values({column: broadcasts.c[column] + 1})
-                    )
-
-    async def retry_later(self, item: OutboxItem, at: datetime) -> None:
-        """Free the lease; the message is tried again at ``at`` (aware UTC)."""
-        async with self._engine.begin() as conn:
-            await conn.execute(
-                update(outbox)
-                .where(outbox.c.id == item.id, outbox.c.claim_token == item.claim_token)
-                .values(lease_until=None, claim_token=None, next_attempt_at=at)
-            )
-
-    async def add(self, message: Message, at: datetime) -> None:
-        """Queue ``message`` to be sent at ``at`` (aware UTC) or later."""
-        async with self._engine.begin() as conn:
-            await enqueue(conn, message, at)
-
-    async def postpone_user(self, user_id: int, at: datetime, claim_token: str) -> None:
-        """Make every message to ``user_id`` that this claim holds, or nobody holds, wait until
-        ``at`` (aware UTC), so that the chat's messages keep their order after a failure."""
-        c = outbox.c
-        async with self._engine.begin() as conn:
-            await conn.execute(
-                update(outbox)
-                .where(
-                    c.user_id == user_id,
-                    or_(c.claim_token == claim_token, c.lease_until.is_(None)),
-                )
-                .values(lease_until=None, claim_token=None, next_attempt_at=at)
-            )
-
-    async def remember_sent(
-        self, chat_id: int, message_ids: Sequence[int], pair_id: int, at: datetime
-    ) -> None:
-        """See :meth:`bot.domain.ports.OutboxQueue.remember_sent`."""
-        async with self._engine.begin() as conn:
-            await conn.execute(
-                delete(sent_messages).where(sent_messages.c.sent_at < at - DELETABLE_FOR)
-            )
-            for message_id in message_ids:
-                await conn.execute(
-                    insert(sent_messages).values(
-                        chat_id=chat_id, message_id=message_id, pair_id=pair_id, sent_at=at
-                    )
-                )
-
-    async def pending(self) -> int:
-        """How many messages wait to be sent."""
-        async with self._engine.connect() as conn:
-            return int((await conn.execute(select(func.count()).select_from(outbox))).scalar_one())
-
-
-class SqlOutbox:
-    """The outbox inside a unit of work (implements :class:`bot.domain.ports.Outbox`)."""
-
-    def __init__(self, conn: AsyncConnection) -> None:
-        self._conn = conn
-
-    async def enqueue(
-        self, message: Message, now: datetime, broadcast_id: int | None = None
-    ) -> None:
-        """See :meth:`bot.domain.ports.Outbox.enqueue`."""
-        await enqueue(self._conn, message, now, broadcast_id)
-
-    async def drop_for(self, user_id: int) -> None:
-        """See :meth:`bot.domain.ports.Outbox.drop_for`."""
-        await self._conn.execute(delete(outbox).where(outbox.c.user_id == user_id))
-
-    async def drop_carrying(self, pair_ids: Sequence[int]) -> int:
-        """See :meth:`bot.domain.ports.Outbox.drop_carrying`."""
-        if not pair_ids:
-            return 0
-        gone = await self._conn.execute(delete(outbox).where(outbox.c.carries.in_(pair_ids)))
-        return int(gone.rowcount or 0)
-
-    async def take_back(self, pair_ids: Sequence[int], now: datetime) -> int:
-        """See :meth:`bot.domain.ports.Outbox.take_back`."""
-        if not pair_ids:
-            return 0
-        s = sent_messages.c
-        found = (
-            await self._conn.execute(
-                select(s.chat_id, s.message_id)
-                .where(s.pair_id.in_(pair_ids), s.sent_at > now - DELETABLE_FOR)
-                .order_by(s.id)
-            )
-        ).all()
-        for chat_id, message_id in found:
-            await self._conn.execute(
-                insert(outbox).values(
-                    user_id=chat_id,
-                    text="",
-                    delete_message_id=message_id,
-                    created_at=now,
-                    next_attempt_at=now,
-                    attempts=0,
-                )
-            )
-        await self._conn.execute(delete(sent_messages).where(s.pair_id.in_(pair_ids)))
-        return len(found)
-
-    async def pending_for_broadcast(self, broadcast_id: int) -> int:
-        """See :meth:`bot.domain.ports.Outbox.pending_for_broadcast`."""
-        count = (
-            await self._conn.execute(
-                select(func.count())
-                .select_from(outbox)
-                .where(outbox.c.broadcast_id == broadcast_id)
-            )
-        ).scalar_one()
-        return int(count)
 
 
 class SqlDueSchedule:

@@ -245,6 +245,20 @@ outbox = Table(
     Column("protect", Boolean, nullable=False, default=False, server_default="0"),
     Column("carries", Integer, index=True),  # the pair whose answers the text shows
     Column("delete_message_id", Integer),  # not a message: delete this one from the chat
+    # 0 interactive, 1 normal, 2 bulk (bot.domain.messages.Priority): claimed in this order.
+    Column("priority", Integer, nullable=False, default=1, server_default="1"),
+    # Real send attempts that failed (the backoff grows with it); claims and 429s do not count.
+    Column("failures", Integer, nullable=False, default=0, server_default="0"),
+    Column("not_after", UTCDateTime),  # a scheduled question is not sent after this instant
+    Index("ix_outbox_priority_id", "priority", "id"),
+)
+
+#: The shared send budget: each row's next free slot; every process reserves slots here.
+send_budget = Table(
+    "send_budget",
+    metadata,
+    Column("name", String(16), primary_key=True),
+    Column("next_free", UTCDateTime, nullable=False),
 )
 
 due_work = Table(

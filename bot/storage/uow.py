@@ -21,12 +21,13 @@ from bot.domain.ports import Transactions
 from bot.domain.ports.updates import DuplicateUpdate, current_update
 from bot.storage.broadcasts import SqlBroadcasts
 from bot.storage.cohorts import SqlCohorts, SqlDrafts
-from bot.storage.database import READ_ONLY
+from bot.storage.database import READ_ONLY, begin_write
 from bot.storage.facilitators import SqlFacilitators
 from bot.storage.invites import SqlInvites
 from bot.storage.offers import SqlOffers
+from bot.storage.outbox import SqlOutbox
 from bot.storage.pairs import SqlPairs
-from bot.storage.queues import SqlDueSchedule, SqlOutbox
+from bot.storage.queues import SqlDueSchedule
 from bot.storage.rounds import SqlAnswers, SqlRounds
 from bot.storage.updates import claim_in
 from bot.storage.users import SqlUsers
@@ -58,7 +59,8 @@ class SqlTransactions:
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[SqlUnitOfWork]:
-        """A read-write transaction (the write lock at once on SQLite).
+        """A read-write transaction (the write lock at once on SQLite, after this process's
+        writers that came first: ``database.begin_write``).
 
         While an update is being handled (:func:`bot.domain.ports.updates.current_update`),
         the first write transaction also claims the update's id, so the claim commits with
@@ -67,7 +69,7 @@ class SqlTransactions:
         update = current_update()
         claiming = update is not None and not update.claimed
         try:
-            async with self._engine.begin() as conn:
+            async with begin_write(self._engine) as conn:
                 if update is not None and claiming:
                     if not await claim_in(conn, update.update_id, update.received_at):
                         raise DuplicateUpdate(update.update_id)

@@ -8,8 +8,8 @@ Handler groups (lower runs first; a group's first matching handler runs):
   the private chat and nothing else; anything else outside a private chat is ignored.
 * ``0`` the features: every command of the registry (``commands.py``), button presses
   (``buttons.py``), text and other messages, my_chat_member.
-* ``100`` the claim of an update that wrote nothing, then the outbox flush after every
-  update, so partners hear about it at once.
+* ``100`` the claim of an update that wrote nothing, then the outbox: the sender is woken
+  (or, in tests, flushes) after every update, so partners hear about it at once.
 
 Every operation runs through :func:`bot.domain.errors.boundary`, the one place a refusal
 becomes a reply (its transaction already rolled back).
@@ -40,6 +40,7 @@ from bot.domain.errors import boundary
 from bot.domain.messages import Message, Outcome, Pressed
 from bot.domain.people import UserInfo, clean_name
 from bot.domain.ports.updates import DuplicateUpdate
+from bot.domain.sending import acting
 from bot.i18n import speaking
 from bot.telegram import buttons, guards
 from bot.telegram.commands import COMMANDS, Command
@@ -90,12 +91,15 @@ def _handler(call: _Call) -> Callback:
 
     async def handler(update: Update, context: TandemContext) -> None:
         who = who_sent(update)
-        with speaking(who.language_code):
+        # What the operation queues for the sender is interactive; for others, normal.
+        with speaking(who.language_code), acting(who.id) as sending:
             try:
                 outcome = await boundary(who.id, call(update, context, who))
             except DuplicateUpdate as dup:
                 guards.duplicate(dup.update_id)
             await render(update, context, outcome)
+        if sending.queued:
+            context.sender.wake(urgent=True)  # ahead of any bulk being sent
 
     handler.__doc__ = call.__doc__
     return handler
@@ -157,9 +161,10 @@ async def on_my_chat_member(update: Update, context: TandemContext) -> None:
 
 async def flush_outbox(update: Update, context: TandemContext) -> None:
     """After every update: claim it if its work wrote nothing, then send what the domain
-    queued for anyone."""
+    queued for anyone: the continuous sender is woken, or, without it, the outbox is flushed
+    here."""
     await guards.claim_unwritten(context)
-    await context.sender.flush(context.bot)
+    await context.sender.after_commit(context.bot)
 
 
 def handlers() -> dict[int, Sequence[BaseHandler[Any, TandemContext, Any]]]:

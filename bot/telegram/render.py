@@ -6,10 +6,11 @@ from __future__ import annotations
 import logging
 
 from telegram import CallbackQuery, Update
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.domain.messages import Edit, Outcome
 from bot.telegram.context import TandemContext
+from bot.telegram.send_metrics import RETRY_AFTER
 from bot.telegram.sender import render_entities, render_keyboard
 
 logger = logging.getLogger(__name__)
@@ -42,6 +43,10 @@ async def _delete(context: TandemContext, chat_id: int, message_ids: tuple[int, 
 async def _answer_query(query: CallbackQuery, toast: str | None) -> None:
     try:
         await query.answer(text=toast or None)
+    except RetryAfter:
+        # Flood control: the toast is lost; what the press did is saved and the rest goes on.
+        RETRY_AFTER.inc()
+        logger.warning("callback query not answered: flood control")
     except TelegramError as exc:
         # An old query (the bot was down) can no longer be answered; the rest still works.
         logger.info("callback query not answered: %s", type(exc).__name__)
@@ -56,8 +61,15 @@ async def _apply_edit(query: CallbackQuery, edit: Edit) -> None:
             await query.edit_message_text(
                 text=edit.text, entities=render_entities(edit.spans), reply_markup=markup
             )
+    except RetryAfter:
+        # Flood control on an edit: the pressed message keeps its old look; what the press
+        # did is saved. Never "Something went wrong" for it.
+        RETRY_AFTER.inc()
+        logger.warning("edit not applied: flood control")
     except BadRequest as exc:
         if "not modified" not in exc.message.lower():
             logger.info("edit failed: %s", exc.message)
     except Forbidden:
         pass
+    except TelegramError as exc:
+        logger.warning("edit not applied: %s", type(exc).__name__)

@@ -209,7 +209,11 @@ async def test_delete_takes_back_recent_answers_from_both_chats_and_drops_queued
     await type_answer(sam, "Queued words from Sam")
     await alex.press(texts.BTN_WRITE)
     box.fake.fail_next(
-        "sendMessage", error_code=429, description="Too Many Requests", retry_after=30
+        "sendMessage",
+        error_code=429,
+        description="Too Many Requests",
+        retry_after=30,
+        chat_id=sam.user_id,
     )
     await alex.send("Queued words from Alex")
     assert "Queued words from Alex" not in "\n".join(sam.chat.texts())

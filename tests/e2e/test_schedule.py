@@ -111,26 +111,29 @@ async def test_scheduled_round_reaches_both_at_the_same_instant(box: Sandbox) ->
     assert "Open until Tue 3 Mar, 14:00" in sam.chat.last.text
 
 
-async def test_late_round_is_sent_on_start_up_when_under_two_hours(box: Sandbox) -> None:
+async def test_late_round_is_sent_on_start_up_when_within_the_lateness_bound(
+    box: Sandbox,
+) -> None:
     alex, sam = await make_pair(box)
     due = await box.runtime.tandem.next_round_at_for(alex.user_id)
     assert due is not None
-    box.clock.set(due + timedelta(hours=1, minutes=50))  # the bot was down until now
+    # MAX_LATENESS_MINUTES is 15 by default; the bot was down until now.
+    box.clock.set(due + timedelta(minutes=14))
     await box.tick()
     assert sam.chat.last.text.startswith("Check-in ·")
 
 
-async def test_round_more_than_two_hours_late_moves_to_the_next_slot(box: Sandbox) -> None:
+async def test_round_later_than_the_lateness_bound_moves_to_the_next_slot(box: Sandbox) -> None:
     alex, sam = await make_pair(box)
     due = await box.runtime.tandem.next_round_at_for(alex.user_id)
     assert due is not None
-    box.clock.set(due + timedelta(hours=2, minutes=1))
+    box.clock.set(due + timedelta(minutes=16))
     await box.tick()
     assert not sam.chat.last.text.startswith("Check-in ·")
     assert await box.runtime.tandem.next_round_at_for(alex.user_id) == due + timedelta(days=1)
 
 
-async def test_after_downtime_a_slot_under_two_hours_late_still_opens(
+async def test_after_downtime_a_slot_within_the_lateness_bound_still_opens(
     db_url: str, clock: ManualClock, picker: DimensionPicker
 ) -> None:
     fake = FakeBotAPI(clock=clock.now)

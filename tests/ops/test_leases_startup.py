@@ -13,7 +13,8 @@ from bot.domain.messages import Message
 from bot.leases import REMEMBER, ClaimLedger, ClaimRecorder
 from bot.sandbox import Sandbox
 from bot.storage.ops import SqlOps
-from bot.storage.queues import SqlDueWorkStore, SqlOutboxQueue, schedule_due
+from bot.storage.outbox import SqlOutboxQueue
+from bot.storage.queues import SqlDueWorkStore, schedule_due
 from scheduler.due import DueWorkStore
 
 LEASE = timedelta(seconds=60)

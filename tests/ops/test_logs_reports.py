@@ -106,7 +106,7 @@ async def test_json_logs_of_due_work_carry_its_row_and_pair(
     box.clock.advance(timedelta(days=2))  # the bot was down over a scheduled round
     await box.tick()
     entries = [json.loads(line) for line in log_stream.getvalue().splitlines()]
-    skipped = [e for e in entries if "skipped (bot was down)" in e["message"]]
+    skipped = [e for e in entries if "skipped: later than the bound" in e["message"]]
     assert skipped, entries
     assert all(isinstance(e["due_id"], int) and e["pair_id"] == 1 for e in skipped)
     assert all("update_id" not in e for e in skipped)

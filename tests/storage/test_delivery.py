@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.domain.messages import Button, Message
 from bot.domain.ports import Transactions
 from bot.domain.subjects import DueKind, MemberSubject, PairSubject, RoundSubject
-from bot.storage.queues import SqlDueWorkStore, SqlOutboxQueue
+from bot.storage.outbox import SqlOutboxQueue
+from bot.storage.queues import SqlDueWorkStore
 from bot.storage.updates import SqlUpdateLedger
 from tests.storage.conftest import NOW, seed_pair
 

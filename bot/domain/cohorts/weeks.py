@@ -16,7 +16,7 @@ from bot.domain.deps import Deps
 from bot.domain.model import Cohort, CohortStatus
 from bot.domain.people import tell_pair
 from bot.domain.ports import UnitOfWork
-from bot.domain.schedule import MAX_LATENESS, reschedule
+from bot.domain.schedule import reschedule
 from bot.domain.subjects import CohortSubject, CohortWeekSubject, DueKind
 from bot.i18n import gettext
 from content.programs import Program
@@ -89,7 +89,7 @@ async def due_week(deps: Deps, item: DueItem, now: datetime) -> datetime | None:
             return None
         for pair in await tx.cohorts.enrolled(cohort_id):
             # After downtime, a program slot less than two hours ago still opens.
-            await reschedule(deps, tx, pair, after=now - MAX_LATENESS)
+            await reschedule(deps, tx, pair, after=now - deps.config.max_lateness)
         await schedule_preps(deps, tx, cohort, program)
         return _week_start_instant(cohort, max(index, -1) + 1)
 

@@ -18,7 +18,13 @@ from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from bot.domain.ports.cohorts import Broadcasts, Cohorts, Drafts, Facilitators
-from bot.domain.ports.delivery import DueSchedule, Outbox, OutboxQueue, UpdateLedger
+from bot.domain.ports.delivery import (
+    DueSchedule,
+    Outbox,
+    OutboxQueue,
+    SendBudget,
+    UpdateLedger,
+)
 from bot.domain.ports.people import Invites, Pairs, Users
 from bot.domain.ports.rounds import Answers, Offers, Rounds
 
@@ -35,6 +41,7 @@ __all__ = [
     "OutboxQueue",
     "Pairs",
     "Rounds",
+    "SendBudget",
     "Transactions",
     "UnitOfWork",
     "UpdateLedger",

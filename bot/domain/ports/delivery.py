@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.domain.messages import Message, OutboxItem
+from bot.domain.sending import Priority
 from bot.domain.subjects import DueKind, Subject
 
 
@@ -23,6 +24,19 @@ class Outbox(Protocol):
 
     async def drop_for(self, user_id: int) -> None:
         """Drop every message waiting for the user."""
+        ...
+
+    async def park_for(self, user_id: int) -> None:
+        """The user blocked the bot: park their waiting messages that show a pair's answers
+        (a reveal; ``Message.carries``) until they come back, and drop the rest (questions,
+        offers and notices are sent again, fresh, when they come back; a broadcast's message
+        is not)."""
+        ...
+
+    async def unpark(self, user_id: int, now: datetime) -> datetime | None:
+        """The user is back: their parked messages are ready at ``now`` (aware UTC), in their
+        order, ahead of bulk; returns when the newest of them was queued (None: there were
+        none), so that what it already carries is not sent twice."""
         ...
 
     async def drop_carrying(self, pair_ids: Sequence[int]) -> int:
@@ -64,22 +78,46 @@ class OutboxQueue(Protocol):
     async def claim(
         self, now: datetime, lease: timedelta, limit: int, claim_token: str
     ) -> list[OutboxItem]:
-        """Lease up to ``limit`` messages ready at ``now``, oldest first (one statement: two
-        processes never take the same message; a lease that ends frees it)."""
+        """Lease up to ``limit`` messages ready at ``now``, by priority then oldest first (one
+        statement: two processes never take the same message; a lease that ends frees it). A
+        claim is not an attempt."""
         ...
 
-    async def done(self, item: OutboxItem, outcome: str = "sent") -> None:
+    async def done(
+        self, item: OutboxItem, outcome: str = "sent", chat_free_at: datetime | None = None
+    ) -> None:
         """Forget a message Telegram accepted (``sent``) or that can never be delivered
-        (``blocked``, ``dropped``), only while this claim holds it; a broadcast's message
-        adds to its delivered or blocked count in the same transaction."""
+        (``blocked``, ``dropped``, ``late``), only while this claim holds it; a broadcast's
+        message adds to its delivered or blocked count in the same transaction. With
+        ``chat_free_at``, the chat's other messages wait until then (one per second)."""
+        ...
+
+    async def done_many(
+        self, finished: Sequence[tuple[OutboxItem, datetime | None]], outcome: str = "sent"
+    ) -> None:
+        """:meth:`done` for several ``(message, chat_free_at)`` in one transaction."""
+        ...
+
+    async def release(self, items: Sequence[OutboxItem], at: datetime) -> None:
+        """Free several claimed messages at once; they are tried again at ``at``."""
+        ...
+
+    async def failed(self, item: OutboxItem, at: datetime) -> None:
+        """A real send attempt failed: count it and make the chat wait until ``at``; the
+        message is kept."""
+        ...
+
+    async def next_attempt(self, after: datetime) -> datetime | None:
+        """The earliest instant after ``after`` at which a waiting message becomes ready."""
         ...
 
     async def retry_later(self, item: OutboxItem, at: datetime) -> None:
         """Free the lease; the message is tried again at ``at``."""
         ...
 
-    async def add(self, message: Message, at: datetime) -> None:
-        """Queue ``message`` to be sent at ``at`` or later."""
+    async def add(self, message: Message, at: datetime, priority: Priority | None = None) -> None:
+        """Queue ``message`` to be sent at ``at`` or later (``priority``: default from the
+        sending context, ``bot.domain.sending``)."""
         ...
 
     async def postpone_user(self, user_id: int, at: datetime, claim_token: str) -> None:
@@ -97,6 +135,16 @@ class OutboxQueue(Protocol):
 
     async def pending(self) -> int:
         """How many messages wait."""
+        ...
+
+
+class SendBudget(Protocol):
+    """Telegram's overall send limit, shared by every process on the database."""
+
+    async def reserve(self, name: str, count: int, interval: timedelta, now: datetime) -> datetime:
+        """Reserve ``count`` consecutive sending slots of budget ``name`` (``free`` or
+        ``paid``), ``interval`` apart; returns the first (aware UTC, not before ``now``). Two
+        callers, in any processes, never get the same slot."""
         ...
 
 

@@ -42,22 +42,22 @@ class DuplicateUpdate(Exception):
         self.update_id = update_id
 
 
-_CURRENT: ContextVar[UpdateClaim | None] = ContextVar("tandem_update", default=None)
+_UPDATE: ContextVar[UpdateClaim | None] = ContextVar("tandem_update", default=None)
 
 
 def begin_update(update_id: int, received_at: datetime) -> UpdateClaim:
     """Mark ``update_id`` (received at ``received_at``, aware UTC) as the update the current
     task handles; replaces any earlier mark."""
     claim = UpdateClaim(update_id, received_at)
-    _CURRENT.set(claim)
+    _UPDATE.set(claim)
     return claim
 
 
 def current_update() -> UpdateClaim | None:
     """The update the current task handles, if any (due work and the outbox have none)."""
-    return _CURRENT.get()
+    return _UPDATE.get()
 
 
 def end_update() -> None:
     """The current task handles no update any more."""
-    _CURRENT.set(None)
+    _UPDATE.set(None)

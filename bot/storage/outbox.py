@@ -1,0 +1,388 @@
+"""The outbox of messages to send (both sides: the queue the sender claims from, and the
+outbox inside a unit of work): at least once, in order per chat, claimed by priority (issue
+10), parked for a user who blocked the bot. Claims use :func:`bot.storage.queues.claim_ready`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Row, and_, delete, func, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.domain.messages import (
+    Message,
+    OutboxItem,
+    keyboard_from_json,
+    keyboard_to_json,
+    spans_from_json,
+    spans_to_json,
+)
+from bot.domain.sending import Priority, not_after, priority_for
+from bot.storage.database import begin_write, write_turn
+from bot.storage.queues import claim_ready, free_lease
+from bot.storage.tables import broadcasts, outbox, sent_messages
+
+#: How long Telegram lets a bot delete its own message in a private chat.
+DELETABLE_FOR = timedelta(hours=48)
+#: A parked outbox row (its user blocked the bot) holds this lease and claim token: no claim
+#: takes it until the user comes back (``SqlOutbox.unpark``).
+PARKED_UNTIL = datetime(9999, 1, 1, tzinfo=UTC)
+PARKED = "parked"
+
+
+async def enqueue(
+    conn: AsyncConnection,
+    message: Message,
+    now: datetime,
+    broadcast_id: int | None = None,
+    *,
+    priority: Priority | None = None,
+) -> None:
+    """Write ``message`` to the outbox inside the caller's transaction (``broadcast_id``: it
+    belongs to that broadcast, whose report counts its fate), to be sent at ``now`` (aware
+    UTC) or later.
+
+    A text longer than Telegram's 4,096 characters becomes several rows, split once here so a
+    retry never re-splits differently (each with its own spans); the buttons go with the last
+    part. ``priority`` defaults to what the sending context says (``bot.domain.sending``: the
+    actor's own messages interactive, a broadcast and due work bulk); the context's lateness
+    bound, if any, becomes the rows' ``not_after``.
+    """
+    if priority is None:
+        priority = priority_for(message.user_id, broadcast=broadcast_id is not None)
+    deadline = not_after()
+    if priority < Priority.BULK:
+        # The chat's queued rows go first (a chat keeps its order, see ``claim``): raise them
+        # to this message's priority, so a reply is not held behind a wave's question to the
+        # same person waiting its turn among thousands.
+        await conn.execute(
+            update(outbox)
+            .where(outbox.c.user_id == message.user_id, outbox.c.priority > int(priority))
+            .values(priority=int(priority))
+        )
+    parts = message.parts()
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        await conn.execute(
+            insert(outbox).values(
+                user_id=message.user_id,
+                text=part.text,
+                buttons=keyboard_to_json(part.buttons),
+                entities=spans_to_json(part.spans),
+                protect=message.protect,
+                carries=message.carries[0] if message.carries else None,
+                created_at=now,
+                next_attempt_at=now,
+                attempts=0,
+                # Counted once per message: on its last part.
+                broadcast_id=broadcast_id if last else None,
+                priority=int(priority),
+                not_after=deadline,
+            )
+        )
+
+
+class SqlOutboxQueue:
+    """The outbox of messages to send (implements :class:`bot.domain.ports.OutboxQueue`): at
+    least once, in order per chat, across restarts; claimed by priority, then age."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def claim(
+        self, now: datetime, lease: timedelta, limit: int, claim_token: str
+    ) -> list[OutboxItem]:
+        """Lease up to ``limit`` messages ready at ``now``, by priority (interactive first),
+        then oldest first. A claim is not an attempt: only :meth:`failed` counts one."""
+        c = outbox.c
+        columns = (
+            c.id,
+            c.user_id,
+            c.text,
+            c.buttons,
+            c.attempts,
+            c.broadcast_id,
+            c.entities,
+            c.protect,
+            c.carries,
+            c.delete_message_id,
+            c.priority,
+            c.failures,
+            c.not_after,
+        )
+        # Each priority class in turn, along the index on (priority, id). A chat keeps its
+        # order: ``enqueue`` raises a chat's queued rows to a newer message's priority, so
+        # within a chat priority never falls from older to newer rows.
+        rows: list[Row[Any]] = []
+        async with write_turn(self._engine):
+            for priority in Priority:
+                if len(rows) >= limit:
+                    break
+                rows += await claim_ready(
+                    self._engine,
+                    outbox,
+                    c.id,
+                    now,
+                    lease,
+                    limit - len(rows),
+                    claim_token,
+                    columns,
+                    where=c.priority == int(priority),
+                )
+        items = [
+            OutboxItem(
+                id=r.id,
+                user_id=r.user_id,
+                text=r.text,
+                buttons=keyboard_from_json(r.buttons),
+                attempts=r.attempts,
+                claim_token=claim_token,
+                broadcast_id=r.broadcast_id,
+                spans=spans_from_json(r.entities),
+                protect=bool(r.protect),
+                carries=r.carries,
+                delete_message_id=r.delete_message_id,
+                priority=r.priority,
+                failures=r.failures,
+                not_after=r.not_after,
+            )
+            for r in rows
+        ]
+        return sorted(items, key=lambda i: (i.priority, i.id))
+
+    async def done(
+        self, item: OutboxItem, outcome: str = "sent", chat_free_at: datetime | None = None
+    ) -> None:
+        """Forget a message that Telegram accepted (``outcome`` "sent") or that can never be
+        delivered ("blocked": the user blocked the bot; "dropped"; "late": past its lateness
+        bound). A broadcast's message adds to the broadcast's delivered or blocked count in the
+        same transaction. ``chat_free_at`` (aware UTC): the chat's other free messages wait
+        until then (Telegram's one message per second per chat, across processes)."""
+        await self.done_many([(item, chat_free_at)], outcome)
+
+    async def done_many(
+        self, finished: Sequence[tuple[OutboxItem, datetime | None]], outcome: str = "sent"
+    ) -> None:
+        """:meth:`done` for several messages, each with its ``chat_free_at``, in one
+        transaction (the sender records what Telegram accepted a few messages at a time)."""
+        if not finished:
+            return
+        async with begin_write(self._engine) as conn:
+            for item, chat_free_at in finished:
+                gone = await conn.execute(
+                    delete(outbox).where(
+                        outbox.c.id == item.id, outbox.c.claim_token == item.claim_token
+                    )
+                )
+                if chat_free_at is not None:
+                    await self._hold_chat(conn, item.user_id, chat_free_at, item.claim_token)
+                if item.broadcast_id is not None and gone.rowcount == 1:
+                    column = {"sent": "delivered", "blocked": "blocked"}.get(outcome)
+                    if column is not None:
+                        await conn.execute(
+                            update(broadcasts)
+                            .where(broadcasts.c.id == item.broadcast_id)
+                            .values({column: broadcasts.c[column] + 1})
+                        )
+
+    async def release(self, items: Sequence[OutboxItem], at: datetime) -> None:
+        """:meth:`retry_later` for several claimed messages, in one transaction."""
+        if not items:
+            return
+        async with begin_write(self._engine) as conn:
+            for item in items:
+                await conn.execute(
+                    update(outbox)
+                    .where(outbox.c.id == item.id, outbox.c.claim_token == item.claim_token)
+                    .values(lease_until=None, claim_token=None, next_attempt_at=at)
+                )
+
+    @staticmethod
+    async def _hold_chat(
+        conn: AsyncConnection, user_id: int, at: datetime, claim_token: str
+    ) -> None:
+        """Messages to ``user_id`` that this claim or nobody holds are not ready before ``at``
+        (none is moved earlier)."""
+        c = outbox.c
+        await conn.execute(
+            update(outbox)
+            .where(
+                c.user_id == user_id,
+                c.next_attempt_at < at,
+                or_(c.claim_token == claim_token, c.lease_until.is_(None)),
+            )
+            .values(next_attempt_at=at)
+        )
+
+    async def retry_later(self, item: OutboxItem, at: datetime) -> None:
+        """Free the lease; the message is tried again at ``at`` (aware UTC). Not an attempt."""
+        async with begin_write(self._engine) as conn:
+            await conn.execute(
+                update(outbox)
+                .where(outbox.c.id == item.id, outbox.c.claim_token == item.claim_token)
+                .values(lease_until=None, claim_token=None, next_attempt_at=at)
+            )
+
+    async def add(self, message: Message, at: datetime, priority: Priority | None = None) -> None:
+        """Queue ``message`` to be sent at ``at`` (aware UTC) or later (``priority``: as
+        :func:`enqueue`; a direct reply that could not go now passes ``INTERACTIVE``)."""
+        async with begin_write(self._engine) as conn:
+            await enqueue(conn, message, at, priority=priority)
+
+    async def postpone_user(self, user_id: int, at: datetime, claim_token: str) -> None:
+        """Make every message to ``user_id`` that this claim holds, or nobody holds, wait until
+        ``at`` (aware UTC), so that the chat's messages keep their order after a failure. Not
+        an attempt (a 429, a halted flush)."""
+        c = outbox.c
+        async with begin_write(self._engine) as conn:
+            await conn.execute(
+                update(outbox)
+                .where(
+                    c.user_id == user_id,
+                    or_(c.claim_token == claim_token, c.lease_until.is_(None)),
+                )
+                .values(lease_until=None, claim_token=None, next_attempt_at=at)
+            )
+
+    async def failed(self, item: OutboxItem, at: datetime) -> None:
+        """A real attempt to send ``item`` failed (network, 5xx): count it on the row and make
+        the chat wait until ``at`` (aware UTC). The row is kept: nothing is dropped for
+        failing."""
+        async with begin_write(self._engine) as conn:
+            await conn.execute(
+                update(outbox)
+                .where(outbox.c.id == item.id, outbox.c.claim_token == item.claim_token)
+                .values(failures=outbox.c.failures + 1)
+            )
+        await self.postpone_user(item.user_id, at, item.claim_token)
+
+    async def next_attempt(self, after: datetime) -> datetime | None:
+        """The earliest instant after ``after`` (aware UTC) at which a waiting message becomes
+        ready (parked ones aside); None when none does."""
+        c = outbox.c
+        async with self._engine.connect() as conn:
+            found: datetime | None = (
+                await conn.execute(
+                    select(func.min(c.next_attempt_at)).where(
+                        c.next_attempt_at > after, free_lease(c.lease_until, after)
+                    )
+                )
+            ).scalar_one_or_none()
+        return found
+
+    async def remember_sent(
+        self, chat_id: int, message_ids: Sequence[int], pair_id: int, at: datetime
+    ) -> None:
+        """See :meth:`bot.domain.ports.OutboxQueue.remember_sent`."""
+        async with begin_write(self._engine) as conn:
+            await conn.execute(
+                delete(sent_messages).where(sent_messages.c.sent_at < at - DELETABLE_FOR)
+            )
+            for message_id in message_ids:
+                await conn.execute(
+                    insert(sent_messages).values(
+                        chat_id=chat_id, message_id=message_id, pair_id=pair_id, sent_at=at
+                    )
+                )
+
+    async def pending(self) -> int:
+        """How many messages wait to be sent."""
+        async with self._engine.connect() as conn:
+            return int((await conn.execute(select(func.count()).select_from(outbox))).scalar_one())
+
+
+class SqlOutbox:
+    """The outbox inside a unit of work (implements :class:`bot.domain.ports.Outbox`)."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def enqueue(
+        self, message: Message, now: datetime, broadcast_id: int | None = None
+    ) -> None:
+        """See :meth:`bot.domain.ports.Outbox.enqueue`."""
+        await enqueue(self._conn, message, now, broadcast_id)
+
+    async def drop_for(self, user_id: int) -> None:
+        """See :meth:`bot.domain.ports.Outbox.drop_for`."""
+        await self._conn.execute(delete(outbox).where(outbox.c.user_id == user_id))
+
+    async def park_for(self, user_id: int) -> None:
+        """See :meth:`bot.domain.ports.Outbox.park_for`."""
+        c = outbox.c
+        await self._conn.execute(
+            delete(outbox).where(
+                c.user_id == user_id, or_(c.carries.is_(None), c.broadcast_id.is_not(None))
+            )
+        )
+        await self._conn.execute(
+            update(outbox)
+            .where(c.user_id == user_id)
+            .values(lease_until=PARKED_UNTIL, claim_token=PARKED)
+        )
+
+    async def unpark(self, user_id: int, now: datetime) -> datetime | None:
+        """See :meth:`bot.domain.ports.Outbox.unpark`."""
+        c = outbox.c
+        parked = and_(c.user_id == user_id, c.claim_token == PARKED)
+        newest: datetime | None = (
+            await self._conn.execute(select(func.max(c.created_at)).where(parked))
+        ).scalar_one_or_none()
+        await self._conn.execute(
+            update(outbox)
+            .where(parked)
+            .values(
+                lease_until=None,
+                claim_token=None,
+                next_attempt_at=now,
+                priority=int(Priority.INTERACTIVE),
+            )
+        )
+        return newest
+
+    async def drop_carrying(self, pair_ids: Sequence[int]) -> int:
+        """See :meth:`bot.domain.ports.Outbox.drop_carrying`."""
+        if not pair_ids:
+            return 0
+        gone = await self._conn.execute(delete(outbox).where(outbox.c.carries.in_(pair_ids)))
+        return int(gone.rowcount or 0)
+
+    async def take_back(self, pair_ids: Sequence[int], now: datetime) -> int:
+        """See :meth:`bot.domain.ports.Outbox.take_back`."""
+        if not pair_ids:
+            return 0
+        s = sent_messages.c
+        found = (
+            await self._conn.execute(
+                select(s.chat_id, s.message_id)
+                .where(s.pair_id.in_(pair_ids), s.sent_at > now - DELETABLE_FOR)
+                .order_by(s.id)
+            )
+        ).all()
+        for chat_id, message_id in found:
+            await self._conn.execute(
+                insert(outbox).values(
+                    user_id=chat_id,
+                    text="",
+                    delete_message_id=message_id,
+                    created_at=now,
+                    next_attempt_at=now,
+                    attempts=0,
+                )
+            )
+        await self._conn.execute(delete(sent_messages).where(s.pair_id.in_(pair_ids)))
+        return len(found)
+
+    async def pending_for_broadcast(self, broadcast_id: int) -> int:
+        """See :meth:`bot.domain.ports.Outbox.pending_for_broadcast`."""
+        count = (
+            await self._conn.execute(
+                select(func.count())
+                .select_from(outbox)
+                .where(outbox.c.broadcast_id == broadcast_id)
+            )
+        ).scalar_one()
+        return int(count)
