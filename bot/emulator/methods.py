@@ -26,7 +26,7 @@ from bot.emulator.formatting import (
     utf16_length,
 )
 from bot.emulator.model import Button, Chat, ChatEvent, SentMessage
-from bot.emulator.webhooks import WEBHOOK_ACTIVE, WebhookMethods
+from bot.emulator.webhooks import TERMINATED_BY_OTHER_POLL, WEBHOOK_ACTIVE, WebhookMethods
 
 MAX_TEXT_LENGTH: Final[int] = 4096
 MAX_CAPTION_LENGTH: Final[int] = 1024
@@ -157,6 +157,9 @@ class BotAPIMethods(WebhookMethods):
     pending_updates: list[dict[str, Any]]
     open_callback_queries: dict[str, int]
     _seen_users: set[int]
+    #: getUpdates calls received so far: a long poll that sees a newer one arrive while it
+    #: waits was cut short by another poller.
+    _polls: int = 0
 
     if TYPE_CHECKING:
         # Provided by FakeBotAPI.
@@ -297,9 +300,15 @@ class BotAPIMethods(WebhookMethods):
         return True
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
-        """getUpdates: confirm updates below ``offset``; return the queue (waits ≤ 0.05 s)."""
+        """getUpdates: confirm updates below ``offset``; return the queue (waits ≤ 0.05 s).
+
+        As Telegram does, a getUpdates arriving while another one waits ends the waiting one
+        with 409 Conflict ("terminated by other getUpdates request"): two pollers on one token.
+        """
         if self.webhook_url:  # Telegram refuses getUpdates while a webhook is set
             raise WEBHOOK_ACTIVE
+        self._polls += 1
+        mine = self._polls
         offset = int(params.get("offset") or 0)
         limit = min(max(int(params.get("limit") or 100), 1), 100)
         timeout = float(params.get("timeout") or 0)
@@ -323,6 +332,8 @@ class BotAPIMethods(WebhookMethods):
         confirm()
         if not self.pending_updates and timeout > 0:
             await asyncio.sleep(min(timeout, 0.05))
+            if self._polls != mine:
+                raise TERMINATED_BY_OTHER_POLL
             confirm()
         return copy.deepcopy(self.pending_updates[:limit])
 

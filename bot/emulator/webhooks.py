@@ -21,6 +21,14 @@ WEBHOOK_ACTIVE = _Refusal(
     "use deleteWebhook to delete the webhook first",
 )
 
+#: Telegram's answer to a long poll cut short by another getUpdates on the same token (two
+#: pollers): the older request gets it.
+TERMINATED_BY_OTHER_POLL = _Refusal(
+    409,
+    "Conflict: terminated by other getUpdates request; "
+    "make sure that only one bot instance is running",
+)
+
 
 class WebhookMethods:
     """setWebhook / getWebhookInfo / deleteWebhook over the emulator's webhook state."""
