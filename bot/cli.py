@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage.crypt import KeyringError
-from bot.storage.database import BackupError
+from bot.storage.database import BackupError, SchemaOutOfDate
 from bot.storage.lock import DatabaseInUse, single_process
 from content.loader import load_content
 from content.schema import ContentError
@@ -238,6 +238,8 @@ def main(argv: Sequence[str] | None = None, *, request: BaseRequest | None = Non
     except BackupError as exc:
         return _fail(f"backup: {exc}")
     except DatabaseInUse as exc:
+        return _fail(str(exc))
+    except SchemaOutOfDate as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:
         return 130

@@ -29,7 +29,8 @@ PINNED = {
     "telegram": logging.INFO,
     # It logs a handled 429 at ERROR with a traceback; the outbox reschedules and logs it.
     "telegram.ext.AIORateLimiter": logging.CRITICAL,
-    "apscheduler": logging.INFO,
+    # "Running job tandem-tick" at INFO every TICK_SECONDS says nothing an operator needs.
+    "apscheduler": logging.WARNING,
     "aiosqlite": logging.INFO,
     "matplotlib": logging.WARNING,  # font and backend chatter, not about Tandem
     "sqlalchemy": logging.WARNING,

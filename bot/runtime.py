@@ -38,7 +38,7 @@ from bot.leases import ClaimLedger, ClaimRecorder
 from bot.logs import log_context
 from bot.settings import Settings
 from bot.storage.budget import SqlSendBudget
-from bot.storage.database import open_database
+from bot.storage.database import open_database, require_current_schema
 from bot.storage.ops import SqlOps
 from bot.storage.outbox import SqlOutboxQueue
 from bot.storage.queues import SqlDueWorkStore
@@ -102,14 +102,15 @@ class Runtime:
         """Stop the continuous sender, hand back the due-work and outbox leases this process
         still holds (a stop after the grace period, see ``bot/telegram/serve.py``), then
         release the database."""
-        await self.sender.stop()
         try:
+            await self.sender.stop()
             freed = await SqlOps(self.engine).release_claims(self.ledger.tokens())
             if freed:
                 logger.info("handed back %s claimed rows", freed)
         except Exception as exc:  # the database is gone: the leases end on their own
             logger.warning("claims not handed back: %s", type(exc).__name__)
-        await self.engine.dispose()
+        finally:
+            await self.engine.dispose()
 
 
 async def start_runtime(
@@ -134,7 +135,9 @@ async def start_runtime(
     ``migrate`` defaults to True for SQLite (the embedded default upgrades itself) and False
     otherwise (run ``tandem db upgrade``). Raises ``content.schema.ContentError`` for invalid
     content, ``bot.storage.crypt.KeyringError`` when the encryption keys are missing or do not
-    open the stored text (nothing changed), and SQLAlchemy errors for an unreachable database.
+    open the stored text (nothing changed), ``bot.storage.database.SchemaOutOfDate`` when a
+    database that is not migrated here lags behind the code, and SQLAlchemy errors for an
+    unreachable database.
     ``noise`` draws the cohort figures' privacy noise (default: the operating system's secure
     generator).
     """
@@ -145,6 +148,12 @@ async def start_runtime(
     engine = await open_database(
         settings.database_url, settings.encryption_key_list(), migrate=migrate
     )
+    if not migrate:
+        try:
+            await require_current_schema(engine)  # SchemaOutOfDate: one line, nothing changed
+        except BaseException:
+            await engine.dispose()
+            raise
     deps = Deps(
         db=transactions(engine),
         clock=clock,

@@ -185,6 +185,33 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
         await conn.run_sync(_run)
 
 
+class SchemaOutOfDate(Exception):
+    """The database's schema is not the one this version of Tandem needs (PostgreSQL is not
+    migrated at start-up); the message is one line for the operator."""
+
+
+async def require_current_schema(engine: AsyncEngine) -> None:
+    """Raise :class:`SchemaOutOfDate` unless the database at ``engine`` is at the newest
+    migration (a deployment that skipped ``tandem db upgrade`` would otherwise fail on every
+    tick with a missing table or column)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    def _revisions(connection: Connection) -> tuple[str | None, str | None]:
+        current = MigrationContext.configure(connection).get_current_revision()
+        head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+        return current, head
+
+    async with engine.connect() as conn:
+        current, head = await conn.run_sync(_revisions)
+        await conn.rollback()
+    if current != head:
+        raise SchemaOutOfDate(
+            f"the database schema is at {current or 'nothing yet'}, this version needs {head}: "
+            "run `tandem db upgrade` first"
+        )
+
+
 class BackupError(Exception):
     """A backup cannot be made; the message is one line for the operator."""
 

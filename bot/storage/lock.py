@@ -49,6 +49,8 @@ def single_process(url: str) -> Iterator[Path | None]:
     if database is None:
         yield None
         return
+    # The real file, whatever name reaches it (a symbolic link, ``./``): one lock per file.
+    database = database.resolve()
     path = Path(f"{database}.lock")
     # Opened without truncating: the holder's pid stays readable until we own the lock.
     handle = path.open("a+", encoding="ascii")

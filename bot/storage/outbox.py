@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Row, and_, delete, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.domain.messages import (
@@ -49,8 +49,13 @@ async def enqueue(
     retry never re-splits differently (each with its own spans); the buttons go with the last
     part. ``priority`` defaults to what the sending context says (``bot.domain.sending``: the
     actor's own messages interactive, a broadcast and due work bulk); the context's lateness
-    bound, if any, becomes the rows' ``not_after``.
+    bound, if any, becomes the rows' ``not_after``. Raises ValueError for a message that shows
+    more than one pair's answers (``Message.carries``): it is sent directly or not at all.
     """
+    if len(message.carries) > 1:
+        # A row names one pair (``outbox.carries``): a message showing several could outlive
+        # a /delete of the pair it does not name (DESIGN.md, privacy rule 4).
+        raise ValueError("a queued message may show one pair's answers at most")
     if priority is None:
         priority = priority_for(message.user_id, broadcast=broadcast_id is not None)
     deadline = not_after()
@@ -115,7 +120,15 @@ class SqlOutboxQueue:
         )
         # Each priority class in turn, along the index on (priority, id). A chat keeps its
         # order: ``enqueue`` raises a chat's queued rows to a newer message's priority, so
-        # within a chat priority never falls from older to newer rows.
+        # within a chat priority never falls from older to newer rows; and a row waits while
+        # an older row of its chat is not ready (leased by a process that may have died,
+        # backing off, parked), so a restart never sends a chat's later messages first.
+        earlier = outbox.alias("earlier")
+        in_order = ~exists().where(
+            earlier.c.user_id == c.user_id,
+            earlier.c.id < c.id,
+            or_(earlier.c.next_attempt_at > now, ~free_lease(earlier.c.lease_until, now)),
+        )
         rows: list[Row[Any]] = []
         async with write_turn(self._engine):
             for priority in Priority:
@@ -130,7 +143,7 @@ class SqlOutboxQueue:
                     limit - len(rows),
                     claim_token,
                     columns,
-                    where=c.priority == int(priority),
+                    where=and_(c.priority == int(priority), in_order),
                 )
         items = [
             OutboxItem(

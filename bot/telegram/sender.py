@@ -72,6 +72,8 @@ OUTBOX_BATCH = 50
 CLAIM_BATCH = 16
 #: The longest the continuous sender sleeps without being woken (other processes may queue).
 IDLE_WAKE = timedelta(seconds=1)
+#: After a flush that failed (the database unreachable), the sender tries again this soon.
+FAILED_FLUSH_WAIT = timedelta(seconds=2)
 _PRIORITY_LABELS = {0: "interactive", 1: "normal", 2: "bulk"}
 #: Telegram's limit for a photo's caption, in UTF-16 units (DESIGN.md, platform limits).
 MAX_CAPTION_CHARS = 1024
@@ -204,8 +206,16 @@ class Sender:
         return self._pacer.chat_free_at(chat_id) or self._now()
 
     async def _queue_rest(self, rest: list[Message], at: datetime) -> None:
-        """Queue the unsent parts of a direct reply for ``at``, ahead of bulk."""
+        """Queue the unsent parts of a direct reply for ``at``, ahead of bulk. A part that
+        shows more than one pair's answers (a /history page across an earlier pair and the
+        current one) is not queued: an outbox row names one pair, so a later /delete or
+        /unpair of the other pair would not find it (DESIGN.md, privacy rule 4). It is dropped
+        (logged); the reader can ask again."""
         for part in rest:
+            if len(part.carries) > 1:
+                logger.info("reply to %s not queued: it shows several pairs", part.user_id)
+                SEND_ERRORS.labels("not_queued").inc()
+                continue
             await self._outbox.add(part, at, Priority.INTERACTIVE)
         self.wake(urgent=True)
 
@@ -409,18 +419,22 @@ class Sender:
         ends or something is queued (:meth:`wake`), at most :data:`IDLE_WAKE`."""
         while True:
             self._wake.clear()
+            now = self._now()
+            until = now + IDLE_WAKE
             try:
                 await self.flush(bot)
+                now = self._now()
+                paused = self._pacer.paused_until()
+                until = paused if paused is not None else now + IDLE_WAKE
+                nxt = None if paused is not None else await self._outbox.next_attempt(now)
+                if nxt is not None and nxt < until:
+                    until = nxt
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # keep sending whatever one flush met
+            except Exception as exc:  # the database went away: keep the task, try again
                 logger.error("outbox flush failed: %s", type(exc).__name__)
-            now = self._now()
-            paused = self._pacer.paused_until()
-            until = paused if paused is not None else now + IDLE_WAKE
-            nxt = None if paused is not None else await self._outbox.next_attempt(now)
-            if nxt is not None and nxt < until:
-                until = nxt
+                now = self._now()
+                until = now + FAILED_FLUSH_WAIT
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), (until - now).total_seconds())
 
@@ -437,7 +451,10 @@ class Sender:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        await self._record(final=True)
+        try:
+            await self._record(final=True)
+        except Exception as exc:  # the database is gone: those sends stay in the crash window
+            logger.warning("sends not recorded at stop: %s", type(exc).__name__)
 
     async def _send_item(self, bot: Bot, item: OutboxItem) -> str:
         """One claimed row: skipped when late, handed back when its chat is not free, else

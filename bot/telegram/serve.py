@@ -245,6 +245,12 @@ async def _stop(
         level = updater_log.level
         if quiet:
             updater_log.setLevel(logging.CRITICAL)
+            # python-telegram-bot confirms what it fetched with one last getUpdates when it
+            # stops; after a 409 that call would cut the other poller's long poll short in
+            # turn and stop it too (the bot would be down). Skip it: the updates this process
+            # fetched and did not confirm go to the other poller instead. The library has no
+            # public switch for this; the name is its own private attribute.
+            application.updater._Updater__polling_cleanup_cb = None
         try:
             await application.updater.stop()
         finally:

@@ -34,6 +34,9 @@ from bot.telegram.application import kind_of
 logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+#: No update Telegram sends comes near this (a message is at most 4,096 characters plus its
+#: entities and the sender's details); a larger body is refused unread (413) or unparsed.
+MAX_BODY_BYTES = 1_000_000
 
 
 class Probe(Protocol):
@@ -74,12 +77,20 @@ def web_app(
             return Response(status_code=401)
         if not application.running:
             return Response(status_code=503)
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            WEBHOOK_REJECTED.labels(reason="too_large").inc()
+            logger.info("webhook request refused: the body is larger than an update can be")
+            return Response(status_code=413)
         try:
-            data = json.loads(await request.body())
+            body = await request.body()
+            if len(body) > MAX_BODY_BYTES:
+                raise ValueError("too large")
+            data = json.loads(body)
             if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
                 raise ValueError("not an update")
             update = Update.de_json(data, application.bot)
-        except (ValueError, TypeError, KeyError, AttributeError):
+        except Exception:  # whatever the body is (nested too deep, a date out of range, …)
             WEBHOOK_REJECTED.labels(reason="malformed").inc()
             logger.info("webhook request refused: the body is not an update")
             return Response(status_code=400)

@@ -4,6 +4,8 @@ history and streak; a partner who deleted their data is gone from it."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot import texts
 from bot.emulator import FakeUser
 from bot.sandbox import Sandbox
@@ -96,3 +98,33 @@ async def test_a_partner_who_deleted_their_data_is_gone_from_the_others_history(
     await sam.press(texts.DELETE_YES)
     await alex.send("/history")
     assert alex.chat.last.text == texts.NOT_PAIRED
+
+
+async def test_a_history_page_across_two_pairs_that_meets_a_429_is_not_queued(
+    box: Sandbox, picker: DimensionPicker
+) -> None:
+    """A page showing an earlier pair and the current one is sent directly or not at all: a
+    queued copy would name one pair only, so the current partner's /delete would miss it and
+    their answers would arrive afterwards (found by an adversarial run)."""
+    alex, sam = await unscheduled_pair(box)
+    await checkin(box, alex, sam, "4", "2")
+    await next_day(box)
+    await end_pair(sam)
+    chris = box.fake.user(1003, "Chris")
+    await start_user(chris, "Berlin")
+    await pair_again(alex, chris)
+    picker.prefer = "scale"
+    await checkin(box, alex, chris, "3", "5")
+    box.fake.fail_next(
+        "sendMessage",
+        error_code=429,
+        description="Too Many Requests: retry after 5",
+        retry_after=5,
+        chat_id=alex.user_id,
+    )
+    await alex.send("/history")
+    await chris.send("/delete")
+    await chris.press(texts.DELETE_YES)
+    box.clock.advance(timedelta(seconds=10))
+    await box.tick()
+    assert not [m.text for m in alex.chat.messages if "Chris:" in m.text]

@@ -84,3 +84,18 @@ def test_a_second_process_on_one_sqlite_file_is_refused_with_one_line(
 def test_postgresql_takes_no_file_lock() -> None:
     with single_process("postgresql+asyncpg://tandem@db.invalid/tandem") as held:
         assert held is None
+
+
+def test_a_symbolic_link_to_the_file_shares_its_lock(tmp_path: Path) -> None:
+    """Another name for the same file (found by an adversarial run) is the same database: its
+    lock is the file's own."""
+    real = tmp_path / "tandem.sqlite3"
+    real.touch()
+    alias = tmp_path / "alias.sqlite3"
+    alias.symlink_to(real)
+    with (
+        single_process(f"sqlite+aiosqlite:///{real}"),
+        pytest.raises(DatabaseInUse),
+        single_process(f"sqlite+aiosqlite:///{alias}"),
+    ):
+        pass

@@ -9,6 +9,7 @@ nothing depends on the machine's speed. Figures (how fast a wave goes) are in
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
@@ -17,6 +18,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from bot import texts
+from bot.domain.messages import Message
 from bot.emulator import FakeBotAPI, FakeUser
 from bot.sandbox import Sandbox, sandbox
 from scheduler.clock import ManualClock
@@ -235,3 +237,36 @@ async def test_paid_broadcast_sends_waves_paid_and_replies_free(
         await made[0][0].send("/settings")
         assert box.fake.send_log.accepted[-1][2] is False  # a reply stays free
         assert_within_limits(box.fake)
+
+
+async def test_the_continuous_sender_outlives_a_database_failure(
+    box: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database going away for a moment (a PostgreSQL restart) fails one pass of the
+    continuous sender; it logs the failure and goes on, so what is queued afterwards still
+    goes out (before, the task ended for good and nothing was sent until a restart)."""
+    alex = box.fake.user(1, "Alex")
+    await alex.send("/start")
+    sender, outbox = box.runtime.sender, box.runtime.outbox
+    failures = [RuntimeError("database unreachable")]
+    real_next = outbox.next_attempt
+
+    async def flaky(after: datetime) -> datetime | None:
+        if failures:
+            raise failures.pop()
+        return await real_next(after)
+
+    monkeypatch.setattr(outbox, "next_attempt", flaky)
+    sender.start(box.app.bot)
+    try:
+        await asyncio.sleep(0.1)  # the first pass meets the failure
+        assert failures == []
+        before = len(alex.chat.messages)
+        await outbox.add(Message(1, "still delivered"), box.clock.now())
+        for _ in range(100):  # the retry comes within FAILED_FLUSH_WAIT (2 s)
+            if len(alex.chat.messages) > before:
+                break
+            await asyncio.sleep(0.05)
+        assert alex.chat.last.text == "still delivered"
+    finally:
+        await sender.stop()

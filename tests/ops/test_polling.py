@@ -132,11 +132,6 @@ def test_a_port_in_use_is_one_line_and_no_webhook_is_set(
     assert telegram.webhook_url == ""
 
 
-@pytest.mark.xfail(
-    reason="both stop: the process cut short stops, and python-telegram-bot's last getUpdates "
-    "on the way out (confirming the offset) cuts the other's long poll short in turn",
-    strict=False,
-)
 async def test_two_polling_processes_on_one_token_one_stops_with_one_line_one_serves(
     tmp_path: Path,
 ) -> None:

@@ -292,10 +292,9 @@ async def test_three_processes_on_one_postgresql_no_duplicate_none_lost(
     for at, chat, _ in accepted:
         by_chat.setdefault(chat, []).append(at)
     crowded = {chat: n for chat, ats in by_chat.items() if (n := most_in_one_second(ats)) > 1}
-    if overall > 30 or crowded:
-        # Measured on main after the send merge: 31 in one second once (three processes'
-        # slots catching up at once); reported, not fixed here.
-        pytest.xfail(
-            f"{overall} messages arrived in one second overall (limit 30); chats with more "
-            f"than one in a second: {crowded}"
-        )
+    assert overall <= 30, f"{overall} messages arrived in one second overall (limit 30)"
+    if crowded:
+        # One per second per chat is kept by each process (in memory) and by the outbox's
+        # hold after a queued send; a direct reply from one worker and a queued message from
+        # another can still reach one chat within the same second. Not solved yet.
+        pytest.xfail(f"chats with more than one message in a second: {crowded}")

@@ -97,13 +97,31 @@ async def test_a_missing_or_wrong_secret_is_refused_and_nothing_processed(
 
 @pytest.mark.parametrize(
     "body",
-    [b"{not json", b"", b"[1, 2]", b'"text"', b'{"message": {}}', b'{"update_id": "7"}'],
+    [
+        b"{not json",
+        b"",
+        b"[1, 2]",
+        b'"text"',
+        b'{"message": {}}',
+        b'{"update_id": "7"}',
+        # Found by an adversarial run (each was a 500 with a traceback):
+        b'{"update_id": 1, "message": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+        b'{"update_id": 1, "message": {"message_id": 1, "date": 1e20, '
+        b'"chat": {"id": 1, "type": "private"}}}',
+    ],
 )
 async def test_a_body_that_is_not_an_update_gets_400(
     box: Sandbox, client: httpx.AsyncClient, body: bytes
 ) -> None:
     response = await post(client, body)
     assert response.status_code == 400
+
+
+async def test_a_body_larger_than_any_update_is_refused(
+    box: Sandbox, client: httpx.AsyncClient
+) -> None:
+    response = await post(client, b'{"update_id": 1, "x": "' + b"a" * 2_000_000 + b'"}')
+    assert response.status_code == 413
 
 
 async def test_an_update_type_tandem_does_not_handle_is_ignored(

@@ -5,13 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.storage.database import create_engine, upgrade
+from bot.storage.database import (
+    SchemaOutOfDate,
+    create_engine,
+    require_current_schema,
+    upgrade,
+)
 from bot.storage.tables import metadata
 from tests.databases import downgrade
 
@@ -47,5 +53,20 @@ async def test_migrations_go_down_to_nothing_and_up_again(empty_database_url: st
         assert await _tables(engine) == {"alembic_version"}
         await upgrade(engine)
         assert await _diff(engine) == []
+    finally:
+        await engine.dispose()
+
+
+async def test_a_database_behind_the_code_is_refused_with_one_line(
+    empty_database_url: str,
+) -> None:
+    """PostgreSQL is not migrated at start-up: a deployment that skipped ``tandem db upgrade``
+    stops with one line instead of failing on every tick (found by an adversarial run)."""
+    engine = create_engine(empty_database_url)
+    try:
+        with pytest.raises(SchemaOutOfDate, match="run `tandem db upgrade` first"):
+            await require_current_schema(engine)
+        await upgrade(engine)
+        await require_current_schema(engine)  # at the newest: nothing said
     finally:
         await engine.dispose()

@@ -141,3 +141,23 @@ async def test_two_processes_never_get_the_same_sending_slot(engine: AsyncEngine
     runs = await asyncio.gather(reserve_many(), reserve_many())
     slots = sorted(start + k for run in runs for start in run for k in range(3))
     assert slots == list(range(60))  # no slot twice, none lost, back to back
+
+
+async def test_a_chat_waits_while_a_dead_claim_holds_its_older_message(
+    db: Transactions, engine: AsyncEngine
+) -> None:
+    """A process that died holding a chat's first message leaves it leased: another process
+    sends none of that chat's later messages before it (a restart kept their order), while
+    other chats go on."""
+    async with db.write() as tx:
+        for text in ("first", "second"):
+            await tx.outbox.enqueue(Message(7, text), NOW)
+        await tx.outbox.enqueue(Message(8, "other chat"), NOW)
+    queue = SqlOutboxQueue(engine)
+    (held,) = await queue.claim(NOW, LEASE, 1, "dead")  # claimed, never finished
+    assert held.text == "first"
+    soon = NOW + timedelta(seconds=5)
+    assert [i.text for i in await queue.claim(soon, LEASE, 10, "alive")] == ["other chat"]
+    after_lease = NOW + LEASE + timedelta(seconds=1)
+    again = await queue.claim(after_lease, LEASE, 10, "later")
+    assert [i.text for i in again] == ["first", "second"]
