@@ -1,6 +1,6 @@
 """The outbox of messages to send (both sides: the queue the sender claims from, and the
 outbox inside a unit of work): at least once, in order per chat, claimed by priority (issue
-10), parked for a user who blocked the bot. Claims use :func:`bot.storage.queues.claim_ready`.
+10), parked for a user who blocked the bot. Claims use :func:`bot.storage.queues.claim_statement`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from bot.domain.messages import (
 )
 from bot.domain.sending import Priority, not_after, priority_for
 from bot.storage.database import begin_write, write_turn
-from bot.storage.queues import claim_ready, free_lease
+from bot.storage.queues import claim_params, claim_statement, free_lease
 from bot.storage.tables import broadcasts, outbox, sent_messages
 
 #: How long Telegram lets a bot delete its own message in a private chat.
@@ -85,6 +85,24 @@ async def enqueue(
         )
 
 
+#: What a claim returns of each outbox row.
+_CLAIM_COLUMNS = (
+    outbox.c.id,
+    outbox.c.user_id,
+    outbox.c.text,
+    outbox.c.buttons,
+    outbox.c.attempts,
+    outbox.c.broadcast_id,
+    outbox.c.entities,
+    outbox.c.protect,
+    outbox.c.carries,
+    outbox.c.delete_message_id,
+    outbox.c.priority,
+    outbox.c.failures,
+    outbox.c.not_after,
+)
+
+
 class SqlOutboxQueue:
     """The outbox of messages to send (implements :class:`bot.domain.ports.OutboxQueue`): at
     least once, in order per chat, across restarts; claimed by priority, then age."""
@@ -97,41 +115,26 @@ class SqlOutboxQueue:
     ) -> list[OutboxItem]:
         """Lease up to ``limit`` messages ready at ``now``, by priority (interactive first),
         then oldest first. A claim is not an attempt: only :meth:`failed` counts one."""
-        c = outbox.c
-        columns = (
-            c.id,
-            c.user_id,
-            c.text,
-            c.buttons,
-            c.attempts,
-            c.broadcast_id,
-            c.entities,
-            c.protect,
-            c.carries,
-            c.delete_message_id,
-            c.priority,
-            c.failures,
-            c.not_after,
-        )
-        # Each priority class in turn, along the index on (priority, id). A chat keeps its
-        # order: ``enqueue`` raises a chat's queued rows to a newer message's priority, so
-        # within a chat priority never falls from older to newer rows.
+        # Each priority class in turn, along the index on (priority, id), all in one
+        # transaction with prebuilt statements. A chat keeps its order: ``enqueue`` raises a
+        # chat's queued rows to a newer message's priority, so within a chat priority never
+        # falls from older to newer rows.
+        dialect = self._engine.dialect.name
         rows: list[Row[Any]] = []
-        async with write_turn(self._engine):
+        async with write_turn(self._engine), self._engine.begin() as conn:
             for priority in Priority:
                 if len(rows) >= limit:
                     break
-                rows += await claim_ready(
-                    self._engine,
+                stmt = claim_statement(
+                    dialect,
                     outbox,
-                    c.id,
-                    now,
-                    lease,
-                    limit - len(rows),
-                    claim_token,
-                    columns,
-                    where=c.priority == int(priority),
+                    outbox.c.id,
+                    _CLAIM_COLUMNS,
+                    outbox.c.priority == int(priority),
+                    key=f"priority {int(priority)}",
                 )
+                params = claim_params(now, lease, limit - len(rows), claim_token)
+                rows += (await conn.execute(stmt, params)).all()
         items = [
             OutboxItem(
                 id=r.id,

@@ -378,7 +378,14 @@ class Sender:
                     if stopped:
                         await self._outbox.release(following, self._now())
                         following = []
-                    items = following or await self._claim(token, limit)
+                    # A claim that came back short left nothing ready then; what was queued
+                    # since woke the sender (or flushes after its own commit), so the loop
+                    # ends without one more (empty) claim, unless a user's action stopped it.
+                    drained = len(items) < limit and ahead is None and not stopped
+                    if following or drained and not self._urgent:
+                        items = following
+                    else:
+                        items = await self._claim(token, limit)
             finally:
                 await self._record(final=True)
         return sent
