@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Row, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.domain.messages import (
@@ -103,6 +103,30 @@ _CLAIM_COLUMNS = (
 )
 
 
+#: Forget a claimed row (bind parameters ``id``, ``token``), built once.
+_DELETE_CLAIMED = delete(outbox).where(
+    outbox.c.id == bindparam("id"), outbox.c.claim_token == bindparam("token")
+)
+_FORGET_SENT = delete(sent_messages).where(sent_messages.c.sent_at < bindparam("before"))
+_REMEMBER_SENT = insert(sent_messages)
+
+
+async def _remember(
+    conn: AsyncConnection, chat_id: int, message_ids: Sequence[int], pair_id: int, at: datetime
+) -> None:
+    """Remember sent messages that show pair ``pair_id``'s answers, forgetting those Telegram
+    no longer lets a bot delete (see ``OutboxQueue.remember_sent``), in the caller's
+    transaction."""
+    await conn.execute(_FORGET_SENT, {"before": at - DELETABLE_FOR})
+    await conn.execute(
+        _REMEMBER_SENT,
+        [
+            {"chat_id": chat_id, "message_id": m, "pair_id": pair_id, "sent_at": at}
+            for m in message_ids
+        ],
+    )
+
+
 class SqlOutboxQueue:
     """The outbox of messages to send (implements :class:`bot.domain.ports.OutboxQueue`): at
     least once, in order per chat, across restarts; claimed by priority, then age."""
@@ -174,22 +198,36 @@ class SqlOutboxQueue:
         if not finished:
             return
         async with begin_write(self._engine) as conn:
-            for item, chat_free_at in finished:
-                gone = await conn.execute(
-                    delete(outbox).where(
-                        outbox.c.id == item.id, outbox.c.claim_token == item.claim_token
+            await self._finish(conn, finished, outcome)
+
+    async def sent(
+        self, item: OutboxItem, message_id: int, at: datetime, chat_free_at: datetime | None = None
+    ) -> None:
+        """See :meth:`bot.domain.ports.OutboxQueue.sent`."""
+        async with begin_write(self._engine) as conn:
+            await self._finish(conn, [(item, chat_free_at)], "sent")
+            if item.carries is not None:
+                await _remember(conn, item.user_id, [message_id], item.carries, at)
+
+    async def _finish(
+        self,
+        conn: AsyncConnection,
+        finished: Sequence[tuple[OutboxItem, datetime | None]],
+        outcome: str,
+    ) -> None:
+        """The statements of :meth:`done_many`, in the caller's transaction."""
+        for item, chat_free_at in finished:
+            gone = await conn.execute(_DELETE_CLAIMED, {"id": item.id, "token": item.claim_token})
+            if chat_free_at is not None:
+                await self._hold_chat(conn, item.user_id, chat_free_at, item.claim_token)
+            if item.broadcast_id is not None and gone.rowcount == 1:
+                column = {"sent": "delivered", "blocked": "blocked"}.get(outcome)
+                if column is not None:
+                    await conn.execute(
+                        update(broadcasts)
+                        .where(broadcasts.c.id == item.broadcast_id)
+                        .values({column: broadcasts.c[column] + 1})
                     )
-                )
-                if chat_free_at is not None:
-                    await self._hold_chat(conn, item.user_id, chat_free_at, item.claim_token)
-                if item.broadcast_id is not None and gone.rowcount == 1:
-                    column = {"sent": "delivered", "blocked": "blocked"}.get(outcome)
-                    if column is not None:
-                        await conn.execute(
-                            update(broadcasts)
-                            .where(broadcasts.c.id == item.broadcast_id)
-                            .values({column: broadcasts.c[column] + 1})
-                        )
 
     async def release(self, items: Sequence[OutboxItem], at: datetime) -> None:
         """:meth:`retry_later` for several claimed messages, in one transaction."""
@@ -281,15 +319,7 @@ class SqlOutboxQueue:
     ) -> None:
         """See :meth:`bot.domain.ports.OutboxQueue.remember_sent`."""
         async with begin_write(self._engine) as conn:
-            await conn.execute(
-                delete(sent_messages).where(sent_messages.c.sent_at < at - DELETABLE_FOR)
-            )
-            for message_id in message_ids:
-                await conn.execute(
-                    insert(sent_messages).values(
-                        chat_id=chat_id, message_id=message_id, pair_id=pair_id, sent_at=at
-                    )
-                )
+            await _remember(conn, chat_id, message_ids, pair_id, at)
 
     async def pending(self) -> int:
         """How many messages wait to be sent."""

@@ -26,7 +26,10 @@ from bot.storage.tables import due_work, outbox
 from scheduler.due import DueItem
 
 
-def free_lease(lease_until: ColumnElement[datetime], now: datetime) -> ColumnElement[bool]:
+def free_lease(
+    lease_until: ColumnElement[datetime], now: datetime | ColumnElement[datetime]
+) -> ColumnElement[bool]:
+    """No live lease holds the row at ``now`` (a value or a bind parameter)."""
     return or_(lease_until.is_(None), lease_until < now)
 
 
@@ -49,7 +52,7 @@ def claim_statement(
         return stmt
     c = table.c
     ready_at = c.due_at if "due_at" in c else c.next_attempt_at
-    now = bindparam("now", type_=ready_at.type)
+    now: ColumnElement[datetime] = bindparam("now", type_=ready_at.type)
     ready = and_(ready_at <= now, free_lease(c.lease_until, now))
     if where is not None:
         ready = and_(ready, where)
