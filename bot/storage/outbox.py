@@ -58,31 +58,37 @@ async def enqueue(
         # The chat's queued rows go first (a chat keeps its order, see ``claim``): raise them
         # to this message's priority, so a reply is not held behind a wave's question to the
         # same person waiting its turn among thousands.
-        await conn.execute(
-            update(outbox)
-            .where(outbox.c.user_id == message.user_id, outbox.c.priority > int(priority))
-            .values(priority=int(priority))
-        )
+        await conn.execute(_RAISE_CHAT, {"chat": message.user_id, "raised": int(priority)})
     parts = message.parts()
-    for index, part in enumerate(parts):
-        last = index == len(parts) - 1
-        await conn.execute(
-            insert(outbox).values(
-                user_id=message.user_id,
-                text=part.text,
-                buttons=keyboard_to_json(part.buttons),
-                entities=spans_to_json(part.spans),
-                protect=message.protect,
-                carries=message.carries[0] if message.carries else None,
-                created_at=now,
-                next_attempt_at=now,
-                attempts=0,
-                # Counted once per message: on its last part.
-                broadcast_id=broadcast_id if last else None,
-                priority=int(priority),
-                not_after=deadline,
-            )
-        )
+    rows = [
+        {
+            "user_id": message.user_id,
+            "text": part.text,
+            "buttons": keyboard_to_json(part.buttons),
+            "entities": spans_to_json(part.spans),
+            "protect": message.protect,
+            "carries": message.carries[0] if message.carries else None,
+            "created_at": now,
+            "next_attempt_at": now,
+            "attempts": 0,
+            # Counted once per message: on its last part.
+            "broadcast_id": broadcast_id if index == len(parts) - 1 else None,
+            "priority": int(priority),
+            "not_after": deadline,
+        }
+        for index, part in enumerate(parts)
+    ]
+    for row in rows:  # one statement per part, in order: the ids keep the parts' order
+        await conn.execute(_INSERT, row)
+
+
+#: The statements of :func:`enqueue`, built once (issue 10).
+_RAISE_CHAT = (
+    update(outbox)
+    .where(outbox.c.user_id == bindparam("chat"), outbox.c.priority > bindparam("raised"))
+    .values(priority=bindparam("raised"))
+)
+_INSERT = insert(outbox)
 
 
 #: What a claim returns of each outbox row.
