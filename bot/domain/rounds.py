@@ -10,7 +10,8 @@ through the outbox.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -120,6 +121,15 @@ async def checkin(deps: Deps, who: UserInfo) -> Outcome:
     return Outcome()
 
 
+@dataclass(frozen=True)
+class Known:
+    """What a caller of :func:`open_round` read in the same unit of work, nothing having
+    changed it since (issue 10: a wave's opening read each twice)."""
+
+    open_round: Round | None
+    members: Mapping[int, User]
+
+
 async def open_round(
     deps: Deps,
     tx: UnitOfWork,
@@ -133,15 +143,17 @@ async def open_round(
     offer_id: int | None = None,
     cohort_id: int | None = None,
     cohort_week: int | None = None,
+    known: Known | None = None,
 ) -> int:
     """Open a round for the pair now: close the lane's open round as expired, pick the
     question(s) (``questions`` overrides the choice), send them to both partners at once
     (through the outbox), and schedule the expiry and each partner's reminder. A follow-up
     waiting for the pair (``offer_id``, or the pair's parked one) rides along as the last
-    question of a daily-lane round. Returns the round id."""
+    question of a daily-lane round. ``known``: the lane's open round and the members as the
+    caller read them in this unit of work, not read again. Returns the round id."""
     now = deps.now()
     lane = lane_of(kind)
-    previous = await open_round_of(tx, pair.id, lane)
+    previous = known.open_round if known is not None else await open_round_of(tx, pair.id, lane)
     if previous is not None:
         await expire_round(deps, tx, previous.id)
     chosen = list(questions) if questions is not None else await choose(deps, tx, pair, kind)
@@ -163,7 +175,7 @@ async def open_round(
         cohort_week=cohort_week,
     )
     await tx.due.schedule(DueKind.EXPIRE, RoundSubject(round_.id), expires_at, now)
-    members = await tx.users.get_many(pair.members)
+    members = known.members if known is not None else await tx.users.get_many(pair.members)
     first_open = next((i for i, q in enumerate(chosen) if q.kind == "open"), None)
     for member_id in pair.members:
         member = members.get(member_id)
@@ -344,7 +356,10 @@ async def _due_open_in(
             cohort_week=planned.enrolment.week,
         )
         return nxt
-    await open_round(deps, tx, pair, origin=Origin.SCHEDULED, expires_at=expires_at)
+    # Outside a programme nothing since the reads above changed the members or the lane's
+    # open round: they are not read again.
+    known = Known(current, members) if program is None else None
+    await open_round(deps, tx, pair, origin=Origin.SCHEDULED, expires_at=expires_at, known=known)
     return nxt
 
 

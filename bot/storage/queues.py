@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, Table, and_, delete, func, or_, select, update
+from sqlalchemy import Integer, Row, Table, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -26,8 +26,74 @@ from bot.storage.tables import due_work, outbox
 from scheduler.due import DueItem
 
 
-def free_lease(lease_until: ColumnElement[datetime], now: datetime) -> ColumnElement[bool]:
+def free_lease(
+    lease_until: ColumnElement[datetime], now: datetime | ColumnElement[datetime]
+) -> ColumnElement[bool]:
+    """No live lease holds the row at ``now`` (a value or a bind parameter)."""
     return or_(lease_until.is_(None), lease_until < now)
+
+
+def claim_statement(
+    dialect: str,
+    table: Table,
+    order: ColumnElement[Any],
+    columns: tuple[ColumnElement[Any], ...],
+    where: ColumnElement[bool] | None = None,
+    *,
+    key: str = "",
+) -> Any:
+    """The claim of :func:`claim_ready` for ``dialect``, built once per ``(dialect, table,
+    key)`` (``key`` names ``order``, ``columns`` and ``where``: callers pass the same ones for
+    the same key) with bind parameters ``now``, ``until`` (the lease's end), ``limit`` and
+    ``token`` (issue 10: building it per call cost more than running it)."""
+    cache_key = (dialect, table.name, key)
+    stmt = _CLAIMS.get(cache_key)
+    if stmt is not None:
+        return stmt
+    c = table.c
+    ready_at = c.due_at if "due_at" in c else c.next_attempt_at
+    now: ColumnElement[datetime] = bindparam("now", type_=ready_at.type)
+    ready = and_(ready_at <= now, free_lease(c.lease_until, now))
+    if where is not None:
+        ready = and_(ready, where)
+    # Longest ready first (by the indexed instant, then ``order``): the plan then walks the
+    # index on that instant instead of scanning the whole table in ``order``.
+    candidates = (
+        select(c.id)
+        .where(ready)
+        .order_by(ready_at, order, c.id)
+        .limit(bindparam("limit", type_=Integer))
+    )
+    chosen: ColumnElement[bool]
+    if dialect == "postgresql":
+        # A materialized CTE, evaluated once: PostgreSQL may run an ``IN (SELECT … LIMIT n
+        # FOR UPDATE SKIP LOCKED)`` subquery again for each row it checks, each run skipping
+        # the rows the last one locked, and so lease far more than ``limit`` rows.
+        picked = (
+            candidates.with_for_update(skip_locked=True).cte("picked").prefix_with("MATERIALIZED")
+        )
+        chosen = c.id == picked.c.id
+    else:
+        chosen = c.id.in_(candidates.scalar_subquery())
+    stmt = _CLAIMS[cache_key] = (
+        update(table)
+        .where(chosen, ready)
+        .values(
+            lease_until=bindparam("until", type_=c.lease_until.type),
+            claim_token=bindparam("token", type_=c.claim_token.type),
+            attempts=c.attempts + 1,
+        )
+        .returning(*columns)
+    )
+    return stmt
+
+
+_CLAIMS: dict[tuple[str, str, str], Any] = {}
+
+
+def claim_params(now: datetime, lease: timedelta, limit: int, claim_token: str) -> dict[str, Any]:
+    """The bind parameters of a :func:`claim_statement`."""
+    return {"now": now, "until": now + lease, "limit": limit, "token": claim_token}
 
 
 async def claim_ready(
@@ -40,10 +106,13 @@ async def claim_ready(
     claim_token: str,
     columns: tuple[ColumnElement[Any], ...],
     where: ColumnElement[bool] | None = None,
+    *,
+    key: str = "",
 ) -> Sequence[Row[Any]]:
     """Lease up to ``limit`` rows of ``table`` that are ready at ``now`` (their instant has come
     and no live lease holds them), those ready longest first (ties by ``order``), in one
-    conditional UPDATE … RETURNING.
+    conditional UPDATE … RETURNING in its own transaction (``key``: see
+    :func:`claim_statement`).
 
     On PostgreSQL the candidates are chosen ``FOR UPDATE SKIP LOCKED``: without it, claimants
     racing in READ COMMITTED pick the same first rows, all but one wait for its lock, find the
@@ -51,33 +120,9 @@ async def claim_ready(
     left waiting for the next tick); with it each claimant locks rows no other one holds. SQLite
     serialises writers, so its single statement needs no lock clause. ``where``: a further
     condition a row must meet (checked in the candidates and again on the row)."""
-    c = table.c
-    ready_at = c.due_at if "due_at" in c else c.next_attempt_at
-    ready = and_(ready_at <= now, free_lease(c.lease_until, now))
-    if where is not None:
-        ready = and_(ready, where)
-    # Longest ready first (by the indexed instant, then ``order``): the plan then walks the
-    # index on that instant instead of scanning the whole table in ``order``.
-    candidates = select(c.id).where(ready).order_by(ready_at, order, c.id).limit(limit)
-    chosen: ColumnElement[bool]
-    if engine.dialect.name == "postgresql":
-        # A materialized CTE, evaluated once: PostgreSQL may run an ``IN (SELECT … LIMIT n
-        # FOR UPDATE SKIP LOCKED)`` subquery again for each row it checks, each run skipping
-        # the rows the last one locked, and so lease far more than ``limit`` rows.
-        picked = (
-            candidates.with_for_update(skip_locked=True).cte("picked").prefix_with("MATERIALIZED")
-        )
-        chosen = c.id == picked.c.id
-    else:
-        chosen = c.id.in_(candidates.scalar_subquery())
-    stmt = (
-        update(table)
-        .where(chosen, ready)
-        .values(lease_until=now + lease, claim_token=claim_token, attempts=c.attempts + 1)
-        .returning(*columns)
-    )
+    stmt = claim_statement(engine.dialect.name, table, order, columns, where, key=key)
     async with engine.begin() as conn:
-        return (await conn.execute(stmt)).all()
+        return (await conn.execute(stmt, claim_params(now, lease, limit, claim_token))).all()
 
 
 async def next_instant(engine: AsyncEngine, after: datetime, until: datetime) -> datetime | None:
@@ -155,7 +200,7 @@ class SqlDueWorkStore:
         columns = (c.id, c.kind, c.subject, c.due_at, c.attempts)
         async with write_turn(self._engine):
             rows = await claim_ready(
-                self._engine, due_work, c.due_at, now, lease, limit, claim_token, columns
+                self._engine, due_work, c.due_at, now, lease, limit, claim_token, columns, key="due"
             )
         items = [
             DueItem(

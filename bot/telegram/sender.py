@@ -388,7 +388,14 @@ class Sender:
                     if stopped:
                         await self._outbox.release(following, self._now())
                         following = []
-                    items = following or await self._claim(token, limit)
+                    # A claim that came back short left nothing ready then; what was queued
+                    # since woke the sender (or flushes after its own commit), so the loop
+                    # ends without one more (empty) claim, unless a user's action stopped it.
+                    drained = len(items) < limit and ahead is None and not stopped
+                    if following or (drained and not self._urgent):
+                        items = following
+                    else:
+                        items = await self._claim(token, limit)
             finally:
                 await self._record(final=True)
         return sent
@@ -509,11 +516,12 @@ class Sender:
             return await self._failed(item, exc)
         free_at = self._pacer.sent(item.user_id)
         MESSAGES_SENT.labels(_PRIORITY_LABELS.get(item.priority, "bulk")).inc()
+        if not self._pacer.enabled:
+            # Forgotten and, if it shows answers, remembered for take_back at once.
+            await self._outbox.sent(item, sent.message_id, self._now())
+            return "sent"
         carried = () if item.carries is None else (item.carries,)
         await self._remember(item.user_id, sent.message_id, carried)
-        if not self._pacer.enabled:
-            await self._outbox.done(item)
-            return "sent"
         self._accepted.append((item, free_at))
         if len(self._accepted) >= SLOT_BATCH:
             await self._record()

@@ -158,3 +158,22 @@ async def test_a_read_sees_one_snapshot_while_writers_commit(db: Transactions) -
     async with db.read() as later:
         renamed = await later.users.get(1001)
     assert renamed is not None and renamed.first_name == "Renamed"
+
+
+async def test_a_sent_message_that_shows_answers_is_forgotten_and_remembered_together(
+    db: Transactions, engine: AsyncEngine
+) -> None:
+    pair = await seed_pair(db)
+    async with db.write() as tx:
+        await tx.outbox.enqueue(Message(1001, "reveal", carries=(pair.id,)), NOW)
+        await tx.outbox.enqueue(Message(1002, "plain"), NOW)
+    queue = SqlOutboxQueue(engine)
+    shows, plain = await queue.claim(NOW, LEASE, 10, secrets.token_hex(8))
+    await queue.sent(shows, 555, NOW)
+    await queue.sent(plain, 556, NOW)
+    assert await queue.pending() == 0
+    async with db.write() as tx:
+        # Only the message that shows answers is taken back (a deletion queued for it).
+        assert await tx.outbox.take_back([pair.id], NOW) == 1
+    (deletion,) = await queue.claim(NOW, LEASE, 10, secrets.token_hex(8))
+    assert (deletion.user_id, deletion.delete_message_id) == (1001, 555)

@@ -92,6 +92,14 @@ class OutboxQueue(Protocol):
         ``chat_free_at``, the chat's other messages wait until then (one per second)."""
         ...
 
+    async def sent(
+        self, item: OutboxItem, message_id: int, at: datetime, chat_free_at: datetime | None = None
+    ) -> None:
+        """:meth:`done` for ``item``, which Telegram accepted as ``message_id`` at ``at``, and
+        :meth:`remember_sent` for it when it shows a pair's answers (``item.carries``), in one
+        transaction."""
+        ...
+
     async def done_many(
         self, finished: Sequence[tuple[OutboxItem, datetime | None]], outcome: str = "sent"
     ) -> None:
