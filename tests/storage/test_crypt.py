@@ -21,7 +21,7 @@ from bot.storage.crypt import ENCRYPTED, EncryptedText, Keyring, KeyringError, n
 from bot.storage.database import create_engine, open_database, upgrade
 from bot.storage.rotation import check_all, rotate_all
 from bot.storage.uow import transactions
-from tests.databases import TEST_KEY, checkpointed_bytes, file_of, stored_bytes
+from tests.databases import TEST_KEY, checkpointed_bytes, downgrade, file_of, stored_bytes
 from tests.storage.conftest import NOW, seed_pair
 
 TYPED = "MARKER-typed-answer-about-our-sundays"
@@ -258,23 +258,8 @@ async def test_the_migration_encrypts_what_was_stored_in_plain_text(
         queued = (await conn.execute(select(tables.outbox.c.text))).scalars().all()
     assert given == {0: "3", 1: TYPED} and queued == [QUEUED]
 
-    await downgrade_to(engine, "0003")  # and back: plain again
+    await downgrade(engine, "0003")  # and back: plain again
     async with engine.connect() as conn:
         back = (await conn.execute(text("SELECT value FROM answers ORDER BY position"))).scalars()
         assert list(back) == ["3", TYPED]
     await engine.dispose()
-
-
-async def downgrade_to(engine: AsyncEngine, revision: str) -> None:
-    """Downgrade ``engine``'s database to ``revision`` with Alembic."""
-    from alembic import command
-
-    from bot.storage.database import alembic_config
-
-    def run(connection: object) -> None:
-        cfg = alembic_config()
-        cfg.attributes["connection"] = connection
-        command.downgrade(cfg, revision)
-
-    async with engine.begin() as conn:
-        await conn.run_sync(run)
