@@ -1,7 +1,8 @@
 """Loading Tandem's content: the question bank, the exercises and the programs, checked together.
 
-:func:`load_content` reads ``questions.yaml`` and ``exercises.yaml`` (schema:
-:mod:`content.schema`) and ``programs/*.yaml`` (schema: :mod:`content.programs`), checks the
+:func:`load_content` reads ``questions.yaml`` and ``questions/*.yaml``, ``exercises.yaml`` and
+``exercises/*.yaml`` (schema: :mod:`content.schema`), ``packs/*.yaml`` (:mod:`content.packs`)
+and ``programs/*.yaml`` (schema: :mod:`content.programs`), checks the
 entries against each other and returns one :class:`ContentBank`. It sits above both schemas so
 neither imports the other's loader: ``schema`` ← ``programs`` ← ``loader``.
 """
@@ -15,6 +16,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import ValidationError
 
+from content.packs import PACKS_FOLDER, Pack, load_packs
 from content.programs import PROGRAMS_FOLDER, Program, load_programs
 from content.safety import SAFETY_FILE, SafetyResources, load_safety
 from content.schema import (
@@ -36,12 +38,15 @@ M = TypeVar("M", Question, Exercise)
 @dataclass(frozen=True)
 class ContentBank:
     """All validated content, indexed by id (programs: see :mod:`content.programs`; help
-    resources for ``/safety``: :mod:`content.safety`, None when the folder has none)."""
+    resources for ``/safety``: :mod:`content.safety`, None when the folder has none; packs:
+    :mod:`content.packs`, whose questions and exercises are also in ``questions`` and
+    ``exercises``)."""
 
     questions: dict[str, Question]
     exercises: dict[str, Exercise]
     programs: dict[str, Program] = field(default_factory=dict)
     safety: SafetyResources | None = None
+    packs: dict[str, Pack] = field(default_factory=dict)
 
     def question(self, question_id: str) -> Question:
         """The question with this id. Raises KeyError for an unknown id."""
@@ -52,8 +57,9 @@ class ContentBank:
         return self.exercises[exercise_id]
 
     def questions_of(self, depth: Depth) -> list[Question]:
-        """The questions of one depth, in file order."""
-        return [q for q in self.questions.values() if q.depth is depth]
+        """The questions of one depth in the bank's rotation (``role: bank``, no pack), in
+        file order."""
+        return [q for q in self.questions.values() if q.depth is depth and q.rotates]
 
     def exercises_for(self, dimension: Dimension, trigger: Trigger) -> list[Exercise]:
         """The exercises covering ``dimension`` that are meant for ``trigger``, in file order."""
@@ -73,15 +79,15 @@ class ContentBank:
         ]
 
 
-def _read_entries(path: Path) -> list[Any]:
+def _read_entries(path: Path, name: str) -> list[Any]:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise ContentError(f"{path.name}: file not found in {path.parent}") from exc
+        raise ContentError(f"{name}: file not found in {path.parent}") from exc
     except yaml.YAMLError as exc:
-        raise ContentError(f"{path.name}: not valid YAML ({exc})") from exc
+        raise ContentError(f"{name}: not valid YAML ({exc})") from exc
     if not isinstance(raw, list):
-        raise ContentError(f"{path.name}: expected a list of entries at the top level")
+        raise ContentError(f"{name}: expected a list of entries at the top level")
     return raw
 
 
@@ -98,32 +104,74 @@ def _first_error(exc: ValidationError) -> str:
     return f"{where}: {msg}" if where else msg
 
 
-def _parse(model: type[M], path: Path) -> dict[str, M]:
+def _files(folder: Path, stem: str) -> list[tuple[Path, str]]:
+    """``<stem>.yaml`` (required) and then ``<stem>/*.yaml`` in name order, each with the name
+    errors use (relative to ``folder``)."""
+    files = [(folder / f"{stem}.yaml", f"{stem}.yaml")]
+    extra = folder / stem
+    if extra.is_dir():
+        files += [(path, f"{stem}/{path.name}") for path in sorted(extra.glob("*.yaml"))]
+    return files
+
+
+def _parse(model: type[M], files: list[tuple[Path, str]]) -> tuple[dict[str, M], dict[str, str]]:
+    """Every entry of ``files`` validated as ``model``, by id in file order, and where each id
+    came from (``<file>: entry '<id>' (#<n>)``, for error messages)."""
     result: dict[str, M] = {}
-    for index, raw in enumerate(_read_entries(path)):
-        try:
-            item = model.model_validate(raw)
-        except ValidationError as exc:
-            raise ContentError(
-                f"{path.name}: {_entry_name(raw, index)}: {_first_error(exc)}"
-            ) from exc
-        item_id = item.id
-        if item_id in result:
-            raise ContentError(f"{path.name}: {_entry_name(raw, index)}: duplicate id")
-        result[item_id] = item
-    return result
+    origin: dict[str, str] = {}
+    for path, name in files:
+        for index, raw in enumerate(_read_entries(path, name)):
+            try:
+                item = model.model_validate(raw)
+            except ValidationError as exc:
+                raise ContentError(
+                    f"{name}: {_entry_name(raw, index)}: {_first_error(exc)}"
+                ) from exc
+            if item.pack is not None:
+                raise ContentError(
+                    f"{name}: {_entry_name(raw, index)}: 'pack' belongs in packs/*.yaml"
+                )
+            if item.id in result:
+                raise ContentError(f"{name}: {_entry_name(raw, index)}: duplicate id")
+            result[item.id] = item
+            origin[item.id] = f"{name}: {_entry_name(raw, index)}"
+    return result, origin
 
 
-def _check_sensitive(questions: dict[str, Question]) -> None:
+def _add_packs(
+    packs: dict[str, Pack],
+    questions: dict[str, Question],
+    exercises: dict[str, Exercise],
+    origin: dict[str, str],
+) -> None:
+    """Add each pack's entries to the bank's dictionaries (one namespace of ids)."""
+    for pack in packs.values():
+        name = f"{PACKS_FOLDER}/{pack.id}"
+        for q in pack.questions:
+            if q.id in questions:
+                raise ContentError(f"{name}: entry '{q.id}': duplicate id")
+            questions[q.id] = q
+            origin[q.id] = f"{name}: entry '{q.id}'"
+        for e in pack.exercises:
+            if e.id in exercises:
+                raise ContentError(f"{name}: entry '{e.id}': duplicate id")
+            exercises[e.id] = e
+
+
+def _check_sensitive(questions: dict[str, Question], origin: dict[str, str]) -> None:
     """A sensitive question can always be replaced: some question of its dimension and depth
-    is not sensitive (program weeks swap one in while a pair may not be asked it)."""
-    for index, question in enumerate(questions.values()):
+    in the bank's rotation is not sensitive (program weeks swap one in while a pair may not be
+    asked it)."""
+    for question in questions.values():
         if question.sensitive and not any(
-            not q.sensitive and q.dimension is question.dimension and q.depth is question.depth
+            not q.sensitive
+            and q.dimension is question.dimension
+            and q.depth is question.depth
+            and q.rotates
             for q in questions.values()
         ):
             raise ContentError(
-                f"questions.yaml: entry '{question.id}' (#{index + 1}): sensitive, and no other "
+                f"{origin[question.id]}: sensitive, and no other "
                 f"{question.depth} question of dimension '{question.dimension}' can stand in"
             )
 
@@ -151,12 +199,14 @@ def load_content(directory: Path | None = None) -> ContentBank:
             :func:`content.programs.load_programs` checks.
     """
     folder = directory or CONTENT_DIR
-    exercises = _parse(Exercise, folder / "exercises.yaml")
-    questions = _parse(Question, folder / "questions.yaml")
-    for index, question in enumerate(questions.values()):
+    exercises, _ = _parse(Exercise, _files(folder, "exercises"))
+    questions, origin = _parse(Question, _files(folder, "questions"))
+    packs = load_packs(folder / PACKS_FOLDER)
+    _add_packs(packs, questions, exercises, origin)
+    for question in questions.values():
         if question.mismatch is None:
             continue
-        where = f"questions.yaml: entry '{question.id}' (#{index + 1})"
+        where = origin[question.id]
         for exercise_id in question.mismatch.exercises:
             exercise = exercises.get(exercise_id)
             if exercise is None:
@@ -172,12 +222,13 @@ def load_content(directory: Path | None = None) -> ContentBank:
                 raise ContentError(f"{where}: exercise '{exercise.id}' must not follow it")
         if len(set(question.mismatch.exercises)) != len(question.mismatch.exercises):
             raise ContentError(f"{where}: mismatch names an exercise twice")
-    _check_sensitive(questions)
-    if not any(q.depth is Depth.LIGHT for q in questions.values()):
+    _check_sensitive(questions, origin)
+    if not any(q.depth is Depth.LIGHT and q.rotates for q in questions.values()):
         raise ContentError("questions.yaml: no light questions (daily rounds need them)")
     for slot in WeeklySlot:
         if not any(
-            q.depth is Depth.DEEP and q.dimension.weekly_slot is slot for q in questions.values()
+            q.depth is Depth.DEEP and q.dimension.weekly_slot is slot and q.rotates
+            for q in questions.values()
         ):
             raise ContentError(
                 f"questions.yaml: no deep question for the weekly round's '{slot}' part"
@@ -193,4 +244,6 @@ def load_content(directory: Path | None = None) -> ContentBank:
                 )
     programs = load_programs(folder / PROGRAMS_FOLDER, questions, exercises)
     safety = load_safety(folder / SAFETY_FILE)
-    return ContentBank(questions=questions, exercises=exercises, programs=programs, safety=safety)
+    return ContentBank(
+        questions=questions, exercises=exercises, programs=programs, safety=safety, packs=packs
+    )

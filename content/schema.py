@@ -153,6 +153,70 @@ class Gap(StrEnum):
     MISMATCH = "mismatch"
 
 
+class Role(StrEnum):
+    """Where a question is asked.
+
+    * ``bank``: the rotation: daily rounds draw ``light`` ones, weekly rounds ``deep`` ones.
+    * ``pulse``: asked again on purpose, about once a quarter, so a pair sees a trend line
+      (one per dimension, a scale question with a ``polarity``).
+    * ``revisit``: asked two to four weeks after a mismatch in its dimension; its text refers
+      back to that mismatch ("A couple of weeks ago your answers on … pulled apart").
+    * ``occasion``: asked around an ``occasion`` (see :class:`Occasion`).
+    """
+
+    BANK = "bank"
+    PULSE = "pulse"
+    REVISIT = "revisit"
+    OCCASION = "occasion"
+
+
+class Occasion(StrEnum):
+    """The moments an ``occasion`` question belongs to."""
+
+    ANNIVERSARY = "anniversary"
+    NEW_YEAR = "new_year"
+    BEFORE_TRIP = "before_trip"
+    AFTER_TRIP = "after_trip"
+
+
+class Tone(StrEnum):
+    """The register of a question: ``everyday`` reflection, or one of the lighter kinds
+    (``playful``, a ``memory``, a ``dream``, a ``date`` idea) that keep a year from feeling
+    like homework."""
+
+    EVERYDAY = "everyday"
+    PLAYFUL = "playful"
+    MEMORY = "memory"
+    DREAM = "dream"
+    DATE = "date"
+
+
+class Polarity(StrEnum):
+    """Which way a scale question's numbers run, so ``/insights`` compares like with like.
+
+    ``high``: a higher answer shows more of what the dimension names (feeling appreciated,
+    ease in saying no, trust in how things are shared). ``low``: the reverse (1 shows more of
+    it). ``none``: the ends are preferences, neither more of the dimension (how much time alone
+    one wants): such questions show gaps between the partners only, never in an average.
+    """
+
+    HIGH = "high"
+    LOW = "low"
+    NONE = "none"
+
+
+class Purpose(StrEnum):
+    """What an exercise is for in its (first) dimension: each dimension has two for
+    ``mismatch``, one ``skill`` practice, one for ``repeated`` mismatches, one for ``both_low``
+    and one ``ritual`` (or playful) one."""
+
+    MISMATCH = "mismatch"
+    SKILL = "skill"
+    REPEATED = "repeated"
+    BOTH_LOW = "both_low"
+    RITUAL = "ritual"
+
+
 #: The values a ``wants`` question stores, in order; their distance decides the gap.
 WANTS_VALUES: tuple[str, ...] = ("less", "same", "more")
 
@@ -187,11 +251,19 @@ class MismatchRule(_Model):
     many points; default 2). Choice questions use ``conflicts``: unordered pairs of option ids
     that pull apart. ``wants`` questions need neither: "less" against "more" is a mismatch,
     "same" against either is a small gap.
+
+    ``measure`` (scale only): ``gap`` compares the two answers (|a − b| ≥ ``min_gap``).
+    ``sum`` is for a giving ↔ receiving question where each partner places the
+    relationship's reality from their own side (1 "mostly me", 5 "mostly my partner"): the two
+    agree when their answers mirror each other, so the disagreement is |a + b − 6| ≥
+    ``min_gap``; mirrored answers far from the middle are an imbalance both partners see (see
+    :meth:`Question.gap`). A ``giving_receiving`` axis question must use ``sum``.
     """
 
     exercises: Annotated[tuple[Slug, ...], Field(min_length=2, max_length=3)]
     min_gap: Annotated[int, Field(ge=1, le=4)] = 2
     conflicts: tuple[tuple[ShortSlug, ShortSlug], ...] = ()
+    measure: Literal["gap", "sum"] = "gap"
 
 
 class Question(_Entry):
@@ -206,9 +278,17 @@ class Question(_Entry):
     (scale only) places the answer on an interdependence axis (see :class:`Axis`).
     ``low_is_concern`` (scale only): both partners answering 1 or 2 signals something to work
     on together (the ``both_low`` trigger); leave it off where the low end is simply a
-    preference. ``sensitive``: an answer could put pressure on someone or be used against them
+    preference. ``high_is_concern`` (scale only): the same at the high end (both 4 or 5).
+    ``sensitive``: an answer could put pressure on someone or be used against them
     (privacy, money, saying no, whose voice counts); such a question is asked only once both
     partners opted in and never in a pair's first weeks (see :mod:`bot.domain.questions`).
+
+    ``level``: 1 getting to know each other, 2 reflective, 3 vulnerable (asked only after a
+    pair has about 20 revealed check-ins). ``role`` (see :class:`Role`) and, for an occasion
+    question, its ``occasion``. ``tone`` (see :class:`Tone`). ``polarity`` (scale only, see
+    :class:`Polarity`). ``area``: the boundary area a ``boundaries`` question is about.
+    ``pack``: the life-stage pack the question belongs to; set by the loader for questions read
+    from ``packs/*.yaml`` (such questions replace some daily slots while the pack is active).
     """
 
     dimension: Dimension
@@ -219,15 +299,35 @@ class Question(_Entry):
     options: tuple[Option, ...] = ()
     axis: Axis | None = None
     low_is_concern: bool = False
+    high_is_concern: bool = False
     sensitive: bool = False
     mismatch: MismatchRule | None = None
+    level: Literal[1, 2, 3] = 1
+    role: Role = Role.BANK
+    occasion: Occasion | None = None
+    tone: Tone = Tone.EVERYDAY
+    polarity: Polarity | None = None
+    area: BoundaryArea | None = None
+    pack: Slug | None = None
 
     @model_validator(mode="after")
     def _check_kind(self) -> Question:
         if self.axis is not None and self.kind != "scale":
             raise ValueError("only a scale question can have an 'axis'")
-        if self.low_is_concern and self.kind != "scale":
-            raise ValueError("only a scale question can have 'low_is_concern'")
+        for flag in ("low_is_concern", "high_is_concern", "polarity"):
+            if getattr(self, flag) not in (None, False) and self.kind != "scale":
+                raise ValueError(f"only a scale question can have '{flag}'")
+        if self.low_is_concern and self.high_is_concern:
+            raise ValueError("a question has 'low_is_concern' or 'high_is_concern', not both")
+        if (self.role is Role.OCCASION) != (self.occasion is not None):
+            raise ValueError("an occasion question (and only one) names its 'occasion'")
+        if self.area is not None and self.dimension is not Dimension.BOUNDARIES:
+            raise ValueError("only a boundaries question can have an 'area'")
+        rule = self.mismatch
+        if rule is not None and rule.measure == "sum" and self.kind != "scale":
+            raise ValueError("only a scale question's mismatch can use measure 'sum'")
+        if rule is not None and self.axis is Axis.GIVING_RECEIVING and rule.measure != "sum":
+            raise ValueError("a giving_receiving question's mismatch needs measure 'sum'")
         if self.kind in ("scale", "wants") and self.options:
             raise ValueError(f"a {self.kind} question has no 'options'")
         if self.kind != "scale" and self.scale is not None:
@@ -259,6 +359,11 @@ class Question(_Entry):
                     if oid not in ids:
                         raise ValueError(f"conflict names unknown option '{oid}'")
 
+    @property
+    def rotates(self) -> bool:
+        """Whether the bank's rotation draws this question (``role: bank``, not in a pack)."""
+        return self.role is Role.BANK and self.pack is None
+
     def option_label(self, option_id: str) -> str | None:
         """The English label of ``option_id`` (a catalog msgid), or None when unknown.
 
@@ -288,10 +393,14 @@ class Question(_Entry):
         unparseable values never mismatch.
 
         * scale: a difference of at least ``min_gap`` is a mismatch, any smaller difference small;
+          with ``measure: sum``, answers that do not mirror each other by at least ``min_gap``
+          (|a + b − 6|) are a mismatch, any other difference small;
         * choice: a listed conflict is a mismatch, other different options small;
         * wants: less against more is a mismatch (a negotiation topic), same against either small.
         """
-        if first == second or self.kind == "open":
+        rule = self.mismatch
+        mirrored = rule is not None and rule.measure == "sum"
+        if self.kind == "open" or (first == second and not mirrored):
             return Gap.NONE
         if self.kind == "choice":
             pair = {first, second}
@@ -301,6 +410,12 @@ class Question(_Entry):
         if a is None or b is None:
             return Gap.NONE
         limit = (self.mismatch.min_gap if self.mismatch else 99) if self.kind == "scale" else 2
+        if mirrored:
+            # Each places the relationship from their own side: mirrored answers agree, and
+            # the same answer twice ("mostly me", both) is the disagreement.
+            if abs(a + b - 6) >= limit:
+                return Gap.MISMATCH
+            return Gap.NONE if a + b == 6 else Gap.SMALL
         if self.mismatch is not None and abs(a - b) >= limit:
             return Gap.MISMATCH
         return Gap.SMALL
@@ -312,13 +427,17 @@ class Exercise(_Entry):
     ``dimensions`` and ``triggers`` say when to use it (see :class:`Trigger`); a boundary
     exercise names its ``area`` (emotional, mental, physical or time/energy). ``not_after``:
     ids of questions whose answers must never lead to this exercise (by any trigger).
+    ``purpose``: its place among its first dimension's exercises (see :class:`Purpose`).
+    ``pack``: set by the loader for an exercise read from ``packs/*.yaml``.
     """
 
     kind: ExerciseKind
     dimensions: Annotated[tuple[Dimension, ...], Field(min_length=1)]
     triggers: Annotated[tuple[Trigger, ...], Field(min_length=1)]
+    purpose: Purpose = Purpose.MISMATCH
     area: BoundaryArea | None = None
     not_after: tuple[Slug, ...] = ()
+    pack: Slug | None = None
     title: Annotated[str, Field(min_length=3, max_length=60)]
     why: Annotated[str, Field(min_length=20, max_length=600)]
     minutes: Annotated[int, Field(ge=5, le=60)]

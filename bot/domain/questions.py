@@ -131,7 +131,10 @@ async def stand_in(
     same = [
         q
         for q in deps.content.questions.values()
-        if not q.sensitive and q.dimension is wanted.dimension and q.depth is wanted.depth
+        if not q.sensitive
+        and q.dimension is wanted.dimension
+        and q.depth is wanted.depth
+        and q.rotates
     ]
     if not same:  # the loader refuses such a bank; any plain question of the depth will do
         same = [q for q in deps.content.questions_of(wanted.depth) if not q.sensitive]
