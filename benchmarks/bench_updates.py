@@ -47,7 +47,7 @@ from scheduler.clock import ManualClock
 FIRST_USER = 10_000
 
 
-def scale_first(candidates: Sequence[Question]) -> Question:
+def scale_first(candidates: Sequence[Question], weights: Sequence[float] = ()) -> Question:
     """Button questions only (an open question's answer is typed, not pressed)."""
     return next((q for q in candidates if q.kind != "open"), candidates[0])
 

@@ -154,14 +154,25 @@ def keys_rotate() -> int:
 
 
 def content_check() -> int:
-    """Validate the content files; prints counts."""
+    """Validate the content files and run the quality gates (:mod:`bot.domain.gates`): prints
+    counts and the simulations' figures, then each failed gate; 1 when any failed."""
+    from bot.domain import gates
+
     bank = load_content()
     places = 0 if bank.safety is None else len(bank.safety.countries)
     print(
         f"content ok: {len(bank.questions)} questions, {len(bank.exercises)} exercises, "
+        f"{len(bank.packs)} packs, {len(bank.programs)} programs, "
         f"help resources for {places} countries"
     )
-    return 0
+    results = gates.simulations(bank)
+    for label, sim, _ in results:
+        repeat = "none" if sim.first_repeat is None else str(sim.first_repeat)
+        print(f"simulation, {label}: {sim.rounds} rounds, first unplanned repeat: {repeat}")
+    failed = gates.problems(bank, simulate=False) + gates.repeat_problems(results)
+    for line in failed:
+        print(f"gate failed: {line}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def i18n_command(action: str, language: str | None) -> int:

@@ -19,7 +19,7 @@ from scheduler.clock import ManualClock
 DEMO_START = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)
 
 
-def demo_picker(candidates: Sequence[Question]) -> Question:
+def demo_picker(candidates: Sequence[Question], weights: Sequence[float] = ()) -> Question:
     """Prefer a scale question about time together and apart, so the demo shows a mismatch."""
     ranked = sorted(
         candidates,

@@ -40,7 +40,7 @@ class Picker:
         self.prefer: str | None = "scale"
         self.asked: list[Question] = []
 
-    def __call__(self, candidates: Sequence[Question]) -> Question:
+    def __call__(self, candidates: Sequence[Question], weights: Sequence[float] = ()) -> Question:
         chosen = next((q for q in candidates if q.kind == self.prefer), candidates[0])
         self.asked.append(chosen)
         return chosen

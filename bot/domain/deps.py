@@ -15,7 +15,9 @@ from content.schema import Question
 from scheduler.clock import Clock
 
 #: Chooses the next question among the least-asked candidates (tests inject a fixed one).
-QuestionPicker = Callable[[Sequence[Question]], Question]
+#: Chooses a round's question among candidates; the second argument holds their relative
+#: weights (the bot draws by them; tests may choose deterministically).
+QuestionPicker = Callable[[Sequence[Question], Sequence[float]], Question]
 
 
 @dataclass(frozen=True)

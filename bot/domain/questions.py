@@ -14,15 +14,15 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot import texts
+from bot.domain import journey
 from bot.domain.deps import Deps, QuestionPicker
 from bot.domain.model import OfferStatus, Pair, RoundKind
 from bot.domain.ports import UnitOfWork
-from content.schema import Depth, Dimension, Question, ScaleLabels, WeeklySlot
+from content.schema import Dimension, Question, ScaleLabels
 
-#: A focus dimension's weight in the draw of questions (others weigh 1).
-FOCUS_WEIGHT = 3
 #: The id of a follow-up question is this prefix and the exercise's dimension.
 FOLLOWUP_PREFIX = "followup-"
 #: Sensitive questions never come in a pair's first four weeks.
@@ -40,11 +40,12 @@ def may_ask_sensitive(pair: Pair, now: datetime) -> bool:
 
 
 def random_picker(rng: random.Random | None = None) -> QuestionPicker:
-    """A picker choosing uniformly among candidates with ``rng`` (default: system entropy)."""
+    """A picker drawing among candidates by their weights with ``rng`` (default: system
+    entropy)."""
     chooser = rng or random.SystemRandom()
 
-    def pick(candidates: Sequence[Question]) -> Question:
-        return chooser.choice(list(candidates))
+    def pick(candidates: Sequence[Question], weights: Sequence[float]) -> Question:
+        return chooser.choices(list(candidates), weights=list(weights))[0]
 
     return pick
 
@@ -84,39 +85,34 @@ def question(deps: Deps, question_id: str) -> Question:
 
 async def choose(deps: Deps, tx: UnitOfWork, pair: Pair, kind: RoundKind) -> list[Question]:
     """The questions for a new round of ``kind``: one light question for a daily round, three
-    deep ones (needs, boundaries, relationship health) for a weekly round.
+    deep ones (needs, boundaries, relationship health) for a weekly round, by the rule in
+    :mod:`bot.domain.journey` (occasions, revisits after a mismatch, quarterly pulse questions,
+    then the rotation: nothing repeats while an eligible question is unasked, focus
+    dimensions about twice as often, level 3 after 20 revealed check-ins).
 
-    Each comes from those the pair has been asked least often, so nothing repeats until the
-    bank is exhausted; the pair's focus dimensions weigh :data:`FOCUS_WEIGHT` times as much in
-    the draw, so rotation still reaches every dimension.
-
-    Sensitive questions are left out unless :func:`may_ask_sensitive`; then they join the
-    draw while asked no more often than the least-asked other question (so saying yes brings
-    no run of them), and always with weight 1 (focus never brings one forward).
+    Sensitive questions are eligible only when :func:`may_ask_sensitive`, and then never
+    weighed up by focus beyond their dimension's share (they join the rotation as they are
+    reached, asked no more often than the least-asked other question).
     """
-    counts = await tx.rounds.question_counts(pair.id)
-    sensitive_ok = may_ask_sensitive(pair, deps.now())
-
-    def weight(q: Question) -> int:
-        return FOCUS_WEIGHT if q.dimension in pair.focus and not q.sensitive else 1
-
-    def draw(part: list[Question]) -> Question:
-        plain = [q for q in part if not q.sensitive]
-        bank = part if sensitive_ok else plain
-        least = min(counts.get(q.id, 0) for q in (plain or bank))
-        candidates = [
-            q
-            for q in bank
-            if counts.get(q.id, 0) == least or (q.sensitive and counts.get(q.id, 0) < least)
-        ]
-        return deps.picker([q for q in candidates for _ in range(weight(q))])
-
+    now = deps.now()
+    asked = await tx.rounds.question_history(pair.id)
+    revealed = await tx.rounds.revealed_count([pair.id])
+    mismatches = await tx.offers.mismatches_since(pair.id, now - journey.REVISIT_UNTIL)
+    created = pair.created_at or now
+    history = journey.History(
+        now=now,
+        today=now.astimezone(ZoneInfo(pair.timezone)).date(),
+        age=now - created,
+        asked=asked,
+        revealed=revealed,
+        mismatches=mismatches,
+        focus=pair.focus,
+        sensitive_ok=may_ask_sensitive(pair, now),
+    )
+    bank = list(deps.content.questions.values())
     if kind is RoundKind.DEEP:
-        deep = deps.content.questions_of(Depth.DEEP)
-        parts = [[q for q in deep if q.dimension.weekly_slot is slot] for slot in WeeklySlot]
-        # The loader ensures all three parts, each with a question that is not sensitive.
-        return [draw(part) for part in parts if any(not q.sensitive for q in part)]
-    return [draw(deps.content.questions_of(Depth.LIGHT))]
+        return journey.weekly(bank, pair.id, history, deps.picker)
+    return [journey.daily(bank, pair.id, history, deps.picker)]
 
 
 async def stand_in(

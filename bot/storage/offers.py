@@ -108,6 +108,21 @@ class SqlOffers:
             counts.update(o for o in str(options).split(",") if o)
         return dict(counts)
 
+    async def mismatches_since(
+        self, pair_id: int, since: datetime
+    ) -> list[tuple[Dimension, datetime]]:
+        """See :meth:`bot.domain.ports.Offers.mismatches_since`."""
+        rows = await self._conn.execute(
+            select(exercise_offers.c.dimension, exercise_offers.c.created_at)
+            .where(
+                exercise_offers.c.pair_id == pair_id,
+                exercise_offers.c.created_at >= since,
+                exercise_offers.c.trigger.in_([Trigger.MISMATCH.value, Trigger.REPEATED.value]),
+            )
+            .order_by(exercise_offers.c.created_at)
+        )
+        return [(Dimension(d), at) for d, at in rows]
+
     async def hold_if_open(self, offer_id: int) -> bool:
         """See :meth:`bot.domain.ports.Offers.hold_if_open`: a no-op update that takes the
         row lock where the offer is open."""

@@ -65,6 +65,12 @@ _QUESTION_COUNTS = (
     .where(rounds.c.pair_id == bindparam("pair"))
     .group_by(round_questions.c.question_id)
 )
+_QUESTION_HISTORY = (
+    select(round_questions.c.question_id, func.count(), func.max(rounds.c.opened_at))
+    .join(rounds, rounds.c.id == round_questions.c.round_id)
+    .where(rounds.c.pair_id == bindparam("pair"))
+    .group_by(round_questions.c.question_id)
+)
 _ADD_ANSWER = {
     postgres: (pg_insert if postgres else sqlite_insert)(answers).on_conflict_do_nothing(
         index_elements=["round_id", "position", "user_id"]
@@ -230,6 +236,11 @@ class SqlRounds:
         """See :meth:`bot.domain.ports.Rounds.question_counts`."""
         rows = await self._conn.execute(_QUESTION_COUNTS, {"pair": pair_id})
         return {str(q): int(n) for q, n in rows}
+
+    async def question_history(self, pair_id: int) -> dict[str, tuple[int, datetime]]:
+        """See :meth:`bot.domain.ports.Rounds.question_history`."""
+        rows = await self._conn.execute(_QUESTION_HISTORY, {"pair": pair_id})
+        return {str(q): (int(n), last) for q, n, last in rows}
 
     async def revealed_since(self, pair_id: int, since: datetime) -> list[int]:
         """See :meth:`bot.domain.ports.Rounds.revealed_since`."""

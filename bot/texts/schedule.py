@@ -107,8 +107,9 @@ SCHEDULE_WEEKLY_DEEP = "Weekly deeper check-in: {schedule}"
 
 # /focus
 FOCUS_STATUS = (
-    "Focus: {focus}.\nTopics in focus come up about three times as often; every topic still "
-    "comes up, and no question repeats until you've had them all. Tap to change (up to {max})."
+    "Focus: {focus}.\nTopics in focus come up about twice as often as the others, all year "
+    "round, and their questions may come back sooner; every other topic still comes up, and "
+    "its questions don't repeat until you've had them all. Tap to change (up to {max})."
 )
 FOCUS_NONE = "none (all topics equally)"
 FOCUS_SET_YOU = "Focus set: {focus}."

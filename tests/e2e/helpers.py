@@ -30,22 +30,26 @@ OFFER_ASK_START = "Pick the one you'd like"
 
 class DimensionPicker(Picker):
     """The conftest picker, plus: with ``dimension`` set, the first scale question of that
-    dimension that has a mismatch rule; for ``prefer == "scale"``, scale questions with a
-    mismatch rule first (so 5 against 1 always pulls apart). Records every candidate list it
-    was offered (``seen``), weights included."""
+        dimension that has a mismatch rule; for ``prefer == "scale"``, scale questions with a
+        mismatch rule first (so 5 against 1 always pulls apart: not a giving <-> receiving one,
+    where those answers mirror each other). Records every candidate list it
+        was offered (``seen``) and their weights (``weights``)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.dimension: Dimension | None = None
         self.seen: list[list[str]] = []
+        self.weights: list[dict[str, float]] = []
 
-    def __call__(self, candidates: Sequence[Question]) -> Question:
+    def __call__(self, candidates: Sequence[Question], weights: Sequence[float] = ()) -> Question:
         self.seen.append([q.id for q in candidates])
+        self.weights.append(dict(zip((q.id for q in candidates), weights, strict=False)))
         wanted = [
             q
             for q in candidates
             if q.kind == "scale"
             and q.mismatch is not None
+            and q.mismatch.measure == "gap"
             and (self.dimension is None or q.dimension is self.dimension)
         ]
         if wanted and (self.dimension is not None or self.prefer == "scale"):

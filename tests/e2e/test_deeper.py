@@ -4,8 +4,9 @@ brought forward by focus."""
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import timedelta
+
+import pytest
 
 from bot import texts
 from bot.emulator import FakeUser
@@ -85,26 +86,25 @@ async def test_both_yes_and_four_weeks_let_them_come_at_ordinary_weight(
     await alex.send("/focus trust")
     sensitive = sensitive_ids(box)
 
-    await checkin(box, alex, sam, "3", "3")  # day 0
-    assert not set(picker.seen[-1]) & sensitive
-    await box.advance(timedelta(days=27, hours=23))
+    for _day in range(4):  # a dozen check-ins: past "getting to know", level 1 first
+        for _ in range(3):
+            await checkin(box, alex, sam, "3", "3")
+            assert not set(picker.seen[-1]) & sensitive
+        await next_day(box)
+    await box.advance(timedelta(days=23, hours=23))
     await checkin(box, alex, sam, "3", "3")  # not four weeks yet
     assert not set(picker.seen[-1]) & sensitive
     await next_day(box)
     await checkin(box, alex, sam, "3", "3")  # four weeks: they may come
-    weights = Counter(picker.seen[-1])
+    weights = picker.weights[-1]
     bank = box.runtime.content
-    light = bank.questions_of(Depth.LIGHT)
-    light_sensitive = {q.id for q in light if q.sensitive}
-    assert light_sensitive and light_sensitive <= set(weights)
-    for question_id in light_sensitive:  # focus on trust never brings phone-look forward
-        assert weights[question_id] == 1, question_id
-    plain_trust = [
-        q.id
-        for q in light
-        if q.dimension is Dimension.TRUST and not q.sensitive and q.id in weights
-    ]
-    assert plain_trust and all(weights[q] == 3 for q in plain_trust)
+    assert set(weights) & sensitive
+    # Focus on trust weighs trust's plain questions twice, never a sensitive one (phone-look).
+    trust = [q for q in weights if bank.question(q).dimension is Dimension.TRUST]
+    assert any(q in sensitive for q in trust) and any(q not in sensitive for q in trust)
+    for question_id in trust:
+        share = 1 if question_id in sensitive else 2
+        assert weights[question_id] * len(trust) == pytest.approx(share), question_id
 
     # Either partner may withdraw; the next round has none again.
     await say(sam, False)

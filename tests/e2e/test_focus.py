@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+
 from bot import texts
 from bot.sandbox import Sandbox
-from content.schema import Depth, Dimension
+from content.schema import Dimension
 from tests.conftest import make_pair, open_round, texts_since
 from tests.e2e.helpers import DimensionPicker, labels
 
@@ -40,13 +42,17 @@ async def test_focus_is_told_to_both_and_weights_the_rotation(
     assert ticked == [f"\u2713 {Dimension.BOUNDARIES.label}", f"\u2713 {Dimension.TRUST.label}"]
 
     await open_round(box, alex, sam)
-    weights = Counter(picker.seen[-1])
+    weights = picker.weights[-1]
     bank = box.runtime.content
-    for question in bank.questions_of(Depth.LIGHT):
-        expected = 3 if question.dimension in (Dimension.TRUST, Dimension.BOUNDARIES) else 1
-        if question.sensitive:
-            expected = 0  # a new pair that did not opt in is asked no sensitive question
-        assert weights[question.id] == expected, question.id
+    by_dimension: Counter[Dimension] = Counter()
+    for question_id, weight in weights.items():
+        question = bank.question(question_id)
+        assert not question.sensitive  # a new pair that did not opt in is asked none
+        by_dimension[question.dimension] += weight  # type: ignore[assignment]
+    # Each topic weighs the same in all, however many questions it has; focus twice that.
+    for dimension in Dimension:
+        expected = 2 if dimension in (Dimension.TRUST, Dimension.BOUNDARIES) else 1
+        assert by_dimension[dimension] == pytest.approx(expected), dimension
 
     await sam.press(f"\u2713 {Dimension.TRUST.label}")  # toggle trust off with a button
     assert sam.chat.toasts[-1] == texts.FOCUS_SET_YOU.format(focus=Dimension.BOUNDARIES.label)

@@ -85,6 +85,11 @@ class Rounds(Protocol):
         """How often the pair was asked each question id."""
         ...
 
+    async def question_history(self, pair_id: int) -> dict[str, tuple[int, datetime]]:
+        """For each question id the pair was asked: how often, and when it was last asked
+        (the opening instant of its newest round, UTC)."""
+        ...
+
     async def revealed_since(self, pair_id: int, since: datetime) -> list[int]:
         """Ids of the pair's rounds revealed at or after ``since``, oldest first."""
         ...
@@ -209,6 +214,14 @@ class Offers(Protocol):
 
     async def offered_counts(self, pair_id: int) -> dict[str, int]:
         """How often each exercise id was among the pair's offers."""
+        ...
+
+    async def mismatches_since(
+        self, pair_id: int, since: datetime
+    ) -> list[tuple[Dimension, datetime]]:
+        """The dimension and creation instant (UTC) of each of the pair's offers made after a
+        mismatch (triggers ``mismatch`` and ``repeated``) at or after ``since``, oldest
+        first."""
         ...
 
     async def hold_if_open(self, offer_id: int) -> bool:

@@ -1,0 +1,244 @@
+"""Which question a pair's next round asks, as a year-long journey rather than a shuffle.
+
+A pure rule over the bank and the pair's history (no storage, no clock of its own), so the bot
+and the content gate's simulations (``content check``, ``tests/unit/test_journey.py``) run the
+same code. :func:`bot.domain.questions.choose` reads the history and calls it.
+
+A daily round asks, in this order of precedence:
+
+1. an **occasion** question: in the first week of January (the pair's local date), one
+   ``new_year`` question a year;
+2. a **revisit**: 14–28 days after a mismatch in a dimension (an exercise offer after it), one
+   of that dimension's revisit questions, once per mismatch;
+3. a **pulse** question: from the pair's third week on, at most one every
+   :data:`PULSE_SPACING`; each pulse question again after :data:`PULSE_EVERY` (about
+   quarterly), so its answers make a trend line;
+4. otherwise a question of the **bank's rotation**: first the dimension, then the question.
+
+The rotation never repeats a question while another of the pair's eligible questions is
+unasked (eligible: sensitive ones only once the pair may be asked them; ``level`` 3 only after
+:data:`VULNERABLE_AFTER` revealed check-ins). The draw weighs dimensions, not questions:
+every dimension with an unasked question weighs 1 in all, however many it has left, a focus
+dimension :data:`FOCUS_WEIGHT` (so it comes up about twice as often over the whole year, not
+merely earlier) and the theme week's dimension :data:`THEME_WEIGHT`. A focus or theme
+dimension whose own questions are all asked may repeat its least-asked ones before the rest of
+the bank is used up: those are the only repeats the rotation plans. While a pair has fewer
+than :data:`GETTING_TO_KNOW` revealed check-ins, level 1 questions come first within each
+dimension.
+
+A weekly round fills each part (needs, boundaries, health) the same way: the boundaries part
+balances boundary areas instead of dimensions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from content.schema import Depth, Dimension, Occasion, Question, Role, WeeklySlot
+
+#: A focus dimension's weight in the rotation (others weigh 1): about twice as often.
+FOCUS_WEIGHT = 2
+#: The theme week's dimension weighs this much during that week.
+THEME_WEIGHT = 3
+#: A theme week comes every this many weeks of a pair's life (weeks 13, 26, 39, 52, …).
+THEME_EVERY_WEEKS = 13
+#: Level 3 (vulnerable) questions only after this many revealed check-ins.
+VULNERABLE_AFTER = 20
+#: Level 1 questions come first until this many revealed check-ins.
+GETTING_TO_KNOW = 10
+#: A pulse question again after this long (about a quarter).
+PULSE_EVERY = timedelta(days=90)
+#: At most one pulse question in this long, and none in a pair's first two weeks.
+PULSE_SPACING = timedelta(days=6)
+PULSE_FROM = timedelta(days=14)
+#: A revisit comes this long after the mismatch it refers to.
+REVISIT_AFTER = timedelta(days=14)
+REVISIT_UNTIL = timedelta(days=28)
+#: An occasion question of one kind at most once in this long.
+OCCASION_GAP = timedelta(days=300)
+
+#: Chooses one of the candidates; the second argument holds their relative weights.
+Picker = Callable[[Sequence[Question], Sequence[float]], Question]
+
+
+@dataclass(frozen=True)
+class History:
+    """What the rule needs to know about a pair, as of ``now`` (UTC).
+
+    ``asked``: for each question id asked, how often and when last (UTC). ``revealed``: how
+    many of the pair's rounds were revealed. ``mismatches``: (dimension, instant UTC) of the
+    pair's offers after a mismatch in the last :data:`REVISIT_UNTIL`. ``age``: how long the
+    pair exists. ``today``: the pair's local date. ``focus``: the pair's focus dimensions.
+    ``sensitive_ok``: whether the pair may be asked sensitive questions.
+    """
+
+    now: datetime
+    today: date
+    age: timedelta
+    asked: Mapping[str, tuple[int, datetime]] = field(default_factory=dict)
+    revealed: int = 0
+    mismatches: Sequence[tuple[Dimension, datetime]] = ()
+    focus: Collection[Dimension] = frozenset()
+    sensitive_ok: bool = False
+
+    def count(self, question: Question) -> int:
+        """How often the pair was asked ``question``."""
+        return self.asked.get(question.id, (0, self.now))[0]
+
+    def last(self, question: Question) -> datetime | None:
+        """When the pair was last asked ``question`` (UTC), or None."""
+        entry = self.asked.get(question.id)
+        return entry[1] if entry else None
+
+
+def theme_of(pair_id: int, age: timedelta) -> Dimension | None:
+    """The dimension a pair's theme week brings forward, or None outside theme weeks: every
+    :data:`THEME_EVERY_WEEKS`-th week of the pair's life, a different dimension each time
+    (offset by the pair's id so cohorts do not all share one)."""
+    week = age.days // 7 + 1
+    if week % THEME_EVERY_WEEKS:
+        return None
+    dimensions = list(Dimension)
+    return dimensions[(pair_id + week // THEME_EVERY_WEEKS) % len(dimensions)]
+
+
+def _eligible(question: Question, history: History) -> bool:
+    if question.sensitive and not history.sensitive_ok:
+        return False
+    return question.level < 3 or history.revealed >= VULNERABLE_AFTER
+
+
+def _least_asked(questions: Sequence[Question], history: History) -> list[Question]:
+    """The least-asked of ``questions`` (file order)."""
+    if not questions:
+        return []
+    least = min(history.count(q) for q in questions)
+    return [q for q in questions if history.count(q) == least]
+
+
+def _occasion(bank: Sequence[Question], history: History) -> list[Question]:
+    """New-year questions in the first week of January, once a year."""
+    if not (history.today.month == 1 and history.today.day <= 7):
+        return []
+    own = [
+        q
+        for q in bank
+        if q.role is Role.OCCASION and q.occasion is Occasion.NEW_YEAR and _eligible(q, history)
+    ]
+    recent = [q for q in own if (at := history.last(q)) and history.now - at < OCCASION_GAP]
+    return [] if recent else _least_asked(own, history)
+
+
+def _revisit(bank: Sequence[Question], history: History) -> list[Question]:
+    """A revisit of the oldest mismatch 14–28 days ago not revisited since."""
+    revisits = [q for q in bank if q.role is Role.REVISIT and _eligible(q, history)]
+    for dimension, at in history.mismatches:
+        if not REVISIT_AFTER <= history.now - at <= REVISIT_UNTIL:
+            continue
+        own = [q for q in revisits if q.dimension is dimension]
+        if own and not any((last := history.last(q)) and last >= at for q in own):
+            return _least_asked(own, history)
+    return []
+
+
+def _pulse(bank: Sequence[Question], history: History) -> list[Question]:
+    """The pulse question waiting longest, when one is due and none was asked lately."""
+    if history.age < PULSE_FROM:
+        return []
+    pulses = [q for q in bank if q.role is Role.PULSE and _eligible(q, history)]
+    lasts = [history.last(q) for q in pulses]
+    if any(at and history.now - at < PULSE_SPACING for at in lasts):
+        return []
+    due = [
+        (at or datetime.min.replace(tzinfo=history.now.tzinfo), index, q)
+        for index, (q, at) in enumerate(zip(pulses, lasts, strict=True))
+        if at is None or history.now - at >= PULSE_EVERY
+    ]
+    return [min(due, key=lambda item: (item[0], item[1]))[2]] if due else []
+
+
+def _weights(pair_id: int, history: History) -> dict[object, int]:
+    weights: dict[object, int] = {d: FOCUS_WEIGHT if d in history.focus else 1 for d in Dimension}
+    theme = theme_of(pair_id, history.age)
+    if theme is not None:
+        weights[theme] = max(weights[theme], THEME_WEIGHT)
+    return weights
+
+
+def _rotation(
+    part: Sequence[Question],
+    history: History,
+    key: Callable[[Question], object],
+    weights: Mapping[object, int],
+) -> tuple[list[Question], list[float]]:
+    """The candidates of one draw from ``part`` (rotating questions of one depth or weekly
+    part) and their weights: each group (by ``key``: dimension, or boundary area) weighs
+    ``weights[group]`` (default 1) in all, shared evenly by its candidates, so a group's
+    chance does not depend on how many questions it has left."""
+    pool = [q for q in part if _eligible(q, history)]
+    if not pool:
+        return [], []
+    plain = [q for q in pool if not q.sensitive] or pool
+    least = min(history.count(q) for q in plain)
+    # Fresh: unasked at this tier; a sensitive one also when asked less (it joined late).
+    fresh = [
+        q for q in pool if history.count(q) == least or (q.sensitive and history.count(q) < least)
+    ]
+    groups: dict[object, list[Question]] = {}
+    for q in fresh:
+        groups.setdefault(key(q), []).append(q)
+    # A weighed-up group whose questions are all asked may repeat its least-asked ones.
+    for q in pool:
+        group = key(q)
+        if weights.get(group, 1) > 1 and group not in groups:
+            groups[group] = _least_asked([p for p in pool if key(p) == group], history)
+    candidates: list[Question] = []
+    shares: list[float] = []
+    for group, members in groups.items():
+        if history.revealed < GETTING_TO_KNOW:
+            members = [q for q in members if q.level == 1] or members
+        candidates += members
+        # Focus and theme never weigh up a sensitive question (DESIGN.md, privacy rule 8).
+        shares += [(1 if q.sensitive else weights.get(group, 1)) / len(members) for q in members]
+    return candidates, shares
+
+
+def daily(bank: Sequence[Question], pair_id: int, history: History, pick: Picker) -> Question:
+    """The question of a pair's next daily (light) round; see the module docstring.
+
+    ``bank``: every question (any role; packs' are skipped). ``pick`` chooses one candidate
+    by their weights (randomly in the bot). Raises ValueError when no light question of the
+    rotation is eligible (the loader guarantees non-sensitive level 1–2 ones).
+    """
+    for planned in (_occasion, _revisit, _pulse):
+        found = planned(bank, history)
+        if found:
+            return pick(found, [1.0] * len(found))
+    light = [q for q in bank if q.depth is Depth.LIGHT and q.rotates]
+    weights = _weights(pair_id, history)
+    candidates, shares = _rotation(light, history, lambda q: q.dimension, weights)
+    if not candidates:
+        raise ValueError("no eligible light question in the bank")
+    return pick(candidates, shares)
+
+
+def weekly(
+    bank: Sequence[Question], pair_id: int, history: History, pick: Picker
+) -> list[Question]:
+    """The three deep questions of a pair's weekly round (needs, boundaries, health), one per
+    part that has an eligible question; see the module docstring. The boundaries part weighs
+    boundary areas evenly; the others weigh dimensions as the daily draw does."""
+    deep = [q for q in bank if q.depth is Depth.DEEP and q.rotates]
+    weights = _weights(pair_id, history)
+    chosen = []
+    for slot in WeeklySlot:
+        part = [q for q in deep if q.dimension.weekly_slot is slot]
+        if slot is WeeklySlot.BOUNDARIES:
+            candidates, shares = _rotation(part, history, lambda q: q.area, {})
+        else:
+            candidates, shares = _rotation(part, history, lambda q: q.dimension, weights)
+        if candidates:
+            chosen.append(pick(candidates, shares))
+    return chosen
