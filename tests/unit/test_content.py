@@ -244,6 +244,13 @@ VOICE_OR_MONEY = {
     "fight-topics",
     "openness-means",
     "opinion-room",
+    # Added with the communication and responsibilities questions of issue 11.
+    "re-money-talk",
+    "re-money-feel",
+    "re-money-means",
+    "re-say-unfair",
+    "co-change-mind",
+    "co-react-worry",
 }
 
 
