@@ -203,8 +203,10 @@ async def _first_connection(engine: AsyncEngine, url: str) -> AsyncIterator[Asyn
             f"cannot connect to the database at {masked_url(url)} ({reason}): check that it "
             "runs and accepts connections, and DATABASE_URL"
         ) from None
-    async with conn:
+    try:
         yield conn
+    finally:
+        await conn.close()
 
 
 def _refused(exc: Exception) -> bool:
