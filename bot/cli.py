@@ -4,15 +4,18 @@ token needed), ``db upgrade``, ``db backup PATH``, ``keys new``, ``keys rotate``
 check``, ``i18n extract|init``.
 
 Settings problems, invalid content, encryption keys that are missing or do not fit the database,
-an SQLite file another Tandem process holds, and a bot token Telegram refuses stop start-up
-with one line naming what is wrong; no line carries the token or a key (DESIGN.md, privacy
-rule 9).
+an SQLite file another Tandem process holds, a ``DATABASE_URL`` that is malformed or leads
+nowhere, a ``PROMETHEUS_MULTIPROC_DIR`` that cannot be used, a bot token Telegram refuses and
+Telegram not answering stop start-up with one line naming what is wrong (exit status 2); no
+line carries the token, a key or the database password (DESIGN.md, privacy rule 9). Anything
+else is a bug: its traceback is logged, with those secrets masked (exit status 1).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,7 +23,13 @@ from typing import TYPE_CHECKING
 
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage.crypt import KeyringError
-from bot.storage.database import BackupError, SchemaOutOfDate
+from bot.storage.database import (
+    BackupError,
+    DatabaseUnavailable,
+    SchemaOutOfDate,
+    check_database_url,
+    masked_url,
+)
 from bot.storage.lock import DatabaseInUse, single_process
 from content.loader import load_content
 from content.schema import ContentError
@@ -46,20 +55,31 @@ def run(
     graceful stop.
 
     A token Telegram refuses (python-telegram-bot's ``InvalidToken``, whose message carries
-    the token), a webhook set while polling, another poller on the token and a port in use
-    end with one line naming the problem, never the token or the secret. On SQLite a second
-    process on the same file is refused with one line (``bot.storage.lock``).
+    the token), Telegram not answering, a webhook set while polling, another poller on the
+    token and a port in use end with one line naming the problem, never the token or the
+    secret. On SQLite a second process on the same file is refused with one line
+    (``bot.storage.lock``). The settings that need no network (``DATABASE_URL``'s form,
+    ``PROMETHEUS_MULTIPROC_DIR``, the content) are checked before Telegram is called.
     """
+    settings = load_settings()
+    token = settings.require_token()
+    url, secret = settings.require_webhook() if webhook else (None, None)
+    # Before anything imports prometheus_client's metrics, which write there at once.
+    multiproc_dir = settings.require_metrics_dir()
+    check_database_url(settings.database_url)  # before Telegram: DatabaseUnavailable
+
     from telegram.error import InvalidToken
 
     from bot.logs import configure_logging
     from bot.runtime import TandemApplication, build_application, start_runtime
     from bot.telegram.serve import Plan, ServeError, serve
 
-    settings = load_settings()
-    token = settings.require_token()
-    url, secret = settings.require_webhook() if webhook else (None, None)
-    configure_logging(settings.log_level, token, json_lines=settings.log_format == "json")
+    configure_logging(
+        settings.log_level,
+        token,
+        json_lines=settings.log_format == "json",
+        secrets=settings.secrets(),
+    )
     load_content()  # fail fast, naming the bad file and entry
     with single_process(settings.database_url):  # SQLite: this process alone (DatabaseInUse)
         application = build_application(settings, request=request, webhook=webhook)
@@ -69,7 +89,7 @@ def run(
             port=settings.port or (8080 if webhook else None),
             replace_webhook=replace_webhook,
             grace=settings.shutdown_grace_seconds,
-            multiproc_dir=settings.prometheus_multiproc_dir,
+            multiproc_dir=multiproc_dir,
         )
 
         async def start(app: TandemApplication) -> Runtime:
@@ -78,15 +98,17 @@ def run(
         try:
             asyncio.run(serve(application, plan, start))
         except InvalidToken:
-            return _fail("Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather")
+            server = settings.telegram_api_base_url
+            also = f" (or TELEGRAM_API_BASE_URL {server} is not a Bot API server)" if server else ""
+            return _fail(f"Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather{also}")
         except ServeError as exc:
             return _fail(str(exc))
     return 0
 
 
 def _where(settings: Settings) -> str:
-    """The database URL without credentials, for messages."""
-    return settings.database_url.split("@")[-1]
+    """The database URL without its password, for messages."""
+    return masked_url(settings.database_url)
 
 
 def db_upgrade() -> int:
@@ -252,5 +274,34 @@ def main(argv: Sequence[str] | None = None, *, request: BaseRequest | None = Non
         return _fail(str(exc))
     except SchemaOutOfDate as exc:
         return _fail(str(exc))
+    except DatabaseUnavailable as exc:
+        return _fail(str(exc))
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        return _crash(exc)
+
+
+def _crash(exc: Exception) -> int:
+    """An error nobody foresaw (a bug): its traceback logged through a handler that masks the
+    token, the database password, the encryption keys and the webhook secret (Python's own
+    report masks nothing). Returns exit status 1."""
+    from bot.logs import configure_logging
+
+    token, secrets, json_lines = None, [], False
+    try:
+        settings = load_settings()
+    except Exception:  # unreadable settings carry no secret we could mask
+        pass
+    else:
+        secrets = settings.secrets()
+        json_lines = settings.log_format == "json"
+        if settings.telegram_bot_token is not None:
+            token = settings.telegram_bot_token.get_secret_value()
+    configure_logging("ERROR", token, json_lines=json_lines, secrets=secrets)
+    logging.getLogger("bot.cli").critical(
+        "unexpected error (a bug; the traceback follows, secrets masked): %s",
+        type(exc).__name__,
+        exc_info=exc,
+    )
+    return 1

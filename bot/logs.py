@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -46,25 +46,30 @@ def _secrets_of(token: str | None) -> list[str]:
     return [token, secret] if len(secret) >= 8 else [token]
 
 
-def redact(text: str, token: str | None) -> str:
-    """``text`` with the bot token (and its secret part) replaced by ``[token]``."""
+def redact(text: str, token: str | None, others: Sequence[str] = ()) -> str:
+    """``text`` with the bot token (and its secret part) replaced by ``[token]``, and each of
+    ``others`` (a database password, encryption keys, the webhook secret) by ``***``."""
     for secret in _secrets_of(token):
         text = text.replace(secret, "[token]")
+    for other in others:
+        if other:
+            text = text.replace(other, "***")
     return text
 
 
 class RedactToken(logging.Filter):
     """Replaces the bot token in a record's message (after formatting) with ``[token]``."""
 
-    def __init__(self, token: str | None) -> None:
+    def __init__(self, token: str | None, others: Sequence[str] = ()) -> None:
         super().__init__()
         self._token = token
+        self._others = tuple(others)
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Mask the token; always keeps the record."""
-        if self._token:
+        if self._token or self._others:
             message = record.getMessage()
-            masked = redact(message, self._token)
+            masked = redact(message, self._token, self._others)
             if masked != message:
                 record.msg = masked
                 record.args = None
@@ -75,13 +80,14 @@ class RedactingFormatter(logging.Formatter):
     """A formatter whose whole output, traceback included, has the token masked: an
     exception's message may carry it (python-telegram-bot's ``InvalidToken`` does)."""
 
-    def __init__(self, fmt: str, token: str | None) -> None:
+    def __init__(self, fmt: str, token: str | None, others: Sequence[str] = ()) -> None:
         super().__init__(fmt)
         self._token = token
+        self._others = tuple(others)
 
     def format(self, record: logging.LogRecord) -> str:
-        """The formatted record with the token masked."""
-        return redact(super().format(record), self._token)
+        """The formatted record with the token and the other secrets masked."""
+        return redact(super().format(record), self._token, self._others)
 
 
 #: The ids of what is being handled in this task (``update_id``, ``pair_id``), or None.
@@ -123,9 +129,10 @@ class JsonFormatter(logging.Formatter):
     ``message``, the ids of :func:`log_ids` and ``exception`` (the traceback) when there is
     one; the token masked in all of it."""
 
-    def __init__(self, token: str | None) -> None:
+    def __init__(self, token: str | None, others: Sequence[str] = ()) -> None:
         super().__init__()
         self._token = token
+        self._others = tuple(others)
 
     def format(self, record: logging.LogRecord) -> str:
         """The record as one line of JSON."""
@@ -133,27 +140,37 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": redact(record.getMessage(), self._token, self._others),
         }
         entry.update(log_ids())
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return redact(json.dumps(entry, ensure_ascii=False), self._token)
+            entry["exception"] = redact(
+                self.formatException(record.exc_info), self._token, self._others
+            )
+        return redact(json.dumps(entry, ensure_ascii=False), self._token, self._others)
 
 
 def configure_logging(
-    level: str, token: str | None = None, stream: object = None, *, json_lines: bool = False
+    level: str,
+    token: str | None = None,
+    stream: object = None,
+    *,
+    json_lines: bool = False,
+    secrets: Sequence[str] = (),
 ) -> None:
     """Configure the root logger at ``level`` ("DEBUG" … "ERROR") writing to ``stream``
-    (default stderr), pin the chatty loggers, and mask ``token`` in messages and tracebacks.
-    ``json_lines``: one JSON object per line (``LOG_FORMAT=json``) instead of text."""
+    (default stderr), pin the chatty loggers, and mask ``token`` (as ``[token]``) and
+    ``secrets`` (as ``***``: the database password, encryption keys, the webhook secret) in
+    messages and tracebacks. ``json_lines``: one JSON object per line (``LOG_FORMAT=json``)
+    instead of text."""
+    others = sorted({s for s in secrets if s and s != token}, key=len, reverse=True)
     handler = logging.StreamHandler(stream or sys.stderr)  # type: ignore[arg-type]
     handler.setFormatter(
-        JsonFormatter(token)
+        JsonFormatter(token, others)
         if json_lines
-        else RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", token)
+        else RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", token, others)
     )
-    handler.addFilter(RedactToken(token))
+    handler.addFilter(RedactToken(token, others))
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

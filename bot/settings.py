@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import os
 import re
+import tempfile
 from typing import Annotated, Literal
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -185,6 +188,38 @@ class Settings(BaseSettings):
             )
         return self.webhook_url, self.webhook_secret.get_secret_value()
 
+    def require_metrics_dir(self) -> str | None:
+        """``PROMETHEUS_MULTIPROC_DIR`` (None when unset), checked to be a folder this process
+        can write to (prometheus_client writes a file there for each metric as soon as it is
+        imported). Raises SettingsError naming the problem."""
+        folder = self.prometheus_multiproc_dir
+        if not folder:
+            return None
+        name = f"PROMETHEUS_MULTIPROC_DIR: {folder}"
+        if not os.path.exists(folder):
+            raise SettingsError(
+                f"{name} does not exist: create the folder (empty) before the processes start"
+            )
+        if not os.path.isdir(folder):
+            raise SettingsError(f"{name} is not a folder")
+        try:
+            with tempfile.NamedTemporaryFile(dir=folder, prefix=".tandem-check-"):
+                pass
+        except OSError as exc:
+            raise SettingsError(
+                f"{name} cannot be written to ({exc.strerror}): give this process's user "
+                "write access to it"
+            ) from None
+        return folder
+
+    def secrets(self) -> list[str]:
+        """Every secret setting's value, to mask in logs and tracebacks: the token, the
+        database password, the encryption keys, the webhook secret."""
+        found = [self.telegram_bot_token, self.webhook_secret]
+        values = [s.get_secret_value() for s in found if s is not None]
+        values += self.encryption_key_list() + _url_passwords(self.database_url)
+        return [v for v in values if v]
+
     def require_token(self) -> str:
         """The bot token as a plain string. Raises SettingsError when it is not set."""
         if self.telegram_bot_token is None:
@@ -193,6 +228,14 @@ class Settings(BaseSettings):
                 "(or try `tandem demo`, which needs none)"
             )
         return self.telegram_bot_token.get_secret_value()
+
+
+def _url_passwords(url: str) -> list[str]:
+    """The password of a database URL as written and percent-decoded (empty: none)."""
+    found = re.search(r"://[^:/@]*:([^@]*)@", url)
+    if not found or not found.group(1):
+        return []
+    return sorted({found.group(1), unquote(found.group(1))}, key=len, reverse=True)
 
 
 def _split_keys(text: str) -> list[str]:

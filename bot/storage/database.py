@@ -11,11 +11,18 @@ start-up.
 Free text is encrypted at rest (``crypt.py``): :func:`open_database` resolves the keys, checks
 them against the stored rows before anything changes, binds them to the engine and migrates.
 :func:`backup` makes a consistent copy of a running SQLite database.
+
+A ``DATABASE_URL`` that is malformed, names another database or a driver that is not
+installed, or a database that does not answer, is :class:`DatabaseUnavailable`: one line, the
+password masked (:func:`check_database_url` before anything connects, then the first
+connection of :func:`open_database`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import re
 import sqlite3
 import weakref
 from collections.abc import AsyncIterator, Sequence
@@ -27,6 +34,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from bot.storage import inline
@@ -45,6 +53,79 @@ READ_ONLY = "tandem_read_only"
 #: (SQLAlchemy's defaults, named here: a process's concurrent units of work beyond these wait).
 POOL_SIZE = 5
 POOL_OVERFLOW = 10
+
+
+class DatabaseUnavailable(Exception):
+    """``DATABASE_URL`` is malformed, names a driver that is missing, or leads to a database
+    that does not answer; the message is one line for the operator, the password masked."""
+
+
+def masked_url(url: str) -> str:
+    """``url`` with its password replaced by ``***`` (also when it does not parse)."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not an URL SQLAlchemy reads: mask whatever sits between : and @
+        return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+
+
+def url_secrets(url: str) -> list[str]:
+    """The password of ``url`` as written and decoded, for masking in logs (empty: none)."""
+    found = re.search(r"://[^:/@]*:([^@]*)@", url)
+    secrets = [found.group(1)] if found and found.group(1) else []
+    with contextlib.suppress(Exception):
+        password = make_url(url).password
+        if password:
+            secrets.append(str(password))
+    return sorted(set(secrets), key=len, reverse=True)
+
+
+_DRIVERS = {"sqlite": "sqlite+aiosqlite:///FILE", "postgresql": "postgresql+asyncpg://…"}
+
+
+def check_database_url(url: str) -> None:
+    """Raise :class:`DatabaseUnavailable` (one line, the password masked) unless ``url`` is
+    an SQLAlchemy URL of SQLite or PostgreSQL with an installed asyncio driver and, for an
+    SQLite file, an existing folder. Connects to nothing."""
+    where = masked_url(url)
+    try:
+        parsed = make_url(url)
+    except Exception:  # ArgumentError, or ValueError for a port that is not a number
+        raise DatabaseUnavailable(
+            f"DATABASE_URL {where} is not a database URL: write it like "
+            "sqlite+aiosqlite:///tandem.sqlite3 or postgresql+asyncpg://USER:PASSWORD@HOST:5432/DB"
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend == "postgres":
+        backend = "postgresql"  # Heroku's spelling, which SQLAlchemy does not take
+    if backend not in _DRIVERS:
+        raise DatabaseUnavailable(
+            f"DATABASE_URL {where}: Tandem runs on SQLite ({_DRIVERS['sqlite']}) or "
+            f"PostgreSQL ({_DRIVERS['postgresql']}), not {backend!r}"
+        )
+    wanted = _DRIVERS[backend].split(":")[0]
+    if parsed.drivername != wanted:
+        raise DatabaseUnavailable(
+            f"DATABASE_URL {where}: Tandem needs the asyncio driver, {wanted}:// "
+            f"(e.g. {_DRIVERS[backend]}), not {parsed.drivername}://"
+        )
+    try:
+        parsed.get_dialect().import_dbapi()
+    except ImportError as exc:
+        raise DatabaseUnavailable(
+            f"DATABASE_URL {where}: its driver {exc.name} is not installed: pip install {exc.name}"
+        ) from None
+    database = parsed.database or ""
+    if (
+        backend == "sqlite"
+        and database not in ("", ":memory:")
+        and not database.startswith("file:")
+    ):
+        folder = Path(database).parent
+        if not folder.is_dir():
+            raise DatabaseUnavailable(
+                f"DATABASE_URL {where}: the folder {folder} does not exist: create it, or "
+                "point DATABASE_URL at a file in a folder that does"
+            )
 
 
 def create_engine(url: str, keyring: Keyring | None = None) -> AsyncEngine:
@@ -87,10 +168,11 @@ async def open_database(
     is written; on failure the engine is disposed and ``KeyringError`` (one line, no key
     material) raised, with the database and the key file unchanged.
     """
+    check_database_url(url)
     require_key_source(url, configured_keys)  # before connecting anywhere
     engine = create_engine(url)
     try:
-        async with engine.connect() as conn:
+        async with _first_connection(engine, url) as conn:
             await conn.execution_options(**{READ_ONLY: True})
             samples = await conn.run_sync(encrypted_samples)
             await conn.rollback()
@@ -101,6 +183,39 @@ async def open_database(
         await engine.dispose()
         raise
     return engine
+
+
+@asynccontextmanager
+async def _first_connection(engine: AsyncEngine, url: str) -> AsyncIterator[AsyncConnection]:
+    """The start-up's first connection; a database that does not answer (refused, no such
+    host, a timeout, a password or database name the server refuses) raises
+    :class:`DatabaseUnavailable`, one line naming the cause, the password masked."""
+    try:
+        conn = await engine.connect()
+    except Exception as exc:
+        if not _refused(exc):
+            raise
+        cause = exc.orig if isinstance(exc, DBAPIError) else exc
+        reason = f"{type(cause).__name__}: {cause}".splitlines()[0]
+        for secret in url_secrets(url):
+            reason = reason.replace(secret, "***")
+        raise DatabaseUnavailable(
+            f"cannot connect to the database at {masked_url(url)} ({reason}): check that it "
+            "runs and accepts connections, and DATABASE_URL"
+        ) from None
+    try:
+        yield conn
+    finally:
+        await conn.close()
+
+
+def _refused(exc: Exception) -> bool:
+    """Whether ``exc`` from a first connection is the database's answer or its absence (the
+    network, a timeout, the driver's own errors: a wrong password, no such database), not a
+    bug of ours."""
+    if isinstance(exc, (OSError, TimeoutError, DBAPIError)):
+        return True
+    return type(exc).__module__.split(".")[0] in ("asyncpg", "aiosqlite", "sqlite3")
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

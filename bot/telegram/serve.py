@@ -14,6 +14,16 @@ back and the database is released. Exit status 0.
 
 Two pollers on one token: Telegram answers the second with 409 Conflict; that stops this
 process cleanly with one line (:class:`ServeError`), not a retry loop of tracebacks.
+
+Telegram not answering at start-up (a network error, a timeout, a 5xx, a 429): each start-up
+call (getMe, setWebhook, getWebhookInfo, the poller's deleteWebhook) is tried
+``len(Plan.retry_delays) + 1`` times, 1, 2 and 4 seconds apart by default, with a warning line
+each time, then start-up ends with one :class:`ServeError` line naming the call, the error and
+the Bot API server (never the token). Why retry at all: a network that is not up yet when a
+container starts, or one 502 from Telegram, is over within seconds, and a restart loop under a
+supervisor costs more than a few seconds' wait; why only seven seconds: a wrong
+``TELEGRAM_API_BASE_URL`` or a host without a route to Telegram must still fail quickly and
+plainly. SIGTERM during the waits stops at once (exit status 0).
 """
 
 from __future__ import annotations
@@ -23,14 +33,14 @@ import contextlib
 import logging
 import signal
 import socket
-from collections.abc import Awaitable, Callable, Generator, Iterator
+from collections.abc import Awaitable, Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import uvicorn
 from telegram import Bot
-from telegram.error import Conflict, TelegramError
+from telegram.error import BadRequest, Conflict, NetworkError, RetryAfter, TelegramError
 
 from bot.telegram.application import ALLOWED_UPDATES
 from bot.telegram.webhook import Probe, web_app
@@ -41,6 +51,10 @@ logger = logging.getLogger(__name__)
 class ServeError(Exception):
     """The bot cannot run (or go on running) as asked; the message is one line for the
     operator, never carrying the token or the secret."""
+
+
+class _Stopped(Exception):
+    """SIGTERM or SIGINT arrived while a start-up call waited to be tried again."""
 
 
 class Services(Protocol):
@@ -63,7 +77,8 @@ class Plan:
     ``port``: where the HTTP server listens (None: no server, polling only); ``host``;
     ``replace_webhook``: polling deletes a webhook that is set instead of refusing;
     ``grace``: seconds the stop waits for work in flight; ``multiproc_dir``:
-    ``PROMETHEUS_MULTIPROC_DIR``."""
+    ``PROMETHEUS_MULTIPROC_DIR``; ``retry_delays``: the waits between tries of a start-up call
+    Telegram does not answer (see the module docstring)."""
 
     webhook_url: str | None = None
     secret: str | None = None
@@ -72,6 +87,7 @@ class Plan:
     replace_webhook: bool = False
     grace: float = 10.0
     multiproc_dir: str | None = None
+    retry_delays: tuple[float, ...] = (1.0, 2.0, 4.0)
 
 
 class _Server(uvicorn.Server):
@@ -97,6 +113,63 @@ async def check_no_webhook(bot: Bot, *, replace: bool) -> None:
         )
     await bot.delete_webhook(drop_pending_updates=False)
     logger.warning("the webhook was deleted (--replace-webhook): polling takes the updates")
+
+
+def api_server(bot: Bot) -> str:
+    """The Bot API server ``bot`` talks to, as ``scheme://host[:port]``: no token (it is in
+    the path) and no credentials."""
+    parts = urlsplit(bot.base_url)
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{parts.hostname or ''}{port}"
+
+
+def _reason(exc: TelegramError, token: str) -> str:
+    """What went wrong, for the operator's line: the library's message, the token masked."""
+    if isinstance(exc, RetryAfter):
+        return "429 Too Many Requests"
+    return (exc.message or type(exc).__name__).replace(token, "[token]")
+
+
+async def at_start(
+    what: str,
+    call: Callable[[], Awaitable[Any]],
+    bot: Bot,
+    stop: asyncio.Event,
+    delays: Sequence[float],
+) -> Any:
+    """``call()`` (a start-up call to Telegram, named ``what`` in messages), tried again
+    after each of ``delays`` while Telegram does not answer: a network error, a timeout, a 5xx
+    or a 429 (waiting at least its ``retry_after``). Raises :class:`ServeError` (one line)
+    when the last try fails, ``_Stopped`` when ``stop`` is set during a wait; every other
+    error (a refused token, a bad request) at once."""
+    for delay in (*delays, None):
+        try:
+            return await call()
+        except BadRequest:
+            raise
+        except (NetworkError, RetryAfter) as exc:
+            reason = _reason(exc, bot.token)
+            if delay is None:
+                raise ServeError(
+                    f"Telegram did not answer {what} at {api_server(bot)} ({reason}) after "
+                    f"{len(delays) + 1} tries: check the network, or TELEGRAM_API_BASE_URL"
+                ) from None
+            if isinstance(exc, RetryAfter):
+                delay = max(delay, _seconds(exc.retry_after))
+            logger.warning(
+                "Telegram did not answer %s (%s); trying again in %gs", what, reason, delay
+            )
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), delay)
+        if stop.is_set():
+            raise _Stopped
+    raise AssertionError("unreachable")  # pragma: no cover (the last try returns or raises)
+
+
+def _seconds(value: object) -> float:
+    """``RetryAfter.retry_after`` in seconds (a timedelta with ``PTB_TIMEDELTA``, else int)."""
+    total = getattr(value, "total_seconds", None)
+    return float(total() if callable(total) else value)  # type: ignore[arg-type]
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -145,8 +218,10 @@ async def serve(
     """Run ``application`` as ``plan`` says until SIGTERM/SIGINT (or ``stop`` is set), then
     stop gracefully (see the module docstring). ``start`` opens the services after
     ``Application.initialize``. Raises :class:`ServeError` for a webhook set while polling,
-    a port in use, or another poller on the token (after stopping cleanly), and
-    python-telegram-bot's ``InvalidToken``.
+    a port in use, another poller on the token (after stopping cleanly), a WEBHOOK_URL
+    Telegram refuses, or Telegram not answering a start-up call (:func:`at_start`), and
+    python-telegram-bot's ``InvalidToken``. SIGTERM while a start-up call waits to be tried
+    again returns at once.
     """
     stop = stop or asyncio.Event()
     problem: list[str] = []
@@ -162,8 +237,13 @@ async def serve(
             return
         logger.warning("polling failed: %s; trying again", type(exc).__name__)
 
-    with _stop_signals(stop):
-        await application.initialize()
+    bot = application.bot
+
+    def starting(what: str, call: Callable[[], Awaitable[Any]]) -> Awaitable[Any]:
+        return at_start(what, call, bot, stop, plan.retry_delays)
+
+    with _stop_signals(stop), contextlib.suppress(_Stopped):
+        await starting("getMe", application.initialize)
         services: Services | None = None
         server: _Server | None = None
         server_task: asyncio.Task[None] | None = None
@@ -174,18 +254,19 @@ async def serve(
                 path = urlsplit(plan.webhook_url).path or "/"
             sock = None if plan.port is None else _bind(plan.host, plan.port)
             if plan.webhook_url is not None:
-                await application.bot.set_webhook(
-                    url=plan.webhook_url,
-                    secret_token=plan.secret,
-                    allowed_updates=list(ALLOWED_UPDATES),
-                )
-                logger.info("webhook set; serving it on port %s", plan.port)
+                await _set_webhook(starting, bot, plan)
             else:
-                await check_no_webhook(application.bot, replace=plan.replace_webhook)
+                await starting(
+                    "getWebhookInfo",
+                    lambda: check_no_webhook(bot, replace=plan.replace_webhook),
+                )
             await application.start()
             if plan.webhook_url is None:
-                await application.updater.start_polling(
-                    allowed_updates=list(ALLOWED_UPDATES), error_callback=on_poll_error
+                await starting(
+                    "deleteWebhook",  # the poller's first call (python-telegram-bot's bootstrap)
+                    lambda: application.updater.start_polling(
+                        allowed_updates=list(ALLOWED_UPDATES), error_callback=on_poll_error
+                    ),
                 )
             if sock is not None:
                 app = web_app(
@@ -214,6 +295,28 @@ async def serve(
             await application.shutdown()  # a no-op when start-up failed before initialize
     if problem:
         raise ServeError(problem[0])
+
+
+async def _set_webhook(
+    starting: Callable[[str, Callable[[], Awaitable[Any]]], Awaitable[Any]], bot: Bot, plan: Plan
+) -> None:
+    """setWebhook with the secret and :data:`ALLOWED_UPDATES`; a URL Telegram refuses (400:
+    not HTTPS, a port it does not post to, a host it cannot resolve) is one line."""
+    try:
+        await starting(
+            "setWebhook",
+            lambda: bot.set_webhook(
+                url=plan.webhook_url,  # type: ignore[arg-type]
+                secret_token=plan.secret,
+                allowed_updates=list(ALLOWED_UPDATES),
+            ),
+        )
+    except BadRequest as exc:
+        raise ServeError(
+            f"Telegram refused WEBHOOK_URL {plan.webhook_url} ({exc.message}): it must be "
+            "public HTTPS on port 443, 80, 88 or 8443"
+        ) from None
+    logger.info("webhook set; serving it on port %s", plan.port)
 
 
 async def _until(stop: asyncio.Event, server_task: asyncio.Task[None] | None) -> None:
