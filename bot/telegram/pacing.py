@@ -39,11 +39,14 @@ deterministic and never sleep.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import deque
 from datetime import datetime, timedelta
 
 from bot.domain.ports import ChatPace, SendBudget
 from scheduler.clock import Clock, ManualClock
+
+logger = logging.getLogger(__name__)
 
 #: Messages per second overall (Telegram: about 30), paced a little below the limit.
 FREE_RATE = 29.0
@@ -211,19 +214,24 @@ class Pacer:
 
     async def accepted(self, chat_id: int) -> datetime | None:
         """:meth:`sent`, and with shared turns the chat's turn in the database ends a second
-        after now (:meth:`settle`). Returns when the chat is free again (None without pacing).
-        Raises the storage's errors when the database is unreachable."""
+        after now (:meth:`settle`, which never raises). Returns when the chat is free again
+        (None without pacing)."""
         free = self.sent(chat_id)
         await self.settle()
         return free
 
     async def settle(self) -> None:
         """Write the moved ends of this process's turns in the database (after an accepted
-        send, a 429), if any; nothing without shared turns."""
+        send, a 429), if any; nothing without shared turns. Never raises: it runs after
+        Telegram accepted a message, which must still be recorded as sent; when the database
+        fails here, the turns end with their holds (:data:`SHARED_HOLD`), logged."""
         if self._chats is None or not self._settling:
             return
         holds, self._settling = self._settling, []
-        await self._chats.settle(holds)
+        try:
+            await self._chats.settle(holds)
+        except Exception as exc:  # the database went away: the holds run out by themselves
+            logger.warning("chat turns not settled: %s", type(exc).__name__)
 
     def _settle_later(self, chat_id: int, free: datetime) -> None:
         """The turn this process holds on ``chat_id`` (if any) is to end at ``free``."""

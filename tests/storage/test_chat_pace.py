@@ -6,8 +6,8 @@ only: one SQLite process keeps the turns in memory), and two pacers as two proce
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from datetime import timedelta
+from collections.abc import AsyncIterator, Sequence
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -106,3 +106,28 @@ async def test_two_processes_pacers_never_send_into_one_chat_within_a_second(
     assert await third.take(7) == freed
     clock.set(freed)
     assert await third.take(7) is None
+
+
+class _Unreachable:
+    """A ChatPace whose database went away after the turn was taken."""
+
+    async def reserve(self, chat_id: int, now: datetime, until: datetime) -> datetime | None:
+        return None
+
+    async def settle(self, holds: Sequence[tuple[int, datetime, datetime]]) -> None:
+        raise ConnectionError("the database went away")
+
+    async def prune(self, before: datetime) -> int:
+        return 0
+
+
+async def test_a_send_telegram_accepted_is_not_undone_by_a_failed_settle(
+    engine: AsyncEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Settling runs after Telegram accepted the message: a database failure there is logged
+    and the hold runs out by itself; the send still counts (no duplicate from a retry)."""
+    clock = ManualClock(NOW)
+    pacer = Pacer(SqlSendBudget(engine), clock, chats=_Unreachable())
+    assert await pacer.take(7) is None
+    assert await pacer.accepted(7) == NOW + CHAT_INTERVAL
+    assert "chat turns not settled: ConnectionError" in caplog.text
