@@ -28,7 +28,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 
 from bot.domain.deps import ChartLabels, Config, Deps, DimensionStat, QuestionPicker
-from bot.domain.ports import OutboxQueue, UpdateLedger
+from bot.domain.ports import ChatPace, OutboxQueue, UpdateLedger
 from bot.domain.questions import random_picker
 from bot.domain.subjects import PairSubject
 from bot.domain.tandem import Tandem
@@ -38,6 +38,7 @@ from bot.leases import ClaimLedger, ClaimRecorder
 from bot.logs import log_context
 from bot.settings import Settings
 from bot.storage.budget import SqlSendBudget
+from bot.storage.chatpace import shared_chat_pace
 from bot.storage.database import open_database, require_current_schema
 from bot.storage.ops import SqlOps
 from bot.storage.outbox import SqlOutboxQueue
@@ -65,6 +66,8 @@ TandemApplication = Application[Any, TandemContext, Any, Any, Any, Any]
 
 #: Processed update ids are kept this long to catch redeliveries.
 UPDATE_MEMORY = timedelta(days=2)
+#: Chats' turns (``chat_pace``, PostgreSQL) are forgotten this long after they ended.
+CHAT_PACE_MEMORY = timedelta(minutes=1)
 
 
 @dataclass
@@ -84,6 +87,8 @@ class Runtime:
     ledger: ClaimLedger = field(default_factory=ClaimLedger)
     #: ``HEALTH_MAX_LAG_SECONDS``: /healthz fails when due work waits longer.
     health_max_lag: float = 300.0
+    #: Each chat's turn shared by the processes (PostgreSQL with pacing; else None).
+    chat_pace: ChatPace | None = None
 
     @property
     def probe(self) -> Checks:
@@ -173,7 +178,15 @@ async def start_runtime(
     outbox = SqlOutboxQueue(engine)
     # The queues are wrapped to note their claims, which a graceful stop hands back.
     ledger = ClaimLedger()
-    pacer = Pacer(SqlSendBudget(engine) if pace else None, clock, paid=settings.paid_broadcast)
+    # One per second per chat across processes needs the database only where several
+    # processes can run (PostgreSQL); one SQLite process keeps it in memory.
+    chat_pace = shared_chat_pace(engine) if pace else None
+    pacer = Pacer(
+        SqlSendBudget(engine) if pace else None,
+        clock,
+        chats=chat_pace,
+        paid=settings.paid_broadcast,
+    )
     sender = Sender(tandem, cast(OutboxQueue, ClaimRecorder(outbox, ledger)), pacer)
     store = cast(DueWorkStore, ClaimRecorder(SqlDueWorkStore(engine), ledger))
     runner = DueWorkRunner(
@@ -194,6 +207,7 @@ async def start_runtime(
         updates,
         ledger=ledger,
         health_max_lag=settings.health_max_lag_seconds,
+        chat_pace=chat_pace,
     )
     application.bot_data[SERVICES_KEY] = runtime
     if settings.admin_chat_id is not None:
@@ -253,6 +267,8 @@ async def _tick_job(context: TandemContext) -> None:
     runtime: Runtime = context.application.bot_data[SERVICES_KEY]
     await runtime.tick()
     await runtime.updates.prune(runtime.clock.now() - UPDATE_MEMORY)
+    if runtime.chat_pace is not None:
+        await runtime.chat_pace.prune(runtime.clock.now() - CHAT_PACE_MEMORY)
 
 
 def build_application(

@@ -261,6 +261,16 @@ send_budget = Table(
     Column("next_free", UTCDateTime, nullable=False),
 )
 
+#: One message per second per chat, across processes (PostgreSQL only, see
+#: ``bot/storage/chatpace.py``): until when the chat's turn is taken. A row whose instant is
+#: past means nothing and is pruned after a minute.
+chat_pace = Table(
+    "chat_pace",
+    metadata,
+    Column("chat_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("next_at", UTCDateTime, nullable=False),
+)
+
 due_work = Table(
     "due_work",
     metadata,

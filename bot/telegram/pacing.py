@@ -13,8 +13,18 @@ sends), and no process sends more than 29 in any one-second window, one below Te
 With ``PAID_BROADCAST`` bulk messages take slots from a second budget at 1,000 per second.
 
 Per chat, Telegram allows about one message per second: the pacer remembers when each chat may
-next receive one (in memory, for this process; the outbox keeps a chat's queued messages apart
-across processes, see ``SqlOutboxQueue.done``).
+next receive one, in memory. With several processes on one PostgreSQL database that is not
+enough (a direct reply from one worker and a queued message from another could reach a chat
+within a second), so there every send first takes the chat's turn in the database
+(:class:`~bot.domain.ports.ChatPace`, ``chat_pace``): one compare-and-set upsert, the turn held
+for :data:`SHARED_HOLD` while the message goes, then moved to *accepted + 1 s* once Telegram
+accepted it. A turn another process holds makes a reply wait (or queue) and hands a queued
+message back for when the chat frees, as the memory does. We chose a row per chat over
+routing every send of a chat through one process (no owner to agree on, nothing to hand over
+when a worker dies) and over a lock (nothing held while sending). On SQLite only one process
+can run (``bot/storage/lock.py``): the memory suffices and no statement is added. The outbox
+also keeps a chat's queued messages apart (``SqlOutboxQueue.done``), so a sender rarely claims
+a message whose chat is taken.
 
 A ``RetryAfter`` holds only its chat for what Telegram asked; 429s in two or more chats within
 a second look like the overall limit, so every send pauses for that time only. Network
@@ -29,11 +39,14 @@ deterministic and never sleep.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import deque
 from datetime import datetime, timedelta
 
-from bot.domain.ports import SendBudget
+from bot.domain.ports import ChatPace, SendBudget
 from scheduler.clock import Clock, ManualClock
+
+logger = logging.getLogger(__name__)
 
 #: Messages per second overall (Telegram: about 30), paced a little below the limit.
 FREE_RATE = 29.0
@@ -41,6 +54,11 @@ FREE_RATE = 29.0
 PAID_RATE = 1000.0
 #: Telegram: about one message per second to one chat.
 CHAT_INTERVAL = timedelta(seconds=1)
+#: How long a chat's turn taken in the database (several processes) is held while its message
+#: goes, until the accepted send moves it to a second after acceptance. The next message, from
+#: any process, therefore arrives a second after this one unless this send took longer than
+#: SHARED_HOLD - CHAT_INTERVAL to reach Telegram (the hold runs out first).
+SHARED_HOLD = timedelta(seconds=2)
 #: Slots reserved in one go by the outbox sender (about 0.2 s of sending).
 SLOT_BATCH = 6
 #: A reserved slot not used within this is dropped. Every process's slots interleave in one
@@ -79,13 +97,16 @@ async def wait_until(clock: Clock, instant: datetime) -> None:
 
 class Pacer:
     """When the next message may go. ``budget`` None turns pacing off entirely (the test
-    sandbox's default: an emulator without limits and a clock that never moves by itself)."""
+    sandbox's default: an emulator without limits and a clock that never moves by itself).
+    ``chats``: each chat's turn shared through the database (several processes on
+    PostgreSQL); None keeps it in this process's memory only (SQLite: one process)."""
 
     def __init__(
         self,
         budget: SendBudget | None,
         clock: Clock,
         *,
+        chats: ChatPace | None = None,
         paid: bool = False,
         free_rate: float = FREE_RATE,
         paid_rate: float = PAID_RATE,
@@ -100,6 +121,11 @@ class Pacer:
         self._slots: dict[str, deque[datetime]] = {"free": deque(), "paid": deque()}
         self._window: dict[str, deque[datetime]] = {"free": deque(), "paid": deque()}
         self._chat_free: dict[int, datetime] = {}
+        self._chats = chats
+        #: Turns this process holds in the database: chat -> the hold's end it wrote.
+        self._held: dict[int, datetime] = {}
+        #: Holds to move (chat, held, free), written by :meth:`settle`.
+        self._settling: list[tuple[int, datetime, datetime]] = []
         self._paused_until: datetime | None = None
         self._failures = 0
         self._recent_429: dict[int, datetime] = {}
@@ -162,6 +188,57 @@ class Pacer:
             return None
         return free
 
+    async def take(self, chat_id: int) -> datetime | None:
+        """Take ``chat_id``'s turn for a message about to go now: None when taken (nothing
+        else goes there for a second), else the instant (aware UTC) the chat frees. Without
+        pacing always None. With shared turns (``chats``) the database is asked too, after
+        this process's memory; a turn another process holds is remembered here until it ends.
+        Raises the storage's errors when the database is unreachable."""
+        free = self.chat_free_at(chat_id)
+        if free is not None:
+            return free
+        if self._budget is None:
+            return None
+        if self._chats is not None:
+            now = self.now()
+            held = now + SHARED_HOLD
+            busy = await self._chats.reserve(chat_id, now, held)
+            if busy is not None:
+                self._chat_free[chat_id] = busy
+                return busy
+            self._held[chat_id] = held
+            if len(self._held) > 10_000:
+                self._held = {c: t for c, t in self._held.items() if t > now}
+        self.taking(chat_id)
+        return None
+
+    async def accepted(self, chat_id: int) -> datetime | None:
+        """:meth:`sent`, and with shared turns the chat's turn in the database ends a second
+        after now (:meth:`settle`, which never raises). Returns when the chat is free again
+        (None without pacing)."""
+        free = self.sent(chat_id)
+        await self.settle()
+        return free
+
+    async def settle(self) -> None:
+        """Write the moved ends of this process's turns in the database (after an accepted
+        send, a 429), if any; nothing without shared turns. Never raises: it runs after
+        Telegram accepted a message, which must still be recorded as sent; when the database
+        fails here, the turns end with their holds (:data:`SHARED_HOLD`), logged."""
+        if self._chats is None or not self._settling:
+            return
+        holds, self._settling = self._settling, []
+        try:
+            await self._chats.settle(holds)
+        except Exception as exc:  # the database went away: the holds run out by themselves
+            logger.warning("chat turns not settled: %s", type(exc).__name__)
+
+    def _settle_later(self, chat_id: int, free: datetime) -> None:
+        """The turn this process holds on ``chat_id`` (if any) is to end at ``free``."""
+        held = self._held.pop(chat_id, None)
+        if held is not None and self._chats is not None:
+            self._settling.append((chat_id, held, free))
+
     def taking(self, chat_id: int) -> None:
         """A message to ``chat_id`` is about to go: nothing else goes there for a second (set
         before sending, so that a reply and the outbox never both take the chat)."""
@@ -176,6 +253,7 @@ class Pacer:
             return None
         free = self.now() + CHAT_INTERVAL
         self._chat_free[chat_id] = free
+        self._settle_later(chat_id, free)
         if len(self._chat_free) > 10_000:
             now = self.now()
             self._chat_free = {c: t for c, t in self._chat_free.items() if t > now}
@@ -187,6 +265,7 @@ class Pacer:
         every send pauses for ``wait`` as well."""
         now = self.now()
         self._chat_free[chat_id] = max(self._chat_free.get(chat_id, now), now + wait)
+        self._settle_later(chat_id, self._chat_free[chat_id])
         self._recent_429 = {
             c: t for c, t in self._recent_429.items() if now - t < timedelta(seconds=1)
         }

@@ -200,9 +200,11 @@ class Sender:
                     return free
                 await wait_until(self._tandem.deps.clock, free)
             await self._pacer.slot()
-            if self._pacer.chat_free_at(chat_id) is None:
-                self._pacer.taking(chat_id)
-                return None  # nothing reached the chat while this waited for its slot
+            # Taken after the slot, just before sending: the turn (in the database too, with
+            # several processes) then covers the send itself. A chat another sender took
+            # meanwhile costs the slot, and this waits again.
+            if await self._pacer.take(chat_id) is None:
+                return None
         return self._pacer.chat_free_at(chat_id) or self._now()
 
     async def _queue_rest(self, rest: list[Message], at: datetime) -> None:
@@ -261,7 +263,7 @@ class Sender:
             return False
         except RetryAfter as exc:
             # Flood control: the photo is dropped (the outbox stores text); the text waits.
-            wait = self._on_retry_after(message.user_id, exc)
+            wait = await self._on_retry_after(message.user_id, exc)
             logger.warning("file to %s dropped: flood control", message.user_id)
             if text.strip():
                 await self._queue_rest([textual], self._now() + wait)
@@ -270,7 +272,7 @@ class Sender:
             SEND_ERRORS.labels(_error_kind(exc)).inc()
             logger.warning("file to %s not sent: %s", message.user_id, type(exc).__name__)
             return False
-        self._pacer.sent(message.user_id)
+        await self._pacer.accepted(message.user_id)
         MESSAGES_SENT.labels("interactive").inc()
         await self._remember(message.user_id, sent.message_id, message.carries)
         if captioned:
@@ -295,7 +297,7 @@ class Sender:
                 return False
             except RetryAfter as exc:
                 # Flood control: the rest goes out through the outbox, ahead of any wave.
-                wait = self._on_retry_after(part.user_id, exc)
+                wait = await self._on_retry_after(part.user_id, exc)
                 await self._queue_rest(parts[index:], self._now() + wait)
                 return False
             except BadRequest as exc:
@@ -310,14 +312,14 @@ class Sender:
                 pause = self._pacer.network_failed()
                 await self._queue_rest(parts[index:], self._now() + pause)
                 return False
-            self._pacer.sent(part.user_id)
+            await self._pacer.accepted(part.user_id)
             MESSAGES_SENT.labels("interactive").inc()
             await self._remember(part.user_id, sent.message_id, part.carries)
         return True
 
-    def _on_retry_after(self, chat_id: int, exc: RetryAfter) -> timedelta:
-        """Count and log a 429 (a warning, without a traceback) and hold its chat; returns
-        the wait Telegram asked for."""
+    async def _on_retry_after(self, chat_id: int, exc: RetryAfter) -> timedelta:
+        """Count and log a 429 (a warning, without a traceback) and hold its chat (in the
+        database too, with several processes); returns the wait Telegram asked for."""
         wait = timedelta(seconds=_retry_seconds(exc))
         RETRY_AFTER.inc()
         overall = self._pacer.retry_after(chat_id, wait)
@@ -327,6 +329,7 @@ class Sender:
             wait.total_seconds(),
             " (every send waits)" if overall else "",
         )
+        await self._pacer.settle()
         return wait
 
     async def _remember(self, chat_id: int, message_id: int, carries: tuple[int, ...]) -> None:
@@ -478,11 +481,13 @@ class Sender:
             return "waiting"
         bulk = item.priority >= Priority.BULK
         await self._pacer.slot(bulk=bulk, batch=SLOT_BATCH)
-        free = self._pacer.chat_free_at(item.user_id)
-        if free is not None:  # a direct reply took the chat while this waited for its slot
+        # A direct reply (of this process, or of another one: the chat's turn is shared
+        # through the database then) may have taken the chat while this waited for its slot:
+        # the message goes back to the outbox for when the chat frees, never dropped.
+        free = await self._pacer.take(item.user_id)
+        if free is not None:
             await self._outbox.retry_later(item, free)
             return "waiting"
-        self._pacer.taking(item.user_id)
         if item.delete_message_id is not None:
             return await self._delete_item(bot, item)
         try:
@@ -504,7 +509,7 @@ class Sender:
             await self._tandem.mark_inactive(item.user_id)
             return "blocked"
         except RetryAfter as exc:
-            wait = self._on_retry_after(item.user_id, exc)
+            wait = await self._on_retry_after(item.user_id, exc)
             await self._outbox.postpone_user(item.user_id, self._now() + wait, item.claim_token)
             return "postponed"
         except BadRequest as exc:
@@ -514,7 +519,7 @@ class Sender:
             return "dropped"
         except TelegramError as exc:
             return await self._failed(item, exc)
-        free_at = self._pacer.sent(item.user_id)
+        free_at = await self._pacer.accepted(item.user_id)
         MESSAGES_SENT.labels(_PRIORITY_LABELS.get(item.priority, "bulk")).inc()
         if not self._pacer.enabled:
             # Forgotten and, if it shows answers, remembered for take_back at once.
@@ -548,7 +553,7 @@ class Sender:
         try:
             await bot.delete_message(chat_id=item.user_id, message_id=item.delete_message_id)
         except RetryAfter as exc:
-            wait = self._on_retry_after(item.user_id, exc)
+            wait = await self._on_retry_after(item.user_id, exc)
             await self._outbox.postpone_user(item.user_id, self._now() + wait, item.claim_token)
             return "postponed"
         except BadRequest as exc:

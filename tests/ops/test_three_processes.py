@@ -297,8 +297,6 @@ async def test_three_processes_on_one_postgresql_no_duplicate_none_lost(
     # seen at a pace of 29/s); five seconds' worth stays at Telegram's 30 a second.
     busiest = most_in_one_second([at for at, _, _ in accepted], seconds=5.0)
     assert busiest <= 150, f"{busiest} messages arrived in five seconds (limit 30/s); {overall=}"
-    if crowded:
-        # One per second per chat is kept by each process (in memory) and by the outbox's
-        # hold after a queued send; a direct reply from one worker and a queued message from
-        # another can still reach one chat within the same second. Not solved yet.
-        pytest.xfail(f"chats with more than one message in a second: {crowded}")
+    # One per second per chat across the processes: every send, a direct reply or a queued
+    # message, first takes the chat's turn in the database (``chat_pace``).
+    assert crowded == {}, f"chats with more than one message in a second: {crowded}"

@@ -19,6 +19,7 @@ from typing import Protocol
 
 from bot.domain.ports.cohorts import Broadcasts, Cohorts, Drafts, Facilitators
 from bot.domain.ports.delivery import (
+    ChatPace,
     DueSchedule,
     Outbox,
     OutboxQueue,
@@ -31,6 +32,7 @@ from bot.domain.ports.rounds import Answers, Offers, Rounds
 __all__ = [
     "Answers",
     "Broadcasts",
+    "ChatPace",
     "Cohorts",
     "Drafts",
     "DueSchedule",

@@ -156,6 +156,26 @@ class SendBudget(Protocol):
         ...
 
 
+class ChatPace(Protocol):
+    """Telegram's one message per second per chat, shared by every process on the database
+    (PostgreSQL; one SQLite process keeps it in memory)."""
+
+    async def reserve(self, chat_id: int, now: datetime, until: datetime) -> datetime | None:
+        """Take ``chat_id``'s turn at ``now``, held until ``until`` (aware UTC). None when
+        taken; else the instant (aware UTC, after ``now``) until which another caller holds
+        it. Of callers racing for one chat, in any processes, one gets None."""
+        ...
+
+    async def settle(self, holds: Sequence[tuple[int, datetime, datetime]]) -> None:
+        """For each ``(chat_id, held, free)``: the hold :meth:`reserve` took until ``held``
+        ends at ``free`` instead, unless another caller took the turn since."""
+        ...
+
+    async def prune(self, before: datetime) -> int:
+        """Forget turns that ended before ``before``; returns how many."""
+        ...
+
+
 class UpdateLedger(Protocol):
     """Update ids already handled (Telegram delivers updates at least once)."""
 
