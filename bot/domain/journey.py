@@ -32,6 +32,7 @@ balances boundary areas instead of dimensions.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -194,6 +195,18 @@ def _rotation(
         group = key(q)
         if weights.get(group, 1) > 1 and group not in groups:
             groups[group] = _least_asked([p for p in pool if key(p) == group], history)
+    # Self-correcting: a group behind its share of the pair's past questions weighs more
+    # (twice per question behind, up to 8x), one ahead less, so a pair's year keeps close to
+    # the shares instead of drifting with chance.
+    asked = Counter(key(q) for q in part for _ in range(history.count(q)))
+    total = sum(asked.values())
+    everyone = {key(q) for q in part}
+    weight_sum = sum(weights.get(group, 1) for group in everyone)
+
+    def balance(group: object) -> float:
+        behind = weights.get(group, 1) / weight_sum * total - asked[group]
+        return float(min(8.0, max(0.125, 2.0**behind)))
+
     candidates: list[Question] = []
     shares: list[float] = []
     for group, members in groups.items():
@@ -201,7 +214,8 @@ def _rotation(
             members = [q for q in members if q.level == 1] or members
         candidates += members
         # Focus and theme never weigh up a sensitive question (DESIGN.md, privacy rule 8).
-        shares += [(1 if q.sensitive else weights.get(group, 1)) / len(members) for q in members]
+        weight = weights.get(group, 1) * balance(group)
+        shares += [(balance(group) if q.sensitive else weight) / len(members) for q in members]
     return candidates, shares
 
 

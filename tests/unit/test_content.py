@@ -251,6 +251,15 @@ VOICE_OR_MONEY = {
     "re-say-unfair",
     "co-change-mind",
     "co-react-worry",
+    # Who gives way in disagreements (conflict), and the packs' money and say questions.
+    "cf-deep-give-way",
+    "mi-whose-say",
+    "np-baby-say",
+    "jc-own-call",
+    "jc-money-mind",
+    "cg-who-decides",
+    "wd-settle-how",
+    "wd-spend-view",
 }
 
 
