@@ -4,6 +4,7 @@ Telegram. The year-long simulation uses the same code the bot runs."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,7 +15,7 @@ from bot.domain import gates
 from bot.domain.exercises import rotation
 from bot.domain.exercises.findings import Findings
 from content.loader import ContentBank, load_content
-from content.schema import Exercise, Question, Trigger
+from content.schema import CONTENT_DIR, Exercise, Question, Trigger
 
 NOW = datetime(2027, 3, 1, 18, 0, tzinfo=UTC)
 SHIPPED = load_content()
@@ -235,3 +236,13 @@ def test_a_daily_pair_is_offered_no_exercise_more_than_five_times_a_year(seed: i
 
 def test_the_offer_gate_passes_for_the_shipped_bank() -> None:
     assert gates.offer_problems(SHIPPED) == []
+
+
+def test_sources_credit_only_exercises_that_exist() -> None:
+    """``content/SOURCES.md`` names exercise ids; a renamed or removed one would leave a
+    credit for nothing."""
+    text = (CONTENT_DIR / "SOURCES.md").read_text(encoding="utf-8")
+    rows = [line for line in text.splitlines() if line.startswith("| ") and "`" in line]
+    named = {i for row in rows for i in re.findall(r"`([a-z0-9-]+)`", row.split("|")[3])}
+    assert {"soft-start", "repair-attempts", "mirror-listen", "fr-glad-for-you"} <= named
+    assert named <= set(SHIPPED.exercises)
