@@ -191,7 +191,16 @@ def content_check() -> int:
     for label, sim, _ in results:
         repeat = "none" if sim.first_repeat is None else str(sim.first_repeat)
         print(f"simulation, {label}: {sim.rounds} rounds, first unplanned repeat: {repeat}")
-    failed = gates.problems(bank, simulate=False) + gates.repeat_problems(results)
+    offers = gates.simulate_offers(bank)
+    print(
+        f"simulation, exercise offers for a daily pair: {sum(offers.offers.values())} offers "
+        f"a year, {len(offers.counts)} exercises, the most any one was offered: {offers.most}"
+    )
+    failed = (
+        gates.problems(bank, simulate=False)
+        + gates.repeat_problems(results)
+        + gates.offer_problems(bank)
+    )
     for line in failed:
         print(f"gate failed: {line}", file=sys.stderr)
     return 1 if failed else 0

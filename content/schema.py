@@ -92,14 +92,22 @@ class BoundaryArea(StrEnum):
 class Trigger(StrEnum):
     """When the bot suggests an exercise.
 
-    * ``mismatch``: a question's answers pulled apart (the question's rule names it).
+    * ``mismatch``: a question's answers pulled apart (by the question's rule).
     * ``repeated``: the same dimension mismatched in 2 of the pair's last 4 rounds: a deeper one.
-    * ``both_low``: both partners answered 1 or 2 on a scale question: something to do jointly.
+    * ``both_low`` (in code ``SHARED_CONCERN``): both partners answered at the end of a scale
+      question that signals a concern (1–2 with ``low_is_concern``, 4–5 with
+      ``high_is_concern``): something to do jointly. The stored value keeps its first name, so
+      offers and content written before high-end concerns existed still read.
+    * ``imbalance``: both partners see one of them carrying more on a giving ↔ receiving
+      question (see :meth:`Question.imbalance`): a rebalancing exercise.
     """
 
     MISMATCH = "mismatch"
     REPEATED = "repeated"
+    SHARED_CONCERN = "both_low"
+    #: The same member under its first name (content files and older code say ``both_low``).
     BOTH_LOW = "both_low"
+    IMBALANCE = "imbalance"
 
 
 class Depth(StrEnum):
@@ -219,6 +227,13 @@ class Purpose(StrEnum):
 
 #: The values a ``wants`` question stores, in order; their distance decides the gap.
 WANTS_VALUES: tuple[str, ...] = ("less", "same", "more")
+#: A shared concern (:meth:`Question.shared_concern`): both answers at or below
+#: ``CONCERN_LOW_MAX`` on a ``low_is_concern`` question, at or above ``CONCERN_HIGH_MIN`` on a
+#: ``high_is_concern`` one: the same two points at either end of the 1–5 scale.
+CONCERN_LOW_MAX, CONCERN_HIGH_MIN = 2, 4
+#: An imbalance both partners see (:meth:`Question.imbalance`): mirrored answers at least this
+#: far apart (1 and 5, 1 and 4, 2 and 5; not 2 and 4, an ordinary lean one way).
+IMBALANCE_SPREAD = 3
 
 
 class _Model(BaseModel):
@@ -257,7 +272,7 @@ class MismatchRule(_Model):
     relationship's reality from their own side (1 "mostly me", 5 "mostly my partner"): the two
     agree when their answers mirror each other, so the disagreement is |a + b − 6| ≥
     ``min_gap``; mirrored answers far from the middle are an imbalance both partners see (see
-    :meth:`Question.gap`). A ``giving_receiving`` axis question must use ``sum``.
+    :meth:`Question.imbalance`). A ``giving_receiving`` axis question must use ``sum``.
     """
 
     exercises: Annotated[tuple[Slug, ...], Field(min_length=2, max_length=3)]
@@ -277,8 +292,9 @@ class Question(_Entry):
     ``depth``: ``light`` questions make daily rounds, ``deep`` ones weekly rounds. ``axis``
     (scale only) places the answer on an interdependence axis (see :class:`Axis`).
     ``low_is_concern`` (scale only): both partners answering 1 or 2 signals something to work
-    on together (the ``both_low`` trigger); leave it off where the low end is simply a
-    preference. ``high_is_concern`` (scale only): the same at the high end (both 4 or 5).
+    on together (a shared concern, :meth:`shared_concern`); leave it off where the low end is
+    simply a preference. ``high_is_concern`` (scale only): the same at the high end (both 4
+    or 5), with the same exercises.
     ``sensitive``: an answer could put pressure on someone or be used against them
     (privacy, money, saying no, whose voice counts); such a question is asked only once both
     partners opted in and never in a pair's first weeks (see :mod:`bot.domain.questions`).
@@ -419,6 +435,36 @@ class Question(_Entry):
         if self.mismatch is not None and abs(a - b) >= limit:
             return Gap.MISMATCH
         return Gap.SMALL
+
+    def shared_concern(self, first: str, second: str) -> bool:
+        """Whether both stored answers sit at this scale question's concern end: both 1–2 on
+        a ``low_is_concern`` question, both 4–5 on a ``high_is_concern`` one (the trigger
+        :attr:`Trigger.SHARED_CONCERN`). Other questions and unparseable values: False."""
+        a, b = self.numeric(first), self.numeric(second)
+        if self.kind != "scale" or a is None or b is None:
+            return False
+        if self.low_is_concern:
+            return max(a, b) <= CONCERN_LOW_MAX
+        if self.high_is_concern:
+            return min(a, b) >= CONCERN_HIGH_MIN
+        return False
+
+    def imbalance(self, first: str, second: str) -> bool:
+        """Whether two stored answers to a ``measure: sum`` (giving ↔ receiving) question show
+        an imbalance both partners see (the trigger :attr:`Trigger.IMBALANCE`).
+
+        Each partner places the relationship from their own side (1 "mostly me", 5 "mostly my
+        partner"). The answers must mirror each other, so they are no mismatch (|a + b − 6| <
+        ``min_gap``: both describe the same reality), and lie far from the middle: |a − b| ≥
+        :data:`IMBALANCE_SPREAD`, so 1 and 5, 1 and 4 or 2 and 5. 2 and 4 is a slight lean
+        that ordinary give and take covers, and says nothing. Other questions: False."""
+        rule = self.mismatch
+        if rule is None or rule.measure != "sum":
+            return False
+        a, b = self.numeric(first), self.numeric(second)
+        if a is None or b is None:
+            return False
+        return abs(a + b - 6) < rule.min_gap and abs(a - b) >= IMBALANCE_SPREAD
 
 
 class Exercise(_Entry):

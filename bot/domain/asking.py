@@ -15,7 +15,13 @@ from bot.domain.messages import Button, Keyboard, Message, Style, Styled
 from bot.domain.model import Answer, Asked, Round, User
 from bot.domain.people import fmt_local, speaking_to, zone_of
 from bot.domain.ports import UnitOfWork
-from bot.domain.questions import chosen_title, is_followup, question
+from bot.domain.questions import (
+    FOLLOWUP_NOT_YET,
+    chosen_title,
+    is_followup,
+    not_yet,
+    question,
+)
 from bot.i18n import gettext as tr
 from content.schema import WANTS_VALUES, Exercise, Question
 
@@ -72,6 +78,12 @@ def answer_keyboard(
         row = tuple(
             Button(mark(str(v), str(v)), cb.answer(round_id, position, str(v))) for v in range(1, 6)
         )
+        if is_followup(asked.id):  # an honest answer that is no point on the scale
+            value = FOLLOWUP_NOT_YET
+            later = (
+                Button(mark(texts.FOLLOWUP_NOT_YET, value), cb.answer(round_id, position, value)),
+            )
+            return (row, later, skip)
         return (row, skip)
     if asked.kind == "choice":
         rows = tuple(
@@ -92,6 +104,8 @@ def display(asked: Question, value: str | None, skipped: bool) -> str:
     """A stored answer as a reader sees it, in the language in force."""
     if skipped or value is None:
         return texts.PASSED
+    if not_yet(asked, value):
+        return texts.FOLLOWUP_NOT_YET
     if asked.kind == "scale":
         return texts.SCALE_VALUE.format(value=value)
     if asked.kind == "choice":
@@ -132,10 +146,11 @@ def add_answers(
 
 
 def valid_value(asked: Question, value: str, from_button: bool) -> bool:
-    """Whether ``value`` answers ``asked``: a scale digit, a known option or wants value by
-    button; free text only for an open question, only typed."""
+    """Whether ``value`` answers ``asked``: a scale digit (for a follow-up also
+    :data:`FOLLOWUP_NOT_YET`), a known option or wants value by button; free text only for an
+    open question, only typed."""
     if asked.kind == "scale":
-        return from_button and value in {"1", "2", "3", "4", "5"}
+        return from_button and (value in {"1", "2", "3", "4", "5"} or not_yet(asked, value))
     if asked.kind in ("choice", "wants"):
         return from_button and asked.option_label(value) is not None
     return not from_button

@@ -1,10 +1,12 @@
 """Quality gates for the content (``tandem content check`` and ``make test``): the volume and
 structure a year of check-ins needs, no near-duplicates, mismatch rules that mean something,
-every exercise reachable, and simulations of what pairs would be asked, with the rule the bot
-runs (:mod:`bot.domain.journey`).
+every exercise reachable by the offer rule, and simulations of what pairs would be asked and
+offered, with the rules the bot runs (:mod:`bot.domain.journey`,
+:mod:`bot.domain.exercises.rotation`).
 
 :func:`problems` returns what fails, one line each (empty: the bank passes);
-:func:`simulate_daily` and :func:`simulate_weekly` return the figures the gates judge.
+:func:`simulate_daily`, :func:`simulate_weekly` and :func:`simulate_offers` return the figures
+the gates judge.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from itertools import combinations
 from rapidfuzz import fuzz, process
 
 from bot.domain import journey
+from bot.domain.exercises import rotation
+from bot.domain.exercises.findings import Findings
 from content.loader import ContentBank
 from content.schema import (
     BoundaryArea,
@@ -61,6 +65,11 @@ OCCASION_EACH, PROGRAMS = 6, 3
 #: plus a ``/checkin``), and weeks of weekly rounds.
 DAILY_DAYS, CHECKIN_DAYS, WEEKLY_WEEKS = 300, 150, 52
 SIM_START = datetime(2027, 3, 1, 18, 0, tzinfo=UTC)
+#: The offer simulation: how often a question with a mismatch rule mismatches, how often a
+#: concern or giving <-> receiving question shows a shared concern or an imbalance instead;
+#: the most offers any exercise may be in over a year; how many simulated years are judged.
+MISMATCH_RATE, OTHER_RATE = 1 / 3, 1 / 6
+OFFER_MOST, OFFER_SEEDS = 5, 5
 
 
 @dataclass(frozen=True)
@@ -78,7 +87,10 @@ def _picker(seed: int) -> journey.Picker:
 
 
 def _history(
-    asked: dict[str, tuple[int, datetime]], now: datetime, revealed: int
+    asked: dict[str, tuple[int, datetime]],
+    now: datetime,
+    revealed: int,
+    mismatches: Sequence[tuple[Dimension, datetime]] = (),
 ) -> journey.History:
     return journey.History(
         now=now,
@@ -86,6 +98,7 @@ def _history(
         age=now - SIM_START,
         asked=dict(asked),
         revealed=revealed,
+        mismatches=mismatches,
         sensitive_ok=now - SIM_START >= timedelta(days=28),
     )
 
@@ -157,17 +170,106 @@ def _rule_problems(bank: ContentBank) -> list[str]:
             found.append(f"{q.id}: its mismatch rule never fires")
         if any(q.gap(a, b) is Gap.MISMATCH for a, b in _agreeing(q)):
             found.append(f"{q.id}: its mismatch rule fires on answers that agree")
+        if Trigger.IMBALANCE in triggers_of(q) and not rotation.pool(bank, q, Trigger.IMBALANCE):
+            found.append(f"{q.id}: no exercise for an imbalance (trigger 'imbalance') covers it")
+    return found
+
+
+def triggers_of(q: Question) -> set[Trigger]:
+    """The triggers some pair of answers to ``q`` sets off: a mismatch (and so, twice in a
+    dimension, ``repeated``), an imbalance both see, a shared concern."""
+    pairs = _all_pairs(q)
+    found = set()
+    if q.mismatch is not None and any(q.gap(a, b) is Gap.MISMATCH for a, b in pairs):
+        found |= {Trigger.MISMATCH, Trigger.REPEATED}
+    if any(q.imbalance(a, b) for a, b in pairs):
+        found.add(Trigger.IMBALANCE)
+    if any(q.shared_concern(a, b) for a, b in pairs):
+        found.add(Trigger.SHARED_CONCERN)
     return found
 
 
 def _reachable(bank: ContentBank) -> set[str]:
-    """Exercises some path can offer: named by a question's rule, or chosen by dimension and
-    trigger (a repeated mismatch, both low) or by the rotation after a mismatch."""
-    found = {e for q in bank.questions.values() if q.mismatch for e in q.mismatch.exercises}
-    for e in bank.exercises.values():
-        if set(e.triggers) & {Trigger.REPEATED, Trigger.BOTH_LOW, Trigger.MISMATCH}:
-            found.add(e.id)
+    """Exercises the offer rule (:mod:`bot.domain.exercises.rotation`) can name: for each
+    question and each trigger its answers can set off, the trigger's pool (which the rotation
+    goes through, least recently offered first), and the mismatch pool where that tops up a
+    pool of fewer than two. Packs are not active yet, so a pack's exercise is reached only
+    after its own pack's questions."""
+    found: set[str] = set()
+    for q in bank.questions.values():
+        for trigger in triggers_of(q):
+            own = rotation.pool(bank, q, trigger)
+            found |= {e.id for e in own}
+            if len(own) < rotation.MIN_OPTIONS:
+                found |= {e.id for e in rotation.pool(bank, q, Trigger.MISMATCH)}
     return found
+
+
+@dataclass(frozen=True)
+class OfferSimulation:
+    """What a simulated pair was offered in a year: ``offers`` by trigger, and how many
+    offers named each exercise (``counts``)."""
+
+    offers: dict[Trigger, int]
+    counts: dict[str, int]
+
+    @property
+    def most(self) -> int:
+        """The most offers any one exercise was in."""
+        return max(self.counts.values(), default=0)
+
+
+def simulate_offers(bank: ContentBank, days: int = 365, seed: int = 1) -> OfferSimulation:
+    """A daily pair (opted in to sensitive questions) answering one round a day for ``days``
+    days, questions drawn by :func:`bot.domain.journey.daily`, offers made by
+    :func:`bot.domain.exercises.rotation.choose`. Answers are drawn, not written: a question
+    with a mismatch rule mismatches with probability :data:`MISMATCH_RATE` (about one round in
+    three); otherwise a concern question is a shared concern, and a giving ↔ receiving one an
+    imbalance, with :data:`OTHER_RATE`. Mismatch offers feed the revisit questions as in the
+    bot."""
+    questions = list(bank.questions.values())
+    pick = _picker(seed)
+    rng = random.Random(seed + 7919)
+    asked: dict[str, tuple[int, datetime]] = {}
+    offered: dict[str, tuple[int, datetime]] = {}
+    earlier: list[Findings] = []
+    mismatches: list[tuple[Dimension, datetime]] = []
+    by_trigger: Counter[Trigger] = Counter()
+    counts: Counter[str] = Counter()
+    for day in range(days):
+        now = SIM_START + timedelta(days=day)
+        recent = [m for m in mismatches if now - m[1] <= journey.REVISIT_UNTIL]
+        q = journey.daily(questions, 1, _history(asked, now, day, recent), pick)
+        asked[q.id] = (asked.get(q.id, (0, now))[0] + 1, now)
+        found = Findings(answered=[q])
+        possible = triggers_of(q)
+        if Trigger.MISMATCH in possible and rng.random() < MISMATCH_RATE:
+            found.mismatched.append(q)
+        elif Trigger.SHARED_CONCERN in possible and rng.random() < OTHER_RATE:
+            found.shared_concern.append(q)
+        elif Trigger.IMBALANCE in possible and rng.random() < OTHER_RATE:
+            found.imbalanced.append(q)
+        choice = rotation.choose(bank, found, earlier, offered, now)
+        earlier.insert(0, found)
+        if choice is None:
+            continue
+        by_trigger[choice.trigger] += 1
+        counts.update(choice.options)
+        for e in choice.options:
+            offered[e] = (offered.get(e, (0, now))[0] + 1, now)
+        if choice.trigger in (Trigger.MISMATCH, Trigger.REPEATED):
+            mismatches.append((choice.dimension, now))
+    return OfferSimulation(dict(by_trigger), dict(counts))
+
+
+def offer_problems(bank: ContentBank, seeds: int = OFFER_SEEDS) -> list[str]:
+    """One line when, in any of ``seeds`` simulated years (:func:`simulate_offers`), an
+    exercise was offered more than :data:`OFFER_MOST` times."""
+    worst = max((simulate_offers(bank, seed=s) for s in range(1, seeds + 1)), key=lambda x: x.most)
+    if worst.most <= OFFER_MOST:
+        return []
+    top = max(worst.counts, key=lambda e: worst.counts[e])
+    return [f"exercise offers: {top} offered {worst.most} times in a year (> {OFFER_MOST})"]
 
 
 def near_duplicates(questions: Sequence[Question]) -> list[tuple[str, str, float]]:
@@ -264,7 +366,8 @@ def repeat_problems(results: Sequence[tuple[str, Simulation, int]]) -> list[str]
 
 def problems(bank: ContentBank, simulate: bool = True) -> list[str]:
     """Every gate the bank fails, one line each (empty when it passes). ``simulate``: also run
-    the repeat simulations (:func:`simulations`, a second or two)."""
+    the repeat simulations (:func:`simulations`, a second or two) and the offer simulation
+    (:func:`offer_problems`)."""
     found = _count_problems(bank)
     duplicates = near_duplicates(list(bank.questions.values()))
     found += [f"near-duplicates: {a} / {b} ({s:.0f})" for a, b, s in duplicates]
@@ -272,5 +375,5 @@ def problems(bank: ContentBank, simulate: bool = True) -> list[str]:
     unreachable = set(bank.exercises) - _reachable(bank)
     found += [f"exercise {e}: no path offers it" for e in sorted(unreachable)]
     if simulate:
-        found += repeat_problems(simulations(bank))
+        found += repeat_problems(simulations(bank)) + offer_problems(bank)
     return found

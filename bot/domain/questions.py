@@ -25,6 +25,9 @@ from content.schema import Dimension, Question, ScaleLabels
 
 #: The id of a follow-up question is this prefix and the exercise's dimension.
 FOLLOWUP_PREFIX = "followup-"
+#: The follow-up's own answer beside its 1–5 scale: the pair has not done the exercise yet.
+#: Stored as the answer's value; it is no point on the scale (``Question.numeric`` gives None).
+FOLLOWUP_NOT_YET = "notyet"
 #: Sensitive questions never come in a pair's first four weeks.
 SENSITIVE_AFTER = timedelta(days=28)
 
@@ -55,9 +58,16 @@ def is_followup(question_id: str) -> bool:
     return question_id.startswith(FOLLOWUP_PREFIX)
 
 
+def not_yet(asked: Question, value: str | None) -> bool:
+    """Whether ``value`` is a follow-up's "haven't done it yet" (not a scale point)."""
+    return value == FOLLOWUP_NOT_YET and is_followup(asked.id)
+
+
 def followup_question(question_id: str) -> Question:
     """The built-in follow-up question for ``question_id`` = ``followup-<dimension>``: how the
-    agreed exercise went, on a 1–5 scale. Raises KeyError when the id is not that."""
+    agreed exercise went, on a 1–5 scale, or "haven't done it yet" (:data:`FOLLOWUP_NOT_YET`,
+    its own button, see :func:`bot.domain.asking.answer_keyboard`). Raises KeyError when the
+    id is not that."""
     if not is_followup(question_id):
         raise KeyError(question_id)
     try:

@@ -98,15 +98,21 @@ class SqlOffers:
         ).scalar_one()
         return int(offer_id)
 
-    async def offered_counts(self, pair_id: int) -> dict[str, int]:
-        """See :meth:`bot.domain.ports.Offers.offered_counts`."""
+    async def offer_history(self, pair_id: int, since: datetime) -> dict[str, tuple[int, datetime]]:
+        """See :meth:`bot.domain.ports.Offers.offer_history`."""
         counts: Counter[str] = Counter()
+        last: dict[str, datetime] = {}
         rows = await self._conn.execute(
-            select(exercise_offers.c.options).where(exercise_offers.c.pair_id == pair_id)
+            select(exercise_offers.c.options, exercise_offers.c.created_at).where(
+                exercise_offers.c.pair_id == pair_id, exercise_offers.c.created_at >= since
+            )
         )
-        for options in rows.scalars():
-            counts.update(o for o in str(options).split(",") if o)
-        return dict(counts)
+        for options, created_at in rows:
+            for exercise_id in (o for o in str(options).split(",") if o):
+                counts[exercise_id] += 1
+                if exercise_id not in last or created_at > last[exercise_id]:
+                    last[exercise_id] = created_at
+        return {e: (n, last[e]) for e, n in counts.items()}
 
     async def mismatches_since(
         self, pair_id: int, since: datetime

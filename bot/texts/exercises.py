@@ -11,9 +11,13 @@ OFFER_REPEATED = (
     "{dimension} has come up as a difference more than once lately. Here are some deeper "
     "exercises for it."
 )
-OFFER_BOTH_LOW = (
-    "You agree on {dimension}, and you both answered low. That's something to look at "
-    "together, side by side."
+OFFER_SHARED_CONCERN = (
+    "On {dimension}, you both answered toward the harder end. You see it the same way, and "
+    "that's something to look at together, side by side."
+)
+OFFER_IMBALANCE = (
+    "On {dimension}, you both see one of you carrying more right now. Seeing it the same way "
+    "is a good start. If you'd like to even it out a little, here's something to try together."
 )
 OFFER_ASK = (
     "Pick the one you'd like to do together, or \u201cNot now\u201d. {partner} picks too; "
@@ -95,8 +99,8 @@ REMIND_DUE = "Reminder: you planned to do \u201c{title}\u201d together now."
 FOLLOWUP_HEADER = "Follow-up"
 FOLLOWUP_INTRO = "You recently settled on \u201c{title}\u201d together."
 FOLLOWUP_ABOUT = "About \u201c{title}\u201d:"
-FOLLOWUP_QUESTION = (
-    "How did it go for you, or if you haven't done it yet, how do you feel about it now?"
-)
+FOLLOWUP_QUESTION = "How did it go for you?"
 FOLLOWUP_LOW = "It didn't help us"
 FOLLOWUP_HIGH = "It helped a lot"
+#: The follow-up's own option beside the scale (a button, and the answer as shown).
+FOLLOWUP_NOT_YET = "Haven't done it yet"

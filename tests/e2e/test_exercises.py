@@ -354,7 +354,15 @@ async def test_follow_up_two_days_later_alone_is_revealed_like_a_round(box: Sand
         assert texts.FOLLOWUP_QUESTION in question.text
         low, high = texts.FOLLOWUP_LOW, texts.FOLLOWUP_HIGH
         assert texts.SCALE_HINT.format(low=low, high=high) in question.text
-        assert labels(question) == ["1", "2", "3", "4", "5", texts.BTN_SKIP]
+        assert labels(question) == [
+            "1",
+            "2",
+            "3",
+            "4",
+            "5",
+            texts.FOLLOWUP_NOT_YET,
+            texts.BTN_SKIP,
+        ]
     await alex.press("4")
     assert len(reveals(alex)) == len(reveals(sam)) == 1  # only the first round's so far
     await sam.press("2")
@@ -594,7 +602,7 @@ async def test_both_low_on_a_concern_question_offers_a_joint_exercise(
         await checkin(box, alex, sam, "1", "2")  # trust-low: agree (gap 1), both low
         assert picker.asked[-1].id == "trust-low"
         (offer,) = offers_in(texts_since(alex, before))
-        assert offer.startswith(texts.OFFER_BOTH_LOW.format(dimension=Dimension.TRUST.label))
+        assert offer.startswith(texts.OFFER_SHARED_CONCERN.format(dimension=Dimension.TRUST.label))
         both_low = {e.id for e in bank.exercises_for(Dimension.TRUST, Trigger.BOTH_LOW)}
         for user in (alex, sam):
             ids = [exercise_titled(box, t).id for t in option_titles(offer_of(user))]

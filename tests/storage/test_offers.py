@@ -4,7 +4,7 @@ decided once."""
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.domain.model import NOT_NOW, OfferStatus
 from bot.domain.ports import Transactions
@@ -12,15 +12,21 @@ from content.schema import Dimension, Trigger
 from tests.storage.conftest import NOW, seed_pair
 
 
-async def _offer(db: Transactions, pair_id: int) -> int:
+async def _offer(
+    db: Transactions,
+    pair_id: int,
+    options: tuple[str, ...] = ("a", "b"),
+    now: datetime = NOW,
+    trigger: Trigger = Trigger.MISMATCH,
+) -> int:
     async with db.write() as tx:
         return await tx.offers.create(
             pair_id=pair_id,
             round_id=None,  # type: ignore[arg-type]
-            trigger=Trigger.MISMATCH,
+            trigger=trigger,
             dimension=Dimension.TRUST,
-            options=["a", "b"],
-            now=NOW,
+            options=list(options),
+            now=now,
         )
 
 
@@ -31,10 +37,43 @@ async def test_a_new_offer_cancels_the_open_one_and_counts_options(db: Transacti
     async with db.read() as tx:
         old = await tx.offers.get(first)
         current = await tx.offers.open_of(pair.id)
-        counts = await tx.offers.offered_counts(pair.id)
+        history = await tx.offers.offer_history(pair.id, NOW)
     assert old is not None and old.status is OfferStatus.CANCELLED
     assert current is not None and current.id == second and current.options == ("a", "b")
-    assert counts == {"a": 2, "b": 2}
+    assert history == {"a": (2, NOW), "b": (2, NOW)}
+
+
+async def test_offer_history_counts_each_exercise_and_its_newest_offer_in_utc(
+    db: Transactions,
+) -> None:
+    pair = await seed_pair(db)
+    other = (await seed_pair(db, 3001, 3002)).id
+    later = NOW + timedelta(days=3)
+    await _offer(db, pair.id, ("a", "b", "c"), NOW)
+    await _offer(db, pair.id, ("c", "d"), later, Trigger.SHARED_CONCERN)
+    await _offer(db, pair.id, ("e", "f"), later, Trigger.IMBALANCE)
+    await _offer(db, other, ("a",), later + timedelta(days=1))
+    async with db.read() as tx:
+        history = await tx.offers.offer_history(pair.id, NOW)
+        recent = await tx.offers.offer_history(pair.id, later)
+        offer = await tx.offers.open_of(pair.id)
+    assert history == {
+        "a": (1, NOW),
+        "b": (1, NOW),
+        "c": (2, later),
+        "d": (1, later),
+        "e": (1, later),
+        "f": (1, later),
+    }
+    assert recent == {"c": (1, later), "d": (1, later), "e": (1, later), "f": (1, later)}
+    assert all(
+        at.tzinfo is not None and at.utcoffset() == timedelta(0) for _, at in history.values()
+    )
+    assert offer is not None and offer.trigger is Trigger.IMBALANCE
+    async with db.read() as tx:
+        cancelled = await tx.offers.get(offer.id - 1)
+    # The shared concern keeps its stored value, so offers written before it read back.
+    assert cancelled is not None and cancelled.trigger is Trigger.BOTH_LOW
 
 
 async def test_picks_are_per_user_and_replaced(db: Transactions) -> None:

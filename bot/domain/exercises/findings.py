@@ -1,5 +1,6 @@
 """What one revealed round's answers show: the questions both answered, mismatches by each
-question's own rule, answers both low on a concern, and per-dimension gaps.
+question's own rule, shared concerns (both answers at a question's concern end, low or high),
+imbalances both partners see (giving ↔ receiving), and per-dimension gaps.
 
 Only for a revealed round (or inside the transaction deciding its reveal): answers are read
 here, never shown (DESIGN.md, privacy rule 1). Follow-up answers (how an exercise went) are no
@@ -18,8 +19,6 @@ from bot.domain.ports import UnitOfWork
 from bot.domain.questions import is_followup, question
 from content.schema import Dimension, Gap, Question
 
-#: Scale answers at or below this count as low for ``both_low``.
-LOW_MAX = 2
 #: How many earlier revealed rounds the triggers look back on.
 LOOK_BACK = 12
 
@@ -31,14 +30,18 @@ class Findings:
     #: questions both partners answered (a pass on either side leaves a question out)
     answered: list[Question] = field(default_factory=list)
     mismatched: list[Question] = field(default_factory=list)
-    both_low: list[Question] = field(default_factory=list)
+    #: both answers at the question's concern end (:meth:`Question.shared_concern`)
+    shared_concern: list[Question] = field(default_factory=list)
+    #: mirrored giving ↔ receiving answers far from the middle (:meth:`Question.imbalance`)
+    imbalanced: list[Question] = field(default_factory=list)
     #: per dimension: the largest numeric gap between the partners' answers in this round
+    #: (for a ``measure: sum`` question: how far they are from mirroring each other)
     gaps: dict[Dimension, int] = field(default_factory=dict)
     gap_kinds: dict[Dimension, Gap] = field(default_factory=dict)
 
 
 async def findings(deps: Deps, tx: UnitOfWork, round_id: int, pair: Pair) -> Findings:
-    """Mismatches, both-low answers and gaps of one revealed round, from both partners'
+    """Mismatches, shared concerns, imbalances and gaps of one revealed round, from both partners'
     answers (a question no longer in the bank is skipped)."""
     asked, given = await round_answers(tx, round_id)
     return _findings(deps, asked, given, pair)
@@ -66,11 +69,17 @@ def _findings(deps: Deps, asked: Sequence[Asked], given: Given, pair: Pair) -> F
         x, y = shown.numeric(first), shown.numeric(second)
         if x is not None and y is not None:
             dim = shown.dimension
-            result.gaps[dim] = max(result.gaps.get(dim, 0), abs(x - y))
+            # A giving <-> receiving question's disagreement is how far the answers are from
+            # mirroring each other (its mismatch rule), not their difference.
+            mirrored = shown.mismatch is not None and shown.mismatch.measure == "sum"
+            apart = abs(x + y - 6) if mirrored else abs(x - y)
+            result.gaps[dim] = max(result.gaps.get(dim, 0), apart)
             if gap is Gap.MISMATCH or dim not in result.gap_kinds:
                 result.gap_kinds[dim] = gap
-            if shown.low_is_concern and max(x, y) <= LOW_MAX:
-                result.both_low.append(shown)
+        if shown.shared_concern(first, second):
+            result.shared_concern.append(shown)
+        if shown.imbalance(first, second):
+            result.imbalanced.append(shown)
     return result
 
 

@@ -1,5 +1,6 @@
 """The follow-up: two days after agreeing on an exercise, both partners are asked how it went
-(one scale question, revealed like any round).
+(one scale question with its own "haven't done it yet" answer, revealed like any round; see
+:func:`bot.domain.questions.followup_question`).
 
 A daily round is open almost all the time (it closes when the next opens), so the follow-up
 usually rides along as the last question of the pair's next daily-lane round: it is parked on

@@ -1,16 +1,9 @@
 """After a reveal: an exercise offer that each partner picks from privately ("both choose").
 
-Triggers (from the round's :mod:`findings` and the pair's recent ones):
-
-* ``repeated``: the same dimension mismatched in 2 of the pair's last 4 rounds: deeper
-  exercises, least offered first.
-* ``mismatch``: a question's answers pulled apart by its rule; the question names the options.
-* ``both_low``: both answered 1 or 2 on a question whose low end signals a concern.
-* a dimension whose gap is closing (it mismatched last time, it is closer now) gets a word of
-  encouragement instead of an exercise.
-
-An exercise never follows a question its ``not_after`` names, by any trigger
-(:meth:`content.loader.ContentBank.exercises_after`).
+Which trigger applies and which two or three exercises the offer names (by rotation, least
+recently offered first) is the pure rule in :mod:`bot.domain.exercises.rotation`: a repeated
+mismatch, a mismatch, an imbalance both partners see, a shared concern. A dimension whose gap
+is closing (it mismatched last time, it is closer now) gets a word of encouragement instead.
 
 Picks follow the rule of answers (DESIGN.md, a round's life): neither sees the other's pick
 until both picked, and the moment both have is decided once (``Offers.move``). Agreeing
@@ -29,7 +22,8 @@ from bot.domain import callbacks as cb
 from bot.domain.asking import exercise_text
 from bot.domain.deps import Deps
 from bot.domain.errors import Refused
-from bot.domain.exercises.findings import Findings, findings, recent_findings
+from bot.domain.exercises import rotation
+from bot.domain.exercises.findings import findings, recent_findings
 from bot.domain.messages import Button, Edit, Keyboard, Message, Outcome
 from bot.domain.model import NOT_NOW, Offer, OfferStatus, Pair, Round, RoundKind, User
 from bot.domain.people import (
@@ -50,9 +44,6 @@ from scheduler.cadence import is_night, local_time
 
 logger = logging.getLogger(__name__)
 
-#: Rounds looked at for the ``repeated`` trigger, and how many of them must have mismatched.
-REPEAT_WINDOW = 4
-REPEAT_MIN = 2
 #: The follow-up comes this long after agreeing, at the pair's check-in time.
 FOLLOWUP_AFTER = timedelta(days=2)
 
@@ -65,10 +56,15 @@ async def after_reveal(deps: Deps, tx: UnitOfWork, round_: Round, pair: Pair) ->
     found = await findings(deps, tx, round_.id, pair)
     history = await recent_findings(deps, tx, pair, before=round_.id)
     messages: list[Message] = []
-    offer = await _choose_offer(deps, tx, pair, found, history[: REPEAT_WINDOW - 1])
-    if offer is not None:
-        trigger, dimension, options = offer
-        messages.extend(await _make_offer(deps, tx, pair, round_.id, trigger, dimension, options))
+    now = deps.now()
+    offered = await tx.offers.offer_history(pair.id, now - rotation.WINDOW)
+    choice = rotation.choose(deps.content, found, history, offered, now)
+    if choice is not None:
+        messages.extend(
+            await _make_offer(
+                deps, tx, pair, round_.id, choice.trigger, choice.dimension, list(choice.options)
+            )
+        )
     members = await tx.users.get_many(pair.members)
     for dimension, gap in found.gaps.items():
         if found.gap_kinds.get(dimension) is Gap.MISMATCH:
@@ -84,45 +80,6 @@ async def after_reveal(deps: Deps, tx: UnitOfWork, round_: Round, pair: Pair) ->
                     text = texts.ENCOURAGE.format(dimension=gettext(dimension.label))
                 messages.append(Message(member_id, text))
     return messages
-
-
-async def _choose_offer(
-    deps: Deps, tx: UnitOfWork, pair: Pair, found: Findings, earlier: Sequence[Findings]
-) -> tuple[Trigger, Dimension, list[str]] | None:
-    """The trigger, dimension and two or three exercise ids to offer, or None."""
-    bank = deps.content
-    offered = await tx.offers.offered_counts(pair.id)
-
-    def freshest(candidates: Sequence[Exercise], extra: Sequence[str] = ()) -> list[str]:
-        ids = [e.id for e in candidates]
-        ordered = sorted(ids, key=lambda i: (offered.get(i, 0), ids.index(i)))[:3]
-        for more in extra:
-            if len(ordered) >= 2:
-                break
-            if more not in ordered:
-                ordered.append(more)
-        return ordered
-
-    for asked in found.mismatched:
-        dim = asked.dimension
-        rule = asked.mismatch.exercises if asked.mismatch else ()
-        times = 1 + sum(1 for f in earlier if any(q.dimension is dim for q in f.mismatched))
-        if times >= REPEAT_MIN:
-            deeper = freshest(bank.exercises_after(asked, Trigger.REPEATED), rule)
-            if deeper:
-                return Trigger.REPEATED, dim, deeper
-    for asked in found.mismatched:
-        if asked.mismatch is not None:
-            return Trigger.MISMATCH, asked.dimension, list(asked.mismatch.exercises)
-    for asked in found.both_low:
-        dim = asked.dimension
-        joint = freshest(
-            bank.exercises_after(asked, Trigger.BOTH_LOW),
-            [e.id for e in bank.exercises_after(asked, Trigger.MISMATCH)],
-        )
-        if joint:
-            return Trigger.BOTH_LOW, dim, joint
-    return None
 
 
 async def _make_offer(
@@ -176,7 +133,8 @@ def offer_message(
     header = {
         Trigger.MISMATCH: texts.OFFER_MISMATCH,
         Trigger.REPEATED: texts.OFFER_REPEATED,
-        Trigger.BOTH_LOW: texts.OFFER_BOTH_LOW,
+        Trigger.SHARED_CONCERN: texts.OFFER_SHARED_CONCERN,
+        Trigger.IMBALANCE: texts.OFFER_IMBALANCE,
     }[trigger].format(dimension=gettext(dimension.label))
     lines = [
         texts.OFFER_OPTION.format(

@@ -212,8 +212,10 @@ class Offers(Protocol):
         returns its id."""
         ...
 
-    async def offered_counts(self, pair_id: int) -> dict[str, int]:
-        """How often each exercise id was among the pair's offers."""
+    async def offer_history(self, pair_id: int, since: datetime) -> dict[str, tuple[int, datetime]]:
+        """For each exercise id among the pair's offers made at or after ``since`` (any
+        status, any trigger): how many of those offers named it, and when the newest was made
+        (aware UTC). Offers removed by retention no longer count."""
         ...
 
     async def mismatches_since(
