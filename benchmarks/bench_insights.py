@@ -4,8 +4,10 @@ Plays one pair through N daily rounds (default 84 = 12 weeks) on the emulated Bo
 partners answering every one, then measures
 1. the reveal of one more round (the answer that decides it, with the trigger look-back over the
    pair's previous rounds),
-2. ``/insights`` end to end (reading 12 weeks of answers, drawing the chart in a worker thread),
-3. the chart drawing alone, and how long the event loop was blocked meanwhile,
+2. ``/insights`` end to end (reading 12 weeks of answers and a year's pulse questions, drawing
+   the chart in a worker thread),
+3. the chart drawing alone (every row with bars, both gap columns and a trend line of four
+   points), and how long the event loop was blocked meanwhile,
 4. ``/history`` (the first page).
 
 Usage: python benchmarks/bench_insights.py [N]. Prints the figures for README.
@@ -18,18 +20,21 @@ import random
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.domain.deps import DimensionStat, TrendPoint
 from bot.emulator import FakeBotAPI, FakeUser
 from bot.sandbox import Sandbox, sandbox
-from bot.telegram.charts import DimensionStat, render_insights_chart
+from bot.telegram.charts import render_insights_chart
 from content.schema import Dimension, Question
 from scheduler.clock import ManualClock
 
 
-def scale_first(candidates: list[Question] | tuple[Question, ...]) -> Question:
-    """Scale questions first, so the chart has data in every dimension over time."""
+def scale_first(candidates: Sequence[Question], weights: Sequence[float] = ()) -> Question:
+    """Scale questions first, so the chart has data in every dimension over time (the
+    candidates' weights are ignored: a benchmark wants the same rounds every run)."""
     return next((q for q in candidates if q.kind == "scale"), candidates[0])
 
 
@@ -100,7 +105,8 @@ async def bench(n: int, folder: Path) -> None:
         insights = time.perf_counter() - t0
         assert alex.chat.messages[-2].photo is not None
 
-        stats = [DimensionStat(d.label, 2.5, 3.5, 1.2) for d in Dimension]
+        year = [TrendPoint(clock.now() - timedelta(days=91 * n), 3, 4) for n in range(4, 0, -1)]
+        stats = [DimensionStat(d.label, 2.5, 3.5, 1.2, 0.5, tuple(year)) for d in Dimension]
         t0 = time.perf_counter()
         work = asyncio.ensure_future(
             asyncio.to_thread(
@@ -109,8 +115,12 @@ async def bench(n: int, folder: Path) -> None:
                 me="You",
                 partner="Sam",
                 title="t",
-                gap_label="gap {gap:.1f}",
+                gap_label="{gap:.1f}",
                 no_data_label="-",
+                levels_label="How much of it each of you reported: 1 less, 5 more",
+                preferences_label="Taste: how far apart",
+                seen_label="Who gives: seen apart by",
+                trend_label="Asked every few months",
             )
         )
         lag = await loop_lag_during(work)

@@ -21,29 +21,54 @@ QuestionPicker = Callable[[Sequence[Question], Sequence[float]], Question]
 
 
 @dataclass(frozen=True)
-class DimensionStat:
-    """One dimension's row of the insights chart.
+class TrendPoint:
+    """Both partners' answers to one pulse question (asked about quarterly, the same question
+    each time): ``at`` when its round was revealed (aware UTC); ``mine`` and ``theirs`` on
+    1–5, turned round for a ``low`` polarity question so that higher means more of what the
+    dimension names."""
 
-    ``label``: the dimension's name, already translated. ``mine``: this partner's average on
-    the dimension's 1–5 scale questions; ``theirs``: the other partner's; ``gap``: the average
-    per-question gap ``|mine - theirs|`` (0–4). None where there is no data.
+    at: datetime
+    mine: int
+    theirs: int
+
+
+@dataclass(frozen=True)
+class DimensionStat:
+    """One dimension's row of the insights chart; None (or no points) where there is no data.
+
+    ``label``: the dimension's name, already translated. ``mine`` and ``theirs``: each
+    partner's average (1–5) on the dimension's scale questions with a polarity, a ``low`` one
+    turned round (6 − answer), so higher always means more of what the dimension names.
+    ``preferences``: on questions of taste (polarity ``none``), how far apart the two answered,
+    on average (0–4). ``seen_apart``: on giving ↔ receiving questions (``measure: sum``), how
+    far the two answers are from mirroring each other, |a + b − 6| on average (0–4; 0: both see
+    who gives what the same way). ``trend``: the dimension's pulse answers, oldest first.
+    See :mod:`bot.domain.insight.figures` for the rules.
     """
 
     label: str
     mine: float | None
     theirs: float | None
-    gap: float | None
+    preferences: float | None = None
+    seen_apart: float | None = None
+    trend: tuple[TrendPoint, ...] = ()
 
 
 @dataclass(frozen=True)
 class ChartLabels:
-    """The translated words on the insights chart."""
+    """The translated words on the insights chart: the two partners, the title, how a
+    figure of the two right-hand columns is written (a format string taking ``gap``), what an
+    empty row says, the note under the bars' axis and the three columns' headings."""
 
     me: str
     partner: str
     title: str
     gap: str
     no_data: str
+    levels: str = ""
+    preferences: str = ""
+    seen_apart: str = ""
+    trend: str = ""
 
 
 #: Draws the insights chart as PNG bytes (CPU-bound: called in a worker thread).
@@ -98,4 +123,5 @@ __all__ = [
     "Deps",
     "DimensionStat",
     "QuestionPicker",
+    "TrendPoint",
 ]

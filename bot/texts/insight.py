@@ -17,26 +17,36 @@ INSIGHTS_EMPTY = (
     "No revealed check-ins in the last 12 weeks yet, so there's nothing to chart. Once you've "
     "both answered a few, /insights shows where you're close and where you differ."
 )
-INSIGHTS_TITLE = "Last 12 weeks: your answers side by side"
-INSIGHTS_GAP = "gap {gap:.1f}"
-INSIGHTS_NO_DATA = "no scale answers yet"
-INSIGHTS_CAPTION = "The bars are averages of your 1\u20135 answers; the gap is how far apart you answered, on average."
+INSIGHTS_TITLE = "Last 12 weeks, topic by topic"
+INSIGHTS_GAP = "{gap:.1f}"
+INSIGHTS_NO_DATA = "no answers to chart yet"
+INSIGHTS_HEAD_LEVELS = "How much of it each of you reported: 1 less, 5 more"
+INSIGHTS_HEAD_PREFERENCES = "Taste: how far apart"
+INSIGHTS_HEAD_SEEN = "Who gives: seen apart by"
+INSIGHTS_HEAD_TREND = "Asked every few months"
+INSIGHTS_CAPTION = (
+    "Bars: how much of each topic each of you reported, 1 to 5, where higher always means more "
+    "of it (questions asked the other way round are turned to match). Taste: how far apart you "
+    "answered questions where neither answer is better, 0 to 4. Who gives: how differently you "
+    "two see who gives and who receives, 0 meaning the same way. Lines: the question you both "
+    "answer every few months, over the last year."
+)
 INSIGHTS_SUMMARY_N = (
     "Last 12 weeks: {n} check-in revealed.",
     "Last 12 weeks: {n} check-ins revealed.",
 )
-INSIGHTS_ALIGNED = "Your answers are close on: {dims}."
-INSIGHTS_DIFFER = "Your answers differ most on: {dims}."
+INSIGHTS_ALIGNED = "How much of it you reported (the bars), close: {dims}."
+INSIGHTS_DIFFER = "How much of it you reported (the bars), furthest apart: {dims}."
+INSIGHTS_TASTE_CLOSE = "Questions of taste, where neither answer is better, closest: {dims}."
+INSIGHTS_TASTE_APART = "Questions of taste, where neither answer is better, furthest apart: {dims}."
+INSIGHTS_SEEN_ALIKE = "Who gives and who receives, seen the same way: {dims}."
+INSIGHTS_SEEN_APART = "Who gives and who receives, seen differently: {dims}."
+INSIGHTS_TREND_INTRO = "The question you both answer every few months, oldest first:"
+INSIGHTS_TREND = "{dim}: you {mine}; {partner} {theirs}"
 INSIGHTS_MISMATCHES = "Differences that suggested an exercise: {n}."
+INSIGHTS_NOTE = "These figures describe your answers lately; none of them is a score."
 INSIGHTS_STREAK_N = (
     "Your streak: {n} check-in that you both answered.",
     "Your streak: {n} check-ins in a row that you both answered.",
 )
 INSIGHTS_STREAK_ZERO = "Your streak starts with the next check-in you both answer."
-INSIGHTS_AXIS_TOGETHER = (
-    "Together \u2194 apart (1 together, 5 apart): you {mine}, {partner} {theirs}."
-)
-INSIGHTS_AXIS_GIVING = (
-    "Giving \u2194 receiving (1 giving, 5 receiving): you {mine}, {partner} {theirs}."
-)
-INSIGHTS_AXIS_NOTE = "Neither end is better; these describe where each of you is leaning lately."
