@@ -12,7 +12,7 @@ never weighs it more; a program week that lists one asks a stand-in instead unti
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from bot import texts
@@ -94,7 +94,14 @@ async def choose(deps: Deps, tx: UnitOfWork, pair: Pair, kind: RoundKind) -> lis
     draw while asked no more often than the least-asked other question (so saying yes brings
     no run of them), and always with weight 1 (focus never brings one forward).
     """
-    counts = await tx.rounds.question_counts(pair.id)
+    return choose_from(deps, pair, kind, await tx.rounds.question_counts(pair.id))
+
+
+def choose_from(
+    deps: Deps, pair: Pair, kind: RoundKind, counts: Mapping[str, int]
+) -> list[Question]:
+    """:func:`choose` given how often the pair was asked each question id (``counts``, read
+    by the caller: opening a wave reads them for many pairs at once)."""
     sensitive_ok = may_ask_sensitive(pair, deps.now())
 
     def weight(q: Question) -> int:

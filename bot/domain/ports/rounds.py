@@ -9,6 +9,7 @@ from typing import Protocol
 from bot.domain.model import (
     Answer,
     Asked,
+    NewRound,
     Offer,
     OfferStatus,
     Origin,
@@ -47,6 +48,16 @@ class Rounds(Protocol):
         """An open round asking ``question_ids`` at positions 0, 1, …"""
         ...
 
+    async def open_of_many(self, pair_ids: Collection[int]) -> dict[int, list[Round]]:
+        """:meth:`open_of` of several pairs in one read, by pair id (a pair without an open
+        round is missing)."""
+        ...
+
+    async def create_many(self, new: Sequence[NewRound]) -> list[Round]:
+        """:meth:`create` of several rounds in one multi-row write per table (opening a wave,
+        issue 10), in the order given. At most one round per pair (ValueError otherwise)."""
+        ...
+
     async def asked(self, round_id: int) -> list[Asked]:
         """The round's questions by position."""
         ...
@@ -79,6 +90,11 @@ class Rounds(Protocol):
 
     async def checkins_since(self, pair_id: int, since: datetime) -> int:
         """How many ``/checkin`` rounds the pair opened at or after ``since``."""
+        ...
+
+    async def question_counts_of(self, pair_ids: Collection[int]) -> dict[int, dict[str, int]]:
+        """:meth:`question_counts` of several pairs in one read, by pair id (a pair never
+        asked anything is missing)."""
         ...
 
     async def question_counts(self, pair_id: int) -> dict[str, int]:
