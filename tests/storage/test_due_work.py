@@ -146,8 +146,10 @@ async def test_a_batch_goes_in_chunks_and_the_loop_runs_between_them(database_ur
             seen.append("single")
             return None
 
+        done = asyncio.Event()
+
         async def other() -> None:
-            for _ in range(10):
+            while not done.is_set():  # another task, all through the tick
                 seen.append("other")
                 await asyncio.sleep(0)
 
@@ -156,6 +158,7 @@ async def test_a_batch_goes_in_chunks_and_the_loop_runs_between_them(database_ur
         )
         watcher = asyncio.create_task(other())
         report = await runner.tick(T0)
+        done.set()
         await watcher
         assert report.handled == 7
         work = [s for s in seen if s != "other"]
