@@ -8,7 +8,9 @@ Creates N pairs whose scheduled round is due at the same instant, then measures
 Twice in one run, each on a fresh database: first the baseline, the runner without batch
 handlers (each round opened in its own transaction, as before issue 10), then the runner
 Tandem uses (rounds opened a claimed batch at a time, one transaction per batch). The opening
-is timed in wall-clock and CPU seconds; the last line is the ratio of rounds/s.
+is timed in wall-clock and CPU seconds, and a task waking every millisecond meanwhile
+measures the longest time the event loop was held (what an interactive update could have had
+to wait); the last line is the ratio of rounds/s.
 
 Usage: python benchmarks/bench_tick.py [N]   (default 1000). Prints the figures for README.
 """
@@ -63,11 +65,26 @@ async def bench(n: int, folder: Path, *, batched: bool) -> float:
         runner = box.runtime.runner
         if not batched:
             runner = DueWorkRunner(SqlDueWorkStore(box.runtime.engine), tandem.due_handlers())
+        held = [0.0]
+        ticking = True
+
+        async def watch() -> None:
+            last = time.perf_counter()
+            while ticking:
+                await asyncio.sleep(0.001)
+                now = time.perf_counter()
+                held[0] = max(held[0], now - last)
+                last = now
+
+        watcher = asyncio.create_task(watch())
+        await asyncio.sleep(0)
         c0 = time.process_time()
         t0 = time.perf_counter()
         report = await runner.tick(clock.now())
         t1 = time.perf_counter()
         cpu = time.process_time() - c0
+        ticking = False
+        await watcher
         pending = await box.runtime.outbox.pending()
         sent = await box.runtime.sender.flush(box.app.bot)
         t2 = time.perf_counter()
@@ -76,7 +93,7 @@ async def bench(n: int, folder: Path, *, batched: bool) -> float:
         print(f"{name}: pairs: {n} (set-up {setup:.1f} s)")
         print(
             f"{name}: tick opening {n} rounds: {t1 - t0:.2f} s = {n / (t1 - t0):.0f} rounds/s, "
-            f"CPU {cpu / n * 1000:.2f} ms per round"
+            f"CPU {cpu / n * 1000:.2f} ms per round; loop held at most {held[0] * 1000:.0f} ms"
         )
         print(
             f"{name}: flush of {sent} messages: {t2 - t1:.2f} s = "

@@ -302,6 +302,22 @@ class Round:
 
 
 @dataclass(frozen=True, slots=True)
+class NewRound:
+    """A round to open (``Rounds.create_many``): what :meth:`bot.domain.ports.Rounds.create`
+    takes, as a record; instants aware UTC."""
+
+    pair_id: int
+    origin: Origin
+    kind: RoundKind
+    opened_at: datetime
+    expires_at: datetime
+    question_ids: tuple[str, ...]
+    offer_id: int | None = None
+    cohort_id: int | None = None
+    cohort_week: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Asked:
     """A round's question at ``position`` (0 first)."""
 

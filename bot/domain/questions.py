@@ -12,7 +12,8 @@ never weighs it more; a program week that lists one asks a stand-in instead unti
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -104,18 +105,45 @@ async def choose(deps: Deps, tx: UnitOfWork, pair: Pair, kind: RoundKind) -> lis
     weighed up by focus beyond their dimension's share (they join the rotation as they are
     reached, asked no more often than the least-asked other question).
     """
+    past = await pasts_of(deps, tx, [pair.id])
+    return choose_from(deps, pair, kind, past.get(pair.id, Past()))
+
+
+@dataclass(frozen=True)
+class Past:
+    """What the question rule reads of a pair's past (see :class:`journey.History`):
+    ``asked`` (question id -> times asked, last asked UTC), ``revealed`` rounds, and
+    ``mismatches`` (dimension, UTC instant) of the last :data:`journey.REVISIT_UNTIL`."""
+
+    asked: Mapping[str, tuple[int, datetime]] = field(default_factory=dict)
+    revealed: int = 0
+    mismatches: Sequence[tuple[Dimension, datetime]] = ()
+
+
+async def pasts_of(deps: Deps, tx: UnitOfWork, pair_ids: Sequence[int]) -> dict[int, Past]:
+    """:class:`Past` of each of these pairs, in three reads for them all (opening a wave
+    reads many pairs at once); a pair with no past is missing."""
     now = deps.now()
-    asked = await tx.rounds.question_history(pair.id)
-    revealed = await tx.rounds.revealed_count([pair.id])
-    mismatches = await tx.offers.mismatches_since(pair.id, now - journey.REVISIT_UNTIL)
+    asked = await tx.rounds.question_history_of(pair_ids)
+    revealed = await tx.rounds.revealed_counts_of(pair_ids)
+    mismatches = await tx.offers.mismatches_since_of(pair_ids, now - journey.REVISIT_UNTIL)
+    return {
+        pair_id: Past(asked.get(pair_id, {}), revealed.get(pair_id, 0), mismatches.get(pair_id, ()))
+        for pair_id in {*asked, *revealed, *mismatches}
+    }
+
+
+def choose_from(deps: Deps, pair: Pair, kind: RoundKind, past: Past) -> list[Question]:
+    """:func:`choose` given the pair's :class:`Past` (read by the caller)."""
+    now = deps.now()
     created = pair.created_at or now
     history = journey.History(
         now=now,
         today=now.astimezone(ZoneInfo(pair.timezone)).date(),
         age=now - created,
-        asked=asked,
-        revealed=revealed,
-        mismatches=mismatches,
+        asked=past.asked,
+        revealed=past.revealed,
+        mismatches=past.mismatches,
         focus=pair.focus,
         sensitive_ok=may_ask_sensitive(pair, now),
     )

@@ -12,17 +12,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from prometheus_client import Counter
 
 from bot import texts
+from bot.domain import callbacks as cb
 from bot.domain.asking import left_to_answer, question_message, unanswered_messages
 from bot.domain.cohorts.calendar import program_cadence, program_round, send_week_message
 from bot.domain.deps import Deps
 from bot.domain.errors import Refused
-from bot.domain.messages import Message, Outcome
+from bot.domain.messages import Keyboard, Message, Outcome
 from bot.domain.model import (
     Lane,
     Origin,
@@ -53,10 +54,12 @@ from bot.domain.subjects import (
     MemberSubject,
     PairSubject,
     RoundSubject,
+    Subject,
 )
 from content.schema import Question
 from scheduler.cadence import (
     REMINDER_MARGIN,
+    Cadence,
     Frequency,
     is_night,
     local_time,
@@ -174,15 +177,44 @@ async def open_round(
         cohort_id=cohort_id,
         cohort_week=cohort_week,
     )
-    await tx.due.schedule(DueKind.EXPIRE, RoundSubject(round_.id), expires_at, now)
     members = known.members if known is not None else await tx.users.get_many(pair.members)
+    await start_round(deps, tx, [round_start(deps, pair, members, round_, chosen, starter, title)])
+    return round_.id
+
+
+@dataclass(frozen=True)
+class RoundStart:
+    """What a round just created sends and schedules (:func:`round_start`), not yet written:
+    the question messages to both partners, whose ``awaiting`` the round ends, and the due
+    work (kind, subject, instant aware UTC) of its expiry and reminders."""
+
+    messages: list[Message]
+    stop_awaiting: list[int]
+    due: list[tuple[DueKind, Subject, datetime]]
+
+
+def round_start(
+    deps: Deps,
+    pair: Pair,
+    members: Mapping[int, User],
+    round_: Round,
+    chosen: Sequence[Question],
+    starter: User | None,
+    title: str | None,
+) -> RoundStart:
+    """What opening ``round_`` (just created, asking ``chosen``) for ``pair`` writes, each
+    partner in ``members`` (as read in this unit of work) addressed in their language and
+    timezone; ``starter``: who ran ``/checkin``; ``title``: the follow-up's exercise (a msgid).
+    Pure: nothing is read or written (opening a wave writes many at once)."""
+    now = deps.now()
+    start = RoundStart([], [], [(DueKind.EXPIRE, RoundSubject(round_.id), round_.expires_at)])
     first_open = next((i for i, q in enumerate(chosen) if q.kind == "open"), None)
     for member_id in pair.members:
         member = members.get(member_id)
         if member is None:
             continue
         with speaking_to(member):
-            await _send_round(deps, tx, member, round_, chosen, starter, title)
+            start.messages.extend(_round_messages(deps, member, round_, chosen, starter, title))
         # The newest open question in view is what a text may answer, unless a time or
         # timezone prompt is pending (a reminder-time prompt or an older question yields to
         # it). Not taken as the answer unasked: without "Write my answer" a text is shown
@@ -190,25 +222,35 @@ async def open_round(
         pending = member.awaiting
         yields = pending is not None and not isinstance(pending, AwaitTime | AwaitTimezone)
         if first_open is not None and yields:
-            await tx.users.set_awaiting(member.id, None)
-        remind_at = reminder_instant(now, expires_at, zone_of(deps, member))
+            start.stop_awaiting.append(member.id)
+        remind_at = reminder_instant(now, round_.expires_at, zone_of(deps, member))
         if remind_at is not None:
-            subject = MemberSubject(round_.id, member.id)
-            await tx.due.schedule(DueKind.REMIND, subject, remind_at, now)
-    return round_.id
+            start.due.append((DueKind.REMIND, MemberSubject(round_.id, member.id), remind_at))
+    return start
 
 
-async def _send_round(
+async def start_round(deps: Deps, tx: UnitOfWork, starts: Sequence[RoundStart]) -> None:
+    """Write what :func:`round_start` returned for one or more rounds: their messages into
+    the outbox (in order, in the sending context in force), the ended ``awaiting``s, their
+    expiries and reminders; one multi-row write per table."""
+    await tx.outbox.enqueue_many([m for s in starts for m in s.messages], deps.now())
+    for start in starts:
+        for user_id in start.stop_awaiting:
+            await tx.users.set_awaiting(user_id, None)
+    await tx.due.schedule_many([d for s in starts for d in s.due], deps.now())
+
+
+def _round_messages(
     deps: Deps,
-    tx: UnitOfWork,
     member: User,
     round_: Round,
     questions: Sequence[Question],
     starter: User | None,
     followup_title: str | None,
-) -> None:
-    """Queue a new round's question messages for one partner, in the language in force;
+) -> list[Message]:
+    """A new round's question messages for one partner, in the language in force;
     ``followup_title`` (a msgid) names the exercise a follow-up question asks about."""
+    messages = []
     prefix = ""
     if round_.kind is RoundKind.DEEP:
         prefix = texts.WEEKLY_INTRO.format(n=len(questions)) + "\n\n"
@@ -224,8 +266,9 @@ async def _send_round(
             total=len(questions),
             followup_title=followup_title,
         )
-        await tell(deps, tx, Message(member.id, prefix + text, keyboard))
+        messages.append(Message(member.id, prefix + text, keyboard))
         prefix = ""
+    return messages
 
 
 async def forget_round_work(tx: UnitOfWork, round_: Round, pair: Pair) -> None:
@@ -258,6 +301,35 @@ async def expire_round(deps: Deps, tx: UnitOfWork, round_id: int) -> None:
     await forget_round_work(tx, closed, pair)
 
 
+async def question_not_sent(deps: Deps, user_id: int, buttons: Keyboard) -> int:
+    """A round's question to ``user_id`` (its answer ``buttons`` as queued) was dropped unsent:
+    past its lateness bound (``MAX_LATENESS_MINUTES``; the sender skips it). The round it asks
+    closes as expired at once if it is still open, like a round nobody completed: its reminders
+    and expiry go (no reminder ever points at a question the user never saw), a partner who
+    had answered everything is told it closed, and the lane is free for the next slot. Returns
+    how many rounds it closed (0: none open, or not the user's)."""
+    asked = {
+        parsed.round_id
+        for row in buttons
+        for button in row
+        if isinstance(parsed := cb.parse(button.data), cb.AnswerData | cb.WriteData)
+    }
+    closed = 0
+    if not asked:
+        return closed
+    async with deps.db.write() as tx:
+        user = await tx.users.get(user_id)
+        for round_id in sorted(asked):
+            round_ = await tx.rounds.get(round_id)
+            if round_ is None or user is None or user.pair_id != round_.pair_id:
+                continue
+            if round_.status is RoundStatus.OPEN:
+                logger.info("round %s: a question was not sent in time; closed", round_id)
+                await expire_round(deps, tx, round_id)
+                closed += 1
+    return closed
+
+
 async def due_open_round(deps: Deps, item: DueItem, now: datetime) -> datetime | None:
     """Open the pair's scheduled daily-lane round (subject ``pair:<id>``); return the next
     opening (see :func:`_due_open`). A ``/checkin`` round still open stands in for the slot
@@ -280,27 +352,45 @@ async def _due_open(deps: Deps, item: DueItem, now: datetime, lane: Lane) -> dat
     lateness rule)."""
     with bulk_until(item.due_at + deps.config.max_lateness):
         async with deps.db.write() as tx:
-            return await _due_open_in(deps, tx, item, now, lane)
+            return await due_open_in(deps, tx, item, now, lane)
 
 
-async def due_open_rounds(
-    deps: Deps, items: Sequence[DueItem], now: datetime
-) -> dict[int, datetime | None]:
-    """Open a wave: :func:`due_open_round` for many claimed items in one unit of work (issue
-    10: one transaction for the batch instead of one per pair); each item's next opening by
-    its id. Any failure rolls all of them back (the runner then opens them one by one)."""
-    opened: dict[int, datetime | None] = {}
-    async with deps.db.write() as tx:
-        for item in items:
-            with bulk_until(item.due_at + deps.config.max_lateness):
-                opened[item.id] = await _due_open_in(deps, tx, item, now, Lane.DAILY)
-    return opened
+@dataclass(frozen=True)
+class Slot:
+    """A scheduled slot as the lateness rule sees it: its local ``day``, whether a round
+    ``opens`` for it, and the ``next`` opening (aware UTC; None when the cadence has none)."""
+
+    day: date
+    opens: bool
+    next: datetime | None
 
 
-async def _due_open_in(
+def scheduled_slot(
+    deps: Deps, item: DueItem, now: datetime, cadence: Cadence, last: date | None
+) -> Slot:
+    """The rule of a scheduled opening due at ``item.due_at`` and handled at ``now`` (aware
+    UTC) for a pair whose lane last opened on the local date ``last``: later than
+    ``deps.config.max_lateness`` it is skipped (logged and counted) and the next opening is
+    the next slot not too late itself (after downtime, today's slot still opens if the bot is
+    back within the bound); a slot whose local date already had its round (a retried claim)
+    does not open again."""
+    slot_date = local_time(item.due_at, cadence.timezone).date()
+    lateness = deps.config.max_lateness
+    if now - item.due_at > lateness:
+        pair_id = PairSubject.parse(item.subject).pair_id
+        logger.info("pair %s: round due %s skipped: later than the bound", pair_id, item.due_at)
+        ROUNDS_SKIPPED_LATE.inc()
+        nxt = next_occurrence(cadence, now - lateness, last_local_date=slot_date)
+        return Slot(slot_date, False, nxt)
+    nxt = next_occurrence(cadence, max(now, item.due_at), last_local_date=slot_date)
+    return Slot(slot_date, last is None or last < slot_date, nxt)
+
+
+async def due_open_in(
     deps: Deps, tx: UnitOfWork, item: DueItem, now: datetime, lane: Lane
 ) -> datetime | None:
-    """:func:`_due_open` inside the caller's unit of work."""
+    """:func:`_due_open` inside the caller's unit of work (the wave's fallback for a pair
+    whose opening is not a plain one); returns the next opening (aware UTC) or None."""
     pair_id = PairSubject.parse(item.subject).pair_id
     weekly = lane is Lane.WEEKLY
     pair = await tx.pairs.get(pair_id)
@@ -313,17 +403,10 @@ async def _due_open_in(
     members = await tx.users.get_many(pair.members)
     if len(members) != 2 or not all(m.active for m in members.values()):
         return None
-    slot_date = local_time(item.due_at, cadence.timezone).date()
-    lateness = deps.config.max_lateness
-    if now - item.due_at > lateness:
-        # The next slot that is not too late itself: after downtime, today's slot still
-        # opens if the bot is back within the bound.
-        logger.info("pair %s: round due %s skipped: later than the bound", pair_id, item.due_at)
-        ROUNDS_SKIPPED_LATE.inc()
-        return next_occurrence(cadence, now - lateness, last_local_date=slot_date)
-    nxt = next_occurrence(cadence, max(now, item.due_at), last_local_date=slot_date)
     last = pair.last_weekly_date if weekly else pair.last_round_date
-    if last is not None and last >= slot_date:
+    slot = scheduled_slot(deps, item, now, cadence, last)
+    nxt, slot_date = slot.next, slot.day
+    if not slot.opens:
         return nxt
     await tx.pairs.mark_slot(pair_id, lane, slot_date)
     if weekly:
@@ -408,6 +491,3 @@ DUE_HANDLERS = {
     DueKind.EXPIRE: due_expire,
     DueKind.REMIND: due_remind,
 }
-
-#: Kinds opened in batches, one unit of work per claimed batch (``Tandem.due_batch_handlers``).
-BATCH_HANDLERS = {DueKind.OPEN_ROUND: due_open_rounds}

@@ -9,10 +9,11 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from functools import partial
 
-from bot.domain import account, retention, rounds, schedule
+from bot.domain import account, retention, rounds, schedule, wave
 from bot.domain.cohorts import broadcasts, weeks
 from bot.domain.deps import Deps
 from bot.domain.exercises import followup, reminders
+from bot.domain.messages import Keyboard
 from bot.domain.subjects import DueKind
 from scheduler.due import BatchHandler, DueHandler, DueItem
 
@@ -46,11 +47,16 @@ class Tandem:
     def due_batch_handlers(self) -> dict[str, BatchHandler]:
         """The kinds handled a batch at a time (opening a wave of rounds in one transaction),
         given this process's services (for the runner)."""
-        return {kind.value: partial(h, self.deps) for kind, h in rounds.BATCH_HANDLERS.items()}
+        return {kind.value: partial(h, self.deps) for kind, h in wave.BATCH_HANDLERS.items()}
 
     async def mark_inactive(self, user_id: int) -> bool:
         """The user blocked the bot (see :func:`bot.domain.account.mark_inactive`)."""
         return await account.mark_inactive(self.deps, user_id)
+
+    async def question_not_sent(self, user_id: int, buttons: Keyboard) -> int:
+        """A queued question was dropped past its lateness bound: its round closes (see
+        :func:`bot.domain.rounds.question_not_sent`)."""
+        return await rounds.question_not_sent(self.deps, user_id, buttons)
 
     async def next_round_at_for(self, user_id: int) -> datetime | None:
         """When the user's pair's next scheduled round opens (see

@@ -66,6 +66,16 @@ _RUNNING_OF = (
     )
 )
 
+_ENROLLED_AMONG = (
+    select(cohort_pairs.c.pair_id)
+    .join(cohorts, cohort_pairs.c.cohort_id == cohorts.c.id)
+    .where(
+        cohort_pairs.c.pair_id.in_(bindparam("pairs", expanding=True)),
+        cohort_pairs.c.status == _ENROLLED,
+        cohorts.c.status != CohortStatus.ENDED.value,
+    )
+)
+
 
 class SqlCohorts:
     """Cohorts over one connection."""
@@ -185,6 +195,13 @@ class SqlCohorts:
         """See :meth:`bot.domain.ports.Cohorts.running_of`."""
         row = (await self._conn.execute(_RUNNING_OF, {"pair": pair_id})).first()
         return None if row is None else cohort_record(row)
+
+    async def enrolled_among(self, pair_ids: Collection[int]) -> set[int]:
+        """See :meth:`bot.domain.ports.Cohorts.enrolled_among`."""
+        if not pair_ids:
+            return set()
+        rows = await self._conn.execute(_ENROLLED_AMONG, {"pairs": list(pair_ids)})
+        return {int(p) for p in rows.scalars()}
 
     async def enrol(self, cohort_id: int, pair_id: int, now: datetime) -> None:
         """See :meth:`bot.domain.ports.Cohorts.enrol`."""

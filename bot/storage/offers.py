@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -114,20 +114,27 @@ class SqlOffers:
                     last[exercise_id] = created_at
         return {e: (n, last[e]) for e, n in counts.items()}
 
-    async def mismatches_since(
-        self, pair_id: int, since: datetime
-    ) -> list[tuple[Dimension, datetime]]:
-        """See :meth:`bot.domain.ports.Offers.mismatches_since`."""
+    async def mismatches_since_of(
+        self, pair_ids: Collection[int], since: datetime
+    ) -> dict[int, list[tuple[Dimension, datetime]]]:
+        """See :meth:`bot.domain.ports.Offers.mismatches_since_of`."""
+        found: dict[int, list[tuple[Dimension, datetime]]] = {}
+        if not pair_ids:
+            return found
         rows = await self._conn.execute(
-            select(exercise_offers.c.dimension, exercise_offers.c.created_at)
+            select(
+                exercise_offers.c.pair_id, exercise_offers.c.dimension, exercise_offers.c.created_at
+            )
             .where(
-                exercise_offers.c.pair_id == pair_id,
+                exercise_offers.c.pair_id.in_(list(pair_ids)),
                 exercise_offers.c.created_at >= since,
                 exercise_offers.c.trigger.in_([Trigger.MISMATCH.value, Trigger.REPEATED.value]),
             )
-            .order_by(exercise_offers.c.created_at)
+            .order_by(exercise_offers.c.created_at, exercise_offers.c.id)
         )
-        return [(Dimension(d), at) for d, at in rows]
+        for pair_id, dimension, at in rows:
+            found.setdefault(int(pair_id), []).append((Dimension(dimension), at))
+        return found
 
     async def hold_if_open(self, offer_id: int) -> bool:
         """See :meth:`bot.domain.ports.Offers.hold_if_open`: a no-op update that takes the

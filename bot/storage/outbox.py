@@ -52,20 +52,53 @@ async def enqueue(
     bound, if any, becomes the rows' ``not_after``. Raises ValueError for a message that shows
     more than one pair's answers (``Message.carries``): it is sent directly or not at all.
     """
-    if len(message.carries) > 1:
-        # A row names one pair (``outbox.carries``): a message showing several could outlive
-        # a /delete of the pair it does not name (DESIGN.md, privacy rule 4).
-        raise ValueError("a queued message may show one pair's answers at most")
     if priority is None:
         priority = priority_for(message.user_id, broadcast=broadcast_id is not None)
-    deadline = not_after()
+    rows = _rows(message, now, broadcast_id, priority, not_after())
     if priority < Priority.BULK:
         # The chat's queued rows go first (a chat keeps its order, see ``claim``): raise them
         # to this message's priority, so a reply is not held behind a wave's question to the
         # same person waiting its turn among thousands.
         await conn.execute(_RAISE_CHAT, {"chat": message.user_id, "raised": int(priority)})
+    for row in rows:  # one statement per part, in order: the ids keep the parts' order
+        await conn.execute(_INSERT, row)
+
+
+async def enqueue_many(conn: AsyncConnection, messages: Sequence[Message], now: datetime) -> None:
+    """:func:`enqueue` for several messages in the sending context in force, their rows
+    written by one executemany in the order given (ids ascend with it, so each chat keeps its
+    order). A message ahead of bulk (which raises its chat's queued rows first) is written on
+    its own, in turn. Raises ValueError as :func:`enqueue` does (the caller's transaction
+    then rolls back)."""
+    deadline = not_after()
+    rows: list[dict[str, Any]] = []
+    for message in messages:
+        priority = priority_for(message.user_id)
+        if priority < Priority.BULK:
+            if rows:
+                await conn.execute(_INSERT, rows)
+                rows = []
+            await enqueue(conn, message, now, priority=priority)
+            continue
+        rows.extend(_rows(message, now, None, priority, deadline))
+    if rows:
+        await conn.execute(_INSERT, rows)
+
+
+def _rows(
+    message: Message,
+    now: datetime,
+    broadcast_id: int | None,
+    priority: Priority,
+    deadline: datetime | None,
+) -> list[dict[str, Any]]:
+    """The outbox rows of ``message``: one per part (Telegram's limit), buttons on the last."""
+    if len(message.carries) > 1:
+        # A row names one pair (``outbox.carries``): a message showing several could outlive
+        # a /delete of the pair it does not name (DESIGN.md, privacy rule 4).
+        raise ValueError("a queued message may show one pair's answers at most")
     parts = message.parts()
-    rows = [
+    return [
         {
             "user_id": message.user_id,
             "text": part.text,
@@ -83,8 +116,6 @@ async def enqueue(
         }
         for index, part in enumerate(parts)
     ]
-    for row in rows:  # one statement per part, in order: the ids keep the parts' order
-        await conn.execute(_INSERT, row)
 
 
 #: The statements of :func:`enqueue`, built once (issue 10).
@@ -363,6 +394,10 @@ class SqlOutbox:
     ) -> None:
         """See :meth:`bot.domain.ports.Outbox.enqueue`."""
         await enqueue(self._conn, message, now, broadcast_id)
+
+    async def enqueue_many(self, messages: Sequence[Message], now: datetime) -> None:
+        """See :meth:`bot.domain.ports.Outbox.enqueue_many`."""
+        await enqueue_many(self._conn, messages, now)
 
     async def drop_for(self, user_id: int) -> None:
         """See :meth:`bot.domain.ports.Outbox.drop_for`."""

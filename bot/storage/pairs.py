@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from datetime import date, datetime, time
 from typing import Any
 
@@ -61,6 +62,14 @@ def pair_record(row: Any) -> Pair:
 
 # Built once (issue 10): SQLAlchemy then neither builds nor keys the statement per call.
 _BY_ID = select(pairs).where(pairs.c.id == bindparam("id"))
+_BY_IDS = select(pairs).where(pairs.c.id.in_(bindparam("ids", expanding=True)))
+#: One statement run for many rows (executemany) per lane's column.
+_MARK_SLOTS = {
+    lane: update(pairs)
+    .where(pairs.c.id == bindparam("pair"))
+    .values({column: bindparam("day", type_=pairs.c[column].type)})
+    for lane, column in ((Lane.DAILY, "last_round_date"), (Lane.WEEKLY, "last_weekly_date"))
+}
 
 
 class SqlPairs:
@@ -73,6 +82,13 @@ class SqlPairs:
         """See :meth:`bot.domain.ports.Pairs.get`."""
         row = (await self._conn.execute(_BY_ID, {"id": pair_id})).first()
         return None if row is None else pair_record(row)
+
+    async def get_many(self, pair_ids: Collection[int]) -> dict[int, Pair]:
+        """See :meth:`bot.domain.ports.Pairs.get_many`."""
+        if not pair_ids:
+            return {}
+        rows = await self._conn.execute(_BY_IDS, {"ids": list(pair_ids)})
+        return {int(r.id): pair_record(r) for r in rows}
 
     async def _fetch(self, pair_id: int) -> Pair:
         found = await self.get(pair_id)
@@ -164,6 +180,12 @@ class SqlPairs:
         """See :meth:`bot.domain.ports.Pairs.mark_slot`."""
         column = "last_weekly_date" if lane is Lane.WEEKLY else "last_round_date"
         await self._conn.execute(update(pairs).where(pairs.c.id == pair_id).values({column: day}))
+
+    async def mark_slots(self, lane: Lane, days: Mapping[int, date]) -> None:
+        """See :meth:`bot.domain.ports.Pairs.mark_slots` (one executemany)."""
+        if days:
+            rows = [{"pair": pair_id, "day": day} for pair_id, day in days.items()]
+            await self._conn.execute(_MARK_SLOTS[lane], rows)
 
     async def park_followup(self, pair_id: int, offer_id: int) -> None:
         """See :meth:`bot.domain.ports.Pairs.park_followup`."""

@@ -144,7 +144,12 @@ async def schedule_due(
 ) -> None:
     """Create or move the due-work row ``(kind, subject)`` to ``due_at`` (aware UTC), freeing
     any lease. Runs inside the caller's transaction."""
-    values = {
+    await conn.execute(_due_upsert(conn.dialect.name), _due_values(kind, subject, due_at, now))
+
+
+def _due_values(kind: str, subject: str, due_at: datetime, now: datetime) -> dict[str, Any]:
+    """The row :func:`schedule_due` writes."""
+    return {
         "kind": kind,
         "subject": subject,
         "due_at": due_at,
@@ -153,7 +158,6 @@ async def schedule_due(
         "attempts": 0,
         "created_at": now,
     }
-    await conn.execute(_due_upsert(conn.dialect.name), values)
 
 
 _DUE_UPSERTS: dict[str, Any] = {}
@@ -277,6 +281,15 @@ class SqlDueSchedule:
     async def schedule(self, kind: DueKind, subject: Subject, at: datetime, now: datetime) -> None:
         """See :meth:`bot.domain.ports.DueSchedule.schedule`."""
         await schedule_due(self._conn, kind.value, subject.encode(), at, now)
+
+    async def schedule_many(
+        self, entries: Sequence[tuple[DueKind, Subject, datetime]], now: datetime
+    ) -> None:
+        """See :meth:`bot.domain.ports.DueSchedule.schedule_many` (one executemany)."""
+        if not entries:
+            return
+        rows = [_due_values(kind.value, subject.encode(), at, now) for kind, subject, at in entries]
+        await self._conn.execute(_due_upsert(self._conn.dialect.name), rows)
 
     async def cancel(self, kind: DueKind, subject: Subject) -> None:
         """See :meth:`bot.domain.ports.DueSchedule.cancel`."""

@@ -12,7 +12,16 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain.model import Answer, Asked, Origin, Round, RoundKind, RoundStatus, TypedDraft
+from bot.domain.model import (
+    Answer,
+    Asked,
+    NewRound,
+    Origin,
+    Round,
+    RoundKind,
+    RoundStatus,
+    TypedDraft,
+)
 from bot.storage.tables import answers, exercise_offers, round_questions, rounds, typed_answers
 
 _OPEN = RoundStatus.OPEN.value
@@ -58,15 +67,36 @@ _OPEN_OF = (
     .where(rounds.c.pair_id == bindparam("pair"), rounds.c.status == _OPEN)
     .order_by(rounds.c.id)
 )
-_CREATE = insert(rounds).returning(rounds.c.id)
+_OPEN_OF_MANY = (
+    select(rounds)
+    .where(rounds.c.pair_id.in_(bindparam("pairs", expanding=True)), rounds.c.status == _OPEN)
+    .order_by(rounds.c.id)
+)
+#: Many rounds in one multi-row INSERT … RETURNING (SQLAlchemy's "insertmanyvalues"); each
+#: row comes back with its pair, which is unique in a batch, so the order does not matter.
+_CREATE_MANY = insert(rounds).returning(rounds.c.id, rounds.c.pair_id)
+_ADD_QUESTIONS = insert(round_questions)
+_QUESTION_HISTORY_OF = (
+    select(
+        rounds.c.pair_id,
+        round_questions.c.question_id,
+        func.count(),
+        func.max(rounds.c.opened_at),
+    )
+    .join(rounds, rounds.c.id == round_questions.c.round_id)
+    .where(rounds.c.pair_id.in_(bindparam("pairs", expanding=True)))
+    .group_by(rounds.c.pair_id, round_questions.c.question_id)
+)
+_REVEALED_COUNTS_OF = (
+    select(rounds.c.pair_id, func.count())
+    .where(
+        rounds.c.pair_id.in_(bindparam("pairs", expanding=True)),
+        rounds.c.status == RoundStatus.REVEALED.value,
+    )
+    .group_by(rounds.c.pair_id)
+)
 _QUESTION_COUNTS = (
     select(round_questions.c.question_id, func.count())
-    .join(rounds, rounds.c.id == round_questions.c.round_id)
-    .where(rounds.c.pair_id == bindparam("pair"))
-    .group_by(round_questions.c.question_id)
-)
-_QUESTION_HISTORY = (
-    select(round_questions.c.question_id, func.count(), func.max(rounds.c.opened_at))
     .join(rounds, rounds.c.id == round_questions.c.round_id)
     .where(rounds.c.pair_id == bindparam("pair"))
     .group_by(round_questions.c.question_id)
@@ -86,6 +116,22 @@ _ANSWERS_OF = select(answers).where(answers.c.round_id.in_(bindparam("rounds", e
 _POSITIONS = select(answers.c.position).where(
     answers.c.round_id == bindparam("round"), answers.c.user_id == bindparam("user")
 )
+
+
+def _round_values(new: NewRound) -> dict[str, Any]:
+    """The ``rounds`` row of a round being opened."""
+    return {
+        "pair_id": new.pair_id,
+        "origin": new.origin.value,
+        "kind": new.kind.value,
+        "offer_id": new.offer_id,
+        "cohort_id": new.cohort_id,
+        "cohort_week": new.cohort_week,
+        "status": _OPEN,
+        "opened_at": new.opened_at,
+        "expires_at": new.expires_at,
+        "version": 0,
+    }
 
 
 class SqlRounds:
@@ -109,6 +155,46 @@ class SqlRounds:
         """See :meth:`bot.domain.ports.Rounds.open_of`."""
         return [round_record(r) for r in await self._conn.execute(_OPEN_OF, {"pair": pair_id})]
 
+    async def open_of_many(self, pair_ids: Collection[int]) -> dict[int, list[Round]]:
+        """See :meth:`bot.domain.ports.Rounds.open_of_many`."""
+        found: dict[int, list[Round]] = {}
+        if pair_ids:
+            for row in await self._conn.execute(_OPEN_OF_MANY, {"pairs": list(pair_ids)}):
+                found.setdefault(int(row.pair_id), []).append(round_record(row))
+        return found
+
+    async def create_many(self, new: Sequence[NewRound]) -> list[Round]:
+        """See :meth:`bot.domain.ports.Rounds.create_many`: one INSERT … RETURNING for the
+        rounds, one executemany for their questions."""
+        if len({n.pair_id for n in new}) != len(new):
+            raise ValueError("create_many opens at most one round per pair")
+        if not new:
+            return []
+        rows = await self._conn.execute(_CREATE_MANY, [_round_values(n) for n in new])
+        ids = {int(r.pair_id): int(r.id) for r in rows}
+        asked = [
+            {"round_id": ids[n.pair_id], "position": position, "question_id": question_id}
+            for n in new
+            for position, question_id in enumerate(n.question_ids)
+        ]
+        if asked:
+            await self._conn.execute(_ADD_QUESTIONS, asked)
+        return [
+            Round(
+                id=ids[n.pair_id],
+                pair_id=n.pair_id,
+                origin=n.origin,
+                kind=n.kind,
+                status=RoundStatus.OPEN,
+                opened_at=n.opened_at,
+                expires_at=n.expires_at,
+                offer_id=n.offer_id,
+                cohort_id=n.cohort_id,
+                cohort_week=n.cohort_week,
+            )
+            for n in new
+        ]
+
     async def create(
         self,
         *,
@@ -123,39 +209,18 @@ class SqlRounds:
         cohort_week: int | None = None,
     ) -> Round:
         """See :meth:`bot.domain.ports.Rounds.create`."""
-        values = {
-            "pair_id": pair_id,
-            "origin": origin.value,
-            "kind": kind.value,
-            "offer_id": offer_id,
-            "cohort_id": cohort_id,
-            "cohort_week": cohort_week,
-            "status": _OPEN,
-            "opened_at": opened_at,
-            "expires_at": expires_at,
-            "version": 0,
-        }
-        round_id = (await self._conn.execute(_CREATE, values)).scalar_one()
-        if question_ids:
-            await self._conn.execute(
-                insert(round_questions),
-                [
-                    {"round_id": round_id, "position": position, "question_id": question_id}
-                    for position, question_id in enumerate(question_ids)
-                ],
-            )
-        return Round(
-            id=int(round_id),
+        new = NewRound(
             pair_id=pair_id,
             origin=origin,
             kind=kind,
-            status=RoundStatus.OPEN,
             opened_at=opened_at,
             expires_at=expires_at,
+            question_ids=tuple(question_ids),
             offer_id=offer_id,
             cohort_id=cohort_id,
             cohort_week=cohort_week,
         )
+        return (await self.create_many([new]))[0]
 
     async def asked(self, round_id: int) -> list[Asked]:
         """See :meth:`bot.domain.ports.Rounds.asked`."""
@@ -232,15 +297,28 @@ class SqlRounds:
         ).scalar_one()
         return int(count)
 
+    async def question_history_of(
+        self, pair_ids: Collection[int]
+    ) -> dict[int, dict[str, tuple[int, datetime]]]:
+        """See :meth:`bot.domain.ports.Rounds.question_history_of`."""
+        found: dict[int, dict[str, tuple[int, datetime]]] = {}
+        if pair_ids:
+            rows = await self._conn.execute(_QUESTION_HISTORY_OF, {"pairs": list(pair_ids)})
+            for pair_id, question_id, count, last in rows:
+                found.setdefault(int(pair_id), {})[str(question_id)] = (int(count), last)
+        return found
+
+    async def revealed_counts_of(self, pair_ids: Collection[int]) -> dict[int, int]:
+        """See :meth:`bot.domain.ports.Rounds.revealed_counts_of`."""
+        if not pair_ids:
+            return {}
+        rows = await self._conn.execute(_REVEALED_COUNTS_OF, {"pairs": list(pair_ids)})
+        return {int(pair_id): int(n) for pair_id, n in rows}
+
     async def question_counts(self, pair_id: int) -> dict[str, int]:
         """See :meth:`bot.domain.ports.Rounds.question_counts`."""
         rows = await self._conn.execute(_QUESTION_COUNTS, {"pair": pair_id})
         return {str(q): int(n) for q, n in rows}
-
-    async def question_history(self, pair_id: int) -> dict[str, tuple[int, datetime]]:
-        """See :meth:`bot.domain.ports.Rounds.question_history`."""
-        rows = await self._conn.execute(_QUESTION_HISTORY, {"pair": pair_id})
-        return {str(q): (int(n), last) for q, n, last in rows}
 
     async def revealed_since(self, pair_id: int, since: datetime) -> list[int]:
         """See :meth:`bot.domain.ports.Rounds.revealed_since`."""

@@ -18,7 +18,8 @@ Delivery keeps every message until Telegram accepts it or refuses it for good:
 * ``Forbidden`` (the user blocked the bot): the domain marks them inactive and parks what
   shows answers until they come back (``Outbox.park_for``);
 * ``BadRequest`` (chat not found, a refused text): logged and dropped, for good;
-* a scheduled question past its lateness bound (``outbox.not_after``) is not sent.
+* a scheduled question past its lateness bound (``outbox.not_after``) is not sent, and the
+  round it asks closes as expired (``Tandem.question_not_sent``).
 
 A continuous task (:meth:`Sender.run`) sends as soon as something is ready: woken when a
 handler or the tick queued something, otherwise sleeping until the next allowed instant.
@@ -473,6 +474,9 @@ class Sender:
         if item.not_after is not None and now > item.not_after:
             logger.info("outbox %s to %s: past its lateness bound, not sent", item.id, item.user_id)
             SEND_ERRORS.labels("late").inc()
+            # Its round closes first (a failure leaves the row to be dropped again, and the
+            # round closed then): no reminder later points at a question never seen.
+            await self._tandem.question_not_sent(item.user_id, item.buttons)
             await self._outbox.done(item, "late")
             return "late"
         free = self._pacer.chat_free_at(item.user_id)

@@ -152,6 +152,29 @@ async def test_a_question_past_the_lateness_bound_is_not_sent(
     assert await box.runtime.outbox.pending() == 0
 
 
+async def test_a_round_whose_questions_went_unsent_closes_and_never_reminds(
+    box: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A late-skipped question does not leave its round open: it closes as expired when the
+    sender drops the question, so no reminder later points at a question nobody saw, and the
+    next day's round opens as usual."""
+    alex, sam = await make_pair(box)
+    due = await box.runtime.tandem.next_round_at_for(alex.user_id)
+    assert due is not None
+    box.clock.set(due)
+    box.fake.outage(due, due + timedelta(minutes=20))
+    await box.run_until(due + timedelta(minutes=30))
+    assert count(alex, QUESTION) == 0 and count(sam, QUESTION) == 0
+    assert logged(caplog, "a question was not sent in time; closed")
+    async with box.runtime.tandem.deps.db.read() as tx:
+        user = await tx.users.get(alex.user_id)
+        assert user is not None and user.pair_id is not None
+        assert await tx.rounds.open_of(user.pair_id) == []
+    await box.run_until(due + timedelta(days=1, minutes=1))  # through the reminder's time
+    assert count(alex, texts.REMINDER_HEADER) == 0 and count(sam, texts.REMINDER_HEADER) == 0
+    assert count(alex, QUESTION) == 1 and count(sam, QUESTION) == 1  # the next day's
+
+
 async def test_a_round_later_than_the_bound_is_skipped_logged_and_counted(
     box: Sandbox, caplog: pytest.LogCaptureFixture
 ) -> None:

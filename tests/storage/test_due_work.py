@@ -127,3 +127,44 @@ async def test_a_batch_is_handled_together_and_one_by_one_when_it_fails(
         assert batches[-1] == ["s:2", "s:0", "s:1", "s:3", "s:4"]
     finally:
         await engine.dispose()
+
+
+async def test_a_batch_goes_in_chunks_and_the_loop_runs_between_them(database_url: str) -> None:
+    """A claimed run of a batch kind reaches its handler ``chunk`` items at a time, each chunk
+    finished on its own; other tasks run between two chunks (an update is held for one chunk
+    at most, not the whole claim), and between two single items too."""
+    engine = await _engine(database_url)
+    try:
+        await _add(engine, 7)
+        seen: list[str] = []
+
+        async def batch(items: Sequence[DueItem], now: datetime) -> dict[int, datetime | None]:
+            seen.append(f"batch {len(items)}")
+            return {i.id: None for i in items}
+
+        async def single(item: DueItem, now: datetime) -> datetime | None:
+            seen.append("single")
+            return None
+
+        done = asyncio.Event()
+
+        async def other() -> None:
+            while not done.is_set():  # another task, all through the tick
+                seen.append("other")
+                await asyncio.sleep(0)
+
+        runner = DueWorkRunner(
+            SqlDueWorkStore(engine), {"k": single}, batch_handlers={"k": batch}, chunk=3
+        )
+        watcher = asyncio.create_task(other())
+        report = await runner.tick(T0)
+        done.set()
+        await watcher
+        assert report.handled == 7
+        work = [s for s in seen if s != "other"]
+        assert work == ["batch 3", "batch 3", "single"]  # a chunk of one goes on its own
+        between = seen[seen.index("batch 3") + 1 : len(seen) - seen[::-1].index("batch 3") - 1]
+        assert "other" in between
+        assert await SqlDueWorkStore(engine).claim_due(T0, timedelta(seconds=60), 10, "x") == []
+    finally:
+        await engine.dispose()

@@ -1,11 +1,11 @@
 """Hot statements do not grow with pairs that are not involved (issue 10, "Scale"): the
-statements of a scheduled opening, an answer that completes a round, a typed answer, an
-expiry, a reminder, an idle tick, the outbox flush and the update ledger, and of one user's
-commands (pairing, an exercise both pick, /history, /settings, /unpair, pairing again,
-/delete), are captured as the real
-Application runs them on SQLite, and each one's ``EXPLAIN QUERY PLAN`` must reach every table
-that grows with the number of pairs through an index (``SEARCH``), never ``SCAN`` it. The same
-indexes serve PostgreSQL (migration 0009)."""
+statements of a scheduled opening (a wave of two pairs, batched), an answer that completes a
+round, a typed answer, an expiry, a reminder, an idle tick, the outbox flush and the update
+ledger, and of one user's commands (pairing, an exercise both pick, /history, /settings,
+/unpair, pairing again, /delete), are captured as the real Application runs them on SQLite,
+and each one's ``EXPLAIN QUERY PLAN`` must reach every table that grows with the number of
+pairs through an index (``SEARCH``), never ``SCAN`` it. The same indexes serve PostgreSQL
+(migration 0009)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from sqlalchemy import event
 from bot import texts
 from bot.sandbox import Sandbox
 from bot.storage.tables import metadata
-from tests.conftest import Picker, invite_link, make_pair, open_round
+from tests.conftest import Picker, invite_link, make_pair, open_round, start_user
 from tests.databases import file_of
 from tests.e2e.helpers import offer_of, option_titles
 
@@ -77,11 +77,18 @@ async def test_hot_statements_use_an_index_for_every_growing_table(
     box: Sandbox, picker: Picker
 ) -> None:
     alex, sam = await make_pair(box)  # daily at 20:00 Berlin
+    kim, lee = box.fake.user(1003, "Kim"), box.fake.user(1004, "Lee")
+    for user in (kim, lee):
+        await start_user(user, "Berlin")
+    await kim.send("/pair")
+    await lee.open_link(invite_link(kim))
+    await lee.press("Accept")
     due = await box.runtime.tandem.next_round_at_for(alex.user_id)
     assert due is not None
     with captured(box) as statements:
         box.clock.set(due)
-        await box.tick()  # the scheduled opening, its questions through the outbox
+        await box.tick()  # both pairs' openings, one wave (the batch), through the outbox
+        assert "Check-in" in lee.chat.last.text
         await alex.press("3")
         await sam.press("4")  # completes the round: the reveal
         assert "Alex" in sam.chat.last.text or "Sam" in alex.chat.last.text

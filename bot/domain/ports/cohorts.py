@@ -107,6 +107,11 @@ class Cohorts(Protocol):
         """The cohort (not ended) the pair is enrolled in, if any."""
         ...
 
+    async def enrolled_among(self, pair_ids: Collection[int]) -> set[int]:
+        """Those of ``pair_ids`` enrolled in a cohort that has not ended (:meth:`running_of`
+        is not None), in one read."""
+        ...
+
     async def enrol(self, cohort_id: int, pair_id: int, now: datetime) -> None:
         """The pair joins the cohort (again, if it had left)."""
         ...

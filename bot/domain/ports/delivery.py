@@ -22,6 +22,11 @@ class Outbox(Protocol):
         belongs to that broadcast, whose report counts its fate."""
         ...
 
+    async def enqueue_many(self, messages: Sequence[Message], now: datetime) -> None:
+        """:meth:`enqueue` of several messages in one multi-row write, in the order given (a
+        chat's messages keep it); the sending context is the same for all of them."""
+        ...
+
     async def drop_for(self, user_id: int) -> None:
         """Drop every message waiting for the user."""
         ...
@@ -60,6 +65,12 @@ class DueSchedule(Protocol):
 
     async def schedule(self, kind: DueKind, subject: Subject, at: datetime, now: datetime) -> None:
         """Create or move the row to ``at``, freeing any lease."""
+        ...
+
+    async def schedule_many(
+        self, entries: Sequence[tuple[DueKind, Subject, datetime]], now: datetime
+    ) -> None:
+        """:meth:`schedule` of several rows (kind, subject, instant) in one write."""
         ...
 
     async def cancel(self, kind: DueKind, subject: Subject) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Protocol
 
@@ -99,6 +99,10 @@ class Pairs(Protocol):
         """The pair (active or ended), or None."""
         ...
 
+    async def get_many(self, pair_ids: Collection[int]) -> dict[int, Pair]:
+        """:meth:`get` of several pairs in one read, by id (unknown ids are missing)."""
+        ...
+
     async def create(
         self,
         *,
@@ -142,6 +146,10 @@ class Pairs(Protocol):
 
     async def mark_slot(self, pair_id: int, lane: Lane, day: date) -> None:
         """Record the local date of the lane's last scheduled round."""
+        ...
+
+    async def mark_slots(self, lane: Lane, days: Mapping[int, date]) -> None:
+        """:meth:`mark_slot` for several pairs (pair id -> local date) in one write."""
         ...
 
     async def park_followup(self, pair_id: int, offer_id: int) -> None:

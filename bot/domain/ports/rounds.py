@@ -9,6 +9,7 @@ from typing import Protocol
 from bot.domain.model import (
     Answer,
     Asked,
+    NewRound,
     Offer,
     OfferStatus,
     Origin,
@@ -47,6 +48,16 @@ class Rounds(Protocol):
         """An open round asking ``question_ids`` at positions 0, 1, …"""
         ...
 
+    async def open_of_many(self, pair_ids: Collection[int]) -> dict[int, list[Round]]:
+        """:meth:`open_of` of several pairs in one read, by pair id (a pair without an open
+        round is missing)."""
+        ...
+
+    async def create_many(self, new: Sequence[NewRound]) -> list[Round]:
+        """:meth:`create` of several rounds in one multi-row write per table (opening a wave,
+        issue 10), in the order given. At most one round per pair (ValueError otherwise)."""
+        ...
+
     async def asked(self, round_id: int) -> list[Asked]:
         """The round's questions by position."""
         ...
@@ -81,13 +92,21 @@ class Rounds(Protocol):
         """How many ``/checkin`` rounds the pair opened at or after ``since``."""
         ...
 
-    async def question_counts(self, pair_id: int) -> dict[str, int]:
-        """How often the pair was asked each question id."""
+    async def question_history_of(
+        self, pair_ids: Collection[int]
+    ) -> dict[int, dict[str, tuple[int, datetime]]]:
+        """For each of these pairs (by id; a pair never asked anything is missing), each
+        question id it was asked: how often, and when last (the opening instant of its newest
+        round, UTC). One read for them all."""
         ...
 
-    async def question_history(self, pair_id: int) -> dict[str, tuple[int, datetime]]:
-        """For each question id the pair was asked: how often, and when it was last asked
-        (the opening instant of its newest round, UTC)."""
+    async def revealed_counts_of(self, pair_ids: Collection[int]) -> dict[int, int]:
+        """How many rounds of each of these pairs were revealed, by pair id (none: missing).
+        One read for them all."""
+        ...
+
+    async def question_counts(self, pair_id: int) -> dict[str, int]:
+        """How often the pair was asked each question id."""
         ...
 
     async def revealed_since(self, pair_id: int, since: datetime) -> list[int]:
@@ -218,12 +237,12 @@ class Offers(Protocol):
         (aware UTC). Offers removed by retention no longer count."""
         ...
 
-    async def mismatches_since(
-        self, pair_id: int, since: datetime
-    ) -> list[tuple[Dimension, datetime]]:
-        """The dimension and creation instant (UTC) of each of the pair's offers made after a
-        mismatch (triggers ``mismatch`` and ``repeated``) at or after ``since``, oldest
-        first."""
+    async def mismatches_since_of(
+        self, pair_ids: Collection[int], since: datetime
+    ) -> dict[int, list[tuple[Dimension, datetime]]]:
+        """For each of these pairs (by id; none: missing), the dimension and creation instant
+        (UTC) of each offer made after a mismatch (triggers ``mismatch`` and ``repeated``) at
+        or after ``since``, oldest first. One read for them all."""
         ...
 
     async def hold_if_open(self, offer_id: int) -> bool:
