@@ -10,6 +10,7 @@ neither imports the other's loader: ``schema`` ← ``programs`` ← ``loader``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -47,6 +48,12 @@ class ContentBank:
     programs: dict[str, Program] = field(default_factory=dict)
     safety: SafetyResources | None = None
     packs: dict[str, Pack] = field(default_factory=dict)
+
+    @cached_property
+    def all_questions(self) -> tuple[Question, ...]:
+        """Every question (bank, pulse, revisit, occasion, packs'), in file order; one tuple
+        for the bank's lifetime, so rules can cache what they derive from it."""
+        return tuple(self.questions.values())
 
     def question(self, question_id: str) -> Question:
         """The question with this id. Raises KeyError for an unknown id."""

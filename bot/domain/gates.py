@@ -107,7 +107,7 @@ def simulate_daily(bank: ContentBank, days: int, per_day: int = 1, seed: int = 1
     """A pair that opted in to sensitive questions, answering ``per_day`` daily rounds a day
     for ``days`` days; a repeat of a bank question is unplanned (pulse, revisit and occasion
     questions come back on purpose)."""
-    questions = list(bank.questions.values())
+    questions = bank.all_questions
     pick = _picker(seed)
     asked: dict[str, tuple[int, datetime]] = {}
     first_repeat = None
@@ -126,7 +126,7 @@ def simulate_daily(bank: ContentBank, days: int, per_day: int = 1, seed: int = 1
 
 def simulate_weekly(bank: ContentBank, weeks: int, seed: int = 1) -> Simulation:
     """A pair that opted in, answering one weekly (deep) round a week for ``weeks`` weeks."""
-    questions = list(bank.questions.values())
+    questions = bank.all_questions
     pick = _picker(seed)
     asked: dict[str, tuple[int, datetime]] = {}
     first_repeat = None
@@ -227,7 +227,7 @@ def simulate_offers(bank: ContentBank, days: int = 365, seed: int = 1) -> OfferS
     three); otherwise a concern question is a shared concern, and a giving ↔ receiving one an
     imbalance, with :data:`OTHER_RATE`. Mismatch offers feed the revisit questions as in the
     bot."""
-    questions = list(bank.questions.values())
+    questions = bank.all_questions
     pick = _picker(seed)
     rng = random.Random(seed + 7919)
     asked: dict[str, tuple[int, datetime]] = {}

@@ -105,6 +105,40 @@ def theme_of(pair_id: int, age: timedelta) -> Dimension | None:
     return dimensions[(pair_id + week // THEME_EVERY_WEEKS) % len(dimensions)]
 
 
+@dataclass(frozen=True)
+class _Parts:
+    """A bank split by where its questions are asked (derived once per bank)."""
+
+    light: tuple[Question, ...]
+    deep: tuple[Question, ...]
+    pulses: tuple[Question, ...]
+    revisits: tuple[Question, ...]
+    new_year: tuple[Question, ...]
+
+
+_PARTS: dict[int, tuple[Sequence[Question], _Parts]] = {}
+
+
+def _parts(bank: Sequence[Question]) -> _Parts:
+    """``bank`` split by role (cached while the same sequence object is passed: the bot
+    passes ``ContentBank.all_questions``; a new list is split anew)."""
+    cached = _PARTS.get(id(bank))
+    if cached is not None and cached[0] is bank:
+        return cached[1]
+    parts = _Parts(
+        light=tuple(q for q in bank if q.depth is Depth.LIGHT and q.rotates),
+        deep=tuple(q for q in bank if q.depth is Depth.DEEP and q.rotates),
+        pulses=tuple(q for q in bank if q.role is Role.PULSE and q.pack is None),
+        revisits=tuple(q for q in bank if q.role is Role.REVISIT and q.pack is None),
+        new_year=tuple(q for q in bank if q.occasion is Occasion.NEW_YEAR and q.pack is None),
+    )
+    if isinstance(bank, tuple):
+        if len(_PARTS) > 8:
+            _PARTS.clear()
+        _PARTS[id(bank)] = (bank, parts)
+    return parts
+
+
 def _eligible(question: Question, history: History) -> bool:
     if question.sensitive and not history.sensitive_ok:
         return False
@@ -123,18 +157,14 @@ def _occasion(bank: Sequence[Question], history: History) -> list[Question]:
     """New-year questions in the first week of January, once a year."""
     if not (history.today.month == 1 and history.today.day <= 7):
         return []
-    own = [
-        q
-        for q in bank
-        if q.role is Role.OCCASION and q.occasion is Occasion.NEW_YEAR and _eligible(q, history)
-    ]
+    own = [q for q in _parts(bank).new_year if _eligible(q, history)]
     recent = [q for q in own if (at := history.last(q)) and history.now - at < OCCASION_GAP]
     return [] if recent else _least_asked(own, history)
 
 
 def _revisit(bank: Sequence[Question], history: History) -> list[Question]:
     """A revisit of the oldest mismatch 14–28 days ago not revisited since."""
-    revisits = [q for q in bank if q.role is Role.REVISIT and _eligible(q, history)]
+    revisits = [q for q in _parts(bank).revisits if _eligible(q, history)]
     for dimension, at in history.mismatches:
         if not REVISIT_AFTER <= history.now - at <= REVISIT_UNTIL:
             continue
@@ -148,7 +178,7 @@ def _pulse(bank: Sequence[Question], history: History) -> list[Question]:
     """The pulse question waiting longest, when one is due and none was asked lately."""
     if history.age < PULSE_FROM:
         return []
-    pulses = [q for q in bank if q.role is Role.PULSE and _eligible(q, history)]
+    pulses = [q for q in _parts(bank).pulses if _eligible(q, history)]
     lasts = [history.last(q) for q in pulses]
     if any(at and history.now - at < PULSE_SPACING for at in lasts):
         return []
@@ -178,30 +208,38 @@ def _rotation(
     part) and their weights: each group (by ``key``: dimension, or boundary area) weighs
     ``weights[group]`` (default 1) in all, shared evenly by its candidates, so a group's
     chance does not depend on how many questions it has left."""
-    pool = [q for q in part if _eligible(q, history)]
+    # One pass over the part: what each group was asked, and the eligible questions with
+    # their counts (this runs for every round a wave opens).
+    asked: Counter[object] = Counter()
+    pool: list[tuple[Question, int, object]] = []
+    for q in part:
+        entry = history.asked.get(q.id)
+        count = entry[0] if entry else 0
+        group = key(q)
+        asked[group] += count
+        if _eligible(q, history):
+            pool.append((q, count, group))
     if not pool:
         return [], []
-    plain = [q for q in pool if not q.sensitive] or pool
-    least = min(history.count(q) for q in plain)
+    plain = [n for q, n, _ in pool if not q.sensitive] or [n for _, n, _ in pool]
+    least = min(plain)
     # Fresh: unasked at this tier; a sensitive one also when asked less (it joined late).
-    fresh = [
-        q for q in pool if history.count(q) == least or (q.sensitive and history.count(q) < least)
-    ]
     groups: dict[object, list[Question]] = {}
-    for q in fresh:
-        groups.setdefault(key(q), []).append(q)
+    for q, n, group in pool:
+        if n == least or (q.sensitive and n < least):
+            groups.setdefault(group, []).append(q)
     # A weighed-up group whose questions are all asked may repeat its least-asked ones.
-    for q in pool:
-        group = key(q)
-        if weights.get(group, 1) > 1 and group not in groups:
-            groups[group] = _least_asked([p for p in pool if key(p) == group], history)
+    for group, times in weights.items():
+        if times > 1 and group not in groups:
+            own = [(q, n) for q, n, g in pool if g == group]
+            if own:
+                fewest = min(n for _, n in own)
+                groups[group] = [q for q, n in own if n == fewest]
     # Self-correcting: a group behind its share of the pair's past questions weighs more
     # (twice per question behind, up to 8x), one ahead less, so a pair's year keeps close to
     # the shares instead of drifting with chance.
-    asked = Counter(key(q) for q in part for _ in range(history.count(q)))
     total = sum(asked.values())
-    everyone = {key(q) for q in part}
-    weight_sum = sum(weights.get(group, 1) for group in everyone)
+    weight_sum = sum(weights.get(group, 1) for group in asked)
 
     def balance(group: object) -> float:
         behind = weights.get(group, 1) / weight_sum * total - asked[group]
@@ -214,8 +252,9 @@ def _rotation(
             members = [q for q in members if q.level == 1] or members
         candidates += members
         # Focus and theme never weigh up a sensitive question (DESIGN.md, privacy rule 8).
-        weight = weights.get(group, 1) * balance(group)
-        shares += [(balance(group) if q.sensitive else weight) / len(members) for q in members]
+        even = balance(group)
+        share = weights.get(group, 1) * even
+        shares += [(even if q.sensitive else share) / len(members) for q in members]
     return candidates, shares
 
 
@@ -230,7 +269,7 @@ def daily(bank: Sequence[Question], pair_id: int, history: History, pick: Picker
         found = planned(bank, history)
         if found:
             return pick(found, [1.0] * len(found))
-    light = [q for q in bank if q.depth is Depth.LIGHT and q.rotates]
+    light = _parts(bank).light
     weights = _weights(pair_id, history)
     candidates, shares = _rotation(light, history, lambda q: q.dimension, weights)
     if not candidates:
@@ -244,7 +283,7 @@ def weekly(
     """The three deep questions of a pair's weekly round (needs, boundaries, health), one per
     part that has an eligible question; see the module docstring. The boundaries part weighs
     boundary areas evenly; the others weigh dimensions as the daily draw does."""
-    deep = [q for q in bank if q.depth is Depth.DEEP and q.rotates]
+    deep = _parts(bank).deep
     weights = _weights(pair_id, history)
     chosen = []
     for slot in WeeklySlot:

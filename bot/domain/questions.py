@@ -147,7 +147,7 @@ def choose_from(deps: Deps, pair: Pair, kind: RoundKind, past: Past) -> list[Que
         focus=pair.focus,
         sensitive_ok=may_ask_sensitive(pair, now),
     )
-    bank = list(deps.content.questions.values())
+    bank = deps.content.all_questions
     if kind is RoundKind.DEEP:
         return journey.weekly(bank, pair.id, history, deps.picker)
     return [journey.daily(bank, pair.id, history, deps.picker)]
