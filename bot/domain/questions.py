@@ -86,9 +86,11 @@ def question(deps: Deps, question_id: str) -> Question:
 async def choose(deps: Deps, tx: UnitOfWork, pair: Pair, kind: RoundKind) -> list[Question]:
     """The questions for a new round of ``kind``: one light question for a daily round, three
     deep ones (needs, boundaries, relationship health) for a weekly round, by the rule in
-    :mod:`bot.domain.journey` (occasions, revisits after a mismatch, quarterly pulse questions,
-    then the rotation: nothing repeats while an eligible question is unasked, focus
-    dimensions about twice as often, level 3 after 20 revealed check-ins).
+    :mod:`bot.domain.journey` (occasions: trips, the anniversary, the new year; revisits after a
+    mismatch, quarterly pulse questions, the active life-stage packs' questions every other
+    daily round, then the rotation: nothing repeats while an eligible question is unasked,
+    focus dimensions about twice as often, level 3 after 20 revealed check-ins). A trip whose
+    days are over is forgotten here (the pair's ``trip`` cleared).
 
     Sensitive questions are eligible only when :func:`may_ask_sensitive`, and then never
     weighed up by focus beyond their dimension's share (they join the rotation as they are
@@ -99,15 +101,23 @@ async def choose(deps: Deps, tx: UnitOfWork, pair: Pair, kind: RoundKind) -> lis
     revealed = await tx.rounds.revealed_count([pair.id])
     mismatches = await tx.offers.mismatches_since(pair.id, now - journey.REVISIT_UNTIL)
     created = pair.created_at or now
+    today = now.astimezone(ZoneInfo(pair.timezone)).date()
+    trip = pair.trip
+    if trip is not None and journey.trip_over(trip, today):
+        await tx.pairs.set_trip(pair.id, None)  # a past trip is forgotten
+        trip = None
     history = journey.History(
         now=now,
-        today=now.astimezone(ZoneInfo(pair.timezone)).date(),
+        today=today,
         age=now - created,
         asked=asked,
         revealed=revealed,
         mismatches=mismatches,
         focus=pair.focus,
         sensitive_ok=may_ask_sensitive(pair, now),
+        packs=[p for p in pair.packs if p in deps.content.packs],
+        anniversary=pair.anniversary,
+        trip=trip,
     )
     bank = list(deps.content.questions.values())
     if kind is RoundKind.DEEP:
