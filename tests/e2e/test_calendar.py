@@ -16,10 +16,11 @@ from bot import texts
 from bot.emulator import FakeUser
 from bot.sandbox import Sandbox, sandbox
 from content.loader import ContentBank, load_content
-from content.schema import CONTENT_DIR, Dimension, Occasion, Trigger
+from content.schema import CONTENT_DIR, Dimension, Occasion, Trigger, WeeklySlot
 from scheduler.clock import ManualClock
 from tests.conftest import open_round, texts_since
 from tests.e2e.helpers import (
+    SUN_8_MAR_10_BERLIN,
     DimensionPicker,
     checkin,
     labels,
@@ -157,6 +158,23 @@ async def test_a_pack_turned_on_brings_its_questions_and_exercise_until_turned_o
     for _ in range(3):
         await passed_round(cal, alex, sam)
         assert picker.asked[-1].pack is None
+
+
+async def test_a_pack_deep_question_takes_a_part_of_the_weekly_round(
+    cal: Sandbox, picker: DimensionPicker
+) -> None:
+    alex, sam = await unscheduled_pair(cal)
+    await alex.send("/weekly sun 10:00")
+    await sam.send("/packs")
+    await sam.press(texts.BTN_PACK_ON.format(name="Test pack"))
+    before = len(alex.chat.messages)
+    cal.clock.set(SUN_8_MAR_10_BERLIN)
+    await cal.tick()
+    asked = picker.asked[-3:]
+    assert [q.dimension.weekly_slot for q in asked] == list(WeeklySlot)
+    assert [q.id for q in asked if q.pack] == ["tp-deep"]  # support: the needs part
+    assert asked[0].id == "tp-deep"
+    assert any("help you most from each other" in t for t in texts_since(alex, before))
 
 
 async def test_at_most_two_packs_and_a_forged_pack_changes_nothing(cal: Sandbox) -> None:
