@@ -78,11 +78,12 @@ class ContentBank:
 
     def exercises_after(self, question: Question, trigger: Trigger) -> list[Exercise]:
         """The exercises for ``question``'s dimension and ``trigger`` that may follow this
-        question (those naming it in ``not_after`` never do), in file order."""
+        question (those naming it in ``not_after`` never do, and a pack's exercises follow only
+        that pack's questions: a pair without the pack never meets them), in file order."""
         return [
             e
             for e in self.exercises_for(question.dimension, trigger)
-            if question.id not in e.not_after
+            if question.id not in e.not_after and e.pack in (None, question.pack)
         ]
 
 

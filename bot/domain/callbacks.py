@@ -35,6 +35,7 @@ _RETENTION = re.compile(r"^rt:(3|6|12|forever)$")
 _PROPOSAL = re.compile(r"^rta:(\d{1,12}):(3|6|12|forever):([yn])$")
 _SAFETY_REMOVE = re.compile(r"^sf:rm:(\d{1,12})$")
 _DEEPER = re.compile(r"^dq:([yn])$")
+_PACK = re.compile(r"^pk:([a-z0-9][a-z0-9_-]{0,39}):([01])$")
 
 SKIP = "skip"
 
@@ -154,6 +155,15 @@ class FocusData:
 
 
 @dataclass(frozen=True)
+class PackData:
+    """Turn the life-stage pack ``pack_id`` on (``on``) or off; the id is checked against the
+    content, never trusted."""
+
+    pack_id: str
+    on: bool
+
+
+@dataclass(frozen=True)
 class WeeklyData:
     """The weekday (0 = Monday) for the weekly deeper round, or None to turn it off."""
 
@@ -240,6 +250,7 @@ CallbackData = (
     | RemindData
     | HistoryData
     | FocusData
+    | PackData
     | WeeklyData
     | RevokeData
     | SetupData
@@ -334,6 +345,12 @@ def focus(dimension: str) -> str:
     return f"fo:{dimension}"
 
 
+def pack(pack_id: str, on: bool) -> str:
+    """Callback data for turning a life-stage pack on or off (an id of up to 40 characters:
+    at most 46 bytes)."""
+    return f"pk:{pack_id}:{int(on)}"
+
+
 def weekly(weekday: int | None) -> str:
     """Callback data for the weekly round's day (None turns it off)."""
     return f"wk:{'off' if weekday is None else weekday}"
@@ -422,6 +439,8 @@ def parse(data: str | None) -> CallbackData | None:
         return HistoryData(int(m[1]))
     if m := _FOCUS.match(data):
         return FocusData(m[1])
+    if m := _PACK.match(data):
+        return PackData(m[1], m[2] == "1")
     if m := _WEEKLY.match(data):
         return WeeklyData(None if m[1] == "off" else int(m[1]))
     if m := _REVOKE.match(data):

@@ -6,14 +6,22 @@ same code. :func:`bot.domain.questions.choose` reads the history and calls it.
 
 A daily round asks, in this order of precedence:
 
-1. an **occasion** question: in the first week of January (the pair's local date), one
-   ``new_year`` question a year;
+1. an **occasion** question (the pair's local dates), in this order: ``before_trip`` on the
+   two days before a trip noted with ``/trip`` starts; ``anniversary`` on the pair's
+   anniversary (``/anniversary``) or the first daily round within
+   :data:`ANNIVERSARY_GRACE` after it, once a year; ``after_trip`` on the first daily round
+   within :data:`AFTER_TRIP_DAYS` after the trip's last day; ``new_year`` in the first week
+   of January, once a year;
 2. a **revisit**: 14–28 days after a mismatch in a dimension (an exercise offer after it), one
    of that dimension's revisit questions, once per mismatch;
 3. a **pulse** question: from the pair's third week on, at most one every
    :data:`PULSE_SPACING`; each pulse question again after :data:`PULSE_EVERY` (about
    quarterly), so its answers make a trend line;
-4. otherwise a question of the **bank's rotation**: first the dimension, then the question.
+4. a **pack** question: while the pair has life-stage packs turned on (``/packs``), every
+   other daily round (whenever the last light question asked was not a pack's) asks one of
+   the active packs' light questions not asked yet, the packs weighing evenly, until they are
+   used up;
+5. otherwise a question of the **bank's rotation**: first the dimension, then the question.
 
 The rotation never repeats a question while another of the pair's eligible questions is
 unasked (eligible: sensitive ones only once the pair may be asked them; ``level`` 3 only after
@@ -27,7 +35,14 @@ than :data:`GETTING_TO_KNOW` revealed check-ins, level 1 questions come first wi
 dimension.
 
 A weekly round fills each part (needs, boundaries, health) the same way: the boundaries part
-balances boundary areas instead of dimensions.
+balances boundary areas instead of dimensions. While a pack is active, one of its deep
+questions not asked yet takes the needs or the health part of each weekly round (the part of
+its dimension; a boundaries one takes the needs part, so the boundaries part stays the
+bank's), until they are used up.
+
+Pack and occasion questions obey the same eligibility as the rotation's: sensitive ones only
+once the pair may be asked them, level 3 only after :data:`VULNERABLE_AFTER` revealed
+check-ins.
 """
 
 from __future__ import annotations
@@ -37,6 +52,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from bot.domain.model import Anniversary, Trip
 from content.schema import Depth, Dimension, Occasion, Question, Role, WeeklySlot
 
 #: A focus dimension's weight in the rotation (others weigh 1): about twice as often.
@@ -57,8 +73,15 @@ PULSE_FROM = timedelta(days=14)
 #: A revisit comes this long after the mismatch it refers to.
 REVISIT_AFTER = timedelta(days=14)
 REVISIT_UNTIL = timedelta(days=28)
-#: An occasion question of one kind at most once in this long.
+#: An occasion question of one kind at most once in this long (new year, anniversary).
 OCCASION_GAP = timedelta(days=300)
+#: The anniversary question may also come on the first daily round this many days after.
+ANNIVERSARY_GRACE = 3
+#: The ``before_trip`` question comes within this many days before the trip's first day.
+BEFORE_TRIP_DAYS = 2
+#: The ``after_trip`` question comes on the first daily round within this many days after
+#: the trip's last day; after that the trip is forgotten.
+AFTER_TRIP_DAYS = 3
 
 #: Chooses one of the candidates; the second argument holds their relative weights.
 Picker = Callable[[Sequence[Question], Sequence[float]], Question]
@@ -72,7 +95,9 @@ class History:
     many of the pair's rounds were revealed. ``mismatches``: (dimension, instant UTC) of the
     pair's offers after a mismatch in the last :data:`REVISIT_UNTIL`. ``age``: how long the
     pair exists. ``today``: the pair's local date. ``focus``: the pair's focus dimensions.
-    ``sensitive_ok``: whether the pair may be asked sensitive questions.
+    ``sensitive_ok``: whether the pair may be asked sensitive questions. ``packs``: the ids of
+    the pair's active life-stage packs. ``anniversary``: the pair's anniversary, if they gave
+    one. ``trip``: the trip they noted, if any (local dates).
     """
 
     now: datetime
@@ -83,6 +108,9 @@ class History:
     mismatches: Sequence[tuple[Dimension, datetime]] = ()
     focus: Collection[Dimension] = frozenset()
     sensitive_ok: bool = False
+    packs: Collection[str] = ()
+    anniversary: Anniversary | None = None
+    trip: Trip | None = None
 
     def count(self, question: Question) -> int:
         """How often the pair was asked ``question``."""
@@ -153,13 +181,85 @@ def _least_asked(questions: Sequence[Question], history: History) -> list[Questi
     return [q for q in questions if history.count(q) == least]
 
 
+def _of_occasion(bank: Sequence[Question], history: History, occasion: Occasion) -> list[Question]:
+    """The least-asked of the eligible questions of ``occasion``."""
+    own = [
+        q
+        for q in bank
+        if q.role is Role.OCCASION and q.occasion is occasion and _eligible(q, history)
+    ]
+    return _least_asked(own, history)
+
+
+def _asked_within(questions: Sequence[Question], history: History, gap: timedelta) -> bool:
+    return any((at := history.last(q)) and history.now - at < gap for q in questions)
+
+
+def anniversary_due(anniversary: Anniversary, today: date) -> bool:
+    """Whether ``today`` (a pair's local date) is the anniversary or one of the
+    :data:`ANNIVERSARY_GRACE` days after it (across a new year too)."""
+    for year in (today.year, today.year - 1):
+        day = anniversary.in_year(year)
+        if day <= today <= day + timedelta(days=ANNIVERSARY_GRACE):
+            return True
+    return False
+
+
+def trip_occasion(trip: Trip, today: date) -> Occasion | None:
+    """``before_trip`` on the :data:`BEFORE_TRIP_DAYS` before ``trip`` starts,
+    ``after_trip`` on the :data:`AFTER_TRIP_DAYS` after it ends, else None."""
+    if trip.start - timedelta(days=BEFORE_TRIP_DAYS) <= today < trip.start:
+        return Occasion.BEFORE_TRIP
+    if trip.end < today <= trip.end + timedelta(days=AFTER_TRIP_DAYS):
+        return Occasion.AFTER_TRIP
+    return None
+
+
+def trip_over(trip: Trip, today: date) -> bool:
+    """Whether ``trip`` is past and forgotten: its ``after_trip`` days are over."""
+    return today > trip.end + timedelta(days=AFTER_TRIP_DAYS)
+
+
 def _occasion(bank: Sequence[Question], history: History) -> list[Question]:
-    """New-year questions in the first week of January, once a year."""
-    if not (history.today.month == 1 and history.today.day <= 7):
+    """The occasion question due today, if any (see the module docstring): each trip window
+    asks once (nothing of its occasion asked within the window), the anniversary and the new
+    year once a year."""
+    today = history.today
+    due: list[tuple[Occasion, timedelta]] = []
+    trip = history.trip
+    kind = None if trip is None else trip_occasion(trip, today)
+    if kind is Occasion.BEFORE_TRIP:
+        due.append((kind, timedelta(days=BEFORE_TRIP_DAYS + 1)))
+    if history.anniversary is not None and anniversary_due(history.anniversary, today):
+        due.append((Occasion.ANNIVERSARY, OCCASION_GAP))
+    if kind is Occasion.AFTER_TRIP:
+        due.append((kind, timedelta(days=AFTER_TRIP_DAYS + 1)))
+    if today.month == 1 and today.day <= 7:
+        due.append((Occasion.NEW_YEAR, OCCASION_GAP))
+    for occasion, gap in due:
+        own = _of_occasion(bank, history, occasion)
+        every = [q for q in bank if q.occasion is occasion]
+        if own and not _asked_within(every, history, gap):
+            return own
+    return []
+
+
+def _pack(bank: Sequence[Question], history: History) -> list[Question]:
+    """Every other daily round while packs are active: their unasked light questions."""
+    if not history.packs:
         return []
-    own = [q for q in _parts(bank).new_year if _eligible(q, history)]
-    recent = [q for q in own if (at := history.last(q)) and history.now - at < OCCASION_GAP]
-    return [] if recent else _least_asked(own, history)
+    light = {q.id: q for q in bank if q.depth is Depth.LIGHT}
+    latest = max(
+        ((at, qid) for qid, (_n, at) in history.asked.items() if qid in light), default=None
+    )
+    if latest is not None and light[latest[1]].pack is not None:
+        return []
+    fresh = [
+        q
+        for q in light.values()
+        if q.pack in history.packs and q.role is Role.BANK and history.count(q) == 0
+    ]
+    return fresh
 
 
 def _revisit(bank: Sequence[Question], history: History) -> list[Question]:
@@ -261,7 +361,7 @@ def _rotation(
 def daily(bank: Sequence[Question], pair_id: int, history: History, pick: Picker) -> Question:
     """The question of a pair's next daily (light) round; see the module docstring.
 
-    ``bank``: every question (any role; packs' are skipped). ``pick`` chooses one candidate
+    ``bank``: every question (any role; packs' only while active). ``pick`` chooses one candidate
     by their weights (randomly in the bot). Raises ValueError when no light question of the
     rotation is eligible (the loader guarantees non-sensitive level 1–2 ones).
     """
@@ -269,6 +369,9 @@ def daily(bank: Sequence[Question], pair_id: int, history: History, pick: Picker
         found = planned(bank, history)
         if found:
             return pick(found, [1.0] * len(found))
+    packed, shares = _rotation(_pack(bank, history), history, lambda q: q.pack, {})
+    if packed:
+        return pick(packed, shares)
     light = _parts(bank).light
     weights = _weights(pair_id, history)
     candidates, shares = _rotation(light, history, lambda q: q.dimension, weights)
@@ -277,16 +380,44 @@ def daily(bank: Sequence[Question], pair_id: int, history: History, pick: Picker
     return pick(candidates, shares)
 
 
+def _pack_deep(
+    bank: Sequence[Question], history: History, pick: Picker
+) -> tuple[WeeklySlot, Question] | None:
+    """One unasked deep question of the active packs and the part it takes (needs or health),
+    or None."""
+    if not history.packs:
+        return None
+    fresh = [
+        q
+        for q in bank
+        if q.depth is Depth.DEEP
+        and q.pack in history.packs
+        and q.role is Role.BANK
+        and history.count(q) == 0
+    ]
+    candidates, shares = _rotation(fresh, history, lambda q: q.pack, {})
+    if not candidates:
+        return None
+    chosen = pick(candidates, shares)
+    slot = chosen.dimension.weekly_slot
+    return (WeeklySlot.NEEDS if slot is WeeklySlot.BOUNDARIES else slot), chosen
+
+
 def weekly(
     bank: Sequence[Question], pair_id: int, history: History, pick: Picker
 ) -> list[Question]:
     """The three deep questions of a pair's weekly round (needs, boundaries, health), one per
     part that has an eligible question; see the module docstring. The boundaries part weighs
-    boundary areas evenly; the others weigh dimensions as the daily draw does."""
+    boundary areas evenly; the others weigh dimensions as the daily draw does. An active
+    pack's unasked deep question takes the needs or the health part."""
     deep = _parts(bank).deep
     weights = _weights(pair_id, history)
+    packed = _pack_deep(bank, history, pick)
     chosen = []
     for slot in WeeklySlot:
+        if packed is not None and packed[0] is slot:
+            chosen.append(packed[1])
+            continue
         part = [q for q in deep if q.dimension.weekly_slot is slot]
         if slot is WeeklySlot.BOUNDARIES:
             candidates, shares = _rotation(part, history, lambda q: q.area, {})

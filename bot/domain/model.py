@@ -171,6 +171,35 @@ class User:
 
 
 @dataclass(frozen=True, slots=True)
+class Anniversary:
+    """The day a pair counts from (``/anniversary``): a month and day, and the year when the
+    partners gave one (never in the future)."""
+
+    month: int
+    day: int
+    year: int | None = None
+
+    def in_year(self, year: int) -> date:
+        """The anniversary's date in ``year`` (29 February falls on the 28th in other years).
+        Raises ValueError for a month and day that exist in no year."""
+        if (self.month, self.day) == (2, 29):
+            try:
+                return date(year, 2, 29)
+            except ValueError:
+                return date(year, 2, 28)
+        return date(year, self.month, self.day)
+
+
+@dataclass(frozen=True, slots=True)
+class Trip:
+    """A trip the pair noted with ``/trip``: its first and last day (local dates, ``start``
+    on or before ``end``)."""
+
+    start: date
+    end: date
+
+
+@dataclass(frozen=True, slots=True)
 class Pair:
     """Two users linked by an accepted invite, and their schedule.
 
@@ -185,6 +214,10 @@ class Pair:
     ``deeper_a`` / ``deeper_b``: each partner's private yes to sensitive questions (``/deeper``);
     never shown to the other partner. ``paused_by``: who paused (only they can resume; None for
     a pause from before this was kept, which either may lift).
+    ``packs``: the life-stage packs turned on (``/packs``; ids, at most two, in the order
+    turned on). ``anniversary`` (``/anniversary``) and whether the bot has mentioned that
+    command (``anniversary_mentioned``, once in a pair's life). ``trip``: the trip noted with
+    ``/trip``, if any. All four are pair-level facts both partners see in ``/settings``.
     """
 
     id: int
@@ -210,6 +243,10 @@ class Pair:
     deeper_a: bool = False
     deeper_b: bool = False
     paused_by: int | None = None
+    packs: tuple[str, ...] = ()
+    anniversary: Anniversary | None = None
+    anniversary_mentioned: bool = False
+    trip: Trip | None = None
 
     @property
     def members(self) -> tuple[int, ...]:

@@ -105,6 +105,17 @@ async def _pair(
             "weekly_time": None if pair.weekly_time is None else pair.weekly_time.strftime("%H:%M"),
         },
         "focus": sorted(d.value for d in pair.focus),
+        "packs": list(pair.packs),
+        "anniversary": None
+        if pair.anniversary is None
+        else {
+            "month": pair.anniversary.month,
+            "day": pair.anniversary.day,
+            "year": pair.anniversary.year,
+        },
+        "trip": None
+        if pair.trip is None
+        else {"start": pair.trip.start.isoformat(), "end": pair.trip.end.isoformat()},
         "retention": pair.retention.value,
         "check_ins": rounds,
     }

@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import texts
@@ -97,16 +97,29 @@ def question(deps: Deps, question_id: str) -> Question:
 async def choose(deps: Deps, tx: UnitOfWork, pair: Pair, kind: RoundKind) -> list[Question]:
     """The questions for a new round of ``kind``: one light question for a daily round, three
     deep ones (needs, boundaries, relationship health) for a weekly round, by the rule in
-    :mod:`bot.domain.journey` (occasions, revisits after a mismatch, quarterly pulse questions,
-    then the rotation: nothing repeats while an eligible question is unasked, focus
-    dimensions about twice as often, level 3 after 20 revealed check-ins).
+    :mod:`bot.domain.journey` (occasions: trips, the anniversary, the new year; revisits after a
+    mismatch, quarterly pulse questions, the active life-stage packs' questions every other
+    daily round, then the rotation: nothing repeats while an eligible question is unasked,
+    focus dimensions about twice as often, level 3 after 20 revealed check-ins). A trip whose
+    days are over is forgotten here (the pair's ``trip`` cleared).
 
     Sensitive questions are eligible only when :func:`may_ask_sensitive`, and then never
     weighed up by focus beyond their dimension's share (they join the rotation as they are
     reached, asked no more often than the least-asked other question).
     """
     past = await pasts_of(deps, tx, [pair.id])
+    await forget_past_trip(deps, tx, pair)
     return choose_from(deps, pair, kind, past.get(pair.id, Past()))
+
+
+async def forget_past_trip(deps: Deps, tx: UnitOfWork, pair: Pair) -> None:
+    """Clear the pair's trip once its days are over (its ``after_trip`` window has passed)."""
+    if pair.trip is not None and journey.trip_over(pair.trip, _today(deps, pair)):
+        await tx.pairs.set_trip(pair.id, None)
+
+
+def _today(deps: Deps, pair: Pair) -> date:
+    return deps.now().astimezone(ZoneInfo(pair.timezone)).date()
 
 
 @dataclass(frozen=True)
@@ -134,18 +147,26 @@ async def pasts_of(deps: Deps, tx: UnitOfWork, pair_ids: Sequence[int]) -> dict[
 
 
 def choose_from(deps: Deps, pair: Pair, kind: RoundKind, past: Past) -> list[Question]:
-    """:func:`choose` given the pair's :class:`Past` (read by the caller)."""
+    """:func:`choose` given the pair's :class:`Past` (read by the caller); a trip whose days
+    are over counts as none (the caller forgets it: :func:`forget_past_trip`)."""
     now = deps.now()
     created = pair.created_at or now
+    today = _today(deps, pair)
+    trip = pair.trip
+    if trip is not None and journey.trip_over(trip, today):
+        trip = None
     history = journey.History(
         now=now,
-        today=now.astimezone(ZoneInfo(pair.timezone)).date(),
+        today=today,
         age=now - created,
         asked=past.asked,
         revealed=past.revealed,
         mismatches=past.mismatches,
         focus=pair.focus,
         sensitive_ok=may_ask_sensitive(pair, now),
+        packs=[p for p in pair.packs if p in deps.content.packs],
+        anniversary=pair.anniversary,
+        trip=trip,
     )
     bank = deps.content.all_questions
     if kind is RoundKind.DEEP:

@@ -17,6 +17,7 @@ from bot.domain.deps import Deps
 from bot.domain.exercises.offers import after_reveal
 from bot.domain.messages import Message, Styled
 from bot.domain.model import Asked, Pair, Round, RoundStatus, User
+from bot.domain.occasions import anniversary_hint
 from bot.domain.people import speaking_to, tell
 from bot.domain.ports import UnitOfWork
 from bot.domain.questions import chosen_title, is_followup, question
@@ -37,6 +38,7 @@ async def reveal(deps: Deps, tx: UnitOfWork, round_id: int) -> bool:
     assert pair is not None
     messages = await reveal_messages(deps, tx, closed, pair, pair.members)
     messages.extend(await after_reveal(deps, tx, closed, pair))
+    messages.extend(await anniversary_hint(deps, tx, pair))
     for message in messages:
         await tell(deps, tx, message)
     await forget_round_work(tx, closed, pair)

@@ -14,6 +14,8 @@ from bot.domain.deps import Deps
 from bot.domain.errors import Refused
 from bot.domain.messages import Button, Edit, Keyboard, Message, Outcome
 from bot.domain.model import Pair, User
+from bot.domain.occasions import settings_lines
+from bot.domain.packs import active_names
 from bot.domain.people import UserInfo, require_pair, speaking_to, tell, zone_of
 from bot.domain.ports import UnitOfWork
 from bot.domain.schedule import (
@@ -45,7 +47,8 @@ async def show_settings(deps: Deps, who: UserInfo, *, as_edit: bool = False) -> 
 
 
 async def settings_text(deps: Deps, tx: UnitOfWork, user: User, pair: Pair, partner: User) -> str:
-    """The settings page for ``user``, in the language in force."""
+    """The settings page for ``user``, in the language in force: the schedule, then the
+    pair's calendar (life-stage packs, anniversary, trip), both partners alike."""
     cadence = pair.cadence()
     anchor = todays_slot(deps, cadence)
     mine = local_time(anchor, zone_of(deps, user)).strftime("%H:%M")
@@ -71,6 +74,8 @@ async def settings_text(deps: Deps, tx: UnitOfWork, user: User, pair: Pair, part
     weekly = weekly_text(pair)
     if weekly is not None:
         text += "\n\u2022 " + texts.SCHEDULE_WEEKLY_DEEP.format(schedule=weekly)
+    for line in settings_lines(deps, pair, active_names(deps, pair)):
+        text += "\n\u2022 " + line
     return text + night_warnings(deps, user, pair, partner)
 
 

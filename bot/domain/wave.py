@@ -21,7 +21,7 @@ from datetime import date, datetime
 from bot.domain.deps import Deps
 from bot.domain.model import Lane, NewRound, Origin, Pair, PairStatus, RoundKind, User
 from bot.domain.ports import UnitOfWork
-from bot.domain.questions import Past, choose_from, pasts_of
+from bot.domain.questions import Past, choose_from, forget_past_trip, pasts_of
 from bot.domain.rounds import (
     CHECKIN_TTL,
     RoundStart,
@@ -111,6 +111,8 @@ async def _open_plain(
         return
     await tx.pairs.mark_slots(Lane.DAILY, {p.pair.id: p.day for p in plain})
     pasts = await pasts_of(deps, tx, [p.pair.id for p in plain])
+    for p in plain:
+        await forget_past_trip(deps, tx, p.pair)
     chosen = [
         choose_from(deps, p.pair, RoundKind.LIGHT, pasts.get(p.pair.id, Past())) for p in plain
     ]

@@ -65,6 +65,10 @@ def _content_messages(folder: Path) -> Iterator[tuple[str, str]]:
     if bank.safety is not None:
         for country in bank.safety.countries:
             yield country.name, f"safety.yaml:{country.code}"
+    for pack in bank.packs.values():
+        where = f"packs/{pack.id}"
+        yield pack.name, where
+        yield pack.description, where
     for program in bank.programs.values():
         where = f"programs/{program.id}"
         yield program.name, where

@@ -147,6 +147,12 @@ def format_day(day: date) -> str:
     return format_date(day, "EEE d MMM", locale=current_locale())
 
 
+def format_day_month(day: date, with_year: bool = True) -> str:
+    """A day of the year as users read it, in the locale in force: ``14 June 2019``, or
+    ``14 June`` without the year."""
+    return format_date(day, "d MMMM y" if with_year else "d MMMM", locale=current_locale())
+
+
 def format_instant(local: datetime) -> str:
     """A local date and time as users read it, in the locale in force: ``Tue 3 Mar, 21:00``."""
     return format_datetime(local, "EEE d MMM, HH:mm", locale=current_locale())

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain.model import Lane, Pair, PairStatus, Retention
+from bot.domain.model import Anniversary, Lane, Pair, PairStatus, Retention, Trip
 from bot.storage.tables import pairs
 from content.schema import Dimension
 from scheduler.cadence import Frequency
@@ -28,8 +28,30 @@ def stored_time(at: time) -> str:
     return at.strftime("%H:%M")
 
 
+def stored_anniversary(anniversary: Anniversary | None) -> str | None:
+    """An anniversary as stored: ``"YYYY-MM-DD"``, or ``"--MM-DD"`` without a year."""
+    if anniversary is None:
+        return None
+    year = "-" if anniversary.year is None else f"{anniversary.year:04d}"
+    return f"{year}-{anniversary.month:02d}-{anniversary.day:02d}"
+
+
+def anniversary_record(stored: object) -> Anniversary | None:
+    """A stored anniversary (see :func:`stored_anniversary`); None for none or anything
+    unreadable."""
+    if not stored:
+        return None
+    year, _, rest = str(stored).rpartition("-")
+    year, _, month = year.rpartition("-")
+    try:
+        return Anniversary(int(month), int(rest), None if year in ("", "-") else int(year))
+    except ValueError:
+        return None
+
+
 def pair_record(row: Any) -> Pair:
-    """A ``pairs`` row as a :class:`Pair` (focus names unknown to the content are dropped)."""
+    """A ``pairs`` row as a :class:`Pair` (focus names unknown to the content are dropped;
+    pack ids are kept as stored: the domain skips those the content no longer has)."""
     focus = frozenset(_DIMENSIONS[v] for v in str(row.focus or "").split(",") if v in _DIMENSIONS)
     return Pair(
         id=int(row.id),
@@ -57,6 +79,12 @@ def pair_record(row: Any) -> Pair:
         retention_proposed_by=row.retention_proposed_by,
         deeper_a=bool(row.deeper_a),
         deeper_b=bool(row.deeper_b),
+        packs=tuple(p for p in str(row.packs or "").split(",") if p),
+        anniversary=anniversary_record(row.anniversary),
+        anniversary_mentioned=bool(row.anniversary_mentioned),
+        trip=None
+        if row.trip_start is None or row.trip_end is None
+        else Trip(row.trip_start, row.trip_end),
     )
 
 
@@ -168,6 +196,45 @@ class SqlPairs:
         """See :meth:`bot.domain.ports.Pairs.set_focus`."""
         value = ",".join(d.value for d in Dimension if d in focus) or None
         await self._conn.execute(update(pairs).where(pairs.c.id == pair_id).values(focus=value))
+
+    async def set_packs(
+        self, pair_id: int, before: tuple[str, ...], after: tuple[str, ...]
+    ) -> bool:
+        """See :meth:`bot.domain.ports.Pairs.set_packs`: a conditional update on ``packs``."""
+        changed = await self._conn.execute(
+            update(pairs)
+            .where(pairs.c.id == pair_id, pairs.c.packs == ",".join(before))
+            .values(packs=",".join(after))
+        )
+        return changed.rowcount == 1
+
+    async def set_anniversary(self, pair_id: int, anniversary: Anniversary | None) -> None:
+        """See :meth:`bot.domain.ports.Pairs.set_anniversary`."""
+        await self._conn.execute(
+            update(pairs)
+            .where(pairs.c.id == pair_id)
+            .values(anniversary=stored_anniversary(anniversary))
+        )
+
+    async def mention_anniversary(self, pair_id: int) -> bool:
+        """See :meth:`bot.domain.ports.Pairs.mention_anniversary`: a conditional update."""
+        marked = await self._conn.execute(
+            update(pairs)
+            .where(pairs.c.id == pair_id, pairs.c.anniversary_mentioned.is_(False))
+            .values(anniversary_mentioned=True)
+        )
+        return marked.rowcount == 1
+
+    async def set_trip(self, pair_id: int, trip: Trip | None) -> None:
+        """See :meth:`bot.domain.ports.Pairs.set_trip`."""
+        await self._conn.execute(
+            update(pairs)
+            .where(pairs.c.id == pair_id)
+            .values(
+                trip_start=None if trip is None else trip.start,
+                trip_end=None if trip is None else trip.end,
+            )
+        )
 
     async def set_deeper(self, pair_id: int, user_id: int, yes: bool) -> None:
         """See :meth:`bot.domain.ports.Pairs.set_deeper`."""

@@ -119,6 +119,14 @@ pairs = Table(
     Column("retention", String(8), nullable=False, server_default="forever"),
     Column("retention_proposal", String(8)),  # a longer retention waiting for the other
     Column("retention_proposed_by", BigInteger),  # who suggested it
+    # Life-stage packs turned on (/packs): comma-separated pack ids, at most two; "" for none.
+    Column("packs", String(100), nullable=False, default="", server_default=""),
+    # The anniversary (/anniversary): "YYYY-MM-DD", or "--MM-DD" without a year.
+    Column("anniversary", String(10)),
+    # Whether the bot has mentioned /anniversary (once in a pair's life).
+    Column("anniversary_mentioned", Boolean, nullable=False, default=False, server_default=false()),
+    Column("trip_start", Date),  # the trip noted with /trip: first and last local day
+    Column("trip_end", Date),
 )
 
 invites = Table(

@@ -13,6 +13,7 @@ from bot.domain import (
     deeper,
     focus,
     onboarding,
+    packs,
     pairing,
     retention,
     safety,
@@ -94,6 +95,8 @@ async def press(
             return await history.history(deps, who, offset, as_edit=on_page)
         case cb.FocusData(value):
             return await focus.toggle_focus(deps, who, value)
+        case cb.PackData(pack_id, on):
+            return await packs.toggle_pack(deps, who, pack_id, on)
         case cb.WeeklyData(day):
             return await weekly.set_weekly(deps, who, day, as_edit=True)
         case cb.RevokeData(user_id):

@@ -1,8 +1,8 @@
 """Every user-facing sentence of the bot, in English: the source of the message catalog.
 
 The texts live in one data module per feature (``common``, ``onboarding``, ``pairing``,
-``account``, ``data``, ``schedule``, ``rounds``, ``exercises``, ``insight``, ``cohorts``,
-``safety``); this package collects them into one table. Each UPPER_CASE name is a gettext message id (or a tuple/dict of
+``account``, ``data``, ``schedule``, ``calendar``, ``rounds``, ``exercises``, ``insight``,
+``cohorts``, ``safety``); this package collects them into one table. Each UPPER_CASE name is a gettext message id (or a tuple/dict of
 them). Reading one (``texts.WELCOME``) returns it translated into the language in force (see
 :func:`bot.i18n.speaking`), so a second language is a ``.po`` file, not a code change. Read
 texts only this way, never from a feature module, which holds the untranslated source.
@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from bot.i18n import gettext, ngettext
 from bot.texts import (
     account,
+    calendar,
     cohorts,
     common,
     data,
@@ -36,6 +37,7 @@ from bot.texts import (
 
 if TYPE_CHECKING:  # mypy sees every text with its type, as if it were defined here
     from bot.texts.account import *  # noqa: F403
+    from bot.texts.calendar import *  # noqa: F403
     from bot.texts.cohorts import *  # noqa: F403
     from bot.texts.common import *  # noqa: F403
     from bot.texts.data import *  # noqa: F403
@@ -54,6 +56,7 @@ _FEATURES: tuple[ModuleType, ...] = (
     account,
     data,
     schedule,
+    calendar,
     rounds,
     exercises,
     insight,

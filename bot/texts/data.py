@@ -8,7 +8,8 @@ translates them; nothing imports this module directly.
 PRIVACY = (
     "Your data on Tandem, in plain words\n\n"
     "What is stored: your Telegram first name, username and language, your timezone, your "
-    "pair and its schedule, each check-in's questions, your answers, your exercise picks, and "
+    "pair and its settings (schedule, focus, life-stage packs, anniversary, trip), each "
+    "check-in's questions, your answers, your exercise picks, and "
     "for a program, the cohort you joined. Typed answers are encrypted in the database; answers "
     "on a scale or from a list are stored as they are, so that sums like a streak or a chart "
     "can be computed.\n\n"

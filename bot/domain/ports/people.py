@@ -7,12 +7,14 @@ from datetime import date, datetime, time, timedelta
 from typing import Protocol
 
 from bot.domain.model import (
+    Anniversary,
     Invite,
     InviteKind,
     InviteStatus,
     Lane,
     Pair,
     Retention,
+    Trip,
     User,
 )
 from bot.domain.subjects import Awaiting
@@ -137,6 +139,27 @@ class Pairs(Protocol):
 
     async def set_focus(self, pair_id: int, focus: frozenset[Dimension]) -> None:
         """The dimensions weighed more in the choice of questions."""
+        ...
+
+    async def set_packs(
+        self, pair_id: int, before: tuple[str, ...], after: tuple[str, ...]
+    ) -> bool:
+        """Decide-once: the pair's active life-stage packs (ids, in the order turned on)
+        become ``after`` if they are still ``before``. True for the caller that changed them;
+        False when someone changed them first (the caller reads again and decides anew)."""
+        ...
+
+    async def set_anniversary(self, pair_id: int, anniversary: Anniversary | None) -> None:
+        """The pair's anniversary (None: forget it)."""
+        ...
+
+    async def mention_anniversary(self, pair_id: int) -> bool:
+        """Decide-once: the bot mentions ``/anniversary`` to the pair. True for the one
+        caller that may (once in a pair's life); False ever after."""
+        ...
+
+    async def set_trip(self, pair_id: int, trip: Trip | None) -> None:
+        """The pair's trip (None: none; a new one replaces the old)."""
         ...
 
     async def set_deeper(self, pair_id: int, user_id: int, yes: bool) -> None:

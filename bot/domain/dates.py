@@ -1,0 +1,136 @@
+"""Calendar dates as partners type them after ``/anniversary`` and ``/trip``: read into
+day, month and (optional) year, with a reason code for anything that is not a date, so the
+reply is the catalog's, never English prose from here (LAYOUT.md).
+
+Accepted forms (English month names, full or their first three letters; case and commas do
+not matter): ``2019-06-14``, ``14.06.2019`` and ``14.06`` (day first), ``14 June``,
+``14th June 2019``, ``June 14``, ``June 14, 2019``, and ``today`` / ``tomorrow``. A form with
+slashes is refused as unreadable: ``03/05`` means March or May depending on who typed it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+_MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.?(\d{4})?$")
+_DAY = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?$")
+_YEAR = re.compile(r"^\d{4}$")
+#: Years outside this range are not read as dates (a typo, not a date to remember).
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+
+
+class DateProblem(StrEnum):
+    """Why typed words are not the dates wanted (``bot.texts`` has a reply for each)."""
+
+    UNREADABLE = "unreadable"
+    NO_SUCH_DAY = "no_such_day"
+
+
+class DateError(ValueError):
+    """Typed words that are not dates; ``reason`` says why."""
+
+    def __init__(self, reason: DateProblem) -> None:
+        super().__init__(reason.value)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class DayMonth:
+    """A typed date: its day and month, and its year when one was typed."""
+
+    day: int
+    month: int
+    year: int | None = None
+
+    def on_or_after(self, first: date) -> date:
+        """The date itself when it has a year; otherwise its first occurrence on or after
+        ``first`` (29 February: the next leap year's)."""
+        if self.year is not None:
+            return date(self.year, self.month, self.day)
+        year = first.year
+        while True:
+            try:
+                found = date(year, self.month, self.day)
+            except ValueError:  # 29 February outside a leap year
+                year += 1
+                continue
+            if found >= first:
+                return found
+            year += 1
+
+
+def _month(word: str) -> int | None:
+    """A month's number from its English name or a start of it (three letters or more)."""
+    word = word.rstrip(".")
+    if len(word) < 3:
+        return None
+    return next((n for n, name in enumerate(_MONTHS, start=1) if name.startswith(word)), None)
+
+
+def _checked(day: int, month: int, year: int | None) -> DayMonth:
+    if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
+        raise DateError(DateProblem.UNREADABLE)
+    try:
+        date(2000 if year is None else year, month, day)  # 2000: a leap year
+    except ValueError:
+        raise DateError(DateProblem.NO_SUCH_DAY) from None
+    return DayMonth(day, month, year)
+
+
+def _read_one(words: Sequence[str], today: date) -> tuple[DayMonth, int]:
+    """The first date in ``words`` and how many words it took."""
+    first = words[0]
+    if first in ("today", "tomorrow"):
+        when = today + timedelta(days=1 if first == "tomorrow" else 0)
+        return DayMonth(when.day, when.month, when.year), 1
+    if m := _ISO.match(first):
+        return _checked(int(m[3]), int(m[2]), int(m[1])), 1
+    if m := _DOTTED.match(first):
+        return _checked(int(m[1]), int(m[2]), int(m[3]) if m[3] else None), 1
+    second = words[1] if len(words) > 1 else ""
+    day_word, month_word = (first, second) if _DAY.match(first) else (second, first)
+    m, month = _DAY.match(day_word), _month(month_word)
+    if m is None or month is None:
+        raise DateError(DateProblem.UNREADABLE)
+    year, used = None, 2
+    if len(words) > used and _YEAR.match(words[used]):
+        year, used = int(words[used]), used + 1
+    return _checked(int(m[1]), month, year), used
+
+
+def read_dates(text: str | Sequence[str], today: date) -> list[DayMonth]:
+    """Every date in ``text`` (or its words), in order. ``today``: the reader's local date,
+    for ``today`` and ``tomorrow``.
+
+    Raises :class:`DateError`: ``no_such_day`` for a day the month does not have
+    (``31 February``), ``unreadable`` for anything else that is not a date (or for no words).
+    """
+    joined = text if isinstance(text, str) else " ".join(text)
+    words = [w for w in joined.lower().replace(",", " ").split() if w not in ("to", "-", "until")]
+    if not words:
+        raise DateError(DateProblem.UNREADABLE)
+    found = []
+    while words:
+        one, used = _read_one(words, today)
+        found.append(one)
+        words = words[used:]
+    return found
