@@ -1,10 +1,14 @@
 """Programs: week-by-week curricula facilitators run for a cohort of pairs (``programs/*.yaml``).
 
-A program names, for each week, a theme (dimensions), the bank questions its rounds ask (in
-order, one per check-in day, cycling), an exercise of the week, a message from the facilitator's
-side, and an optional prep question sent the day before the group's live session. A short
-interdependence *check* (the same few scale questions) is asked in the first and the last week,
-so a cohort's change can be reported in aggregate.
+A program names, for each week, a theme (dimensions), the bank questions its rounds ask, an
+exercise of the week, a message from the facilitator's side, and an optional prep question sent
+the day before the group's live session. A week's questions are listed most important first and
+asked in that order, one per check-in day, cycling: a cohort with fewer check-in days than
+questions gets the first ones. The list starts with the week's deep and open questions (see
+:func:`leads`; the loader refuses a week that lists a light closed question before one of them),
+so every cohort reaches them. A short interdependence *check* (the same few scale questions, each
+with a ``polarity`` of ``high`` or ``low``, so a change in its average has one meaning) is asked
+in the first and the last week, so a cohort's change can be reported in aggregate.
 
 Programs are validated with the rest of the content: a bad file raises
 :class:`~content.schema.ContentError` naming the file and the week.
@@ -18,7 +22,16 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from content.schema import ContentError, Dimension, Exercise, Question, Slug
+from content.schema import (
+    Axis,
+    ContentError,
+    Depth,
+    Dimension,
+    Exercise,
+    Polarity,
+    Question,
+    Slug,
+)
 
 PROGRAMS_FOLDER = "programs"
 
@@ -28,8 +41,9 @@ class _Model(BaseModel):
 
 
 class ProgramWeek(_Model):
-    """One week of a program. ``questions``: bank question ids, asked in this order on the
-    cohort's check-in days (cycling if there are more days than questions)."""
+    """One week of a program. ``questions``: bank question ids, most important first, asked in
+    this order on the cohort's check-in days (cycling if there are more days than questions);
+    the deep and open ones come first (:func:`leads`)."""
 
     theme: Annotated[str, Field(min_length=3, max_length=60)]
     dimensions: Annotated[tuple[Dimension, ...], Field(min_length=1)]
@@ -41,7 +55,8 @@ class ProgramWeek(_Model):
 
 class Program(_Model):
     """A cohort program: ``weeks`` weeks, listed in ``schedule`` (first week first), and the
-    interdependence ``check`` (3-5 scale questions) asked in the first and last week."""
+    interdependence ``check`` (3-5 scale questions with a ``high`` or ``low`` polarity) asked in
+    the first and last week."""
 
     id: Slug
     name: Annotated[str, Field(min_length=3, max_length=80)]
@@ -66,7 +81,9 @@ def load_programs(
 
     Beyond the schema, checks that the schedule lists exactly ``weeks`` weeks, that every
     question, check question and exercise exists in the bank, that check questions are scale
-    questions, and that ids are unique. Raises :class:`ContentError` naming file and week.
+    questions whose average moves one way only (:func:`check_problem`), that each week lists
+    its deep and open questions first (:func:`leads`), and that ids are unique. Raises
+    :class:`ContentError` naming file and week.
     """
     programs: dict[str, Program] = {}
     if not folder.is_dir():
@@ -89,16 +106,63 @@ def load_programs(
             question = questions.get(qid)
             if question is None:
                 raise ContentError(f"{where}: check names unknown question '{qid}'")
-            if question.kind != "scale":
-                raise ContentError(f"{where}: check question '{qid}' is not a scale question")
+            problem = check_problem(question)
+            if problem is not None:
+                raise ContentError(f"{where}: check question '{qid}' {problem}")
         for number, week in enumerate(program.schedule, start=1):
             for qid in week.questions:
                 if qid not in questions:
                     raise ContentError(f"{where}: week {number}: unknown question '{qid}'")
+            _check_order(where, number, [questions[q] for q in week.questions])
             if week.exercise not in exercises:
                 raise ContentError(f"{where}: week {number}: unknown exercise '{week.exercise}'")
         programs[program.id] = program
     return programs
+
+
+def leads(question: Question) -> bool:
+    """Whether ``question`` belongs at the head of a program week: a ``deep`` question or an
+    ``open`` one (the week's reflective core, which a cohort with few check-in days must still
+    get). The rest (light scale, choice and wants questions) follow."""
+    return question.depth is Depth.DEEP or question.kind == "open"
+
+
+def check_problem(question: Question) -> str | None:
+    """Why ``question`` cannot be in a program's before/after check (a phrase to follow its
+    id), or None when it can. A check question is a scale question whose ``polarity`` is
+    ``high`` or ``low``: only then does a change in the cohort's average mean one thing. A
+    ``none`` polarity (the ends are preferences) or a ``giving_receiving`` axis (each partner
+    answers from their own side, so a couple's average stays at 3 whether it is balanced or
+    not) cannot show a change."""
+    if question.kind != "scale":
+        return "is not a scale question"
+    if question.axis is Axis.GIVING_RECEIVING:
+        return (
+            "is a giving \u2194 receiving question: partners answer it from their own sides, "
+            "so its average stays in the middle whether a couple is balanced or not"
+        )
+    if question.polarity not in (Polarity.HIGH, Polarity.LOW):
+        have = "no polarity" if question.polarity is None else f"polarity '{question.polarity}'"
+        return (
+            f"has {have}: a check question needs polarity 'high' or 'low', so a change in "
+            "its average has one meaning"
+        )
+    return None
+
+
+def _check_order(where: str, number: int, questions: list[Question]) -> None:
+    """Refuse a week that lists a light closed question before a deep or open one."""
+    for later_index, later in enumerate(questions):
+        if not leads(later):
+            continue
+        earlier = next((q for q in questions[:later_index] if not leads(q)), None)
+        if earlier is not None:
+            raise ContentError(
+                f"{where}: week {number}: '{later.id}' ({later.depth}, {later.kind}) comes "
+                f"after '{earlier.id}' ({earlier.depth}, {earlier.kind}): list a week's deep "
+                "and open questions first (questions are asked in order, so a cohort with "
+                "fewer check-in days than questions gets the first ones)"
+            )
 
 
 def _parse(path: Path, where: str) -> Program:

@@ -104,8 +104,12 @@ STATUS_AGGREGATES = (
 )
 STATUS_TOPIC_LINE = "\u2022 {topic}: about {n}"
 STATUS_TOPIC_WITHHELD = "\u2022 {topic}: withheld"
-STATUS_CHECK = "Interdependence check, first week \u2192 last week (averages, 1\u20135):"
+STATUS_CHECK = (
+    "Interdependence check, first week \u2192 last week (averages, 1\u20135, where 5 is always "
+    "the end with more of the question's topic):"
+)
 STATUS_CHECK_LINE = "\u2022 {question}: {before} \u2192 {after}"
+STATUS_CHECK_TURNED = "\u2022 {question} (scale turned round): {before} \u2192 {after}"
 STATUS_CHECK_WITHHELD = "\u2022 {question}: withheld"
 STATUS_NOISE = (
     "These figures are approximate on purpose: each carries random noise, drawn once when "

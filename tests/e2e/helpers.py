@@ -213,14 +213,17 @@ async def make_facilitator(box: Sandbox, user_id: int, name: str) -> FakeUser:
     return person
 
 
-async def new_cohort(fay: FakeUser) -> str:
-    """Fay sets up "Spring group" on the shipped program; returns the enrolment link."""
+async def new_cohort(
+    fay: FakeUser, program: str = "Close, not merged", days: Sequence[str] = ("Mon", "Wed")
+) -> str:
+    """Fay sets up "Spring group" on a shipped program (by a part of its name; default the
+    six weeks), starting Mon 9 Mar with check-ins on ``days``; returns the enrolment link."""
     await fay.send("/cohort_new")
     await fay.send("Spring group")
-    await fay.press("Close, not merged")
+    await fay.press(program)
     await fay.press("Mon 9 Mar")
-    await fay.press("Mon")
-    await fay.press("Wed")
+    for day in days:
+        await fay.press(day)
     await fay.press(texts.BTN_DONE)
     await fay.press("Europe/Berlin")
     await fay.press("Thu")

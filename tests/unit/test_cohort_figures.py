@@ -165,5 +165,5 @@ async def test_the_status_says_withheld_beside_the_figures_it_shows(world: World
         texts.STATUS_TOPIC_LINE.format(topic="Trust", n=0),
         texts.STATUS_TOPIC_WITHHELD.format(topic="Boundaries"),
         texts.STATUS_TOPIC_WITHHELD.format(topic="Mutual support"),
-        texts.STATUS_NOISE.format(budget="24"),
+        texts.STATUS_NOISE.format(budget="25"),
     ]

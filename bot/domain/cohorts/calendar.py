@@ -115,10 +115,13 @@ async def program_cadence(deps: Deps, tx: UnitOfWork, pair: Pair) -> Cadence | N
 
 async def program_round(deps: Deps, tx: UnitOfWork, pair: Pair) -> PlannedRound | None:
     """The pair's next program round this week: the interdependence check first in the first
-    and the last week, then the week's questions in order, cycling. None when the pair is not
-    in a program week, or the week has no question left in the bank (rounds then come from
-    the bank). A sensitive question the pair may not be asked yet gives way to a stand-in of
-    the same dimension and depth (:func:`bot.domain.questions.stand_in`)."""
+    and the last week, then the week's questions in the file's order (most important first,
+    its deep and open ones at the head: :func:`content.programs.leads`, checked by the loader),
+    one a round, cycling; a cohort with fewer check-in days than questions gets the first
+    ones. None when the pair is not in a program week, or the week has no question left in
+    the bank (rounds then come from the bank). A sensitive question the pair may not be
+    asked yet gives way to a stand-in of the same dimension and depth
+    (:func:`bot.domain.questions.stand_in`)."""
     found = await enrolment(deps, tx, pair)
     if found is None:
         return None

@@ -7,7 +7,9 @@ Each couple contributes one bounded value to a figure:
 * a topic: 1 if the couple had a difference in that topic that week, else 0 (however many
   questions of the topic it answered);
 * a check question: the sum of both partners' answers, each clamped to the scale 1-5
-  (2-10; stored centred as ``sum - 6``, in -4..4).
+  (2-10; stored centred as ``sum - 6``, in -4..4). Stored as answered; a question of ``low``
+  polarity is shown turned round (6 - v, :meth:`Figure.mean`), so every check average runs
+  the same way: 5 is the end with more of what the question's topic names.
 
 What is released is an integer count (and, for a check question, an integer sum) plus noise
 from the two-sided geometric ("discrete Laplace") mechanism, drawn **once, when the week is
@@ -34,7 +36,7 @@ showed for continuous Laplace noise).
 Budget: every figure gets ``EPSILON_PER_FIGURE``; a couple's answers can reach at most
 ``figure_slots(program)`` figures over a whole program, so by basic composition everything
 the facilitators of one cohort ever see about one couple is ``cohort_budget``-differentially
-private (24 for the shipped six-week program).
+private (25 for the shipped six-week program, 18 and 17 for the four-week ones).
 
 Not covered by noise: whether a figure is shown at all. K (couples that were enrolled before
 the week began and answered) and "every contributor answered alike" are exact gates.
@@ -49,6 +51,7 @@ from random import Random
 
 from content.loader import ContentBank
 from content.programs import Program
+from content.schema import Polarity
 
 #: The privacy loss (epsilon) of one figure.
 EPSILON_PER_FIGURE = 1.0
@@ -101,13 +104,21 @@ class Figure:
         """A topic figure as shown: about how many couples had a difference (at least 0)."""
         return max(0, self.count)
 
-    def mean(self, k: int) -> float:
+    def mean(self, k: int, polarity: Polarity | None = Polarity.HIGH) -> float:
         """A check figure as shown: the average answer, one decimal, within the scale. The
         noisy count is taken as at least ``k`` (a shown figure pools K couples at least), which
-        keeps a small noisy count from blowing the noise up; both are post-processing."""
+        keeps a small noisy count from blowing the noise up; both are post-processing.
+
+        ``polarity``: the question's. A ``low`` question (1 shows more of its topic) is turned
+        round, ``6 - v``, so that before and after compare like with like across questions:
+        a higher figure always means more of the topic (the loader admits only ``high`` and
+        ``low`` check questions, :func:`content.programs.check_problem`)."""
         couples = max(self.count, k, 1)
         value = _MIDDLE / 2 + self.total / (2 * couples)
-        return round(min(max(value, SCALE_LOW), SCALE_HIGH), 1)
+        shown = min(max(value, SCALE_LOW), SCALE_HIGH)
+        if polarity is Polarity.LOW:
+            shown = _MIDDLE - shown
+        return round(shown, 1)
 
 
 def _alike(values: Mapping[int, int], staff: Collection[int]) -> bool:

@@ -35,7 +35,7 @@ from bot.domain.model import Cohort, Member, Membership, Pair, Round, RoundStatu
 from bot.domain.ports import UnitOfWork
 from bot.i18n import gettext
 from content.programs import Program
-from content.schema import Dimension
+from content.schema import Dimension, Polarity
 
 _DIMENSIONS = frozenset(d.value for d in Dimension)
 
@@ -304,11 +304,15 @@ def _aggregate_lines(
             if before is None or after is None:
                 lines.append(texts.STATUS_CHECK_WITHHELD.format(question=question))
                 continue
+            polarity = _polarity(deps, qid)
+            line = (
+                texts.STATUS_CHECK_TURNED if polarity is Polarity.LOW else texts.STATUS_CHECK_LINE
+            )
             lines.append(
-                texts.STATUS_CHECK_LINE.format(
+                line.format(
                     question=question,
-                    before=f"{before.mean(k):.1f}",
-                    after=f"{after.mean(k):.1f}",
+                    before=f"{before.mean(k, polarity):.1f}",
+                    after=f"{after.mean(k, polarity):.1f}",
                 )
             )
     if not lines:
@@ -324,8 +328,9 @@ async def export_csv(
 ) -> bytes:
     """The status figures as CSV (UTF-8 with a BOM, so spreadsheet apps read it): one row per
     pair and frozen week (participation), per week and topic (about how many couples had a
-    difference) and per check question (first and last week, averages), the latter two as in
-    the status: noisy, and ``withheld`` unless the figure pools at least K pairs besides the
+    difference) and per check question (first and last week, averages running one way: a
+    ``low`` polarity question turned round, as in the status), the latter two as in the
+    status: noisy, and ``withheld`` unless the figure pools at least K pairs besides the
     staff's own that did not all answer alike; a last row states the privacy budget. Cells
     that a spreadsheet would read as a formula are quoted."""
     k = deps.config.min_pairs
@@ -351,10 +356,11 @@ async def export_csv(
         checks = _check_rows(k, frozen, program, own)
         if any(before is not None for _, before, _ in checks):
             for qid, before, after in checks:
+                polarity = _polarity(deps, qid)
                 pair = (
                     (_WITHHELD, _WITHHELD)
                     if before is None or after is None
-                    else (f"{before.mean(k):.1f}", f"{after.mean(k):.1f}")
+                    else (f"{before.mean(k, polarity):.1f}", f"{after.mean(k, polarity):.1f}")
                 )
                 writer.writerow(["check", f"1-{program.weeks}", qid, *pair])
         budget = cohort_budget(deps.content, program)
@@ -378,6 +384,13 @@ def _missed_two_weeks(frozen: list[Snapshot], pair_id: int) -> bool:
     in."""
     weeks = [s for s in frozen if pair_id in s.participation][-2:]
     return len(weeks) == 2 and all(s.participation[pair_id][1] == 0 for s in weeks)
+
+
+def _polarity(deps: Deps, question_id: str) -> Polarity | None:
+    """The polarity a check question's averages are shown in (``low``: turned round, see
+    :meth:`Figure.mean`); a question the content no longer has is shown as answered."""
+    question = deps.content.questions.get(question_id)
+    return Polarity.HIGH if question is None else question.polarity
 
 
 def _short(text: str, limit: int = 60) -> str:
