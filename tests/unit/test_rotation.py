@@ -145,7 +145,7 @@ def test_an_exercise_at_the_cap_goes_behind_every_other() -> None:
     assert choice is not None and choice.options == ("e2", "e3")
 
 
-def test_pack_exercises_only_after_their_own_packs_questions_or_while_active() -> None:
+def test_pack_exercises_only_after_their_own_packs_questions() -> None:
     plain = exercise("plain", ["mismatch"])
     packed = exercise("packed", ["mismatch"], pack="moving-in")
     other = exercise("other", ["mismatch"])
@@ -154,8 +154,6 @@ def test_pack_exercises_only_after_their_own_packs_questions_or_while_active() -
     bank = bank_of([q, own], [plain, packed, other])
     assert [e.id for e in rotation.pool(bank, q, Trigger.MISMATCH)] == ["plain", "other"]
     assert "packed" in {e.id for e in rotation.pool(bank, own, Trigger.MISMATCH)}
-    active = rotation.pool(bank, q, Trigger.MISMATCH, packs={"moving-in"})
-    assert "packed" in {e.id for e in active}
 
 
 def test_triggers_in_order_and_each_draws_its_own_pool() -> None:

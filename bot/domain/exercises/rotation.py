@@ -18,9 +18,9 @@ Triggers, the first that applies wins (one offer a round):
 
 **The pool** for a trigger after a question: every exercise covering the question's dimension
 and meant for that trigger (``Exercise.triggers``), except those whose ``not_after`` names the
-question. An exercise of a life-stage pack joins only while its pack is active (``packs``) or
-after a question of its own pack. For any trigger but ``mismatch``, the question's mismatch
-pool follows as a top-up, used only when the trigger's own pool runs short.
+question. An exercise of a life-stage pack joins only after a question of its own pack (so a
+pair without the pack never meets it). For any trigger but ``mismatch``, the question's
+mismatch pool follows as a top-up, used only when the trigger's own pool runs short.
 
 **The rotation** orders a pool by when each exercise was last offered to this pair: never
 first, then the longest ago. Among equally fresh exercises (never offered, or offered together
@@ -42,7 +42,7 @@ while about one offer in five still names three.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -83,17 +83,11 @@ class Choice:
         return self.question.dimension
 
 
-def pool(
-    bank: ContentBank, question: Question, trigger: Trigger, packs: Collection[str] = ()
-) -> list[Exercise]:
+def pool(bank: ContentBank, question: Question, trigger: Trigger) -> list[Exercise]:
     """The exercises that may follow ``question`` by ``trigger``, in file order: covering its
     dimension, meant for the trigger, not excluded by ``not_after``; a pack's exercise only
-    when its pack is in ``packs`` (the pair's active ones) or is the question's own."""
-    return [
-        e
-        for e in bank.exercises_after(question, trigger)
-        if e.pack is None or e.pack in packs or e.pack == question.pack
-    ]
+    after its own pack's questions (``ContentBank.exercises_after``)."""
+    return bank.exercises_after(question, trigger)
 
 
 def ranked(candidates: Sequence[Exercise], question: Question, offered: Offered) -> list[Exercise]:
@@ -117,14 +111,13 @@ def _options(
     trigger: Trigger,
     offered: Offered,
     now: datetime,
-    packs: Collection[str],
 ) -> tuple[str, ...]:
     """Two or three exercise ids for ``trigger`` after ``question`` (see the module
     docstring): the trigger's pool, then the mismatch pool to top it up, each least recently
     offered first, exercises at :data:`CAP` behind all others."""
-    order = ranked(pool(bank, question, trigger, packs), question, offered)
+    order = ranked(pool(bank, question, trigger), question, offered)
     if trigger is not Trigger.MISMATCH:
-        more = ranked(pool(bank, question, Trigger.MISMATCH, packs), question, offered)
+        more = ranked(pool(bank, question, Trigger.MISMATCH), question, offered)
         order += [e for e in more if e not in order]
 
     def capped(e: Exercise) -> bool:
@@ -146,13 +139,12 @@ def choose(
     earlier: Sequence[Findings],
     offered: Offered,
     now: datetime,
-    packs: Collection[str] = (),
 ) -> Choice | None:
     """The offer after a round whose findings are ``found``, or None.
 
     ``earlier``: the findings of the pair's previous revealed rounds, newest first (only the
     first :data:`REPEAT_WINDOW` − 1 count). ``offered``: the pair's offer history. ``now``:
-    aware UTC. ``packs``: the pair's active life-stage packs. See the module docstring for the
+    aware UTC. See the module docstring for the
     order of triggers, the pools and the rotation.
     """
     window = earlier[: REPEAT_WINDOW - 1]
@@ -160,7 +152,7 @@ def choose(
         dim = asked.dimension
         times = 1 + sum(1 for f in window if any(q.dimension is dim for q in f.mismatched))
         if times >= REPEAT_MIN:
-            deeper = _options(bank, asked, Trigger.REPEATED, offered, now, packs)
+            deeper = _options(bank, asked, Trigger.REPEATED, offered, now)
             if deeper:
                 return Choice(Trigger.REPEATED, asked, deeper)
     for trigger, questions in (
@@ -169,7 +161,7 @@ def choose(
         (Trigger.SHARED_CONCERN, found.shared_concern),
     ):
         for asked in questions:
-            options = _options(bank, asked, trigger, offered, now, packs)
+            options = _options(bank, asked, trigger, offered, now)
             if options:
                 return Choice(trigger, asked, options)
     return None
