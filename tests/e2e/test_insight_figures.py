@@ -24,7 +24,7 @@ pytestmark = pytest.mark.usefixtures("no_crash")
 
 #: Individuality: two questions where 5 is more of it, one where 5 is less of it ("It pulls me
 #: right down too"), one of taste; two more where a pass or an expiry must leave no trace.
-HIGH, LOW, TASTE = "in-choices-mine", "mood-pull", "own-things"
+HIGH, LOW, TASTE = "in-self-kindness", "mood-pull", "own-things"
 PASSED, EXPIRED = "in-own-compass", "in-self-credit"
 #: Shared responsibilities, giving <-> receiving: 1 "Mostly me keeping track".
 MIRRORED = "keep-track"

@@ -70,6 +70,10 @@ class EmulatorServer:
                             return Response(status_code=499)  # never performed
                         await asyncio.sleep(0.05)
                         waited += 0.05
+                    # The delay may end (cleared by the test) in the instant the caller died:
+                    # a request whose caller is gone is never performed.
+                    if await request.is_disconnected():
+                        return Response(status_code=499)
                 finally:
                     self.in_flight[method] -= 1
             data = SimpleNamespace(parameters=params, multipart_data={})
