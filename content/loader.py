@@ -29,6 +29,7 @@ from content.schema import (
     Question,
     Trigger,
     WeeklySlot,
+    read_yaml,
 )
 
 __all__ = ["ContentBank", "load_content"]
@@ -89,7 +90,7 @@ class ContentBank:
 
 def _read_entries(path: Path, name: str) -> list[Any]:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = read_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise ContentError(f"{name}: file not found in {path.parent}") from exc
     except yaml.YAMLError as exc:

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from content.schema import ContentError, Exercise, Question, Slug
+from content.schema import ContentError, Exercise, Question, Slug, read_yaml
 
 PACKS_FOLDER = "packs"
 """The folder, beside the bank's files, that holds the pack files."""
@@ -57,7 +57,7 @@ def load_packs(folder: Path) -> dict[str, Pack]:
     for path in sorted(folder.glob("*.yaml")):
         where = f"{PACKS_FOLDER}/{path.name}"
         try:
-            raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+            raw: Any = read_yaml(path.read_text(encoding="utf-8"))
         except yaml.YAMLError as exc:
             raise ContentError(f"{where}: not valid YAML ({exc})") from exc
         if not isinstance(raw, dict):

@@ -31,6 +31,7 @@ from content.schema import (
     Polarity,
     Question,
     Slug,
+    read_yaml,
 )
 
 PROGRAMS_FOLDER = "programs"
@@ -167,7 +168,7 @@ def _check_order(where: str, number: int, questions: list[Question]) -> None:
 
 def _parse(path: Path, where: str) -> Program:
     try:
-        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw: Any = read_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise ContentError(f"{where}: not valid YAML ({exc})") from exc
     if not isinstance(raw, dict):

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from content.schema import ContentError
+from content.schema import ContentError, read_yaml
 
 __all__ = ["SAFETY_FILE", "Country", "SafetyResources", "Service", "load_safety"]
 
@@ -85,7 +85,7 @@ def load_safety(path: Path) -> SafetyResources | None:
     if not path.is_file():
         return None
     try:
-        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw: Any = read_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise ContentError(f"{path.name}: not valid YAML ({exc})") from exc
     try:

@@ -14,10 +14,21 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 CONTENT_DIR = Path(__file__).resolve().parent
 """The folder holding the shipped content files (the default for ``load_content``)."""
+
+#: PyYAML's safe loader in C (libyaml) where it is installed, about ten times faster on the
+#: bank's files than the pure-Python one it falls back to; both read the same YAML.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def read_yaml(text: str) -> object:
+    """Parse one YAML document with the safe loader. Raises ``yaml.YAMLError``."""
+    return yaml.load(text, Loader=_SAFE_LOADER)
+
 
 #: Option ids and entry ids travel in callback data (64 bytes at most), so they stay short.
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
