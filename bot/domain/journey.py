@@ -28,7 +28,9 @@ unasked (eligible: sensitive ones only once the pair may be asked them; ``level`
 :data:`VULNERABLE_AFTER` revealed check-ins). The draw weighs dimensions, not questions:
 every dimension with an unasked question weighs 1 in all, however many it has left, a focus
 dimension :data:`FOCUS_WEIGHT` (so it comes up about twice as often over the whole year, not
-merely earlier) and the theme week's dimension :data:`THEME_WEIGHT`. A focus or theme
+merely earlier) and the theme week's dimension :data:`THEME_WEIGHT`, each times a balance
+factor (2 per question the dimension is behind its share of the pair's past questions, at most
+8, at least 1/8) so a pair's year keeps close to the shares. A focus or theme
 dimension whose own questions are all asked may repeat its least-asked ones before the rest of
 the bank is used up: those are the only repeats the rotation plans. While a pair has fewer
 than :data:`GETTING_TO_KNOW` revealed check-ins, level 1 questions come first within each
