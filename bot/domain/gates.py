@@ -91,6 +91,7 @@ def _history(
     now: datetime,
     revealed: int,
     mismatches: Sequence[tuple[Dimension, datetime]] = (),
+    opted_in: bool = True,
 ) -> journey.History:
     return journey.History(
         now=now,
@@ -99,7 +100,7 @@ def _history(
         asked=dict(asked),
         revealed=revealed,
         mismatches=mismatches,
-        sensitive_ok=now - SIM_START >= timedelta(days=28),
+        sensitive_ok=opted_in and now - SIM_START >= timedelta(days=28),
     )
 
 
@@ -124,15 +125,19 @@ def simulate_daily(bank: ContentBank, days: int, per_day: int = 1, seed: int = 1
     return Simulation(rounds, first_repeat)
 
 
-def simulate_weekly(bank: ContentBank, weeks: int, seed: int = 1) -> Simulation:
-    """A pair that opted in, answering one weekly (deep) round a week for ``weeks`` weeks."""
+def simulate_weekly(
+    bank: ContentBank, weeks: int, seed: int = 1, opted_in: bool = True
+) -> Simulation:
+    """A pair answering one weekly (deep) round a week for ``weeks`` weeks; ``opted_in``: it
+    said yes to sensitive questions (they come from its fifth week), else it never meets one."""
     questions = bank.all_questions
     pick = _picker(seed)
     asked: dict[str, tuple[int, datetime]] = {}
     first_repeat = None
     for week in range(weeks):
         now = SIM_START + timedelta(weeks=week)
-        for q in journey.weekly(questions, 1, _history(asked, now, week), pick):
+        history = _history(asked, now, week, opted_in=opted_in)
+        for q in journey.weekly(questions, 1, history, pick):
             count = asked.get(q.id, (0, now))[0]
             if count and first_repeat is None:
                 first_repeat = week + 1
@@ -346,12 +351,18 @@ def _count_problems(bank: ContentBank) -> list[str]:
 
 
 def simulations(bank: ContentBank) -> list[tuple[str, Simulation, int]]:
-    """The three repeat simulations: (label, result, the number of days or weeks that must
-    pass without an unplanned repeat)."""
+    """The repeat simulations: (label, result, the number of days or weeks that must pass
+    without an unplanned repeat). The weekly one runs twice: a pair that never says yes to
+    sensitive questions must not meet a repeat within the year either."""
     return [
         ("daily pair", simulate_daily(bank, DAILY_DAYS), DAILY_DAYS),
         ("daily pair with /checkin", simulate_daily(bank, CHECKIN_DAYS, per_day=2), CHECKIN_DAYS),
         ("weekly pair", simulate_weekly(bank, WEEKLY_WEEKS), WEEKLY_WEEKS),
+        (
+            "weekly pair without sensitive questions",
+            simulate_weekly(bank, WEEKLY_WEEKS, opted_in=False),
+            WEEKLY_WEEKS,
+        ),
     ]
 
 
