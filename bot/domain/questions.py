@@ -182,7 +182,7 @@ async def stand_in(
     those not in ``avoid`` (the rest of a program week), in file order."""
     if not wanted.sensitive or may_ask_sensitive(pair, deps.now()):
         return wanted
-    counts = await tx.rounds.question_counts(pair.id)
+    asked = (await tx.rounds.question_history_of([pair.id])).get(pair.id, {})
     same = [
         q
         for q in deps.content.questions.values()
@@ -193,7 +193,7 @@ async def stand_in(
     ]
     if not same:  # the loader refuses such a bank; any plain question of the depth will do
         same = [q for q in deps.content.questions_of(wanted.depth) if not q.sensitive]
-    return min(same, key=lambda q: (q.id in avoid, counts.get(q.id, 0)))
+    return min(same, key=lambda q: (q.id in avoid, asked.get(q.id, (0,))[0]))
 
 
 async def take_followup(deps: Deps, tx: UnitOfWork, pair: Pair, offer_id: int) -> Question | None:

@@ -95,12 +95,6 @@ _REVEALED_COUNTS_OF = (
     )
     .group_by(rounds.c.pair_id)
 )
-_QUESTION_COUNTS = (
-    select(round_questions.c.question_id, func.count())
-    .join(rounds, rounds.c.id == round_questions.c.round_id)
-    .where(rounds.c.pair_id == bindparam("pair"))
-    .group_by(round_questions.c.question_id)
-)
 _ADD_ANSWER = {
     postgres: (pg_insert if postgres else sqlite_insert)(answers).on_conflict_do_nothing(
         index_elements=["round_id", "position", "user_id"]
@@ -314,11 +308,6 @@ class SqlRounds:
             return {}
         rows = await self._conn.execute(_REVEALED_COUNTS_OF, {"pairs": list(pair_ids)})
         return {int(pair_id): int(n) for pair_id, n in rows}
-
-    async def question_counts(self, pair_id: int) -> dict[str, int]:
-        """See :meth:`bot.domain.ports.Rounds.question_counts`."""
-        rows = await self._conn.execute(_QUESTION_COUNTS, {"pair": pair_id})
-        return {str(q): int(n) for q, n in rows}
 
     async def revealed_since(self, pair_id: int, since: datetime) -> list[int]:
         """See :meth:`bot.domain.ports.Rounds.revealed_since`."""

@@ -31,7 +31,8 @@ async def test_a_round_and_its_questions_round_trip(db: Transactions) -> None:
         stored = await tx.rounds.get(created.id)
         asked = await tx.rounds.asked(created.id)
         open_ = await tx.rounds.open_of(pair.id)
-        counts = await tx.rounds.question_counts(pair.id)
+        history = await tx.rounds.question_history_of([pair.id])
+    counts = {q: n for q, (n, _) in history[pair.id].items()}
     assert stored == created and stored.status is RoundStatus.OPEN
     assert [(a.position, a.question_id) for a in asked] == [(0, "q-one"), (1, "q-two")]
     assert open_ == [created] and counts == {"q-one": 1, "q-two": 1}

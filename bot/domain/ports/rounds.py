@@ -105,10 +105,6 @@ class Rounds(Protocol):
         One read for them all."""
         ...
 
-    async def question_counts(self, pair_id: int) -> dict[str, int]:
-        """How often the pair was asked each question id."""
-        ...
-
     async def revealed_since(self, pair_id: int, since: datetime) -> list[int]:
         """Ids of the pair's rounds revealed at or after ``since``, oldest first."""
         ...
