@@ -50,17 +50,21 @@ from apscheduler.triggers.cron import CronTrigger
 from scheduler.zones import UNUSABLE_ZONES
 
 __all__ = [
+    "DEFAULT_QUIET_HOURS",
     "QUIET_END",
+    "QUIET_OFF",
     "QUIET_START",
     "REMINDER_MARGIN",
     "Cadence",
     "Frequency",
+    "QuietHours",
     "TimeOfDayError",
     "TimeReason",
     "is_night",
     "local_time",
     "next_occurrence",
     "parse_time_of_day",
+    "quiet_from_stored",
     "reminder_instant",
 ]
 
@@ -295,6 +299,79 @@ _NAMED_TIMES: Final = {"noon": time(12, 0), "midday": time(12, 0), "midnight": t
 _TIME_12H: Final = re.compile(
     r"(?P<hour>[0-9]{1,2})(?::(?P<minute>[0-9]{2}))? ?(?P<half>[ap])(?:m|\.m\.)"
 )
+
+
+@dataclass(frozen=True, slots=True)
+class QuietHours:
+    """One person's quiet hours: local wall times ``start`` (inclusive) to ``end`` (exclusive),
+    read in that person's own time zone (issue 12). ``start > end`` spans midnight (22:00 to
+    08:00); ``start < end`` lies within one day (01:00 to 09:00). ``start == end`` is refused:
+    it would mean either nothing or the whole day.
+
+    Stored as ``"HH:MM-HH:MM"`` (:meth:`stored`, :meth:`from_stored`); a user who turned them
+    off has ``None`` (see :func:`quiet_from_stored`).
+    """
+
+    start: time
+    end: time
+
+    def __post_init__(self) -> None:
+        if self.start.replace(tzinfo=None) == self.end.replace(tzinfo=None):
+            raise ValueError("quiet hours must not start and end at the same time")
+
+    def contains(self, local: time) -> bool:
+        """Whether a local wall time (its ``tzinfo`` ignored) lies inside these quiet hours."""
+        wall = local.replace(tzinfo=None)
+        if self.start > self.end:
+            return wall >= self.start or wall < self.end
+        return self.start <= wall < self.end
+
+    def covers(self, instant: datetime, zone: str) -> bool:
+        """Whether the aware ``instant`` falls inside these quiet hours on ``zone``'s clocks.
+        Raises ValueError for a naive instant or an unknown zone."""
+        return self.contains(local_time(instant, zone).time())
+
+    def end_after(self, instant: datetime, zone: str) -> datetime | None:
+        """When the quiet hours that hold the aware ``instant`` end (aware UTC), or None when
+        ``instant`` is outside them. A wall time a clock change skips resolves as
+        :func:`next_occurrence` does (the first minute that exists)."""
+        if not self.covers(instant, zone):
+            return None
+        local = local_time(instant, zone)
+        wall = local.time().replace(tzinfo=None)
+        day = local.date() if wall < self.end else local.date() + timedelta(days=1)
+        return _wall_to_instant(day, self.end, zoneinfo.ZoneInfo(zone))
+
+    def stored(self) -> str:
+        """``"HH:MM-HH:MM"``, the stored form."""
+        return f"{self.start:%H:%M}-{self.end:%H:%M}"
+
+    @classmethod
+    def from_stored(cls, raw: str) -> QuietHours:
+        """Inverse of :meth:`stored`. Raises ValueError for anything else."""
+        first, _, second = raw.partition("-")
+        return cls(time.fromisoformat(first), time.fromisoformat(second))
+
+
+DEFAULT_QUIET_HOURS: Final = QuietHours(QUIET_START, QUIET_END)
+"""Everyone's quiet hours until they choose others: 22:00 to 08:00 on their own clock."""
+
+QUIET_OFF: Final = "off"
+"""The stored value of a user who turned quiet hours off (``/quiet off``)."""
+
+
+def quiet_from_stored(raw: str | None) -> QuietHours | None:
+    """A user's quiet hours from the stored column: None (never chosen) is
+    :data:`DEFAULT_QUIET_HOURS`; :data:`QUIET_OFF` is None (no quiet hours); a value that does
+    not parse falls back to the default (never to none: silence is the safe side)."""
+    if raw is None:
+        return DEFAULT_QUIET_HOURS
+    if raw == QUIET_OFF:
+        return None
+    try:
+        return QuietHours.from_stored(raw)
+    except ValueError:
+        return DEFAULT_QUIET_HOURS
 
 
 def next_morning(now: datetime, zone: str) -> datetime:

@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from bot.domain.subjects import Awaiting
 from content.schema import Dimension, Trigger
-from scheduler.cadence import Cadence, Frequency
+from scheduler.cadence import Cadence, Frequency, QuietHours, quiet_from_stored
 
 
 class PairStatus(StrEnum):
@@ -155,6 +155,9 @@ class User:
     blocked the bot (``inactive_since`` says when). ``pair_id``: their active pair.
     ``awaiting``: what their next text message answers. ``pending_invite_id`` /
     ``pending_cohort_id``: the invite or consent screen they were shown and may answer.
+    ``quiet_hours``: as stored (``"HH:MM-HH:MM"`` on their own clock, None for the default
+    22:00-08:00, ``"off"``; read it with :attr:`quiet`). ``language``: the language chosen
+    with /language (a shipped locale), None for Telegram's ``language_code`` (issue 12).
     """
 
     id: int
@@ -168,6 +171,19 @@ class User:
     awaiting: Awaiting | None = None
     pending_invite_id: int | None = None
     pending_cohort_id: int | None = None
+    quiet_hours: str | None = None
+    language: str | None = None
+
+    @property
+    def quiet(self) -> QuietHours | None:
+        """The user's quiet hours on their own clock (None: turned off; the default until
+        they choose, see :func:`scheduler.cadence.quiet_from_stored`)."""
+        return quiet_from_stored(self.quiet_hours)
+
+    @property
+    def speaks(self) -> str | None:
+        """The language to speak to them: their /language choice, else Telegram's."""
+        return self.language or self.language_code
 
 
 @dataclass(frozen=True, slots=True)

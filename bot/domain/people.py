@@ -116,8 +116,9 @@ def fmt_date(day: date) -> str:
 
 
 def speaking_to(user: User | None) -> AbstractContextManager[None]:
-    """Texts built inside this block are in ``user``'s language (their Telegram one)."""
-    return speaking(None if user is None else user.language_code)
+    """Texts built inside this block are in ``user``'s language (their /language choice, else
+    their Telegram one)."""
+    return speaking(None if user is None else user.speaks)
 
 
 async def tell(deps: Deps, tx: UnitOfWork, message: Message) -> None:

@@ -80,6 +80,9 @@ users = Table(
     Column("username", String(64)),
     Column("language_code", String(16)),
     Column("timezone", String(64)),  # IANA name; None until the user picks one
+    # "HH:MM-HH:MM" on their own clock; None = the default 22:00-08:00; "off" = none (issue 12)
+    Column("quiet_hours", String(11)),
+    Column("language", String(16)),  # chosen with /language; None = Telegram's language_code
     Column("active", Boolean, nullable=False, default=True),  # False after blocking the bot
     Column("inactive_since", UTCDateTime),  # when they blocked it: reveals since are re-sent
     Column("pair_id", Integer, ForeignKey("pairs.id", use_alter=True), index=True),  # the pair
@@ -258,6 +261,8 @@ outbox = Table(
     # Real send attempts that failed (the backoff grows with it); claims and 429s do not count.
     Column("failures", Integer, nullable=False, default=0, server_default="0"),
     Column("not_after", UTCDateTime),  # a scheduled question is not sent after this instant
+    # sent with disable_notification: it reaches someone inside their quiet hours (issue 12)
+    Column("silent", Boolean, nullable=False, default=False, server_default=false()),
     Index("ix_outbox_priority_id", "priority", "id"),
 )
 

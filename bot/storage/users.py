@@ -31,6 +31,8 @@ def user_record(row: Any) -> User:
         awaiting=parse_awaiting(row.awaiting),
         pending_invite_id=row.pending_invite_id,
         pending_cohort_id=row.pending_cohort_id,
+        quiet_hours=row.quiet_hours,
+        language=row.language,
     )
 
 
@@ -100,6 +102,18 @@ class SqlUsers:
         after = await self.get(user_id)
         assert after is not None
         return before, after
+
+    async def set_quiet_hours(self, user_id: int, stored: str | None, now: datetime) -> None:
+        """See :meth:`bot.domain.ports.Users.set_quiet_hours`."""
+        await self._conn.execute(
+            update(users).where(users.c.id == user_id).values(quiet_hours=stored, updated_at=now)
+        )
+
+    async def set_language(self, user_id: int, language: str | None, now: datetime) -> None:
+        """See :meth:`bot.domain.ports.Users.set_language`."""
+        await self._conn.execute(
+            update(users).where(users.c.id == user_id).values(language=language, updated_at=now)
+        )
 
     async def set_timezone(self, user_id: int, zone: str, now: datetime) -> None:
         """See :meth:`bot.domain.ports.Users.set_timezone`."""

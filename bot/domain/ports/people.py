@@ -46,6 +46,16 @@ class Users(Protocol):
         (``Partner`` for a new user); names are cut to 128 characters."""
         ...
 
+    async def set_quiet_hours(self, user_id: int, stored: str | None, now: datetime) -> None:
+        """Store the user's quiet hours as :meth:`scheduler.cadence.QuietHours.stored` writes
+        them, ``"off"``, or None for the default (issue 12)."""
+        ...
+
+    async def set_language(self, user_id: int, language: str | None, now: datetime) -> None:
+        """Store the language chosen with /language (a shipped locale), or None to follow
+        Telegram's own setting again (issue 12)."""
+        ...
+
     async def set_timezone(self, user_id: int, zone: str, now: datetime) -> None:
         """Store the user's IANA timezone."""
         ...
