@@ -2,10 +2,13 @@
 day, month and (optional) year, with a reason code for anything that is not a date, so the
 reply is the catalog's, never English prose from here (LAYOUT.md).
 
-Accepted forms (English month names, full or their first three letters; case and commas do
-not matter): ``2019-06-14``, ``14.06.2019`` and ``14.06`` (day first), ``14 June``,
-``14th June 2019``, ``June 14``, ``June 14, 2019``, and ``today`` / ``tomorrow``. A form with
-slashes is refused as unreadable: ``03/05`` means March or May depending on who typed it.
+Accepted forms (month names in English, Spanish or Russian, full or a start of three letters
+or more that names one month; case and commas do not matter): ``2019-06-14``, ``14.06.2019``
+and ``14.06`` (day first), ``14 June``, ``14th June 2019``, ``June 14``, ``June 14, 2019``,
+``14 de junio de 2019``, ``14 июня 2019``, and ``today`` / ``tomorrow`` (``hoy`` / ``mañana``,
+``сегодня`` / ``завтра``). A form with slashes is refused as unreadable: ``03/05`` means March
+or May depending on who typed it. Every shipped language's words are read for everyone: a
+partner may type in the language they think in, whatever the bot speaks to them (issue 12).
 """
 
 from __future__ import annotations
@@ -15,21 +18,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import cache
 
-_MONTHS = (
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-)
+from babel.dates import get_month_names
+
+#: The languages whose month names and day words are read (English and the shipped ones).
+_LANGUAGES = ("en", "es", "ru")
+_TODAY = frozenset({"today", "hoy", "сегодня"})
+_TOMORROW = frozenset({"tomorrow", "mañana", "manana", "завтра"})
+#: Words between a date's parts that carry nothing ("14 de junio de 2019", "to", "2019 г.").
+_FILLERS = frozenset({"to", "-", "until", "de", "del", "al", "hasta", "a", "г.", "г", "по", "до"})
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.?(\d{4})?$")
 _DAY = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?$")
@@ -78,12 +76,27 @@ class DayMonth:
             year += 1
 
 
+@cache
+def _month_names() -> tuple[tuple[str, int], ...]:
+    """(lower-case name, month number) for every month in every read language: Babel's wide
+    names, in both their forms (Russian "июнь" and, in a date, "июня")."""
+    names: set[tuple[str, int]] = set()
+    for language in _LANGUAGES:
+        for context in ("format", "stand-alone"):
+            for number, name in get_month_names("wide", context, locale=language).items():
+                names.add((name.lower(), number))
+    return tuple(sorted(names))
+
+
 def _month(word: str) -> int | None:
-    """A month's number from its English name or a start of it (three letters or more)."""
+    """A month's number from its name in a read language, or a start of it (three letters or
+    more) that only one month's names begin with."""
     word = word.rstrip(".")
     if len(word) < 3:
         return None
-    return next((n for n, name in enumerate(_MONTHS, start=1) if name.startswith(word)), None)
+    exact = {n for name, n in _month_names() if name == word}
+    found = exact or {n for name, n in _month_names() if name.startswith(word)}
+    return found.pop() if len(found) == 1 else None
 
 
 def _checked(day: int, month: int, year: int | None) -> DayMonth:
@@ -99,8 +112,8 @@ def _checked(day: int, month: int, year: int | None) -> DayMonth:
 def _read_one(words: Sequence[str], today: date) -> tuple[DayMonth, int]:
     """The first date in ``words`` and how many words it took."""
     first = words[0]
-    if first in ("today", "tomorrow"):
-        when = today + timedelta(days=1 if first == "tomorrow" else 0)
+    if first in _TODAY or first in _TOMORROW:
+        when = today + timedelta(days=1 if first in _TOMORROW else 0)
         return DayMonth(when.day, when.month, when.year), 1
     if m := _ISO.match(first):
         return _checked(int(m[3]), int(m[2]), int(m[1])), 1
@@ -125,7 +138,7 @@ def read_dates(text: str | Sequence[str], today: date) -> list[DayMonth]:
     (``31 February``), ``unreadable`` for anything else that is not a date (or for no words).
     """
     joined = text if isinstance(text, str) else " ".join(text)
-    words = [w for w in joined.lower().replace(",", " ").split() if w not in ("to", "-", "until")]
+    words = [w for w in joined.lower().replace(",", " ").split() if w not in _FILLERS]
     if not words:
         raise DateError(DateProblem.UNREADABLE)
     found = []
