@@ -65,7 +65,7 @@ CANCELLED_ANSWER = "Okay. When you're ready, tap \u201cWrite my answer\u201d on 
 # A text typed while a question is open, without "Write my answer": shown back first, and
 # saved only when its author says so (DESIGN.md, privacy rule 7).
 TYPED_ASK = "Send this as your answer to \u201c{question}\u201d?"
-TYPED_ASK_NOTE = "Nothing is saved or shown to {partner} until you tap Send."
+TYPED_ASK_NOTE = "Nothing is saved or shown to {partner} until you tap “Send as my answer”."
 BTN_TYPED_SEND = "Send as my answer"
 BTN_TYPED_EDIT = "Edit it first"
 BTN_TYPED_NOT = "Not an answer"
