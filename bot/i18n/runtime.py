@@ -173,6 +173,12 @@ def translations(language_code: str | None) -> _gettext.NullTranslations:
     return _resolve(language_code)[1]
 
 
+def resolved_locale(language_code: str | None) -> str:
+    """The locale name :func:`speaking` would use for ``language_code``: the most specific
+    shipped one, else ``en``."""
+    return _resolve(language_code)[0]
+
+
 def _resolve(language_code: str | None) -> tuple[str, _gettext.NullTranslations]:
     for name in _candidates(language_code):
         found = _load(name)

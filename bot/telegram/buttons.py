@@ -12,6 +12,7 @@ from bot.domain import (
     answers,
     deeper,
     focus,
+    language,
     onboarding,
     packs,
     pairing,
@@ -119,5 +120,7 @@ async def press(
             return safety.remove(deps, who, command_id, pressed)
         case cb.DeeperData(yes):
             return await deeper.choose(deps, who, yes)
+        case cb.LanguageData(choice):
+            return await language.choose(deps, who, choice)
     logger.info("unparseable callback data from %s", who.id)
     raise Refused(texts.BUTTON_STALE, toast=True)
