@@ -16,6 +16,7 @@ from bot.domain import (
     onboarding,
     packs,
     pairing,
+    reactions,
     retention,
     safety,
     settings,
@@ -122,5 +123,7 @@ async def press(
             return await deeper.choose(deps, who, yes)
         case cb.LanguageData(choice):
             return await language.choose(deps, who, choice)
+        case cb.ReactionData(round_id, reaction):
+            return await reactions.react(deps, who, round_id, reaction, pressed)
     logger.info("unparseable callback data from %s", who.id)
     raise Refused(texts.BUTTON_STALE, toast=True)
