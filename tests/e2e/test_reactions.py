@@ -57,9 +57,7 @@ async def stored(box: Sandbox) -> int:
 async def test_a_reaction_sends_one_line_and_a_toast(box: Sandbox) -> None:
     alex, sam, round_id = await revealed(box)
     for user in (alex, sam):
-        assert [[b.text for b in row] for row in reveal_of(user).buttons] == [
-            [THANKS, TALK, SMILE]
-        ]
+        assert [[b.text for b in row] for row in reveal_of(user).buttons] == [[THANKS, TALK, SMILE]]
     sam_before = len(sam.chat.messages)
     await alex.press(THANKS)
     assert alex.chat.toasts[-1] == texts.REACTION_SENT.format(name="Sam")
