@@ -19,7 +19,7 @@ from bot import texts
 from bot.domain import callbacks as cb
 from bot.domain.deps import Deps
 from bot.domain.errors import Refused
-from bot.domain.messages import Button, Edit, Message, Outcome
+from bot.domain.messages import Button, Edit, Message, Outcome, Pressed
 from bot.domain.people import UserInfo, touch
 from bot.i18n import native_name, resolved_locale, shipped_languages, speaking
 
@@ -73,13 +73,18 @@ async def language(deps: Deps, who: UserInfo, args: Sequence[str]) -> Outcome:
     return Outcome(replies=[Message(who.id, await _choose(deps, who, chosen))])
 
 
-async def choose(deps: Deps, who: UserInfo, choice: str) -> Outcome:
+async def choose(deps: Deps, who: UserInfo, choice: str, pressed: Pressed | None = None) -> Outcome:
     """A /language button: ``choice`` (a locale name, or FOLLOW_TELEGRAM) is stored and the
-    keyboard's message says so, in the new language. A language that no longer ships (an old
-    keyboard, or forged data) gets the list of those available as a toast."""
+    keyboard's message says so, in the new language (a reply instead when the pressed message
+    does not carry that button: forged data never rewrites another message). A language that
+    no longer ships (an old keyboard, or forged data) gets the list of those available as a
+    toast."""
     if choice != cb.FOLLOW_TELEGRAM and choice not in shipped_languages():
         raise Refused(texts.LANGUAGE_UNKNOWN.format(languages=_available())[:200], toast=True)
-    return Outcome(edit=Edit(await _choose(deps, who, choice), ()))
+    done = await _choose(deps, who, choice)
+    if pressed is not None and cb.language(choice) not in pressed.buttons:
+        return Outcome(replies=[Message(who.id, done)], toast="")
+    return Outcome(edit=Edit(done, ()))
 
 
 async def _ask(deps: Deps, who: UserInfo) -> Outcome:

@@ -122,7 +122,7 @@ async def press(
         case cb.DeeperData(yes):
             return await deeper.choose(deps, who, yes)
         case cb.LanguageData(choice):
-            return await language.choose(deps, who, choice)
+            return await language.choose(deps, who, choice, pressed)
         case cb.ReactionData(round_id, reaction):
             return await reactions.react(deps, who, round_id, reaction, pressed)
     logger.info("unparseable callback data from %s", who.id)

@@ -133,6 +133,13 @@ async def test_typed_choices_and_a_language_that_does_not_ship(box: Sandbox) -> 
     await kim.press_data(kim.chat.last.message_id, "lg:de")
     assert kim.chat.toasts[-1].startswith(ES)
     assert await stored_language(box, 1003) is None
+    # A forged button on a message that has none: the choice is made, that message untouched.
+    other = kim.chat.last
+    before = other.text
+    await kim.press_data(other.message_id, "lg:ru")
+    assert other.text == before
+    assert kim.chat.last.text == RU + texts.source("LANGUAGE_SET")
+    assert await stored_language(box, 1003) == "ru"
 
 
 async def test_each_partner_reads_their_own_choice(box: Sandbox) -> None:
