@@ -14,7 +14,9 @@ Privacy (DESIGN.md): the round id in the button is only a reference. The presser
 member of the round's pair (rule 3) and the round revealed; a stranger or forged data is
 refused with nothing stored, without saying whether that round exists. A reaction is shown
 only to the pair's two members; it goes with the round (retention), with the presser's data
-(/delete), and is part of their /export.
+(/delete), and is part of their /export. A partner who blocked the bot gets no line (they see
+the reaction in /history when back); the presser's toast is the same either way, so a
+reaction never tells whether the partner blocked Tandem (rule 8).
 """
 
 from __future__ import annotations
