@@ -76,7 +76,7 @@ def _candidates(language_code: str | None) -> list[str]:
 
 #: Plural rules accepted for a language besides Babel's (CLDR's): GNU gettext's classic ones,
 #: which translation tools write (Spanish: two forms, where CLDR adds one for millions).
-_CLASSIC_PLURALS = {"es": (2, "(n != 1)"), "pt": (2, "(n != 1)"), "fr": (2, "(n > 1)")}
+_CLASSIC_PLURALS = {"es": (2, "(n != 1)"), "fr": (2, "(n > 1)")}
 #: The numbers two plural rules are compared on (every form of every rule we ship shows up).
 _PLURAL_SAMPLES = (*range(0, 1001), 10_000, 100_000, 1_000_000, 2_000_000, 10**9)
 

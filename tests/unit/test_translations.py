@@ -14,6 +14,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
 from bot import i18n
+from bot.cli import main
 from bot.i18n import runtime
 from bot.i18n.catalog import translation_problems
 
@@ -212,3 +213,15 @@ def test_a_complete_translation_of_the_real_template_passes(tmp_path: Path) -> N
     del messages[dropped]
     problems = translation_problems(_catalog(tmp_path, "ru", messages, RU_RULE), POT)
     assert problems == [f"ru: missing {dropped!r}"]
+
+
+def test_the_cli_check_reports_an_incomplete_language(
+    temp_locale: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["i18n", "extract"]) == 0
+    assert main(["i18n", "init", "ru"]) == 0  # every message there, none translated yet
+    assert main(["i18n", "check"]) == 1
+    out, err = capsys.readouterr()
+    assert "ru: " in out and " problems" in out
+    assert "ru: not translated 'Hi {name}" in err
+    assert main(["i18n", "check", "es"]) == 2  # no such catalog
