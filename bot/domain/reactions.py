@@ -75,5 +75,5 @@ async def react(
     toast = texts.REACTION_SENT.format(name=partner.first_name)
     if not genuine:
         return Outcome(toast=toast)  # never change a message that did not carry the button
-    sent = Button(_SENT_MARK + texts.REACTION_LABELS[reaction.value], data)
+    sent = Button(_SENT_MARK + texts.REACTION_LABELS[reaction.value], cb.reaction(round_id, name))
     return Outcome(toast=toast, edit=Edit(None, ((sent,),)))
