@@ -1,7 +1,7 @@
 """The ``tandem`` command: ``run`` (long polling; ``--webhook``: Telegram posts updates to
 ``WEBHOOK_URL``; ``--replace-webhook``: polling deletes a webhook that is set), ``demo`` (no
 token needed), ``db upgrade``, ``db backup PATH``, ``keys new``, ``keys rotate``, ``content
-check``, ``i18n extract|init``.
+check``, ``i18n extract|init|check``.
 
 Settings problems, invalid content, encryption keys that are missing or do not fit the database,
 an SQLite file another Tandem process holds, a ``DATABASE_URL`` that is malformed or leads
@@ -215,13 +215,28 @@ def content_check() -> int:
 
 def i18n_command(action: str, language: str | None) -> int:
     """``i18n extract``: write the catalog template; ``i18n init <lang>``: create or update
-    a language's catalog from it (translations already made are kept)."""
-    from bot.i18n import catalog
+    a language's catalog from it (translations already made are kept); ``i18n check [lang]``:
+    what keeps each shipped language (or ``lang``) from being complete, exit status 1 if
+    anything (issue 12)."""
+    from bot.i18n import available_locales, catalog, configured_locale_dir
 
     if action == "extract":
         path = catalog.write_template()
         print(f"wrote {path} ({len(catalog.extract_catalog())} messages)")
         return 0
+    if action == "check":
+        folder = configured_locale_dir()
+        problems: list[str] = []
+        for name in [language] if language else available_locales():
+            po = folder / name / "LC_MESSAGES" / "tandem.po"
+            if not po.is_file():
+                return _fail(f"no catalog for {name}: {po}")
+            found = catalog.translation_problems(po, folder / "tandem.pot")
+            problems.extend(found)
+            print(f"{name}: {'complete' if not found else f'{len(found)} problems'}")
+        for line in problems:
+            print(line, file=sys.stderr)
+        return 1 if problems else 0
     if not language:
         return _fail("say which language, e.g. tandem i18n init de")
     try:
@@ -257,8 +272,10 @@ def main(argv: Sequence[str] | None = None, *, request: BaseRequest | None = Non
     content = sub.add_parser("content", help="content files")
     content.add_argument("action", choices=["check"])
     i18n = sub.add_parser("i18n", help="message catalogs (translations)")
-    i18n.add_argument("action", choices=["extract", "init"])
-    i18n.add_argument("language", nargs="?", help="for init: a language code such as de")
+    i18n.add_argument("action", choices=["extract", "init", "check"])
+    i18n.add_argument(
+        "language", nargs="?", help="for init (and check): a language code such as de"
+    )
     args = parser.parse_args(argv)
     try:
         if args.command == "run":

@@ -27,6 +27,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 
+from bot import texts
 from bot.domain.deps import ChartLabels, Config, Deps, DimensionStat, QuestionPicker
 from bot.domain.ports import ChatPace, OutboxQueue, UpdateLedger
 from bot.domain.questions import random_picker
@@ -251,16 +252,20 @@ def _with_log_ids(due: Mapping[str, DueHandler]) -> dict[str, DueHandler]:
 
 
 async def _register_menu(application: TandemApplication) -> None:
-    """The command menu for everyone, in English and in each shipped language."""
-    try:
-        menu = [BotCommand(n, d) for n, d in listing(Audience.EVERYONE)]
-        await application.bot.set_my_commands(menu)
-        for language in available_locales():
-            with speaking(language):
+    """The command menu, the description and the short description for everyone, in English
+    and in each shipped language (issue 12). Telegram keys them by the two-letter language
+    code a user's client reports; a failure is logged and start-up goes on."""
+    for language in ["", *available_locales()]:
+        code = language.split("_")[0]
+        try:
+            with speaking(language or None):
                 menu = [BotCommand(n, d) for n, d in listing(Audience.EVERYONE)]
-            await application.bot.set_my_commands(menu, language_code=language.split("_")[0])
-    except TelegramError as exc:
-        logger.warning("command menu not registered: %s", type(exc).__name__)
+                description, short = texts.BOT_DESCRIPTION, texts.BOT_SHORT_DESCRIPTION
+            await application.bot.set_my_commands(menu, language_code=code or None)
+            await application.bot.set_my_description(description, language_code=code or None)
+            await application.bot.set_my_short_description(short, language_code=code or None)
+        except TelegramError as exc:
+            logger.warning("profile for %r not registered: %s", code, type(exc).__name__)
 
 
 async def _tick_job(context: TandemContext) -> None:

@@ -36,10 +36,10 @@ async def ask_delete(deps: Deps, who: UserInfo) -> Outcome:
 
 async def delete_data(deps: Deps, who: UserInfo, confirmed: bool) -> Outcome:
     """Delete everything stored about the user: their pair ends (the partner is told only that
-    it ended), their answers, picks, invites, roles, consents, drafts, pending messages and
-    user record go; every message still queued that shows their pairs' answers is dropped,
-    and those sent to either chat in the last 48 hours are taken back (DESIGN.md, privacy
-    rules 4 and 8)."""
+    it ended), their answers, reactions, picks, invites, roles, consents, drafts, pending
+    messages and user record go; every message still queued that shows their pairs' answers
+    is dropped, and those sent to either chat in the last 48 hours are taken back (DESIGN.md,
+    privacy rules 4 and 8)."""
     if not confirmed:
         return Outcome(replies=[Message(who.id, texts.KEPT)], edit=Edit(None, ()))
     async with deps.db.write() as tx:
@@ -55,6 +55,7 @@ async def delete_data(deps: Deps, who: UserInfo, confirmed: bool) -> Outcome:
             await tx.outbox.drop_for(who.id)
             await take_back_answers(deps, tx, await tx.pairs.ids_with_member(who.id))
             await tx.answers.delete_for_user(who.id)
+            await tx.reactions.delete_for_user(who.id)
             await tx.offers.delete_picks_of(who.id)
             await tx.cohorts.forget_user(who.id)
             await tx.drafts.delete(who.id)

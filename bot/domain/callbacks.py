@@ -36,6 +36,13 @@ _PROPOSAL = re.compile(r"^rta:(\d{1,12}):(3|6|12|forever):([yn])$")
 _SAFETY_REMOVE = re.compile(r"^sf:rm:(\d{1,12})$")
 _DEEPER = re.compile(r"^dq:([yn])$")
 _PACK = re.compile(r"^pk:([a-z0-9][a-z0-9_-]{0,39}):([01])$")
+_LANGUAGE = re.compile(r"^lg:(auto|[a-z]{2,3}(?:_[A-Za-z0-9]{2,8})?)$")
+_REACTION = re.compile(r"^rx:(\d{1,12}):([tks])$")
+
+#: A language button that follows Telegram's setting again instead of naming a language.
+FOLLOW_TELEGRAM = "auto"
+#: Reactions to a reveal as stored (see ``bot.domain.reactions``) and their letter in data.
+_REACTION_CODES = {"thanks": "t", "talk": "k", "smile": "s"}
 
 SKIP = "skip"
 
@@ -235,6 +242,23 @@ class DeeperData:
     yes: bool
 
 
+@dataclass(frozen=True)
+class LanguageData:
+    """A /language button: a locale name (still to be checked against the shipped ones) or
+    :data:`FOLLOW_TELEGRAM`."""
+
+    language: str
+
+
+@dataclass(frozen=True)
+class ReactionData:
+    """A reaction (``thanks``, ``talk`` or ``smile``) to the reveal of round ``round_id``; the
+    round is only a reference: the presser's membership is checked."""
+
+    round_id: int
+    reaction: str
+
+
 CallbackData = (
     AnswerData
     | WriteData
@@ -260,6 +284,8 @@ CallbackData = (
     | ProposalData
     | SafetyRemoveData
     | DeeperData
+    | LanguageData
+    | ReactionData
 )
 
 
@@ -406,6 +432,17 @@ def deeper(yes: bool) -> str:
     return f"dq:{'y' if yes else 'n'}"
 
 
+def language(choice: str) -> str:
+    """Callback data for choosing a language (a locale name such as ``es``, at most 12
+    characters) or :data:`FOLLOW_TELEGRAM`."""
+    return f"lg:{choice}"
+
+
+def reaction(round_id: int, name: str) -> str:
+    """Callback data for reacting ``name`` (``thanks``, ``talk``, ``smile``) to a reveal."""
+    return f"rx:{round_id}:{_REACTION_CODES[name]}"
+
+
 def parse(data: str | None) -> CallbackData | None:
     """Parse callback data; None for anything malformed, unknown or over 64 bytes."""
     if not data or len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
@@ -459,4 +496,9 @@ def parse(data: str | None) -> CallbackData | None:
         return SafetyRemoveData(int(m[1]))
     if m := _DEEPER.match(data):
         return DeeperData(m[1] == "y")
+    if m := _LANGUAGE.match(data):
+        return LanguageData(m[1])
+    if m := _REACTION.match(data):
+        name = next(k for k, v in _REACTION_CODES.items() if v == m[2])
+        return ReactionData(int(m[1]), name)
     return None

@@ -105,6 +105,20 @@ def lane_of(kind: RoundKind) -> Lane:
     return Lane.WEEKLY if kind is RoundKind.DEEP else Lane.DAILY
 
 
+class Reaction(StrEnum):
+    """A partner's reaction to a reveal (issue 12), as stored; :attr:`emoji` is how /history
+    shows it (the button labels are texts: ``texts.REACTION_LABELS``)."""
+
+    THANKS = "thanks"
+    TALK = "talk"
+    SMILE = "smile"
+
+    @property
+    def emoji(self) -> str:
+        """The reaction's emoji: ❤️, 🤔 or 🙂."""
+        return {"thanks": "\u2764\ufe0f", "talk": "\U0001f914", "smile": "\U0001f642"}[self.value]
+
+
 class OfferStatus(StrEnum):
     """An exercise offer: open while partners pick privately; then agreed (same pick, or
     settled), differed (picks shown, not settled), declined or cancelled (a newer offer);

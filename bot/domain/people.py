@@ -30,13 +30,21 @@ class UserInfo:
     """Who sent an update, as the adapter read it from Telegram (never trusted for access:
     only ``id`` identifies, and it comes from Telegram, not from callback data).
     ``message_id``: the id of the message that carried the update (a command or text) in the
-    sender's private chat; None for a button press."""
+    sender's private chat; None for a button press. ``language``: the language the sender
+    chose with /language (None: they follow Telegram's ``language_code``)."""
 
     id: int
     first_name: str
     username: str | None = None
     language_code: str | None = None
     message_id: int | None = None
+    language: str | None = None
+
+    @property
+    def speaks(self) -> str | None:
+        """The language to answer in: the /language choice (``language``, as stored when the
+        update arrived), else Telegram's ``language_code`` (issue 12)."""
+        return self.language or self.language_code
 
 
 #: The longest first name shown, in characters (Telegram allows 64).

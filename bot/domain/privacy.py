@@ -6,7 +6,8 @@ The export holds the sender's profile and settings, every pair they are or were 
 schedule, focus and retention) and each of its rounds: the questions, the sender's own
 answers (also to rounds that expired or were cancelled: they are the sender's own), and the
 partner's answer only for a round revealed to them both, and only to a question neither of
-them kept private (DESIGN.md, privacy rules 1 and 7). It is a read-only view (no write lock),
+them kept private (DESIGN.md, privacy rules 1 and 7), and both partners' reactions to its
+reveal (issue 12). It is a read-only view (no write lock),
 sent as a protected document (no forwarding or saving where Telegram apps honour it).
 """
 
@@ -62,7 +63,11 @@ async def export(deps: Deps, who: UserInfo) -> Outcome:
             "first_name": user.first_name,
             "username": user.username,
         },
-        "settings": {"language": user.language_code, "timezone": user.timezone},
+        "settings": {
+            "language": user.language_code,
+            "chosen_language": user.language,
+            "timezone": user.timezone,
+        },
         "pairs": pairs,
     }
     data = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
@@ -84,9 +89,12 @@ async def _pair(
     they deleted their data), its schedule and settings, and its rounds."""
     partner_id = pair.partner_of(user.id)
     partner = None if partner_id is None else await tx.users.get(partner_id)
+    held = await tx.rounds.of_pair(pair.id)
+    reacted = await tx.reactions.of_rounds([round_.id for round_ in held])
     rounds = [
         await _round(deps, tx, round_, partner_id, own)
-        for round_ in await tx.rounds.of_pair(pair.id)
+        | _reactions(reacted, round_, user.id, partner_id)
+        for round_ in held
     ]
     return {
         "pair_id": pair.id,
@@ -158,6 +166,18 @@ async def _round(
         "opened_at": _instant(round_.opened_at),
         "closed_at": _instant(round_.closed_at),
         "questions": questions,
+    }
+
+
+def _reactions(
+    reacted: dict[int, dict[int, str]], round_: Round, user_id: int, partner_id: int | None
+) -> dict[str, str | None]:
+    """The round's reactions as exported (issue 12): the user's own, and the partner's (it
+    was sent to the user, and only a revealed round has any)."""
+    mine = reacted.get(round_.id, {})
+    return {
+        "your_reaction": mine.get(user_id),
+        "partner_reaction": None if partner_id is None else mine.get(partner_id),
     }
 
 

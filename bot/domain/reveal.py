@@ -12,10 +12,11 @@ import logging
 from collections.abc import Sequence
 
 from bot import texts
+from bot.domain import callbacks as cb
 from bot.domain.asking import Given, add_answers, round_answers
 from bot.domain.deps import Deps
 from bot.domain.exercises.offers import after_reveal
-from bot.domain.messages import Message, Styled
+from bot.domain.messages import Button, Keyboard, Message, Styled
 from bot.domain.model import Asked, Pair, Round, RoundStatus, User
 from bot.domain.occasions import anniversary_hint
 from bot.domain.people import speaking_to, tell
@@ -62,7 +63,7 @@ async def reveal_messages(
         if me is None or other is None:
             continue
         with speaking_to(me):
-            messages.append(_reveal_for(deps, me, other, asked, given, title, pair.id))
+            messages.append(_reveal_for(deps, me, other, asked, given, title, pair.id, round_.id))
     return messages
 
 
@@ -74,6 +75,7 @@ def _reveal_for(
     given: Given,
     followup_title: str | None,
     pair_id: int,
+    round_id: int,
 ) -> Message:
     """One partner's reveal message, in the language in force; ``followup_title`` names the
     exercise a follow-up question asks about.
@@ -81,7 +83,7 @@ def _reveal_for(
     Each answer is set apart by entities (a bold name, the typed text in a blockquote) that
     no typed text can produce, so a partner cannot lay out words as the other's (DESIGN.md,
     privacy rule 7). Sent protected from forwarding and remembered as carrying the pair's
-    answers (see ``Message.carries``)."""
+    answers (see ``Message.carries``), with the reaction buttons of round ``round_id``."""
     out = Styled()
     out.add(texts.REVEAL_DEEP_HEADER if len(asked) > 1 else texts.REVEAL_HEADER)
     for item in asked:
@@ -106,4 +108,11 @@ def _reveal_for(
             and shown.gap(str(mine.value), str(theirs.value)) is Gap.SMALL
         ):
             out.add("\n" + texts.SMALL_GAP_WANTS)
-    return out.message(me.id, protect=True, carries=(pair_id,))
+    return out.message(me.id, reaction_row(round_id), protect=True, carries=(pair_id,))
+
+
+def reaction_row(round_id: int) -> Keyboard:
+    """The reaction buttons under a reveal (issue 12): "❤️ Thank you", "🤔 Let's talk", "🙂",
+    in the language in force; pressing one is :func:`bot.domain.reactions.react`."""
+    labels = texts.REACTION_LABELS
+    return (tuple(Button(labels[name], cb.reaction(round_id, name)) for name in labels),)

@@ -60,7 +60,11 @@ class FakeBotAPI(LimitsAndFaults, BotAPIMethods, BaseRequest):
         users: The simulated users by id.
         blocked: Ids of users who blocked the bot; sending to them gives 403.
         requests: Every ``(method, params)`` received, in order (refused ones included).
-        commands: The commands of the last ``setMyCommands`` (``[]`` after deleteMyCommands).
+        commands: The commands of the last ``setMyCommands`` without a language (``[]`` after
+            deleteMyCommands).
+        menus: The command lists by ``language_code`` ("" = the default).
+        descriptions, short_descriptions: ``setMyDescription`` / ``setMyShortDescription`` by
+            ``language_code`` ("" = the default).
         menu_button: The ``menu_button`` of the last ``setChatMenuButton``, if any.
         chat_actions: Every ``(chat_id, action)`` of ``sendChatAction``.
         pending_updates: Updates waiting for ``getUpdates`` (used when nothing is attached).
@@ -97,6 +101,9 @@ class FakeBotAPI(LimitsAndFaults, BotAPIMethods, BaseRequest):
         self.blocked: set[int] = set()
         self.requests: list[tuple[str, dict[str, Any]]] = []
         self.commands: list[dict[str, str]] = []
+        self.menus: dict[str, list[dict[str, str]]] = {}
+        self.descriptions: dict[str, str] = {}
+        self.short_descriptions: dict[str, str] = {}
         self.menu_button: dict[str, Any] | None = None
         self.chat_actions: list[tuple[int, str]] = []
         self.pending_updates: list[dict[str, Any]] = []
@@ -113,8 +120,12 @@ class FakeBotAPI(LimitsAndFaults, BotAPIMethods, BaseRequest):
         self._methods: dict[str, Callable[[dict[str, Any]], object]] = {
             "getMe": self._get_me,
             "setMyCommands": self._set_my_commands,
-            "getMyCommands": lambda params: list(self.commands),
+            "getMyCommands": self._get_my_commands,
             "deleteMyCommands": self._delete_my_commands,
+            "setMyDescription": self._set_my_description,
+            "getMyDescription": self._get_my_description,
+            "setMyShortDescription": self._set_my_short_description,
+            "getMyShortDescription": self._get_my_short_description,
             "deleteWebhook": self._delete_webhook,
             "setWebhook": self._set_webhook,
             "getWebhookInfo": self._get_webhook_info,

@@ -26,6 +26,7 @@ from bot.emulator.formatting import (
     utf16_length,
 )
 from bot.emulator.model import Button, Chat, ChatEvent, SentMessage
+from bot.emulator.profile import ProfileMethods
 from bot.emulator.webhooks import TERMINATED_BY_OTHER_POLL, WEBHOOK_ACTIVE, WebhookMethods
 
 MAX_TEXT_LENGTH: Final[int] = 4096
@@ -44,7 +45,6 @@ _NOT_MODIFIED: Final[str] = (
 _QUERY_TOO_OLD: Final[str] = (
     "Bad Request: query is too old and response timeout expired or query ID is invalid"
 )
-_BOT_COMMAND_NAME_RE: Final[re.Pattern[str]] = re.compile(r"[a-z0-9_]{1,32}")
 _CHAT_ACTIONS: Final[frozenset[str]] = frozenset(
     {
         "typing",
@@ -141,7 +141,7 @@ def _markup(raw: Any) -> tuple[list[list[Button]], dict[str, Any] | None]:
     return buttons, {"inline_keyboard": echoed}
 
 
-class BotAPIMethods(WebhookMethods):
+class BotAPIMethods(WebhookMethods, ProfileMethods):
     """The Bot API methods of :class:`~bot.emulator.api.FakeBotAPI` and the checks they share.
 
     Each handler takes the call's parameters and returns its ``result``, or raises a
@@ -151,7 +151,6 @@ class BotAPIMethods(WebhookMethods):
     chats: dict[int, Chat]
     groups: dict[int, Chat]
     blocked: set[int]
-    commands: list[dict[str, str]]
     menu_button: dict[str, Any] | None
     chat_actions: list[tuple[int, str]]
     pending_updates: list[dict[str, Any]]
@@ -274,30 +273,6 @@ class BotAPIMethods(WebhookMethods):
             "can_connect_to_business": False,
             "has_main_web_app": False,
         }
-
-    def _set_my_commands(self, params: dict[str, Any]) -> bool:
-        """setMyCommands: validate and keep the command list (scope and language ignored)."""
-        commands = _decode_json(params.get("commands"), "commands")
-        if not isinstance(commands, list):
-            raise _bad_request('parameter "commands" can\'t be empty')
-        parsed: list[dict[str, str]] = []
-        for item in commands:
-            if not isinstance(item, dict):
-                raise _bad_request("can't parse BotCommand")
-            name = str(item.get("command", ""))
-            description = str(item.get("description", ""))
-            if not _BOT_COMMAND_NAME_RE.fullmatch(name):
-                raise _bad_request("BOT_COMMAND_INVALID")
-            if not 1 <= len(description) <= 256:
-                raise _bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
-            parsed.append({"command": name, "description": description})
-        self.commands = parsed
-        return True
-
-    def _delete_my_commands(self, params: dict[str, Any]) -> bool:
-        """deleteMyCommands: forget the command list."""
-        self.commands = []
-        return True
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         """getUpdates: confirm updates below ``offset``; return the queue (waits ≤ 0.05 s).

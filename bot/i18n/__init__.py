@@ -19,8 +19,11 @@ from bot.i18n.runtime import (
     format_day_month,
     format_instant,
     gettext,
+    native_name,
     ngettext,
     placeholders,
+    resolved_locale,
+    shipped_languages,
     speaking,
     translations,
 )
@@ -37,8 +40,11 @@ __all__ = [
     "format_day_month",
     "format_instant",
     "gettext",
+    "native_name",
     "ngettext",
     "placeholders",
+    "resolved_locale",
+    "shipped_languages",
     "speaking",
     "translations",
 ]

@@ -9,6 +9,7 @@ them to ``bot/locale/tandem.pot``; :func:`init_locale` creates or updates one la
 from __future__ import annotations
 
 import ast
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +19,13 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
 from bot import texts
-from bot.i18n.runtime import DOMAIN, configured_locale_dir
+from bot.i18n.runtime import (
+    DOMAIN,
+    configured_locale_dir,
+    placeholders,
+    plural_rules,
+    same_plural_rule,
+)
 from content.loader import load_content
 from content.schema import CONTENT_DIR, Dimension
 
@@ -136,6 +143,71 @@ def init_locale(language: str) -> Path:
     with path.open("wb") as handle:
         write_po(handle, catalog, width=100)
     return path
+
+
+def translation_problems(po_path: Path, template_path: Path) -> list[str]:
+    """What keeps the catalog ``po_path`` (``<lang>/LC_MESSAGES/tandem.po``) from being a
+    complete translation of the template ``template_path`` (``tandem.pot``); [] when none.
+
+    Complete (issue 12) means: the header declares ``Plural-Forms``, and it is the language's
+    rule (:func:`bot.i18n.runtime.plural_rules`); every message of the template is there, not
+    fuzzy, translated (no empty string); a text has exactly the ``{placeholders}`` of its
+    source; a plural message has exactly the rule's number of forms, each non-empty with the
+    placeholders of the source's plural form. One line per problem, naming the message."""
+    language = po_path.parent.parent.name
+    raw = po_path.read_bytes()
+    catalog = read_po(io.BytesIO(raw), locale=language.replace("-", "_"))
+    with template_path.open("rb") as handle:
+        template = read_po(handle)
+    problems: list[str] = []
+    declared = (catalog.num_plurals, catalog.plural_expr)
+    if b"Plural-Forms:" not in raw:
+        problems.append(f"{language}: the header has no Plural-Forms")
+    elif not any(same_plural_rule(declared, rule) for rule in plural_rules(language)):
+        wanted = " or ".join(f"nplurals={n}; plural={e};" for n, e in plural_rules(language))
+        problems.append(f"{language}: Plural-Forms is not the language's rule ({wanted})")
+    forms = declared[0]
+    for source in template:
+        if not source.id:
+            continue
+        name = source.id if isinstance(source.id, str) else source.id[0]
+        found = catalog.get(source.id)
+        if found is None:
+            problems.append(f"{language}: missing {name!r}")
+        elif found.fuzzy:
+            problems.append(f"{language}: fuzzy {name!r}")
+        elif isinstance(source.id, str):
+            problems.extend(_text_problems(language, name, found.string))
+        else:
+            problems.extend(_plural_problems(language, source.id, found.string, forms))
+    return problems
+
+
+def _text_problems(language: str, source: str, translated: object) -> list[str]:
+    """The problems of one text's translation (see :func:`translation_problems`)."""
+    if not isinstance(translated, str) or not translated:
+        return [f"{language}: not translated {source!r}"]
+    if placeholders(translated) != placeholders(source):
+        return [f"{language}: placeholders differ in {source!r}"]
+    return []
+
+
+def _plural_problems(
+    language: str, source: tuple[str, ...] | list[str], translated: object, forms: int
+) -> list[str]:
+    """The problems of one plural message's translation (see :func:`translation_problems`)."""
+    name = source[0]
+    given = list(translated) if isinstance(translated, tuple | list) else []
+    filled = [form for form in given if form]
+    if not filled:
+        return [f"{language}: not translated {name!r}"]
+    # Babel pads a message with fewer forms than the header's with empty ones.
+    if len(filled) != forms or len(given) != forms:
+        return [f"{language}: {name!r} needs {forms} plural forms (has {len(filled)})"]
+    wanted = placeholders(source[-1])
+    if any(placeholders(str(form)) != wanted for form in given):
+        return [f"{language}: placeholders differ in a plural form of {name!r}"]
+    return []
 
 
 def yaml_strings(path: Path) -> list[str]:

@@ -20,7 +20,7 @@ import gettext as _gettext
 import io
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
@@ -29,7 +29,9 @@ from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
+from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
 logger = logging.getLogger(__name__)
@@ -72,6 +74,52 @@ def _candidates(language_code: str | None) -> list[str]:
     return names
 
 
+#: Plural rules accepted for a language besides Babel's (CLDR's): GNU gettext's classic ones,
+#: which translation tools write (Spanish: two forms, where CLDR adds one for millions).
+_CLASSIC_PLURALS = {"es": (2, "(n != 1)"), "fr": (2, "(n > 1)")}
+#: The numbers two plural rules are compared on (every form of every rule we ship shows up).
+_PLURAL_SAMPLES = (*range(0, 1001), 10_000, 100_000, 1_000_000, 2_000_000, 10**9)
+
+
+def plural_rules(language: str) -> list[tuple[int, str]]:
+    """The plural rules a catalog of ``language`` (a locale name such as ``ru``) may declare
+    in its ``Plural-Forms`` header, as (number of forms, C expression): Babel's (CLDR), first,
+    then GNU gettext's classic one where it differs (issue 12)."""
+    language = language.split("_")[0]
+    babel_rule = get_plural(language)
+    rules = [(babel_rule.num_plurals, babel_rule.plural_expr)]
+    classic = _CLASSIC_PLURALS.get(language)
+    if classic is not None:
+        rules.append(classic)
+    return rules
+
+
+def plural_index(expression: str) -> Callable[[int], int]:
+    """The form chooser of a ``plural=`` C expression (raises ValueError when malformed)."""
+    return _gettext.c2py(expression)
+
+
+def same_plural_rule(a: tuple[int, str], b: tuple[int, str]) -> bool:
+    """Whether two (number of forms, expression) rules choose the same form for every number
+    Tandem could show (0 to 1,000 and a few large ones)."""
+    if a[0] != b[0]:
+        return False
+    first, second = plural_index(a[1]), plural_index(b[1])
+    return all(first(n) == second(n) for n in _PLURAL_SAMPLES)
+
+
+def language_rule(catalog: Catalog, language: str) -> tuple[int, str]:
+    """The plural rule to use for a catalog of ``language``: its header's when that is one of
+    :func:`plural_rules`, else Babel's for the language (a header left at English's
+    ``n != 1`` in a Russian file would pick the wrong forms)."""
+    declared = (catalog.num_plurals, catalog.plural_expr)
+    rules = plural_rules(language)
+    for rule in rules:
+        if same_plural_rule(declared, rule):
+            return declared
+    return rules[0]
+
+
 @lru_cache(maxsize=64)
 def _load(name: str) -> _gettext.NullTranslations | None:
     path = _locale_dir / name / "LC_MESSAGES" / f"{DOMAIN}.po"
@@ -79,18 +127,39 @@ def _load(name: str) -> _gettext.NullTranslations | None:
         return None
     with path.open("rb") as handle:
         catalog = read_po(handle, locale=name)
+    forms, expression = language_rule(catalog, name)
+    if (forms, expression) != (catalog.num_plurals, catalog.plural_expr):
+        logger.warning("%s: Plural-Forms is not %s's rule; using %s", path, name, expression)
     for message in catalog:
-        if not message.id or not isinstance(message.id, str) or not message.string:
+        if not message.id or not message.string:
             continue
-        if placeholders(str(message.string)) != placeholders(message.id):
-            # A translation that lost or invented a {placeholder} would break formatting:
-            # that one message stays in English instead.
+        if not _keeps_placeholders(message.id, message.string, forms):
+            # A translation that lost or invented a {placeholder}, or has the wrong number of
+            # plural forms, would break formatting: that one message stays in English instead.
             logger.warning("%s: translation of %r changes its placeholders", path, message.id)
-            message.string = ""
+            message.string = "" if isinstance(message.id, str) else ("",) * len(message.string)
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)
-    return _gettext.GNUTranslations(buffer)
+    found = _gettext.GNUTranslations(buffer)
+    found.plural = plural_index(expression)  # type: ignore[attr-defined]
+    return found
+
+
+def _keeps_placeholders(source: object, translated: object, forms: int) -> bool:
+    """Whether a translation has the placeholders of its source: a text those of the source
+    text; a plural message ``forms`` forms, each with those of the source's plural form."""
+    if isinstance(source, str):
+        return isinstance(translated, str) and placeholders(translated) == placeholders(source)
+    if not isinstance(source, tuple | list) or not isinstance(translated, tuple | list):
+        return False
+    wanted = placeholders(str(source[-1]))
+    filled = [str(form) for form in translated if form]
+    if not filled:
+        return True  # untranslated: English is used
+    return len(translated) == forms and all(
+        form and placeholders(str(form)) == wanted for form in translated
+    )
 
 
 def placeholders(text: str) -> set[str]:
@@ -102,6 +171,12 @@ def translations(language_code: str | None) -> _gettext.NullTranslations:
     """The catalog for a Telegram ``language_code`` (``de``, ``pt-br``; None = source
     English): the most specific locale shipped, else the untranslated source texts."""
     return _resolve(language_code)[1]
+
+
+def resolved_locale(language_code: str | None) -> str:
+    """The locale name :func:`speaking` would use for ``language_code``: the most specific
+    shipped one, else ``en``."""
+    return _resolve(language_code)[0]
 
 
 def _resolve(language_code: str | None) -> tuple[str, _gettext.NullTranslations]:
@@ -163,3 +238,20 @@ def available_locales() -> list[str]:
     if not _locale_dir.is_dir():
         return []
     return sorted(p.parent.parent.name for p in _locale_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+
+
+def native_name(locale_name: str) -> str:
+    """A locale's name in its own language, capitalised as a menu item: ``es`` -> ``Español``,
+    ``ru`` -> ``Русский``, ``en`` -> ``English``; the name itself when Babel does not know
+    it."""
+    try:
+        name = Locale.parse(locale_name).get_display_name(locale_name)
+    except (ValueError, UnknownLocaleError):
+        return locale_name
+    return (name[:1].upper() + name[1:]) if name else locale_name
+
+
+def shipped_languages() -> list[str]:
+    """The languages a user may choose with /language: English (the source texts) and every
+    locale with a catalog (:func:`available_locales`), English first."""
+    return [SOURCE_LOCALE, *(name for name in available_locales() if name != SOURCE_LOCALE)]

@@ -22,7 +22,14 @@ from bot.domain.model import (
     RoundStatus,
     TypedDraft,
 )
-from bot.storage.tables import answers, exercise_offers, round_questions, rounds, typed_answers
+from bot.storage.tables import (
+    answers,
+    exercise_offers,
+    reveal_reactions,
+    round_questions,
+    rounds,
+    typed_answers,
+)
 
 _OPEN = RoundStatus.OPEN.value
 _REVEALED = RoundStatus.REVEALED.value
@@ -420,6 +427,9 @@ class SqlRounds:
         )
         if ids:
             await self._conn.execute(delete(answers).where(answers.c.round_id.in_(ids)))
+            await self._conn.execute(
+                delete(reveal_reactions).where(reveal_reactions.c.round_id.in_(ids))
+            )
             await self._conn.execute(
                 delete(round_questions).where(round_questions.c.round_id.in_(ids))
             )

@@ -211,6 +211,18 @@ answers = Table(
     ),
 )
 
+# A partner's reaction to a revealed round (issue 12): one per partner per round, shown only to
+# the pair's two members; removed with the round and with the user's data.
+reveal_reactions = Table(
+    "reveal_reactions",
+    metadata,
+    Column("round_id", Integer, ForeignKey("rounds.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", BigInteger, nullable=False, index=True),
+    Column("reaction", String(16), nullable=False),  # thanks | talk | smile
+    Column("at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("round_id", "user_id"),
+)
+
 # A typed text waiting for its author to confirm it as their answer (at most one per user);
 # nothing here is ever revealed (DESIGN.md, privacy rule 7).
 typed_answers = Table(

@@ -28,6 +28,7 @@ from bot.storage.offers import SqlOffers
 from bot.storage.outbox import SqlOutbox
 from bot.storage.pairs import SqlPairs
 from bot.storage.queues import SqlDueSchedule
+from bot.storage.reactions import SqlReactions
 from bot.storage.rounds import SqlAnswers, SqlRounds
 from bot.storage.updates import claim_in
 from bot.storage.users import SqlUsers
@@ -42,6 +43,7 @@ class SqlUnitOfWork:
         self.invites = SqlInvites(conn)
         self.rounds = SqlRounds(conn)
         self.answers = SqlAnswers(conn)
+        self.reactions = SqlReactions(conn)
         self.offers = SqlOffers(conn)
         self.facilitators = SqlFacilitators(conn)
         self.cohorts = SqlCohorts(conn)

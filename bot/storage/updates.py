@@ -10,7 +10,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.storage.database import READ_ONLY
-from bot.storage.tables import processed_updates
+from bot.storage.tables import processed_updates, users
 
 
 async def claim_in(conn: AsyncConnection, update_id: int, now: datetime) -> bool:
@@ -33,6 +33,15 @@ _CLAIMS = {
 _SEEN = select(processed_updates.c.update_id).where(
     processed_updates.c.update_id == bindparam("update_id")
 )
+# The duplicate check and the sender's /language choice in one statement (issue 12): two
+# primary-key lookups, one round trip.
+_ARRIVAL = select(
+    _SEEN.scalar_subquery().label("seen"),
+    select(users.c.language)
+    .where(users.c.id == bindparam("sender_id"))
+    .scalar_subquery()
+    .label("language"),
+)
 
 
 class SqlUpdateLedger:
@@ -49,6 +58,16 @@ class SqlUpdateLedger:
             found = await conn.scalar(_SEEN, {"update_id": update_id})
             await conn.rollback()
         return found is not None
+
+    async def arrival(self, update_id: int, sender_id: int | None) -> tuple[bool, str | None]:
+        """See :meth:`bot.domain.ports.UpdateLedger.arrival`."""
+        async with self._engine.connect() as conn:
+            await conn.execution_options(**{READ_ONLY: True})
+            row = (
+                await conn.execute(_ARRIVAL, {"update_id": update_id, "sender_id": sender_id})
+            ).one()
+            await conn.rollback()
+        return row.seen is not None, None if row.language is None else str(row.language)
 
     async def claim(self, update_id: int, now: datetime) -> bool:
         """See :meth:`bot.domain.ports.UpdateLedger.claim`."""

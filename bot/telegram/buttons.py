@@ -12,9 +12,11 @@ from bot.domain import (
     answers,
     deeper,
     focus,
+    language,
     onboarding,
     packs,
     pairing,
+    reactions,
     retention,
     safety,
     settings,
@@ -119,5 +121,9 @@ async def press(
             return safety.remove(deps, who, command_id, pressed)
         case cb.DeeperData(yes):
             return await deeper.choose(deps, who, yes)
+        case cb.LanguageData(choice):
+            return await language.choose(deps, who, choice, pressed)
+        case cb.ReactionData(round_id, reaction):
+            return await reactions.react(deps, who, round_id, reaction, pressed)
     logger.info("unparseable callback data from %s", who.id)
     raise Refused(texts.BUTTON_STALE, toast=True)

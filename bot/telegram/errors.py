@@ -14,7 +14,7 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot import texts
-from bot.domain.ports.updates import DuplicateUpdate, end_update
+from bot.domain.ports.updates import DuplicateUpdate, current_update, end_update
 from bot.i18n import speaking
 from bot.telegram.context import SERVICES_KEY, Services, TandemContext
 from bot.telegram.reports import report_error
@@ -25,6 +25,7 @@ logger = logging.getLogger(__name__)
 async def on_error(update: object, context: TandemContext) -> None:
     """Log the failure and apologise in a private chat; a duplicate that escaped a handler is
     only logged at INFO and stops there."""
+    claim = current_update()
     end_update()
     update_id = update.update_id if isinstance(update, Update) else None
     if isinstance(context.error, DuplicateUpdate):
@@ -45,7 +46,8 @@ async def on_error(update: object, context: TandemContext) -> None:
     chat = update.effective_chat
     if chat is not None and chat.type == "private":
         user = update.effective_user
-        with speaking(user.language_code if user is not None else None):
+        chosen = None if claim is None else claim.language
+        with speaking(chosen or (user.language_code if user is not None else None)):
             text = texts.SOMETHING_WRONG
         with contextlib.suppress(TelegramError):
             await context.bot.send_message(chat.id, text)

@@ -21,13 +21,18 @@ logger = logging.getLogger(__name__)
 
 async def drop_duplicates(update: Update, context: TandemContext) -> None:
     """Drop an update whose id was already claimed (Telegram delivers at least once);
-    otherwise mark it as being handled, so that the first unit of work that writes claims its
+    otherwise mark it as being handled (with the sender's /language choice, read in the same
+    statement), so that the first unit of work that writes claims its
     id in the same transaction as the work (:mod:`bot.domain.ports.updates`): a crash before
     that commit leaves the id unclaimed and Telegram's redelivery is handled. A second
     delivery racing the first is stopped by that claim (:func:`duplicate`)."""
-    if await context.services.updates.seen(update.update_id):
+    sender = update.effective_user
+    seen, language = await context.services.updates.arrival(
+        update.update_id, None if sender is None else sender.id
+    )
+    if seen:
         duplicate(update.update_id)
-    begin_update(update.update_id, context.deps.now())
+    begin_update(update.update_id, context.deps.now(), language)
 
 
 def duplicate(update_id: int) -> NoReturn:

@@ -39,7 +39,7 @@ from bot.domain import answers, inputs
 from bot.domain.errors import boundary
 from bot.domain.messages import Message, Outcome, Pressed
 from bot.domain.people import UserInfo, clean_name
-from bot.domain.ports.updates import DuplicateUpdate
+from bot.domain.ports.updates import DuplicateUpdate, current_update
 from bot.domain.sending import acting
 from bot.i18n import speaking
 from bot.telegram import buttons, guards
@@ -55,15 +55,18 @@ _Call = Callable[[Update, TandemContext, UserInfo], Awaitable[Outcome]]
 
 
 def who_sent(update: Update) -> UserInfo:
-    """The sender as the domain sees them (only the id identifies)."""
+    """The sender as the domain sees them (only the id identifies), with the language they
+    chose with /language as the duplicate guard read it (issue 12)."""
     user = update.effective_user
     assert user is not None
+    claim = current_update()
     return UserInfo(
         id=user.id,
         first_name=clean_name(user.first_name),
         username=user.username,
         language_code=user.language_code,
         message_id=None if update.message is None else update.message.message_id,
+        language=None if claim is None else claim.language,
     )
 
 
@@ -85,14 +88,14 @@ def pressed_message(query: CallbackQuery) -> Pressed | None:
 
 
 def _handler(call: _Call) -> Callback:
-    """A handler that runs ``call`` at the operation boundary, in the sender's language (the
-    domain switches to the partner's language for what it queues for them), and renders the
-    outcome."""
+    """A handler that runs ``call`` at the operation boundary, in the sender's language (their
+    /language choice, else Telegram's; the domain switches to the partner's language for what
+    it queues for them), and renders the outcome."""
 
     async def handler(update: Update, context: TandemContext) -> None:
         who = who_sent(update)
         # What the operation queues for the sender is interactive; for others, normal.
-        with speaking(who.language_code), acting(who.id) as sending:
+        with speaking(who.speaks), acting(who.id) as sending:
             try:
                 outcome = await boundary(who.id, call(update, context, who))
             except DuplicateUpdate as dup:

@@ -22,6 +22,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("frequency", "Daily, weekdays, weekly or off"),
     ("time", "Set the check-in time, e.g. /time 20:00"),
     ("timezone", "Set your timezone, e.g. /timezone Berlin"),
+    ("language", "The language I write to you in"),
     ("pause", "Pause check-ins"),
     ("resume", "Resume check-ins"),
     ("cancel", "Stop what you are typing"),

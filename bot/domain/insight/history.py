@@ -5,6 +5,9 @@ with that partner's name, until retention or ``/delete`` removes them; a pair wh
 deleted their data is gone from it. Pairing again with the same person reopens their pair,
 so its rounds read as the current pair's again.
 
+Each round's heading ends with the partners' reactions to its reveal ("You ❤️ · Alex 🤔",
+issue 12).
+
 Privacy (DESIGN.md): only *revealed* rounds are read, and only of pairs the reader was in
 (each was revealed to both partners). An expired or cancelled round's one answer stays
 private forever, so it never appears, not even as "you answered, they didn't". A read-only
@@ -31,7 +34,7 @@ from bot.domain.messages import (
     Styled,
     utf16_len,
 )
-from bot.domain.model import Round, User
+from bot.domain.model import Reaction, Round, User
 from bot.domain.people import UserInfo, fmt_local, pair_of, zone_of
 from bot.domain.ports import UnitOfWork
 from bot.domain.questions import chosen_title, is_followup, question
@@ -128,10 +131,13 @@ async def history(deps: Deps, who: UserInfo, offset: int = 0, *, as_edit: bool =
         page = await tx.rounds.revealed_page(partners, offset, HISTORY_PAGE)
         header = texts.HISTORY_HEADER.format(first=offset + 1, last=offset + len(page), total=total)
         current_id = None if current is None else current[0].id
+        reacted = await tx.reactions.of_rounds([round_.id for round_ in page])
         entries = [
             await _entry(deps, tx, round_, user, partners[round_.pair_id], current_id)
             for round_ in page
         ]
+        for round_, entry in zip(page, entries, strict=True):
+            entry.heading += _reactions(reacted.get(round_.id, {}), user, partners[round_.pair_id])
     text, spans = _fit_page(header, entries)
     keyboard = _pager(offset, total)
     if as_edit:
@@ -151,6 +157,21 @@ async def _partners(tx: UnitOfWork, user: User) -> dict[int, User]:
         if other is not None:
             found[pair.id] = other
     return found
+
+
+def _reactions(reacted: dict[int, str], user: User, partner: User) -> str:
+    """Both partners' reactions to a round as its heading ends (issue 12): `` · You ❤️ ·
+    Alex 🤔`` ('' when neither reacted). Only the reader's and that pair's partner's: the
+    only two who can react to it."""
+    shown = [
+        texts.HISTORY_REACTION.format(name=name, emoji=Reaction(reacted[member.id]).emoji)
+        for member, name in ((user, texts.REVEAL_YOU), (partner, partner.first_name))
+        if reacted.get(member.id) in _KNOWN
+    ]
+    return "".join(" \u00b7 " + item for item in shown)
+
+
+_KNOWN = frozenset(r.value for r in Reaction)
 
 
 def _pager(offset: int, total: int) -> Keyboard:

@@ -27,7 +27,7 @@ from bot.domain.ports.delivery import (
     UpdateLedger,
 )
 from bot.domain.ports.people import Invites, Pairs, Users
-from bot.domain.ports.rounds import Answers, Offers, Rounds
+from bot.domain.ports.rounds import Answers, Offers, Reactions, Rounds
 
 __all__ = [
     "Answers",
@@ -42,6 +42,7 @@ __all__ = [
     "Outbox",
     "OutboxQueue",
     "Pairs",
+    "Reactions",
     "Rounds",
     "SendBudget",
     "Transactions",
@@ -78,6 +79,11 @@ class UnitOfWork(Protocol):
     @property
     def answers(self) -> Answers:
         """Answers."""
+        ...
+
+    @property
+    def reactions(self) -> Reactions:
+        """Reactions to reveals."""
         ...
 
     @property

@@ -194,6 +194,12 @@ class UpdateLedger(Protocol):
         """Whether the update id is claimed already (a read: takes no write lock)."""
         ...
 
+    async def arrival(self, update_id: int, sender_id: int | None) -> tuple[bool, str | None]:
+        """:meth:`seen`, and the language user ``sender_id`` chose with /language (None: no
+        choice, unknown user, or no sender), in one read: every update makes it, so the
+        sender's replies speak their choice without a second round trip (issue 12)."""
+        ...
+
     async def claim(self, update_id: int, now: datetime) -> bool:
         """Decide-once: record that the update is being handled; False when it already was.
         Its own transaction: for an update whose work wrote nothing (the work that writes

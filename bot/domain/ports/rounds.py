@@ -145,7 +145,8 @@ class Rounds(Protocol):
 
     async def prune(self, pair_id: int, before: datetime) -> int:
         """Delete the pair's rounds that closed (revealed, expired or cancelled) before
-        ``before``, with their questions and answers; open rounds stay. Returns how many."""
+        ``before``, with their questions, answers and reactions; open rounds stay. Returns
+        how many."""
         ...
 
 
@@ -199,6 +200,27 @@ class Answers(Protocol):
 
     async def of_user(self, user_id: int) -> list[Answer]:
         """Every answer the user gave (their own data, for an export)."""
+        ...
+
+
+class Reactions(Protocol):
+    """Each partner's reaction to a revealed round (issue 12): one per partner per round,
+    shown only to the pair's two members. A round's reactions go with the round
+    (:meth:`Rounds.prune`), a user's with their data."""
+
+    async def add(self, round_id: int, user_id: int, reaction: str, now: datetime) -> bool:
+        """Decide-once: store ``user_id``'s ``reaction`` to round ``round_id`` unless they
+        reacted to it already (whatever the reaction); True for the one caller that stored
+        it. The caller checks membership and that the round was revealed."""
+        ...
+
+    async def of_rounds(self, round_ids: Collection[int]) -> dict[int, dict[int, str]]:
+        """The reactions to ``round_ids``: round id -> user id -> reaction (rounds without
+        any are missing)."""
+        ...
+
+    async def delete_for_user(self, user_id: int) -> None:
+        """Delete every reaction the user gave."""
         ...
 
 

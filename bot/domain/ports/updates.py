@@ -25,11 +25,14 @@ from datetime import datetime
 @dataclass
 class UpdateClaim:
     """The update being handled: its id and when it arrived (aware UTC). ``claimed``: a
-    committed (or, inside the open unit of work, a pending) row holds the id."""
+    committed (or, inside the open unit of work, a pending) row holds the id. ``language``:
+    the sender's /language choice, read with the duplicate check (None: none, or unknown
+    sender; issue 12), so the replies to this update speak it without another read."""
 
     update_id: int
     received_at: datetime
     claimed: bool = False
+    language: str | None = None
 
 
 class DuplicateUpdate(Exception):
@@ -45,10 +48,11 @@ class DuplicateUpdate(Exception):
 _UPDATE: ContextVar[UpdateClaim | None] = ContextVar("tandem_update", default=None)
 
 
-def begin_update(update_id: int, received_at: datetime) -> UpdateClaim:
-    """Mark ``update_id`` (received at ``received_at``, aware UTC) as the update the current
-    task handles; replaces any earlier mark."""
-    claim = UpdateClaim(update_id, received_at)
+def begin_update(update_id: int, received_at: datetime, language: str | None = None) -> UpdateClaim:
+    """Mark ``update_id`` (received at ``received_at``, aware UTC; its sender chose
+    ``language`` with /language, if anything) as the update the current task handles;
+    replaces any earlier mark."""
+    claim = UpdateClaim(update_id, received_at, language=language)
     _UPDATE.set(claim)
     return claim
 

@@ -1,0 +1,114 @@
+"""The bot's profile as the emulated Bot API keeps it: the command menu and the descriptions,
+each per language (``setMyCommands``, ``setMyDescription``, ``setMyShortDescription`` and their
+``get``/``delete`` counterparts), with Telegram's limits.
+
+:class:`ProfileMethods` is a mixin of :class:`~bot.emulator.api.FakeBotAPI` (through
+:class:`~bot.emulator.methods.BotAPIMethods`); its state is set up by ``FakeBotAPI.__init__``.
+Command scopes are accepted and ignored: one menu per language.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Final
+
+from bot.emulator.errors import _bad_request
+
+_BOT_COMMAND_NAME_RE: Final[re.Pattern[str]] = re.compile(r"[a-z0-9_]{1,32}")
+_LANGUAGE_CODE_RE: Final[re.Pattern[str]] = re.compile(r"[a-z]{2}")
+#: setMyDescription: at most 512 characters; setMyShortDescription: at most 120.
+MAX_DESCRIPTION_LENGTH: Final[int] = 512
+MAX_SHORT_DESCRIPTION_LENGTH: Final[int] = 120
+
+
+def _language(params: dict[str, Any]) -> str:
+    """The call's ``language_code``: "" (every user without a dedicated one) or two letters."""
+    code = str(params.get("language_code") or "")
+    if code and not _LANGUAGE_CODE_RE.fullmatch(code):
+        raise _bad_request("LANGUAGE_CODE_INVALID")
+    return code
+
+
+class ProfileMethods:
+    """setMyCommands, getMyCommands, deleteMyCommands, setMyDescription, getMyDescription,
+    setMyShortDescription and getMyShortDescription.
+
+    ``commands``: the menu for every user without one in their language (``menus[""]``);
+    ``menus``, ``descriptions``, ``short_descriptions``: by language code ("" = the default).
+    """
+
+    commands: list[dict[str, str]]
+    menus: dict[str, list[dict[str, str]]]
+    descriptions: dict[str, str]
+    short_descriptions: dict[str, str]
+
+    def _set_my_commands(self, params: dict[str, Any]) -> bool:
+        """setMyCommands: validate and keep the command list for its language (scope
+        ignored)."""
+        commands = params.get("commands")
+        if isinstance(commands, str | bytes):
+            try:
+                commands = json.loads(commands)
+            except ValueError:
+                raise _bad_request("can't parse commands JSON object") from None
+        if not isinstance(commands, list):
+            raise _bad_request('parameter "commands" can\'t be empty')
+        parsed: list[dict[str, str]] = []
+        for item in commands:
+            if not isinstance(item, dict):
+                raise _bad_request("can't parse BotCommand")
+            name = str(item.get("command", ""))
+            description = str(item.get("description", ""))
+            if not _BOT_COMMAND_NAME_RE.fullmatch(name):
+                raise _bad_request("BOT_COMMAND_INVALID")
+            if not 1 <= len(description) <= 256:
+                raise _bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
+            parsed.append({"command": name, "description": description})
+        language = _language(params)
+        self.menus[language] = parsed
+        if not language:
+            self.commands = parsed
+        return True
+
+    def _get_my_commands(self, params: dict[str, Any]) -> list[dict[str, str]]:
+        """getMyCommands: the list kept for the language ([] when none)."""
+        return list(self.menus.get(_language(params), []))
+
+    def _delete_my_commands(self, params: dict[str, Any]) -> bool:
+        """deleteMyCommands: forget the command list of the language."""
+        language = _language(params)
+        self.menus.pop(language, None)
+        if not language:
+            self.commands = []
+        return True
+
+    def _set_my_description(self, params: dict[str, Any]) -> bool:
+        """setMyDescription: keep the description for its language ("" removes it)."""
+        return self._set_text(params, "description", self.descriptions, MAX_DESCRIPTION_LENGTH)
+
+    def _set_my_short_description(self, params: dict[str, Any]) -> bool:
+        """setMyShortDescription: keep the short description for its language."""
+        return self._set_text(
+            params, "short_description", self.short_descriptions, MAX_SHORT_DESCRIPTION_LENGTH
+        )
+
+    def _get_my_description(self, params: dict[str, Any]) -> dict[str, str]:
+        """getMyDescription: ``{"description": ...}`` for the language ("" when none)."""
+        return {"description": self.descriptions.get(_language(params), "")}
+
+    def _get_my_short_description(self, params: dict[str, Any]) -> dict[str, str]:
+        """getMyShortDescription: ``{"short_description": ...}`` for the language."""
+        return {"short_description": self.short_descriptions.get(_language(params), "")}
+
+    @staticmethod
+    def _set_text(params: dict[str, Any], name: str, kept: dict[str, str], limit: int) -> bool:
+        text = str(params.get(name) or "")
+        if len(text) > limit:
+            raise _bad_request(f"{name.upper()}_INVALID")
+        language = _language(params)
+        if text:
+            kept[language] = text
+        else:
+            kept.pop(language, None)
+        return True
