@@ -10,7 +10,6 @@ program week starting) goes through it.
 from __future__ import annotations
 
 from datetime import datetime, time
-from zoneinfo import ZoneInfo
 
 from bot import texts
 from bot.domain.cohorts.calendar import program_cadence
@@ -20,6 +19,7 @@ from bot.domain.people import fmt_local, zone_of
 from bot.domain.ports import UnitOfWork
 from bot.domain.subjects import DueKind, OfferSubject, PairSubject
 from scheduler.cadence import Cadence, Frequency, is_night, local_time, next_occurrence
+from scheduler.zones import zone_info
 
 #: A new pair's check-in time, in the inviter's timezone.
 DEFAULT_TIME = time(20, 0)
@@ -85,7 +85,7 @@ async def next_text(tx: UnitOfWork, pair: Pair, zone: str) -> str:
 def todays_slot(deps: Deps, cadence: Cadence) -> datetime:
     """The pair's wall time today (in the pair's zone), to show in each partner's zone."""
     today = local_time(deps.now(), cadence.timezone).date()
-    return datetime.combine(today, cadence.time_of_day, ZoneInfo(cadence.timezone))
+    return datetime.combine(today, cadence.time_of_day, zone_info(cadence.timezone))
 
 
 def night_warnings(deps: Deps, user: User, pair: Pair, partner: User) -> str:
