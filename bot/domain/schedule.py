@@ -18,7 +18,7 @@ from bot.domain.model import Pair, PairStatus, User
 from bot.domain.people import fmt_local, zone_of
 from bot.domain.ports import UnitOfWork
 from bot.domain.subjects import DueKind, OfferSubject, PairSubject
-from scheduler.cadence import Cadence, Frequency, is_night, local_time, next_occurrence
+from scheduler.cadence import Cadence, Frequency, local_time, next_occurrence
 from scheduler.zones import zone_info
 
 #: A new pair's check-in time, in the inviter's timezone.
@@ -88,19 +88,27 @@ def todays_slot(deps: Deps, cadence: Cadence) -> datetime:
     return datetime.combine(today, cadence.time_of_day, zone_info(cadence.timezone))
 
 
-def night_warnings(deps: Deps, user: User, pair: Pair, partner: User) -> str:
-    """Warnings, for ``user`` (in the language in force), when the pair's time falls in
-    someone's night (22:00–08:00 in their own zone); empty when it falls in nobody's."""
-    cadence = pair.cadence()
+def night_warnings(
+    deps: Deps, user: User, pair: Pair, partner: User, cadence: Cadence | None = None
+) -> str:
+    """Warnings, for ``user`` (in the language in force), when the pair's time (``cadence``,
+    default the daily lane's) falls in someone's quiet hours, each read on that person's own
+    clock and with their own hours (``User.quiet``; none for someone who turned them off,
+    issue 12); empty when it falls in nobody's."""
+    cadence = cadence or pair.cadence()
     if cadence.frequency is Frequency.OFF:
         return ""
     anchor = todays_slot(deps, cadence)
     text = ""
     for person, label in ((user, texts.NIGHT_YOU), (partner, None)):
+        quiet = person.quiet
         local = local_time(anchor, zone_of(deps, person))
-        if is_night(local.time()):
-            who = label or person.first_name
-            text += texts.NIGHT_WARNING.format(local=local.strftime("%H:%M"), who=who)
+        if quiet is not None and quiet.contains(local.time()):
+            text += texts.NIGHT_WARNING.format(
+                local=local.strftime("%H:%M"),
+                who=label or person.first_name,
+                quiet=f"{quiet.start:%H:%M}\u2013{quiet.end:%H:%M}",
+            )
     return text
 
 
