@@ -12,7 +12,7 @@ from bot.domain.cohorts.roles import is_admin
 from bot.domain.deps import Deps
 from bot.domain.messages import Button, Message, Outcome
 from bot.domain.model import User
-from bot.domain.pairing import open_link, zone_keyboard
+from bot.domain.pairing import open_link, start_waiting_schedule, zone_keyboard
 from bot.domain.people import UserInfo, pair_of, touch, touch_seen
 from bot.domain.ports import UnitOfWork
 from bot.domain.subjects import AwaitTimezone
@@ -110,8 +110,11 @@ async def set_timezone(deps: Deps, who: UserInfo, text: str) -> Outcome:
         await tx.users.stop_awaiting(who.id, AwaitTimezone())
         now_local = local_time(deps.now(), zone).strftime("%H:%M")
         out = Outcome(replies=[Message(who.id, _zone_set_text(text, zone, now_local))])
+        started = await start_waiting_schedule(deps, tx, user, zone)
         found = await pair_of(tx, user)
-        if found is None:
+        if started is not None:
+            out.replies.append(Message(who.id, started))
+        elif found is None:
             out.replies.append(await _next_step(tx, user))
         elif found[0].timezone != zone:
             pair, partner = found

@@ -9,7 +9,8 @@ program week starting) goes through it.
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from collections.abc import Mapping
+from datetime import datetime, time, timedelta
 
 from bot import texts
 from bot.domain.cohorts.calendar import program_cadence
@@ -112,6 +113,18 @@ def night_warnings(
     return text
 
 
+#: How long before a pair's first scheduled check-in a partner still without a timezone is
+#: asked again (issue 12).
+ASK_ZONE_BEFORE = timedelta(hours=1)
+
+
+def zone_pending(pair: Pair, members: Mapping[int, User]) -> User | None:
+    """The inviter, while their timezone is unknown: the pair's schedule follows it, so it
+    waits (no round opens) until they give it (issue 12: no silent UTC). None otherwise."""
+    inviter = None if pair.user_a is None else members.get(pair.user_a)
+    return inviter if inviter is not None and inviter.timezone is None else None
+
+
 def followup_waiting(pair: Pair) -> int | None:
     """The offer whose follow-up is parked on the pair and that no scheduled round will carry
     (the schedule is off), so it must be asked on its own once the pair runs again."""
@@ -132,10 +145,15 @@ async def reschedule(
     members = await tx.users.get_many(pair.members)
     both_active = len(members) == 2 and all(m.active for m in members.values())
     running = pair.status is PairStatus.ACTIVE and not pair.paused and both_active
+    running = running and zone_pending(pair, members) is None
     nxt = None
     if running:
         cadence = await program_cadence(deps, tx, pair) or pair.cadence()
         nxt = next_occurrence(cadence, after or now, last_local_date=pair.last_round_date)
+    unknown = any(m.timezone is None for m in members.values())
+    if nxt is not None and pair.last_round_date is None and unknown:
+        # Before the first check-in, a partner still without a timezone is asked again.
+        await tx.due.schedule(DueKind.ASK_ZONE, subject, max(now, nxt - ASK_ZONE_BEFORE), now)
     if nxt is None:
         await tx.due.cancel(DueKind.OPEN_ROUND, subject)
     else:

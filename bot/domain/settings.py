@@ -29,6 +29,7 @@ from bot.domain.schedule import (
     schedule_text,
     todays_slot,
     weekly_text,
+    zone_pending,
 )
 from bot.domain.subjects import AwaitTime
 from scheduler.cadence import Frequency, TimeOfDayError, local_time, parse_time_of_day
@@ -57,6 +58,12 @@ async def settings_text(deps: Deps, tx: UnitOfWork, user: User, pair: Pair, part
     theirs = local_time(anchor, zone_of(deps, partner)).strftime("%H:%M")
     if held_for(pair, user, partner):  # the other's pause and a block read the same (rule 8)
         status = texts.STATUS_HELD
+    elif (pending := zone_pending(pair, {user.id: user, partner.id: partner})) is not None:
+        status = (
+            texts.STATUS_WAITING_YOUR_ZONE
+            if pending.id == user.id
+            else texts.STATUS_WAITING_ZONE.format(name=pending.first_name)
+        )
     elif pair.paused:
         status = texts.STATUS_PAUSED
     elif cadence.frequency is Frequency.OFF and pair.weekly_weekday is not None:

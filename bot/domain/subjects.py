@@ -128,6 +128,7 @@ class DueKind(StrEnum):
     COHORT_PREP = "cohort_prep"  # CohortWeekSubject: the prep question before a session
     BROADCAST_REPORT = "broadcast_report"  # BroadcastSubject: report a finished broadcast
     RETENTION = "retention"  # PairSubject: daily, remove what the pair's retention outlived
+    ASK_ZONE = "ask_zone"  # PairSubject: ask partners without a timezone before a first round
     NOTICE = "notice"  # NoticeSubject: tell the partner one partner's recent changes at once
 
 

@@ -20,6 +20,8 @@ STATUS_PAUSED = "paused (/resume to continue)"
 # Paused by the partner, or the partner can't be reached: the same words (privacy rule 8).
 STATUS_HELD = "paused for now"
 STATUS_OFF = "off"
+STATUS_WAITING_ZONE = "waiting for {name}'s timezone"
+STATUS_WAITING_YOUR_ZONE = "waiting for your timezone (/timezone)"
 STATUS_WEEKLY_ONLY = "weekly check-in only"
 NEXT_NONE = "none scheduled"
 NEXT_AT = "{when} your time"
