@@ -28,7 +28,7 @@ from bot.domain.model import Pair, User
 from bot.domain.people import UserInfo, pair_of, speaking_to, tell, touch, zone_of
 from bot.domain.ports import UnitOfWork
 from bot.domain.schedule import next_text, reschedule, schedule_text
-from scheduler.cadence import Cadence, Frequency, local_time, next_occurrence
+from scheduler.cadence import Cadence, Frequency, QuietHours, local_time, next_occurrence
 from scheduler.zones import zone_info
 
 _FIELDS = {
@@ -120,19 +120,15 @@ def _lane(pair: Pair, weekly: bool) -> Cadence | None:
     return pair.weekly_cadence() if weekly else pair.cadence()
 
 
-def night_landing(
-    deps: Deps, before: Pair, change: ScheduleChange, partner: User
+def lands_in_quiet(
+    before: Pair, change: ScheduleChange, quiet: QuietHours | None, zone: str, now: datetime
 ) -> datetime | None:
-    """The next check-in of the changed lane (aware UTC) when ``change`` would put it inside
-    ``partner``'s quiet hours on their own clock, and it did not already fall at that very
-    time on their clock before the change (so ``/frequency weekdays`` on an unchanged time
-    asks no one); None when the change may apply at once (also when the partner turned quiet
-    hours off, or the lane is off)."""
-    quiet = partner.quiet
+    """The pure rule behind :func:`night_landing`: the changed lane's next opening after
+    ``now`` (aware UTC) when ``change`` puts it inside ``quiet`` (hours on the clock of
+    ``zone``) and the opening did not already read that wall time on that clock before the
+    change; else None (also for ``quiet`` None: quiet hours turned off, or a lane turned off)."""
     if quiet is None:
         return None
-    zone = zone_of(deps, partner)
-    now = deps.now()
     after = _lane(change.applied(before), change.weekly)
     new = None if after is None else next_occurrence(after, now)
     if new is None or not quiet.covers(new, zone):
@@ -142,6 +138,17 @@ def night_landing(
     if old is not None and local_time(old, zone).time() == local_time(new, zone).time():
         return None
     return new
+
+
+def night_landing(
+    deps: Deps, before: Pair, change: ScheduleChange, partner: User
+) -> datetime | None:
+    """The next check-in of the changed lane (aware UTC) when ``change`` would put it inside
+    ``partner``'s quiet hours on their own clock, and it did not already fall at that very
+    time on their clock before the change (so ``/frequency weekdays`` on an unchanged time
+    asks no one); None when the change may apply at once (also when the partner turned quiet
+    hours off, or the lane is off). See :func:`lands_in_quiet`."""
+    return lands_in_quiet(before, change, partner.quiet, zone_of(deps, partner), deps.now())
 
 
 async def propose(
