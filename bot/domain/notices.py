@@ -177,6 +177,27 @@ async def note_change(deps: Deps, tx: UnitOfWork, author: User, before: Pair) ->
         await tx.due.schedule(DueKind.NOTICE, subject, now + NOTICE_WINDOW, now)
 
 
+async def agreed_change(tx: UnitOfWork, author_id: int, before: Pair, after: Pair) -> None:
+    """The other partner accepted ``author_id``'s proposal (``before`` -> ``after``): both
+    know it already, so the author's held notices, if any, no longer count that change (their
+    other held changes are still told)."""
+    raw = await tx.pairs.take_notice(before.id, author_id)
+    if raw is None:
+        return
+    try:
+        held = Snapshot.parse(raw)
+    except ValueError:
+        return
+    old, new = Snapshot.of(before), Snapshot.of(after)
+    rebased = Snapshot(
+        schedule=new.schedule if held.schedule == old.schedule else held.schedule,
+        weekly=new.weekly if held.weekly == old.weekly else held.weekly,
+        focus=held.focus,
+        packs=held.packs,
+    )
+    await tx.pairs.hold_notice(before.id, author_id, rebased.encode())
+
+
 async def due_notice(deps: Deps, item: DueItem, now: datetime) -> datetime | None:
     """The window of a partner's changes ended (subject ``notice:<pair>:<author>``): tell
     the other partner once, if anything still differs. Nothing when the notices were told

@@ -25,6 +25,7 @@ from bot.domain.deps import Deps
 from bot.domain.errors import Refused
 from bot.domain.messages import Button, Edit, Message, Outcome
 from bot.domain.model import Pair, User
+from bot.domain.notices import agreed_change
 from bot.domain.people import UserInfo, pair_of, speaking_to, tell, touch, zone_of
 from bot.domain.ports import UnitOfWork
 from bot.domain.schedule import next_text, reschedule, schedule_text
@@ -231,6 +232,7 @@ async def answer(deps: Deps, who: UserInfo, pair_id: int, seq: int, yes: bool) -
         change = ScheduleChange.parse(raw)
         if yes:
             changed = await apply_change(deps, tx, pair, change)
+            await agreed_change(tx, partner.id, pair, changed)
             mine = await next_text(tx, changed, zone_of(deps, user))
             reply = texts.PROPOSAL_ACCEPTED_YOU.format(schedule=change.schedule(changed), next=mine)
             with speaking_to(partner):

@@ -72,3 +72,16 @@ async def test_pause_is_told_at_once_and_without_a_name(box: Sandbox) -> None:
     assert sam.chat.last.text == texts.CHECKINS_PAUSED_NOTICE
     await notices_told(box)
     assert sam.chat.last.text.startswith("Alex changed your settings:")
+
+
+async def test_an_accepted_proposal_is_not_told_again_but_other_changes_are(
+    box: Sandbox,
+) -> None:
+    alex, sam = await make_pair(box, a_zone="Berlin", b_zone="New York")
+    await alex.send("/focus trust")
+    await alex.send("/time 8:00")  # 02:00 in New York: a proposal
+    await sam.press(texts.BTN_PROPOSAL_ACCEPT)
+    before = len(sam.chat.messages)
+    await notices_told(box)
+    focus = texts.NOTICE_FOCUS.format(focus=Dimension.TRUST.label)
+    assert texts_since(sam, before) == [notice("Alex", focus)]
