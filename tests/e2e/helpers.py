@@ -176,6 +176,7 @@ async def unscheduled_pair(box: Sandbox) -> tuple[FakeUser, FakeUser]:
     """Alex and Sam, with only /checkin rounds (no scheduled round gets in the way)."""
     alex, sam = await make_pair(box)
     await alex.send("/frequency off")
+    await notices_told(box)  # Sam hears of it now, not in the middle of a scenario
     return alex, sam
 
 

@@ -126,7 +126,6 @@ async def test_a_pack_turned_on_brings_its_questions_and_exercise_until_turned_o
     cal: Sandbox, picker: DimensionPicker
 ) -> None:
     alex, sam = await unscheduled_pair(cal)
-    await notices_told(cal)  # the schedule turned off, told before the packs change
     await alex.send("/packs")
     screen = alex.chat.last
     assert "Test pack: For couples going through test pack" in screen.text
