@@ -1,6 +1,7 @@
 """``/settings`` and its setters: frequency, time, whose timezone the pair follows, pause and
-resume. Either partner may change the schedule; both are told, each in their own timezone,
-and the next opening moves at once.
+resume. Either partner may change the schedule; a change into the partner's quiet hours asks
+them first, any other moves the next opening at once and reaches the partner in one coalesced
+notice, each in their own timezone (issue 12).
 """
 
 from __future__ import annotations
@@ -179,9 +180,13 @@ async def change_schedule(
     paused: bool | None = None,
     as_edit: bool = False,
 ) -> Outcome:
-    """Change the pair's schedule (either partner may); both are told, each in their own
-    timezone; the next round opening moves at once. ``as_edit``: from a settings button (the
-    settings message is redrawn)."""
+    """Change the pair's schedule (either partner may). A change of time, frequency or
+    timezone that lands in the partner's quiet hours is a proposal they answer first
+    (:mod:`bot.domain.proposals`, issue 12); otherwise it applies at once, the next opening
+    moves, the sender is told (with warnings for anyone's quiet hours) and the partner hears
+    in one coalesced notice (:mod:`bot.domain.notices`). Pause and resume are told to the
+    partner at once, without a name. ``as_edit``: from a settings button (the settings
+    message is redrawn). Raises :class:`Refused` for a pause or resume that cannot be."""
     async with deps.db.write() as tx:
         user, pair, partner = await require_pair(deps, tx, who)
         if paused is True and held_for(pair, user, partner):
