@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import functools
 import re
-import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -47,7 +46,7 @@ from typing import Final
 
 from apscheduler.triggers.cron import CronTrigger
 
-from scheduler.zones import UNUSABLE_ZONES
+from scheduler.zones import zone_info
 
 __all__ = [
     "DEFAULT_QUIET_HOURS",
@@ -340,7 +339,7 @@ class QuietHours:
         local = local_time(instant, zone)
         wall = local.time().replace(tzinfo=None)
         day = local.date() if wall < self.end else local.date() + timedelta(days=1)
-        return _wall_to_instant(day, self.end, zoneinfo.ZoneInfo(zone))
+        return _wall_to_instant(day, self.end, _zone(zone))
 
     def stored(self) -> str:
         """``"HH:MM-HH:MM"``, the stored form."""
@@ -387,7 +386,7 @@ def next_morning(now: datetime, zone: str) -> datetime:
     """
     local = local_time(now, zone)
     day = local.date() if local.time() < QUIET_END else local.date() + timedelta(days=1)
-    return datetime.combine(day, QUIET_END, zoneinfo.ZoneInfo(zone)).astimezone(UTC)
+    return datetime.combine(day, QUIET_END, _zone(zone)).astimezone(UTC)
 
 
 def is_night(local: time) -> bool:
@@ -483,14 +482,10 @@ def _require_aware(value: datetime, name: str) -> None:
         raise ValueError(f"{name} must be an aware datetime, got a naive one: {value!r}")
 
 
-def _zone(name: str) -> zoneinfo.ZoneInfo:
-    """Load an IANA zone, turning zoneinfo's KeyError into ValueError."""
-    if not isinstance(name, str) or not name or name in UNUSABLE_ZONES:
-        raise ValueError(f"unknown time zone: {name!r}")
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError) as exc:
-        raise ValueError(f"unknown time zone: {name!r}") from exc
+def _zone(name: str) -> tzinfo:
+    """Load a stored zone (an IANA name or a fixed offset ``"UTC+05:30"``, see
+    :func:`scheduler.zones.zone_info`); ValueError for an unknown one."""
+    return zone_info(name)
 
 
 def _wall_to_instant(day: date, wall: time, zone: tzinfo) -> datetime:

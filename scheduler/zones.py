@@ -14,6 +14,7 @@ import re
 import unicodedata
 import zoneinfo
 from dataclasses import dataclass
+from datetime import timedelta, timezone, tzinfo
 from enum import StrEnum
 from importlib.resources import files
 from typing import Final
@@ -24,7 +25,11 @@ __all__ = [
     "ZoneError",
     "ZoneReason",
     "country_of",
+    "fixed_offset",
+    "fixed_stored",
+    "is_posix_offset",
     "parse_timezone",
+    "zone_info",
 ]
 
 MAX_TIMEZONE_INPUT: Final = 64
@@ -63,11 +68,18 @@ class ZoneError(ValueError):
 
 
 def parse_timezone(text: str) -> str:
-    """Turn what a user typed into an IANA time zone name.
+    """Turn what a user typed into an IANA time zone name or a fixed offset.
 
     Args:
         text: One of, tried in this order, ignoring surrounding whitespace, letter case and
             accents (``"Zürich"`` reads as ``"Zurich"``):
+
+            0. a fixed offset from UTC (issue 12): ``"GMT+3"``, ``"UTC+5:30"``, ``"+03:00"``,
+               ``"UTC-8"``, ``"gmt -3"``, ``"+0530"``, from UTC-12:00 to UTC+14:00 in quarter
+               hours; and the POSIX names ``"Etc/GMT-3"``, whose sign is inverted (it means
+               UTC+3), read as the offset people mean by them. Stored as
+               :func:`fixed_stored` gives it (``"UTC+03:00"``; a zero offset is ``"UTC"``):
+               a fixed offset does not follow daylight saving, and the caller says so;
 
             1. a common name from a small alias table for places and abbreviations that are
                not zone names (``"UTC"``/``"GMT"`` → ``"UTC"``, ``"munich"`` →
@@ -89,7 +101,9 @@ def parse_timezone(text: str) -> str:
 
     Returns:
         A name from :func:`zoneinfo.available_timezones` (never one of
-        :data:`UNUSABLE_ZONES`), usable as :attr:`scheduler.cadence.Cadence.timezone`.
+        :data:`UNUSABLE_ZONES`) or a fixed offset ``"UTC±HH:MM"``; either is usable as
+        :attr:`scheduler.cadence.Cadence.timezone` and turns into a tzinfo with
+        :func:`zone_info`.
 
     Raises:
         ZoneError: (a :class:`ValueError`) with ``reason``
@@ -98,15 +112,19 @@ def parse_timezone(text: str) -> str:
             * :attr:`ZoneReason.TOO_LONG` for a text longer than :data:`MAX_TIMEZONE_INPUT`
               (64) characters once runs of whitespace are collapsed to one space;
             * :attr:`ZoneReason.UNKNOWN` for a name no zone matches (``"Mars/Olympus"``,
-              ``"Atlantis"``, ``"Factory"``, ``"../../etc/passwd"``).
+              ``"Atlantis"``, ``"Factory"``, ``"../../etc/passwd"``) or an offset out of
+              range (``"UTC+15"``, ``"+03:10"``).
     """
     cleaned = " ".join(_fold_accents(text).split())
     if not cleaned:
         raise ZoneError(ZoneReason.EMPTY)
     if len(cleaned) > MAX_TIMEZONE_INPUT:
         raise ZoneError(ZoneReason.TOO_LONG)
-    index = _timezone_index()
     folded = cleaned.casefold()
+    offset = _typed_offset(folded)
+    if offset is not None:
+        return fixed_stored(offset)
+    index = _timezone_index()
     for lookup, key in (
         (index.aliases, _alias_key(folded)),
         (index.exact, folded.replace(" ", "_")),
@@ -116,6 +134,88 @@ def parse_timezone(text: str) -> str:
         if found is not None:
             return found
     raise ZoneError(ZoneReason.UNKNOWN)
+
+
+# --- fixed offsets (issue 12) ---------------------------------------------------------------
+
+#: A typed offset: an optional UTC/GMT, a sign, hours, optional minutes (``+5:30``, ``+0530``).
+_TYPED_OFFSET: Final = re.compile(
+    r"^(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?:(?::|\s?h\s?)?(\d{2}))?h?$"
+)
+#: A POSIX name: ``Etc/GMT-3`` is three hours *ahead* of UTC (the sign is inverted).
+_POSIX_OFFSET: Final = re.compile(r"^etc/gmt([+-])(\d{1,2})$")
+#: The stored form of a fixed offset.
+_STORED_OFFSET: Final = re.compile(r"^UTC([+-])(\d{2}):(\d{2})$")
+#: The offsets in use on Earth: UTC-12:00 … UTC+14:00.
+_MIN_OFFSET: Final = timedelta(hours=-12)
+_MAX_OFFSET: Final = timedelta(hours=14)
+
+
+def _offset(sign: str, hours: str, minutes: str | None) -> timedelta | None:
+    """A signed offset, or None when it is out of range or not in quarter hours."""
+    mins = int(minutes or 0)
+    if mins >= 60 or mins % 15:
+        return None
+    value = timedelta(hours=int(hours), minutes=mins) * (-1 if sign == "-" else 1)
+    return value if _MIN_OFFSET <= value <= _MAX_OFFSET else None
+
+
+def _typed_offset(folded: str) -> timedelta | None:
+    """The offset a casefolded text names (typed or POSIX), or None when it names none.
+    Raises ZoneError(UNKNOWN) for an offset-shaped text out of range (``UTC+15``)."""
+    m = _TYPED_OFFSET.match(folded)
+    posix = _POSIX_OFFSET.match(folded)
+    if m is None and posix is None:
+        return None
+    if m is not None:
+        found = _offset(m[1], m[2], m[3])
+    else:
+        assert posix is not None
+        found = _offset("-" if posix[1] == "+" else "+", posix[2], None)
+    if found is None:
+        raise ZoneError(ZoneReason.UNKNOWN)
+    return found
+
+
+def is_posix_offset(text: str) -> bool:
+    """Whether ``text`` is a sign-inverted POSIX name such as ``Etc/GMT-3`` (which means
+    UTC+3): the caller then says how Tandem reads it."""
+    return _POSIX_OFFSET.match(" ".join(text.split()).casefold()) is not None
+
+
+def fixed_stored(offset: timedelta) -> str:
+    """The stored form of a fixed offset: ``"UTC+05:30"``, ``"UTC-08:00"``; ``"UTC"`` for
+    zero (the IANA name, which also never changes)."""
+    if not offset:
+        return "UTC"
+    sign = "-" if offset < timedelta(0) else "+"
+    minutes = abs(int(offset.total_seconds())) // 60
+    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def fixed_offset(name: str) -> timedelta | None:
+    """The offset of a stored fixed-offset zone (``"UTC+05:30"``), or None for any other name
+    (an IANA name, including ``"UTC"``)."""
+    m = _STORED_OFFSET.match(name)
+    return None if m is None else _offset(m[1], m[2], m[3])
+
+
+def zone_info(name: str) -> tzinfo:
+    """The tzinfo for a stored zone: a :class:`datetime.timezone` for a fixed offset
+    (``"UTC+05:30"``; its ``tzname`` is that name), else :class:`zoneinfo.ZoneInfo`.
+
+    Raises:
+        ValueError: for an empty, unusable (:data:`UNUSABLE_ZONES`) or unknown name.
+    """
+    if not isinstance(name, str) or not name or name in UNUSABLE_ZONES:
+        raise ValueError(f"unknown time zone: {name!r}")
+    offset = fixed_offset(name)
+    if offset is not None:
+        return timezone(offset, name)
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError) as exc:
+        raise ValueError(f"unknown time zone: {name!r}") from exc
 
 
 def _fold_accents(text: str) -> str:

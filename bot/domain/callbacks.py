@@ -33,6 +33,7 @@ _COHORT = re.compile(r"^co:(status|pause|resume|end|endyes|export|broadcast|cofa
 _CONSENT = re.compile(r"^(ce|lc|bc):(\d{1,12}):([yn])$")
 _RETENTION = re.compile(r"^rt:(3|6|12|forever)$")
 _PROPOSAL = re.compile(r"^rta:(\d{1,12}):(3|6|12|forever):([yn])$")
+_SCHEDULE_PROPOSAL = re.compile(r"^sp:(\d{1,12}):(\d{1,9}):([yn])$")
 _SAFETY_REMOVE = re.compile(r"^sf:rm:(\d{1,12})$")
 _DEEPER = re.compile(r"^dq:([yn])$")
 _PACK = re.compile(r"^pk:([a-z0-9][a-z0-9_-]{0,39}):([01])$")
@@ -228,6 +229,17 @@ class ProposalData:
 
 
 @dataclass(frozen=True)
+class ScheduleProposalData:
+    """Accept (or not) schedule proposal number ``seq`` of pair ``pair_id`` (a change that
+    lands in the presser's quiet hours). Both numbers are references only: the pair must be
+    the presser's, and the number the one waiting."""
+
+    pair_id: int
+    seq: int
+    yes: bool
+
+
+@dataclass(frozen=True)
 class SafetyRemoveData:
     """Remove the /safety page and the user's /safety command (this message id) from the
     user's own chat; honoured only on the page whose keyboard really carries it."""
@@ -282,6 +294,7 @@ CallbackData = (
     | ConsentData
     | RetentionData
     | ProposalData
+    | ScheduleProposalData
     | SafetyRemoveData
     | DeeperData
     | LanguageData
@@ -422,6 +435,11 @@ def proposal(pair_id: int, choice: str, yes: bool) -> str:
     return f"rta:{pair_id}:{choice}:{'y' if yes else 'n'}"
 
 
+def schedule_proposal(pair_id: int, seq: int, yes: bool) -> str:
+    """Callback data for accepting (or not) schedule proposal ``seq`` of pair ``pair_id``."""
+    return f"sp:{pair_id}:{seq}:{'y' if yes else 'n'}"
+
+
 def safety_remove(command_id: int) -> str:
     """Callback data for removing the /safety exchange (the user's command is ``command_id``)."""
     return f"sf:rm:{command_id}"
@@ -492,6 +510,8 @@ def parse(data: str | None) -> CallbackData | None:
         return RetentionData(m[1])
     if m := _PROPOSAL.match(data):
         return ProposalData(int(m[1]), m[2], m[3] == "y")
+    if m := _SCHEDULE_PROPOSAL.match(data):
+        return ScheduleProposalData(int(m[1]), int(m[2]), m[3] == "y")
     if m := _SAFETY_REMOVE.match(data):
         return SafetyRemoveData(int(m[1]))
     if m := _DEEPER.match(data):

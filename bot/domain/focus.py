@@ -11,18 +11,13 @@ from bot.domain import callbacks as cb
 from bot.domain.deps import Deps
 from bot.domain.errors import Refused
 from bot.domain.messages import Button, Edit, Keyboard, Message, Outcome
-from bot.domain.people import UserInfo, require_pair, speaking_to, tell
+from bot.domain.notices import focus_text, note_change
+from bot.domain.people import UserInfo, require_pair
 from bot.i18n import gettext as tr
 from content.schema import Dimension
 
 #: The most topics in focus at once.
 MAX_FOCUS = 4
-
-
-def _focus_text(focus: frozenset[Dimension]) -> str:
-    if not focus:
-        return texts.FOCUS_NONE
-    return ", ".join(tr(d.label) for d in Dimension if d in focus)
 
 
 def _keyboard(focus: frozenset[Dimension]) -> Keyboard:
@@ -61,7 +56,7 @@ async def focus(deps: Deps, who: UserInfo, args: Sequence[str]) -> Outcome:
     if not words:
         async with deps.db.write() as tx:
             _user, pair, _partner = await require_pair(deps, tx, who)
-        text = texts.FOCUS_STATUS.format(focus=_focus_text(pair.focus), max=MAX_FOCUS)
+        text = texts.FOCUS_STATUS.format(focus=focus_text(pair.focus), max=MAX_FOCUS)
         return Outcome(replies=[Message(who.id, text, _keyboard(pair.focus))])
     if words in (["clear"], ["none"]):
         return await _set_focus(deps, who, frozenset())
@@ -98,24 +93,16 @@ async def _set_focus(
     deps: Deps, who: UserInfo, chosen: frozenset[Dimension], *, as_edit: bool = False
 ) -> Outcome:
     async with deps.db.write() as tx:
-        user, pair, partner = await require_pair(deps, tx, who)
+        user, pair, _partner = await require_pair(deps, tx, who)
         if chosen == pair.focus:
             if as_edit:
                 return Outcome(toast=texts.NOTHING_CHANGED)
-            text = texts.FOCUS_STATUS.format(focus=_focus_text(chosen), max=MAX_FOCUS)
+            text = texts.FOCUS_STATUS.format(focus=focus_text(chosen), max=MAX_FOCUS)
             return Outcome(replies=[Message(who.id, text, _keyboard(chosen))])
+        await note_change(deps, tx, user, pair)
         await tx.pairs.set_focus(pair.id, chosen)
-        shown = _focus_text(chosen)
+        shown = focus_text(chosen)
         you = texts.FOCUS_SET_YOU.format(focus=shown) if chosen else texts.FOCUS_CLEARED_YOU
-        with speaking_to(partner):
-            if chosen:
-                them = texts.FOCUS_SET_PARTNER.format(
-                    name=user.first_name, focus=_focus_text(chosen)
-                )
-            else:
-                them = texts.FOCUS_CLEARED_PARTNER.format(name=user.first_name)
-        if partner.active:
-            await tell(deps, tx, Message(partner.id, them))
     if as_edit:
         text = texts.FOCUS_STATUS.format(focus=shown, max=MAX_FOCUS)
         return Outcome(toast=you[:190], edit=Edit(text, _keyboard(chosen)))

@@ -248,6 +248,11 @@ class Pair:
     turned on). ``anniversary`` (``/anniversary``) and whether the bot has mentioned that
     command (``anniversary_mentioned``, once in a pair's life). ``trip``: the trip noted with
     ``/trip``, if any. All four are pair-level facts both partners see in ``/settings``.
+    ``proposal``: a schedule change (encoded by :mod:`bot.domain.proposals`) that
+    ``proposal_by`` proposed because it lands in the other partner's quiet hours, waiting for
+    them; ``proposal_seq`` names the latest proposal (its buttons carry it). ``notice_by`` /
+    ``notice_from``: changes one partner made in the last few minutes, not yet told to the
+    other, and the settings before the first of them (encoded by :mod:`bot.domain.notices`).
     """
 
     id: int
@@ -277,6 +282,11 @@ class Pair:
     anniversary: Anniversary | None = None
     anniversary_mentioned: bool = False
     trip: Trip | None = None
+    proposal: str | None = None
+    proposal_by: int | None = None
+    proposal_seq: int = 0
+    notice_by: int | None = None
+    notice_from: str | None = None
 
     @property
     def members(self) -> tuple[int, ...]:

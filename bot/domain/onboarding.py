@@ -12,12 +12,12 @@ from bot.domain.cohorts.roles import is_admin
 from bot.domain.deps import Deps
 from bot.domain.messages import Button, Message, Outcome
 from bot.domain.model import User
-from bot.domain.pairing import open_link, zone_keyboard
+from bot.domain.pairing import open_link, start_waiting_schedule, zone_keyboard
 from bot.domain.people import UserInfo, pair_of, touch, touch_seen
 from bot.domain.ports import UnitOfWork
 from bot.domain.subjects import AwaitTimezone
 from scheduler.cadence import local_time
-from scheduler.zones import ZoneError, parse_timezone
+from scheduler.zones import ZoneError, fixed_offset, is_posix_offset, parse_timezone
 
 #: A command's name and its description (in the language in force), for /help.
 Listing = Sequence[tuple[str, str]]
@@ -78,6 +78,18 @@ async def ask_timezone(deps: Deps, who: UserInfo) -> Outcome:
     return Outcome(replies=[Message(who.id, texts.ASK_TIMEZONE_AGAIN, zone_keyboard())])
 
 
+def _zone_set_text(typed: str, zone: str, now_local: str) -> str:
+    """The reply to a timezone set from ``typed``: the zone and its time now; for a fixed
+    offset, that it does not follow daylight saving (a city does); for a sign-inverted POSIX
+    name (``Etc/GMT-3``), how it was read (issue 12)."""
+    text = texts.TIMEZONE_SET.format(zone=zone, local=now_local)
+    if is_posix_offset(typed):
+        text += "\n\n" + texts.TIMEZONE_POSIX_NOTE.format(text=typed.strip(), zone=zone)
+    if fixed_offset(zone) is not None:
+        text += "\n\n" + texts.TIMEZONE_FIXED_NOTE.format(zone=zone)
+    return text
+
+
 async def set_timezone(deps: Deps, who: UserInfo, text: str) -> Outcome:
     """Set the sender's own timezone from a typed city or zone, or a tapped zone (``other``:
     they will type it). Unknown input gets a friendly reply and changes nothing. A paired
@@ -97,11 +109,12 @@ async def set_timezone(deps: Deps, who: UserInfo, text: str) -> Outcome:
         await tx.users.set_timezone(who.id, zone, deps.now())
         await tx.users.stop_awaiting(who.id, AwaitTimezone())
         now_local = local_time(deps.now(), zone).strftime("%H:%M")
-        out = Outcome(
-            replies=[Message(who.id, texts.TIMEZONE_SET.format(zone=zone, local=now_local))]
-        )
+        out = Outcome(replies=[Message(who.id, _zone_set_text(text, zone, now_local))])
+        started = await start_waiting_schedule(deps, tx, user, zone)
         found = await pair_of(tx, user)
-        if found is None:
+        if started is not None:
+            out.replies.append(Message(who.id, started))
+        elif found is None:
             out.replies.append(await _next_step(tx, user))
         elif found[0].timezone != zone:
             pair, partner = found

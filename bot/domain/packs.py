@@ -3,9 +3,10 @@ life: while one is on, its questions take every other daily round and may fill a
 (the rule is :mod:`bot.domain.journey`'s), and its exercises may follow its questions'
 mismatches.
 
-Either partner may turn a pack on or off, at most :data:`MAX_PACKS` at once; the other gets
-one short notice naming the pack and nothing more. The active packs are a pair-level fact
-both see here and in ``/settings``.
+Either partner may turn a pack on or off, at most :data:`MAX_PACKS` at once; the other is
+told which packs are on, in the coalesced notice of recent changes
+(:mod:`bot.domain.notices`). The active packs are a pair-level fact both see here and in
+``/settings``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from bot.domain.deps import Deps
 from bot.domain.errors import Refused
 from bot.domain.messages import Button, Edit, Keyboard, Message, Outcome
 from bot.domain.model import Pair
-from bot.domain.people import UserInfo, require_pair, speaking_to, tell
+from bot.domain.notices import note_change
+from bot.domain.people import UserInfo, require_pair
 from bot.i18n import gettext as tr
 
 #: The most life-stage packs a pair may have on at once.
@@ -78,7 +80,7 @@ async def toggle_pack(deps: Deps, who: UserInfo, pack_id: str, on: bool) -> Outc
     if pack is None:
         raise Refused(texts.BUTTON_STALE, toast=True)
     async with deps.db.write() as tx:
-        user, pair, partner = await require_pair(deps, tx, who, toast=True)
+        user, pair, _partner = await require_pair(deps, tx, who, toast=True)
         active = active_packs(deps, pair)
         if (pack_id in active) == on:
             text, keyboard = _screen(deps, pair)
@@ -91,12 +93,8 @@ async def toggle_pack(deps: Deps, who: UserInfo, pack_id: str, on: bool) -> Outc
             fresh = await tx.pairs.get(pair.id)
             text, keyboard = _screen(deps, fresh or pair)
             return Outcome(toast=texts.NOTHING_CHANGED, edit=Edit(text, keyboard))
+        await note_change(deps, tx, user, pair)  # ``pair``: the packs before this change
         you = (texts.PACK_ON_YOU if on else texts.PACK_OFF_YOU).format(pack=tr(pack.name))
-        if partner.active:
-            with speaking_to(partner):
-                notice = texts.PACK_ON_PARTNER if on else texts.PACK_OFF_PARTNER
-                them = notice.format(name=user.first_name, pack=tr(pack.name))
-            await tell(deps, tx, Message(partner.id, them))
         updated = await tx.pairs.get(pair.id)
     text, keyboard = _screen(deps, updated or pair)
     return Outcome(toast=you[:190], edit=Edit(text, keyboard))

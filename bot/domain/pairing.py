@@ -8,6 +8,8 @@ decided once (``Users.link_pair``).
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot import texts
 from bot.domain import callbacks as cb
 from bot.domain.cohorts.enrolment import after_pairing, open_enrolment
@@ -30,6 +32,7 @@ from bot.domain.rounds import forget_round_work
 from bot.domain.schedule import DEFAULT_TIME, next_text, reschedule, schedule_text
 from bot.domain.subjects import AwaitTimezone, DueKind, PairSubject
 from scheduler.cadence import Frequency
+from scheduler.due import DueItem
 
 #: The tap-list of timezones offered at /start and /timezone (any other can be typed).
 COMMON_ZONES = (
@@ -171,19 +174,30 @@ async def _form_pair(deps: Deps, tx: UnitOfWork, inviter: User, invitee: User) -
         raise Refused(texts.INVITE_USED, close=True)
     await tx.invites.revoke_open([inviter.id, invitee.id], InviteKind.PAIR)
     await reschedule(deps, tx, pair)
+    waiting = inviter.timezone is None
     for me, other in ((inviter, invitee), (invitee, inviter)):
         with speaking_to(me):
-            nxt = await next_text(tx, pair, zone_of(deps, me))
-            text = texts.PAIRED.format(
-                partner=other.first_name, schedule=schedule_text(pair), next=nxt
-            )
+            if waiting:
+                paired = texts.PAIRED_WAITING_YOU if me is inviter else texts.PAIRED_WAITING_PARTNER
+                text = paired.format(partner=other.first_name)
+            else:
+                nxt = await next_text(tx, pair, zone_of(deps, me))
+                text = texts.PAIRED.format(
+                    partner=other.first_name, schedule=schedule_text(pair), next=nxt
+                )
         await tell(deps, tx, Message(me.id, text))
-    if invitee.timezone is None:
-        # Opened the link without /start first: ask now, so times show in their zone.
-        await tx.users.set_awaiting(invitee.id, AwaitTimezone())
-        with speaking_to(invitee):
-            message = Message(invitee.id, texts.ASK_TIMEZONE_AFTER_PAIR, zone_keyboard())
-        await tell(deps, tx, message)
+    for me, other in ((inviter, invitee), (invitee, inviter)):
+        if me.timezone is None:
+            # Asked again here (also whoever skipped it at /start or opened the link first):
+            # the inviter's zone starts the schedule, the invitee's shows their local times.
+            await tx.users.set_awaiting(me.id, AwaitTimezone())
+            with speaking_to(me):
+                ask = (
+                    texts.ASK_TIMEZONE_INVITER.format(partner=other.first_name)
+                    if me is inviter
+                    else texts.ASK_TIMEZONE_AFTER_PAIR
+                )
+            await tell(deps, tx, Message(me.id, ask, zone_keyboard()))
     return Outcome(edit=Edit(None, ()), toast=texts.PAIRED_TOAST)
 
 
@@ -293,3 +307,54 @@ async def end_pair(deps: Deps, tx: UnitOfWork, pair: Pair) -> None:
     await tx.due.cancel(DueKind.OPEN_WEEKLY, PairSubject(pair.id))
     await tx.cohorts.leave_every(pair.id, now)
     await tx.cohorts.withdraw(pair.members)
+
+
+async def due_ask_zone(deps: Deps, item: DueItem, now: datetime) -> datetime | None:
+    """Before the pair's (subject ``pair:<id>``) first scheduled check-in: ask each partner
+    still without a timezone again, with the tap-list (issue 12). Nothing when the pair ended,
+    a round was already scheduled, or everyone has one."""
+    subject = PairSubject.parse(item.subject)
+    async with deps.db.write() as tx:
+        pair = await tx.pairs.get(subject.pair_id)
+        if pair is None or pair.status is not PairStatus.ACTIVE or pair.last_round_date:
+            return None
+        members = await tx.users.get_many(pair.members)
+        for member in members.values():
+            other = members.get(pair.partner_of(member.id) or 0)
+            if member.timezone is not None or not member.active or other is None:
+                continue
+            await tx.users.set_awaiting(member.id, AwaitTimezone())
+            with speaking_to(member):
+                ask = texts.ASK_TIMEZONE_BEFORE_CHECKIN.format(partner=other.first_name)
+            await tell(deps, tx, Message(member.id, ask, zone_keyboard()))
+    return None
+
+
+async def start_waiting_schedule(deps: Deps, tx: UnitOfWork, user: User, zone: str) -> str | None:
+    """``user`` just gave their first timezone, ``zone``. When they are the inviter of a pair
+    that waited for it, the pair's schedule follows it from now (unless someone already chose
+    another zone for it) and starts; the partner is told. Returns the line for ``user`` (None:
+    nothing waited)."""
+    found = await pair_of(tx, user)
+    if found is None or user.timezone is not None:
+        return None
+    pair, partner = found
+    if pair.user_a != user.id:
+        return None
+    if pair.timezone == deps.config.default_timezone and pair.timezone != zone:
+        pair = await tx.pairs.set_schedule(pair.id, timezone=zone)
+    await reschedule(deps, tx, pair)
+    if partner.active:
+        with speaking_to(partner):
+            nxt = await next_text(tx, pair, zone_of(deps, partner))
+            text = texts.SCHEDULE_STARTED_PARTNER.format(
+                partner=user.first_name, schedule=schedule_text(pair), next=nxt
+            )
+        await tell(deps, tx, Message(partner.id, text))
+    nxt = await next_text(tx, pair, zone)
+    return texts.SCHEDULE_STARTED_YOU.format(
+        partner=partner.first_name, schedule=schedule_text(pair), next=nxt
+    )
+
+
+DUE_HANDLERS = {DueKind.ASK_ZONE: due_ask_zone}

@@ -15,7 +15,6 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from bot import texts
 from bot.domain import journey
@@ -23,6 +22,7 @@ from bot.domain.deps import Deps, QuestionPicker
 from bot.domain.model import OfferStatus, Pair, RoundKind
 from bot.domain.ports import UnitOfWork
 from content.schema import Dimension, Question, ScaleLabels
+from scheduler.zones import zone_info
 
 #: The id of a follow-up question is this prefix and the exercise's dimension.
 FOLLOWUP_PREFIX = "followup-"
@@ -119,7 +119,7 @@ async def forget_past_trip(deps: Deps, tx: UnitOfWork, pair: Pair) -> None:
 
 
 def _today(deps: Deps, pair: Pair) -> date:
-    return deps.now().astimezone(ZoneInfo(pair.timezone)).date()
+    return deps.now().astimezone(zone_info(pair.timezone)).date()
 
 
 @dataclass(frozen=True)

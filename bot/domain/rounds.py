@@ -13,7 +13,6 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from prometheus_client import Counter
 
@@ -68,6 +67,7 @@ from scheduler.cadence import (
     reminder_instant,
 )
 from scheduler.due import DueItem
+from scheduler.zones import zone_info
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +109,7 @@ async def checkin(deps: Deps, who: UserInfo) -> Outcome:
             return Outcome(replies=[Message(who.id, texts.CHECKIN_OPEN_ALREADY), *again])
         now = deps.now()
         midnight = datetime.combine(
-            local_time(now, pair.timezone).date(), time(0), ZoneInfo(pair.timezone)
+            local_time(now, pair.timezone).date(), time(0), zone_info(pair.timezone)
         )
         today = await tx.rounds.checkins_since(pair.id, midnight)
         if today >= MAX_CHECKINS_PER_DAY:

@@ -9,8 +9,8 @@ program week starting) goes through it.
 
 from __future__ import annotations
 
-from datetime import datetime, time
-from zoneinfo import ZoneInfo
+from collections.abc import Mapping
+from datetime import datetime, time, timedelta
 
 from bot import texts
 from bot.domain.cohorts.calendar import program_cadence
@@ -19,7 +19,8 @@ from bot.domain.model import Pair, PairStatus, User
 from bot.domain.people import fmt_local, zone_of
 from bot.domain.ports import UnitOfWork
 from bot.domain.subjects import DueKind, OfferSubject, PairSubject
-from scheduler.cadence import Cadence, Frequency, is_night, local_time, next_occurrence
+from scheduler.cadence import Cadence, Frequency, local_time, next_occurrence
+from scheduler.zones import zone_info
 
 #: A new pair's check-in time, in the inviter's timezone.
 DEFAULT_TIME = time(20, 0)
@@ -85,23 +86,43 @@ async def next_text(tx: UnitOfWork, pair: Pair, zone: str) -> str:
 def todays_slot(deps: Deps, cadence: Cadence) -> datetime:
     """The pair's wall time today (in the pair's zone), to show in each partner's zone."""
     today = local_time(deps.now(), cadence.timezone).date()
-    return datetime.combine(today, cadence.time_of_day, ZoneInfo(cadence.timezone))
+    return datetime.combine(today, cadence.time_of_day, zone_info(cadence.timezone))
 
 
-def night_warnings(deps: Deps, user: User, pair: Pair, partner: User) -> str:
-    """Warnings, for ``user`` (in the language in force), when the pair's time falls in
-    someone's night (22:00–08:00 in their own zone); empty when it falls in nobody's."""
-    cadence = pair.cadence()
+def night_warnings(
+    deps: Deps, user: User, pair: Pair, partner: User, cadence: Cadence | None = None
+) -> str:
+    """Warnings, for ``user`` (in the language in force), when the pair's time (``cadence``,
+    default the daily lane's) falls in someone's quiet hours, each read on that person's own
+    clock and with their own hours (``User.quiet``; none for someone who turned them off,
+    issue 12); empty when it falls in nobody's."""
+    cadence = cadence or pair.cadence()
     if cadence.frequency is Frequency.OFF:
         return ""
     anchor = todays_slot(deps, cadence)
     text = ""
     for person, label in ((user, texts.NIGHT_YOU), (partner, None)):
+        quiet = person.quiet
         local = local_time(anchor, zone_of(deps, person))
-        if is_night(local.time()):
-            who = label or person.first_name
-            text += texts.NIGHT_WARNING.format(local=local.strftime("%H:%M"), who=who)
+        if quiet is not None and quiet.contains(local.time()):
+            text += texts.NIGHT_WARNING.format(
+                local=local.strftime("%H:%M"),
+                who=label or person.first_name,
+                quiet=f"{quiet.start:%H:%M}\u2013{quiet.end:%H:%M}",
+            )
     return text
+
+
+#: How long before a pair's first scheduled check-in a partner still without a timezone is
+#: asked again (issue 12).
+ASK_ZONE_BEFORE = timedelta(hours=1)
+
+
+def zone_pending(pair: Pair, members: Mapping[int, User]) -> User | None:
+    """The inviter, while their timezone is unknown: the pair's schedule follows it, so it
+    waits (no round opens) until they give it (issue 12: no silent UTC). None otherwise."""
+    inviter = None if pair.user_a is None else members.get(pair.user_a)
+    return inviter if inviter is not None and inviter.timezone is None else None
 
 
 def followup_waiting(pair: Pair) -> int | None:
@@ -124,10 +145,15 @@ async def reschedule(
     members = await tx.users.get_many(pair.members)
     both_active = len(members) == 2 and all(m.active for m in members.values())
     running = pair.status is PairStatus.ACTIVE and not pair.paused and both_active
+    running = running and zone_pending(pair, members) is None
     nxt = None
     if running:
         cadence = await program_cadence(deps, tx, pair) or pair.cadence()
         nxt = next_occurrence(cadence, after or now, last_local_date=pair.last_round_date)
+    unknown = any(m.timezone is None for m in members.values())
+    if nxt is not None and pair.last_round_date is None and unknown:
+        # Before the first check-in, a partner still without a timezone is asked again.
+        await tx.due.schedule(DueKind.ASK_ZONE, subject, max(now, nxt - ASK_ZONE_BEFORE), now)
     if nxt is None:
         await tx.due.cancel(DueKind.OPEN_ROUND, subject)
     else:

@@ -1,6 +1,7 @@
 """``/settings`` and its setters: frequency, time, whose timezone the pair follows, pause and
-resume. Either partner may change the schedule; both are told, each in their own timezone,
-and the next opening moves at once.
+resume. Either partner may change the schedule; a change into the partner's quiet hours asks
+them first, any other moves the next opening at once and reaches the partner in one coalesced
+notice, each in their own timezone (issue 12).
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from bot.domain.deps import Deps
 from bot.domain.errors import Refused
 from bot.domain.messages import Button, Edit, Keyboard, Message, Outcome
 from bot.domain.model import Pair, User
+from bot.domain.notices import note_change
 from bot.domain.occasions import settings_lines
 from bot.domain.packs import active_names
 from bot.domain.people import UserInfo, require_pair, speaking_to, tell, zone_of
 from bot.domain.ports import UnitOfWork
+from bot.domain.proposals import ScheduleChange, apply_change, propose, waiting_line
 from bot.domain.schedule import (
     held_for,
     next_text,
@@ -27,6 +30,7 @@ from bot.domain.schedule import (
     schedule_text,
     todays_slot,
     weekly_text,
+    zone_pending,
 )
 from bot.domain.subjects import AwaitTime
 from scheduler.cadence import Frequency, TimeOfDayError, local_time, parse_time_of_day
@@ -55,6 +59,12 @@ async def settings_text(deps: Deps, tx: UnitOfWork, user: User, pair: Pair, part
     theirs = local_time(anchor, zone_of(deps, partner)).strftime("%H:%M")
     if held_for(pair, user, partner):  # the other's pause and a block read the same (rule 8)
         status = texts.STATUS_HELD
+    elif (pending := zone_pending(pair, {user.id: user, partner.id: partner})) is not None:
+        status = (
+            texts.STATUS_WAITING_YOUR_ZONE
+            if pending.id == user.id
+            else texts.STATUS_WAITING_ZONE.format(name=pending.first_name)
+        )
     elif pair.paused:
         status = texts.STATUS_PAUSED
     elif cadence.frequency is Frequency.OFF and pair.weekly_weekday is not None:
@@ -76,6 +86,9 @@ async def settings_text(deps: Deps, tx: UnitOfWork, user: User, pair: Pair, part
         text += "\n\u2022 " + texts.SCHEDULE_WEEKLY_DEEP.format(schedule=weekly)
     for line in settings_lines(deps, pair, active_names(deps, pair)):
         text += "\n\u2022 " + line
+    waiting = waiting_line(pair, partner)
+    if waiting is not None:
+        text += "\n\u2022 " + waiting
     return text + night_warnings(deps, user, pair, partner)
 
 
@@ -167,9 +180,13 @@ async def change_schedule(
     paused: bool | None = None,
     as_edit: bool = False,
 ) -> Outcome:
-    """Change the pair's schedule (either partner may); both are told, each in their own
-    timezone; the next round opening moves at once. ``as_edit``: from a settings button (the
-    settings message is redrawn)."""
+    """Change the pair's schedule (either partner may). A change of time, frequency or
+    timezone that lands in the partner's quiet hours is a proposal they answer first
+    (:mod:`bot.domain.proposals`, issue 12); otherwise it applies at once, the next opening
+    moves, the sender is told (with warnings for anyone's quiet hours) and the partner hears
+    in one coalesced notice (:mod:`bot.domain.notices`). Pause and resume are told to the
+    partner at once, without a name. ``as_edit``: from a settings button (the settings
+    message is redrawn). Raises :class:`Refused` for a pause or resume that cannot be."""
     async with deps.db.write() as tx:
         user, pair, partner = await require_pair(deps, tx, who)
         if paused is True and held_for(pair, user, partner):
@@ -199,16 +216,17 @@ async def change_schedule(
             nxt = await next_text(tx, pair, zone_of(deps, user))
             text = texts.SCHEDULE_UNCHANGED.format(schedule=schedule_text(pair), next=nxt)
             return Outcome(replies=[Message(who.id, text)])
-        pair = await tx.pairs.set_schedule(
-            pair.id,
-            frequency=frequency,
-            weekday=weekday,
-            time_of_day=time_of_day,
-            timezone=timezone,
-            paused=paused,
-            paused_by=user.id,
-        )
-        await reschedule(deps, tx, pair)
+        if paused is None:
+            change = ScheduleChange(frequency, weekday, time_of_day, timezone)
+            asked = await propose(deps, tx, user, pair, partner, change)
+            if asked is not None:
+                return await _replied(deps, tx, who, asked, as_edit=as_edit, toast=False)
+            await tx.pairs.drop_schedule_proposal(pair.id)  # a direct change replaces it
+            await note_change(deps, tx, user, pair)
+            pair = await apply_change(deps, tx, pair, change)
+        else:
+            pair = await tx.pairs.set_schedule(pair.id, paused=paused, paused_by=user.id)
+            await reschedule(deps, tx, pair)
         mine = await next_text(tx, pair, zone_of(deps, user))
         if paused is True:
             you = texts.PAUSED_YOU
@@ -217,23 +235,33 @@ async def change_schedule(
         else:
             you = texts.SCHEDULE_CHANGED_YOU.format(schedule=schedule_text(pair), next=mine)
             you += night_warnings(deps, user, pair, partner)
-        with speaking_to(partner):
-            theirs = await next_text(tx, pair, zone_of(deps, partner))
-            if paused is True:
-                them = texts.CHECKINS_PAUSED_NOTICE
-            elif paused is False:
-                them = texts.CHECKINS_RUNNING_NOTICE.format(next=theirs)
-            else:
-                them = texts.SCHEDULE_CHANGED_PARTNER.format(
-                    name=user.first_name, schedule=schedule_text(pair), next=theirs
+        if paused is not None and partner.active:
+            # Pause and resume are told at once, without a name (privacy rule 8); other
+            # changes reach the partner coalesced (bot.domain.notices).
+            with speaking_to(partner):
+                theirs = await next_text(tx, pair, zone_of(deps, partner))
+                them = (
+                    texts.CHECKINS_PAUSED_NOTICE
+                    if paused
+                    else texts.CHECKINS_RUNNING_NOTICE.format(next=theirs)
                 )
-                them += night_warnings(deps, partner, pair, user)
-        if partner.active:
             await tell(deps, tx, Message(partner.id, them))
-        if as_edit:
-            settings = await settings_text(deps, tx, user, pair, partner)
-            return Outcome(edit=Edit(settings, settings_keyboard(pair)), toast=you[:190])
-    return Outcome(replies=[Message(who.id, you)])
+        return await _replied(deps, tx, who, you, as_edit=as_edit)
+
+
+async def _replied(
+    deps: Deps, tx: UnitOfWork, who: UserInfo, text: str, *, as_edit: bool, toast: bool = True
+) -> Outcome:
+    """The reply to a schedule change: a message, or (``as_edit``: from a settings button)
+    the settings redrawn with ``text`` as the toast (``toast`` False: as a message)."""
+    if not as_edit:
+        return Outcome(replies=[Message(who.id, text)])
+    user, pair, partner = await require_pair(deps, tx, who)
+    settings = await settings_text(deps, tx, user, pair, partner)
+    redrawn = Edit(settings, settings_keyboard(pair))
+    if not toast:
+        return Outcome(edit=redrawn, replies=[Message(who.id, text)])
+    return Outcome(edit=redrawn, toast=text[:190])
 
 
 async def ask_pair_timezone(deps: Deps, who: UserInfo) -> Outcome:

@@ -128,6 +128,8 @@ class DueKind(StrEnum):
     COHORT_PREP = "cohort_prep"  # CohortWeekSubject: the prep question before a session
     BROADCAST_REPORT = "broadcast_report"  # BroadcastSubject: report a finished broadcast
     RETENTION = "retention"  # PairSubject: daily, remove what the pair's retention outlived
+    ASK_ZONE = "ask_zone"  # PairSubject: ask partners without a timezone before a first round
+    NOTICE = "notice"  # NoticeSubject: tell the partner one partner's recent changes at once
 
 
 def _ids(text: str, prefix: str, count: int) -> list[int]:
@@ -261,6 +263,25 @@ class BroadcastSubject:
         return cls(*_ids(text, cls.PREFIX, 1))
 
 
+@dataclass(frozen=True, slots=True)
+class NoticeSubject:
+    """Due work telling the other partner of pair ``pair_id`` what ``user_id`` changed in the
+    last few minutes, in one message (issue 12)."""
+
+    PREFIX: ClassVar[str] = "notice"
+    pair_id: int
+    user_id: int
+
+    def encode(self) -> str:
+        """The stored form, ``notice:<pair id>:<user id>``."""
+        return f"notice:{self.pair_id}:{self.user_id}"
+
+    @classmethod
+    def parse(cls, text: str) -> NoticeSubject:
+        """Raises ValueError for anything but ``notice:<pair id>:<user id>``."""
+        return cls(*_ids(text, cls.PREFIX, 2))
+
+
 Subject = (
     PairSubject
     | RoundSubject
@@ -269,4 +290,5 @@ Subject = (
     | CohortSubject
     | CohortWeekSubject
     | BroadcastSubject
+    | NoticeSubject
 )

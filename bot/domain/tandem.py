@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from functools import partial
 
-from bot.domain import account, retention, rounds, schedule, wave
+from bot.domain import account, notices, pairing, retention, rounds, schedule, wave
 from bot.domain.cohorts import broadcasts, weeks
 from bot.domain.deps import Deps
 from bot.domain.exercises import followup, reminders
@@ -28,6 +28,8 @@ FEATURE_HANDLERS: Mapping[DueKind, FeatureHandler] = {
     **weeks.DUE_HANDLERS,
     **broadcasts.DUE_HANDLERS,
     **retention.DUE_HANDLERS,
+    **notices.DUE_HANDLERS,
+    **pairing.DUE_HANDLERS,
 }
 
 

@@ -12,8 +12,10 @@ from bot.domain.deps import Deps
 from bot.domain.errors import Refused
 from bot.domain.messages import Button, Edit, Keyboard, Message, Outcome
 from bot.domain.model import Pair, User
-from bot.domain.people import UserInfo, fmt_local, require_pair, speaking_to, tell, zone_of
-from bot.domain.schedule import parse_weekday, reschedule
+from bot.domain.notices import note_change
+from bot.domain.people import UserInfo, fmt_local, require_pair, zone_of
+from bot.domain.proposals import ScheduleChange, propose
+from bot.domain.schedule import night_warnings, parse_weekday, reschedule
 from bot.domain.settings import parse_time_reply
 from bot.domain.subjects import DueKind, PairSubject
 
@@ -76,8 +78,10 @@ async def weekly(deps: Deps, who: UserInfo, args: Sequence[str]) -> Outcome:
 async def set_weekly(
     deps: Deps, who: UserInfo, weekday: int | None, at: time | None = None, *, as_edit: bool = False
 ) -> Outcome:
-    """Set (or with ``weekday`` None, turn off) the pair's weekly round; both partners are
-    told, each with the next opening in their own timezone."""
+    """Set (or with ``weekday`` None, turn off) the pair's weekly round; the sender is told
+    (with a warning when it falls in someone's quiet hours), the partner in one coalesced
+    notice (:mod:`bot.domain.notices`). A day and time that land in the partner's quiet hours
+    become a proposal they answer (:mod:`bot.domain.proposals`, issue 12)."""
     async with deps.db.write() as tx:
         user, pair, partner = await require_pair(deps, tx, who)
         if weekday is None and pair.weekly_weekday is None:
@@ -92,32 +96,33 @@ async def set_weekly(
                 toast=texts.NOTHING_CHANGED,
                 replies=[] if as_edit else [Message(who.id, texts.WEEKLY_UNCHANGED)],
             )
+        if weekday is not None:
+            change = ScheduleChange(weekly_weekday=weekday, weekly_time=new_time)
+            asked = await propose(deps, tx, user, pair, partner, change)
+            if asked is not None:
+                return Outcome(
+                    replies=[Message(who.id, asked)], edit=Edit(None, ()) if as_edit else None
+                )
+        await tx.pairs.drop_schedule_proposal(pair.id)  # a direct change replaces it
+        await note_change(deps, tx, user, pair)
         pair = await tx.pairs.set_weekly(pair.id, weekday, new_time)
         await reschedule(deps, tx, pair)
         due = await tx.due.due_at(DueKind.OPEN_WEEKLY, PairSubject(pair.id))
-        you = _changed(deps, pair, user, None, due)
-        with speaking_to(partner):
-            them = _changed(deps, pair, partner, user.first_name, due)
-        if partner.active:
-            await tell(deps, tx, Message(partner.id, them))
+        you = _changed(deps, pair, user, due)
+        cadence = pair.weekly_cadence()
+        if cadence is not None:
+            you += night_warnings(deps, user, pair, partner, cadence)
     return Outcome(replies=[Message(who.id, you)], edit=Edit(None, ()) if as_edit else None)
 
 
-def _changed(
-    deps: Deps, pair: Pair, reader: User, changed_by: str | None, due: datetime | None
-) -> str:
-    """What changed about the weekly round, for ``reader`` (who changed it: None = them)."""
+def _changed(deps: Deps, pair: Pair, reader: User, due: datetime | None) -> str:
+    """What changed about the weekly round, for the ``reader`` who changed it."""
     cadence = pair.weekly_cadence()
     if cadence is None:
-        if changed_by is None:
-            return texts.WEEKLY_OFF_YOU
-        return texts.WEEKLY_OFF_PARTNER.format(name=changed_by)
-    fields = {
-        "day": texts.WEEKDAYS[cadence.weekday],
-        "time": cadence.time_of_day.strftime("%H:%M"),
-        "zone": cadence.timezone,
-        "next": _next(deps, due, reader),
-    }
-    if changed_by is None:
-        return texts.WEEKLY_SET_YOU.format(**fields)
-    return texts.WEEKLY_SET_PARTNER.format(name=changed_by, **fields)
+        return texts.WEEKLY_OFF_YOU
+    return texts.WEEKLY_SET_YOU.format(
+        day=texts.WEEKDAYS[cadence.weekday],
+        time=cadence.time_of_day.strftime("%H:%M"),
+        zone=cadence.timezone,
+        next=_next(deps, due, reader),
+    )

@@ -85,6 +85,11 @@ def pair_record(row: Any) -> Pair:
         trip=None
         if row.trip_start is None or row.trip_end is None
         else Trip(row.trip_start, row.trip_end),
+        proposal=row.proposal,
+        proposal_by=row.proposal_by,
+        proposal_seq=int(row.proposal_seq or 0),
+        notice_by=row.notice_by,
+        notice_from=row.notice_from,
     )
 
 
@@ -309,6 +314,12 @@ class SqlPairs:
                 # carried into a new start (and the members' order may have swapped).
                 deeper_a=False,
                 deeper_b=False,
+                # Nothing proposed or noted before the pair ended carries over.
+                proposal=None,
+                proposal_by=None,
+                proposal_seq=pairs.c.proposal_seq + 1,
+                notice_by=None,
+                notice_from=None,
             )
         )
         if reopened.rowcount != 1:
@@ -377,6 +388,62 @@ class SqlPairs:
             .values(**values)
         )
         return settled.rowcount == 1
+
+    async def propose_schedule(self, pair_id: int, change: str, by: int) -> int:
+        """See :meth:`bot.domain.ports.Pairs.propose_schedule`."""
+        await self._conn.execute(
+            update(pairs)
+            .where(pairs.c.id == pair_id)
+            .values(proposal=change, proposal_by=by, proposal_seq=pairs.c.proposal_seq + 1)
+        )
+        return (await self._fetch(pair_id)).proposal_seq
+
+    async def drop_schedule_proposal(self, pair_id: int) -> None:
+        """See :meth:`bot.domain.ports.Pairs.drop_schedule_proposal`."""
+        await self._conn.execute(
+            update(pairs)
+            .where(pairs.c.id == pair_id, pairs.c.proposal.is_not(None))
+            .values(proposal=None, proposal_by=None, proposal_seq=pairs.c.proposal_seq + 1)
+        )
+
+    async def settle_schedule_proposal(self, pair_id: int, seq: int, proposer: int) -> str | None:
+        """See :meth:`bot.domain.ports.Pairs.settle_schedule_proposal`: a conditional update
+        on the proposal's counter, proposer and presence."""
+        waiting = (
+            pairs.c.id == pair_id,
+            pairs.c.proposal_seq == seq,
+            pairs.c.proposal_by == proposer,
+            pairs.c.proposal.is_not(None),
+        )
+        change = (await self._conn.execute(select(pairs.c.proposal).where(*waiting))).scalar()
+        if change is None:
+            return None
+        settled = await self._conn.execute(
+            update(pairs).where(*waiting).values(proposal=None, proposal_by=None)
+        )
+        return str(change) if settled.rowcount == 1 else None
+
+    async def hold_notice(self, pair_id: int, by: int, before: str) -> bool:
+        """See :meth:`bot.domain.ports.Pairs.hold_notice`: a conditional update on
+        ``notice_by``."""
+        held = await self._conn.execute(
+            update(pairs)
+            .where(pairs.c.id == pair_id, pairs.c.notice_by.is_(None))
+            .values(notice_by=by, notice_from=before)
+        )
+        return held.rowcount == 1
+
+    async def take_notice(self, pair_id: int, by: int) -> str | None:
+        """See :meth:`bot.domain.ports.Pairs.take_notice`: a conditional update on
+        ``notice_by``."""
+        held = (pairs.c.id == pair_id, pairs.c.notice_by == by)
+        before = (await self._conn.execute(select(pairs.c.notice_from).where(*held))).scalar()
+        if before is None:
+            return None
+        taken = await self._conn.execute(
+            update(pairs).where(*held).values(notice_by=None, notice_from=None)
+        )
+        return str(before) if taken.rowcount == 1 else None
 
     async def ended_since(self, user_id: int, since: datetime) -> Pair | None:
         """See :meth:`bot.domain.ports.Pairs.ended_since`."""

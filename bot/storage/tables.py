@@ -130,6 +130,15 @@ pairs = Table(
     Column("anniversary_mentioned", Boolean, nullable=False, default=False, server_default=false()),
     Column("trip_start", Date),  # the trip noted with /trip: first and last local day
     Column("trip_end", Date),
+    # A schedule change waiting for the other partner (it lands in their quiet hours): the
+    # change (the domain's encoding), who proposed it, and the counter its buttons carry.
+    Column("proposal", String(120)),
+    Column("proposal_by", BigInteger),
+    Column("proposal_seq", Integer, nullable=False, default=0, server_default="0"),
+    # Changes one partner made in the last few minutes, not yet told to the other: who, and
+    # the settings before the first of them (the domain's encoding).
+    Column("notice_by", BigInteger),
+    Column("notice_from", String(600)),
 )
 
 invites = Table(

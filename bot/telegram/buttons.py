@@ -16,6 +16,7 @@ from bot.domain import (
     onboarding,
     packs,
     pairing,
+    proposals,
     reactions,
     retention,
     safety,
@@ -117,6 +118,8 @@ async def press(
             return await retention.choose(deps, who, Retention(choice))
         case cb.ProposalData(pair_id, choice, yes):
             return await retention.answer_proposal(deps, who, pair_id, Retention(choice), yes)
+        case cb.ScheduleProposalData(pair_id, seq, yes):
+            return await proposals.answer(deps, who, pair_id, seq, yes)
         case cb.SafetyRemoveData(command_id):
             return safety.remove(deps, who, command_id, pressed)
         case cb.DeeperData(yes):

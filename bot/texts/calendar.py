@@ -19,8 +19,6 @@ BTN_PACK_ON = "Turn on: {name}"
 BTN_PACK_OFF = "\u2713 {name} (tap to turn off)"
 PACK_ON_YOU = "{pack} is on: its questions join your check-ins."
 PACK_OFF_YOU = "{pack} is off."
-PACK_ON_PARTNER = "{name} turned on the pack {pack}."
-PACK_OFF_PARTNER = "{name} turned off the pack {pack}."
 PACKS_TOO_MANY = "Up to {max} packs can be on at once: turn one off first."
 
 # /anniversary

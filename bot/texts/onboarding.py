@@ -43,3 +43,12 @@ TIMEZONE_USE_MINE = "Use {zone} for our check-ins"
 TIMEZONE_KEEP = "Keep {zone}"
 TIMEZONE_OTHER = "Other: I'll type it"
 TIMEZONE_TYPE = "Type your city or timezone, for example: Lisbon, Chicago, Asia/Tokyo."
+TIMEZONE_FIXED_NOTE = (
+    "{zone} is a fixed offset from UTC: it does not follow daylight saving, so if your clocks "
+    "change in summer or winter, your times will be an hour off then. To follow your local "
+    "clock all year, type your city instead (for example: Berlin, Chicago)."
+)
+TIMEZONE_POSIX_NOTE = (
+    "Note: in names like \u201c{text}\u201d the sign is inverted (a POSIX rule), so it means "
+    "{zone}. That is how I read and show it."
+)

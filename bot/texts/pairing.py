@@ -34,6 +34,30 @@ PAIRED = (
     "/settings changes that; /checkin starts one right now."
 )
 PAIRED_TOAST = "Paired"
+# The pair's schedule follows the inviter's timezone: until it is known, nothing is scheduled
+# (issue 12: never a silent UTC).
+PAIRED_WAITING_YOU = (
+    "You're now paired with {partner}.\n\n"
+    "Your check-ins will follow your timezone, so they start once you tell me which one you're "
+    "in. /checkin starts one right now."
+)
+PAIRED_WAITING_PARTNER = (
+    "You're now paired with {partner}.\n\n"
+    "Your check-ins will follow {partner}'s timezone, so they start once {partner} has told me "
+    "which one they're in. /checkin starts one right now."
+)
+ASK_TIMEZONE_INVITER = (
+    "Which timezone are you in? Your check-ins with {partner} follow it, so they start once I "
+    "know. Tap one below, or type a city or zone name."
+)
+ASK_TIMEZONE_BEFORE_CHECKIN = (
+    "Your first check-in with {partner} comes soon. Which timezone are you in? Then every time "
+    "I show is your local time. Tap one below, or type a city or zone name."
+)
+SCHEDULE_STARTED_PARTNER = (
+    "{partner} set their timezone, so your check-ins are scheduled: {schedule}. Next one: {next}."
+)
+SCHEDULE_STARTED_YOU = "Your check-ins with {partner} are scheduled: {schedule}. Next one: {next}."
 
 UNPAIR_CONFIRM = (
     "End your pair with {partner}? Open check-ins close without showing any answer. "

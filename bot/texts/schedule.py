@@ -13,15 +13,15 @@ SETTINGS = (
     "\u2022 Status: {status}\n"
     "\u2022 Next: {next}"
 )
-NIGHT_WARNING = (
-    "\n\nHeads-up: that's {local} for {who}, in the night-time quiet hours (22:00\u201308:00)."
-)
+NIGHT_WARNING = "\n\nHeads-up: that's {local} for {who}, inside quiet hours ({quiet})."
 NIGHT_YOU = "you"
 STATUS_ACTIVE = "active"
 STATUS_PAUSED = "paused (/resume to continue)"
 # Paused by the partner, or the partner can't be reached: the same words (privacy rule 8).
 STATUS_HELD = "paused for now"
 STATUS_OFF = "off"
+STATUS_WAITING_ZONE = "waiting for {name}'s timezone"
+STATUS_WAITING_YOUR_ZONE = "waiting for your timezone (/timezone)"
 STATUS_WEEKLY_ONLY = "weekly check-in only"
 NEXT_NONE = "none scheduled"
 NEXT_AT = "{when} your time"
@@ -55,9 +55,6 @@ PAIR_TZ_SAME = (
 PAIR_TZ_MINE = "Mine: {zone}"
 PAIR_TZ_PARTNER = "{partner}'s: {zone}"
 SCHEDULE_CHANGED_YOU = "Done. Check-ins now come {schedule}. Next one: {next}."
-SCHEDULE_CHANGED_PARTNER = (
-    "{name} changed your check-ins: they now come {schedule}. Next one: {next}."
-)
 PAUSED_YOU = "Check-ins are paused. /resume brings them back."
 RESUMED_YOU = "Check-ins are back on. Next one: {next}."
 # What a partner hears when check-ins stop or start again. Discreet on purpose (DESIGN.md, privacy
@@ -92,11 +89,7 @@ WEEKLY_STATUS_OFF = (
 )
 WEEKLY_CHANGE = "Pick another day, or turn it off:"
 WEEKLY_SET_YOU = "Done: your weekly check-in comes every {day} at {time} ({zone}). Next: {next}."
-WEEKLY_SET_PARTNER = (
-    "{name} set up a weekly check-in: every {day} at {time} ({zone}). Next: {next}."
-)
 WEEKLY_OFF_YOU = "The weekly check-in is off."
-WEEKLY_OFF_PARTNER = "{name} turned the weekly check-in off."
 WEEKLY_ALREADY_OFF = "The weekly check-in is already off."
 WEEKLY_UNCHANGED = "That's already your weekly check-in. /weekly shows it."
 WEEKLY_UNKNOWN = (
@@ -113,9 +106,38 @@ FOCUS_STATUS = (
 )
 FOCUS_NONE = "none (all topics equally)"
 FOCUS_SET_YOU = "Focus set: {focus}."
-FOCUS_SET_PARTNER = "{name} changed your focus: {focus}."
 FOCUS_CLEARED_YOU = "Focus cleared: all topics come up equally."
-FOCUS_CLEARED_PARTNER = "{name} cleared your focus: all topics come up equally."
 FOCUS_UNKNOWN = "I don't know the topic \u201c{word}\u201d. The topics are: {topics}."
 FOCUS_TOO_MANY = "Up to {max} topics can be in focus at once."
 BTN_CLEAR = "Clear"
+
+# A schedule change that lands in the partner's quiet hours is a proposal they answer (issue 12).
+PROPOSAL_SENT = (
+    "{when} ({zone}) is {local} for {partner}, inside their quiet hours, so {partner} is asked "
+    "first. Your check-ins stay as they are until they accept; I'll tell you what they say."
+)
+PROPOSAL_ASK = (
+    "{name} would like your check-ins to come {schedule}. That's {local} on your clock, "
+    "inside your quiet hours, so it changes only if you accept."
+)
+BTN_PROPOSAL_ACCEPT = "Accept"
+BTN_PROPOSAL_DECLINE = "Keep as it is"
+PROPOSAL_ACCEPTED_YOU = "Accepted. Check-ins now come {schedule}. Next one: {next}."
+PROPOSAL_ACCEPTED_PARTNER = "{name} accepted: check-ins now come {schedule}. Next one: {next}."
+PROPOSAL_DECLINED_YOU = "Kept as it is. I'll let {name} know."
+PROPOSAL_DECLINED_PARTNER = "{name} would rather keep the check-ins as they are."
+PROPOSAL_REPLACED = "This proposal was replaced by a newer one."
+PROPOSAL_ANSWERED = "This proposal was already answered."
+PROPOSAL_OWN = "That's your own proposal: {partner} decides on it."
+PROPOSAL_NOT_YOURS = "This proposal is about someone else's check-ins, so it does nothing here."
+PROPOSAL_WAITING = "Waiting for {name}: check-ins to come {schedule}."
+
+# Changes made within a few minutes, told to the partner in one message (issue 12).
+NOTICE_HEAD = "{name} changed your settings:"
+NOTICE_SCHEDULE = "Check-ins: {schedule}, {local} your time. Next one: {next}."
+NOTICE_SCHEDULE_OFF = "Check-ins: {schedule}."
+NOTICE_WEEKLY = "Weekly check-in: {schedule}."
+NOTICE_WEEKLY_OFF = "Weekly check-in: off."
+NOTICE_FOCUS = "Focus: {focus}."
+NOTICE_FOCUS_CLEARED = "Focus: cleared, so all topics come up equally."
+NOTICE_PACKS = "Life-stage packs on: {packs}."

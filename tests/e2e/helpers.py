@@ -176,6 +176,7 @@ async def unscheduled_pair(box: Sandbox) -> tuple[FakeUser, FakeUser]:
     """Alex and Sam, with only /checkin rounds (no scheduled round gets in the way)."""
     alex, sam = await make_pair(box)
     await alex.send("/frequency off")
+    await notices_told(box)  # Sam hears of it now, not in the middle of a scenario
     return alex, sam
 
 
@@ -290,3 +291,16 @@ async def type_answer(user: FakeUser, text: str) -> None:
     (saved at once, no "Send this as your answer?" step)."""
     await user.press(texts.BTN_WRITE)
     await user.send(text)
+
+
+# ------------------------------------------------------------------- coalesced notices (issue 12)
+
+
+def notice(name: str, *lines: str) -> str:
+    """The coalesced notice of ``name``'s recent changes, one line per changed part."""
+    return texts.NOTICE_HEAD.format(name=name) + "".join(f"\n\u2022 {line}" for line in lines)
+
+
+async def notices_told(box: Sandbox) -> None:
+    """Let the window of held change notices pass (the due work runs)."""
+    await box.advance(timedelta(minutes=4))

@@ -26,6 +26,8 @@ from tests.e2e.helpers import (
     labels,
     newest,
     next_day,
+    notice,
+    notices_told,
     offer_of,
     option_titles,
     pass_everything,
@@ -131,7 +133,10 @@ async def test_a_pack_turned_on_brings_its_questions_and_exercise_until_turned_o
     before = len(sam.chat.messages)
     await alex.press(texts.BTN_PACK_ON.format(name="Test pack"))
     assert alex.chat.toasts[-1] == texts.PACK_ON_YOU.format(pack="Test pack")
-    assert texts_since(sam, before) == [texts.PACK_ON_PARTNER.format(name="Alex", pack="Test pack")]
+    await notices_told(cal)
+    assert texts_since(sam, before) == [
+        notice("Alex", texts.NOTICE_PACKS.format(packs="Test pack"))
+    ]
     assert texts.BTN_PACK_OFF.format(name="Test pack") in labels(alex.chat.messages[-1])
     await sam.send("/settings")
     assert texts.SETTINGS_PACKS.format(packs="Test pack") in sam.chat.last.text
@@ -151,8 +156,9 @@ async def test_a_pack_turned_on_brings_its_questions_and_exercise_until_turned_o
     before = len(alex.chat.messages)
     await sam.press(texts.BTN_PACK_OFF.format(name="Test pack"))
     assert sam.chat.toasts[-1] == texts.PACK_OFF_YOU.format(pack="Test pack")
+    await notices_told(cal)
     assert texts_since(alex, before) == [
-        texts.PACK_OFF_PARTNER.format(name="Sam", pack="Test pack")
+        notice("Sam", texts.NOTICE_PACKS.format(packs=texts.PACKS_NONE_ON))
     ]
     await next_day(cal)
     for _ in range(3):

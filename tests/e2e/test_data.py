@@ -13,7 +13,7 @@ import pytest
 from bot import texts
 from bot.emulator import FakeUser, SentMessage
 from bot.sandbox import Sandbox
-from tests.conftest import START, open_round, start_user
+from tests.conftest import open_round, start_user
 from tests.e2e.helpers import (
     DimensionPicker,
     checkin,
@@ -177,6 +177,7 @@ async def test_the_daily_job_removes_check_ins_older_than_the_window(
     box: Sandbox, picker: DimensionPicker
 ) -> None:
     alex, sam = await unscheduled_pair(box)
+    began = box.clock.now()  # a few minutes after START: the notice of /frequency off went
     await checkin(box, alex, sam, "4", "4")
     first_question = picker.asked[-1].text
     await alex.send("/retention")
@@ -186,7 +187,7 @@ async def test_the_daily_job_removes_check_ins_older_than_the_window(
     await alex.send("/history")
     assert alex.chat.last.text.startswith(texts.HISTORY_HEADER.format(first=1, last=2, total=2))
 
-    await box.run_until(START + timedelta(days=93))  # 2 March + 3 months = 2 June, and a day
+    await box.run_until(began + timedelta(days=93))  # 2 March + 3 months = 2 June, and a day
     for user in (alex, sam):
         await user.send("/history")
         page = user.chat.last.text

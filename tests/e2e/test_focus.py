@@ -10,7 +10,7 @@ from bot import texts
 from bot.sandbox import Sandbox
 from content.schema import Dimension
 from tests.conftest import make_pair, open_round, texts_since
-from tests.e2e.helpers import DimensionPicker, labels
+from tests.e2e.helpers import DimensionPicker, labels, notice, notices_told
 
 
 async def test_focus_unknown_topic_lists_the_topics_and_changes_nothing(box: Sandbox) -> None:
@@ -35,7 +35,8 @@ async def test_focus_is_told_to_both_and_weights_the_rotation(
     await alex.send("/focus trust boundaries")
     shown = f"{Dimension.BOUNDARIES.label}, {Dimension.TRUST.label}"
     assert alex.chat.last.text == texts.FOCUS_SET_YOU.format(focus=shown)
-    assert sam.chat.last.text == texts.FOCUS_SET_PARTNER.format(name="Alex", focus=shown)
+    await notices_told(box)
+    assert sam.chat.last.text == notice("Alex", texts.NOTICE_FOCUS.format(focus=shown))
     await sam.send("/focus")
     assert sam.chat.last.text == texts.FOCUS_STATUS.format(focus=shown, max=4)
     ticked = [label for label in labels(sam.chat.last) if label.startswith("\u2713 ")]
@@ -56,9 +57,11 @@ async def test_focus_is_told_to_both_and_weights_the_rotation(
 
     await sam.press(f"\u2713 {Dimension.TRUST.label}")  # toggle trust off with a button
     assert sam.chat.toasts[-1] == texts.FOCUS_SET_YOU.format(focus=Dimension.BOUNDARIES.label)
-    assert alex.chat.last.text == texts.FOCUS_SET_PARTNER.format(
-        name="Sam", focus=Dimension.BOUNDARIES.label
+    await notices_told(box)
+    assert alex.chat.last.text == notice(
+        "Sam", texts.NOTICE_FOCUS.format(focus=Dimension.BOUNDARIES.label)
     )
     await alex.send("/focus clear")
     assert alex.chat.last.text == texts.FOCUS_CLEARED_YOU
-    assert sam.chat.last.text == texts.FOCUS_CLEARED_PARTNER.format(name="Alex")
+    await notices_told(box)
+    assert sam.chat.last.text == notice("Alex", texts.NOTICE_FOCUS_CLEARED)

@@ -32,18 +32,20 @@ async def test_new_pair_schedule_follows_inviters_timezone_with_each_partners_lo
 async def test_settings_warns_when_the_time_falls_in_a_partners_night(box: Sandbox) -> None:
     alex, sam = await make_pair(box, a_zone="Berlin", b_zone="Los Angeles")
     await alex.send("/time 8:00")
+    await sam.press(texts.BTN_PROPOSAL_ACCEPT)  # it lands in Sam's night: Sam is asked
     await alex.send("/settings")
     # 08:00 in Berlin is 23:00 the evening before in Los Angeles.
-    assert "that's 23:00 for Sam, in the night-time quiet hours" in alex.chat.last.text
+    assert "that's 23:00 for Sam, inside quiet hours (22:00\u201308:00)" in alex.chat.last.text
     await sam.send("/settings")
-    assert "that's 23:00 for you, in the night-time quiet hours" in sam.chat.last.text
+    assert "that's 23:00 for you, inside quiet hours (22:00\u201308:00)" in sam.chat.last.text
 
 
-async def test_changing_the_time_warns_when_it_falls_in_a_partners_night(box: Sandbox) -> None:
+async def test_changing_the_time_warns_when_it_falls_in_ones_own_night(box: Sandbox) -> None:
     alex, sam = await make_pair(box, a_zone="Berlin", b_zone="Los Angeles")
-    await alex.send("/time 7:30")
-    assert "that's 22:30 for Sam, in the night-time quiet hours" in alex.chat.last.text
-    assert "that's 22:30 for you, in the night-time quiet hours" in sam.chat.last.text
+    await alex.send("/time 23:00")  # 14:00 in Los Angeles: applied at once
+    assert "that's 23:00 for you, inside quiet hours" in alex.chat.last.text
+    await box.advance(timedelta(minutes=4))
+    assert "that's 23:00 for Alex, inside quiet hours" in sam.chat.last.text
 
 
 async def test_either_partner_changes_the_schedule_and_both_are_told(box: Sandbox) -> None:
@@ -54,16 +56,19 @@ async def test_either_partner_changes_the_schedule_and_both_are_told(box: Sandbo
     await sam.press("Weekly")
     await sam.press("Sun")
     assert "every Sunday at 20:00 (Europe/Berlin)" in sam.chat.last.text
-    assert "Sam changed your check-ins" in alex.chat.last.text
+    # 15:00 "Sun 8 Mar" for Sam: New York moved to summer time on 8 March.
+    assert "Sun 8 Mar, 15:00 your time" in sam.chat.last.text
+    await box.advance(timedelta(minutes=4))  # the partner hears once the changes settle
+    assert "Sam changed your settings" in alex.chat.last.text
     assert "every Sunday at 20:00" in alex.chat.last.text
     assert "Sun 8 Mar, 20:00 your time" in alex.chat.last.text
-    # New York moved to summer time on 8 March: 20:00 Berlin is 15:00 there that day.
-    assert "Sun 8 Mar, 15:00 your time" in sam.chat.last.text
     await alex.send("/frequency weekdays")
     assert "on weekdays at 20:00" in alex.chat.last.text
+    await box.advance(timedelta(minutes=4))
     assert "Alex changed" in sam.chat.last.text
     await alex.send("/timezone New York")
     await alex.press("Use America/New_York for our check-ins")
+    await box.advance(timedelta(minutes=4))
     assert "(America/New_York)" in sam.chat.last.text
 
 
@@ -167,8 +172,9 @@ async def _round_instants(box: Sandbox, days: int) -> list[datetime]:
 
 async def test_spring_forward_gap_goes_out_at_the_first_valid_minute(box: Sandbox) -> None:
     box.clock.set(datetime(2026, 3, 27, 12, 0, tzinfo=UTC))
-    alex, _sam = await make_pair(box)
+    alex, sam = await make_pair(box)
     await alex.send("/time 02:30")
+    await sam.press(texts.BTN_PROPOSAL_ACCEPT)  # Sam's night too: Sam is asked first
     instants = await _round_instants(box, 3)
     # 28 Mar 02:30 CET = 01:30 UTC; 29 Mar 02:30 does not exist: 03:00 CEST = 01:00 UTC;
     # 30 Mar 02:30 CEST = 00:30 UTC.
@@ -183,6 +189,7 @@ async def test_fall_back_repeated_hour_goes_out_once(box: Sandbox) -> None:
     box.clock.set(datetime(2026, 10, 30, 12, 0, tzinfo=UTC))
     alex, sam = await make_pair(box, a_zone="New York", b_zone="Berlin")
     await alex.send("/time 1:30")
+    await sam.press(texts.BTN_PROPOSAL_ACCEPT)  # 06:30 in Berlin: Sam is asked first
     instants = await _round_instants(box, 3)
     # 31 Oct 01:30 EDT = 05:30 UTC; 1 Nov 01:30 happens twice: once, at EDT = 05:30 UTC;
     # 2 Nov 01:30 EST = 06:30 UTC.

@@ -18,6 +18,8 @@ from tests.e2e.helpers import (
     DimensionPicker,
     labels,
     newest,
+    notice,
+    notices_told,
     offers_in,
     press_in,
     reveals,
@@ -32,7 +34,9 @@ async def test_weekly_round_of_three_reveals_side_by_side_only_when_all_are_answ
     await alex.send("/weekly sun 10:00")
     told = "every Sunday at 10:00 (Europe/Berlin). Next: Sun 8 Mar, 10:00 your time."
     assert alex.chat.last.text == f"Done: your weekly check-in comes {told}"
-    assert sam.chat.last.text == f"Alex set up a weekly check-in: {told}"
+    await notices_told(box)
+    weekly = texts.NOTICE_WEEKLY.format(schedule="every Sunday at 10:00 (Europe/Berlin)")
+    assert sam.chat.last.text == notice("Alex", weekly)
 
     before_a, before_s = len(alex.chat.messages), len(sam.chat.messages)
     box.clock.set(SUN_8_MAR_10_BERLIN - timedelta(minutes=1))
@@ -85,7 +89,8 @@ async def test_weekly_round_of_three_reveals_side_by_side_only_when_all_are_answ
 
     await alex.send("/weekly off")
     assert alex.chat.last.text == texts.WEEKLY_OFF_YOU
-    assert sam.chat.last.text == texts.WEEKLY_OFF_PARTNER.format(name="Alex")
+    await notices_told(box)
+    assert sam.chat.last.text == notice("Alex", texts.NOTICE_WEEKLY_OFF)
     await alex.send("/weekly off")
     assert alex.chat.last.text == texts.WEEKLY_ALREADY_OFF
     before_s = len(sam.chat.messages)
@@ -115,8 +120,13 @@ async def test_weekly_instead_of_daily_only_the_weekly_round_comes(box: Sandbox)
     assert sam.chat.last.text == texts.WEEKLY_STATUS_OFF
     await sam.press("Sat")  # the weekday buttons
     told = "every Saturday at 20:00 (Europe/Berlin). Next: Sat 7 Mar, 20:00 your time."
-    assert sam.chat.last.text == f"Done: your weekly check-in comes {told}"
-    assert alex.chat.last.text == f"Sam set up a weekly check-in: {told}"
+    # Alex's change, still held, is told to Sam at once (Sam's own change follows it).
+    shown = sam.chat.texts()[-2:]
+    assert f"Done: your weekly check-in comes {told}" in shown
+    assert any(t.startswith("Alex changed your settings:") for t in shown), shown
+    await notices_told(box)
+    weekly = texts.NOTICE_WEEKLY.format(schedule="every Saturday at 20:00 (Europe/Berlin)")
+    assert alex.chat.last.text == notice("Sam", weekly)
     await sam.send("/weekly")
     assert "\u2713 Sat" in labels(sam.chat.last)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from bot import texts
 from bot.domain.asking import exercise_text
@@ -22,6 +21,7 @@ from bot.i18n import gettext
 from content.programs import Program
 from content.schema import Question
 from scheduler.cadence import Cadence, Frequency, local_time
+from scheduler.zones import zone_info
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ def week_began(cohort: Cohort, index: int, zone: str | None = None) -> datetime:
     privacy rule 2: a couple enrolled mid-week cannot help single anyone out)."""
     day = cohort.start_date + timedelta(days=7 * index)
     zones = {cohort.timezone, zone or cohort.timezone}
-    return min(datetime.combine(day, time(0), ZoneInfo(z)).astimezone(UTC) for z in zones)
+    return min(datetime.combine(day, time(0), zone_info(z)).astimezone(UTC) for z in zones)
 
 
 def days_text(cohort: Cohort) -> str:

@@ -6,7 +6,6 @@ last week, which ends the cohort), and the coming prep questions are scheduled.
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from bot import texts
 from bot.domain.cohorts.calendar import program_of, session_instant, week_index
@@ -21,6 +20,7 @@ from bot.domain.subjects import CohortSubject, CohortWeekSubject, DueKind
 from bot.i18n import gettext
 from content.programs import Program
 from scheduler.due import DueItem
+from scheduler.zones import zone_info
 
 #: When a week boundary runs, in the cohort's timezone, on the week's first day.
 WEEK_BOUNDARY_AT = time(9, 0)
@@ -30,7 +30,7 @@ PREP_AT = time(10, 0)
 
 def _week_start_instant(cohort: Cohort, index: int) -> datetime:
     day = cohort.start_date + timedelta(days=7 * index)
-    local = datetime.combine(day, WEEK_BOUNDARY_AT, ZoneInfo(cohort.timezone))
+    local = datetime.combine(day, WEEK_BOUNDARY_AT, zone_info(cohort.timezone))
     return local.astimezone(UTC)
 
 
@@ -53,7 +53,7 @@ def _prep_instant(cohort: Cohort, index: int) -> datetime | None:
     if session is None:
         return None
     day_before = session.date() - timedelta(days=1)
-    local = datetime.combine(day_before, PREP_AT, ZoneInfo(cohort.timezone))
+    local = datetime.combine(day_before, PREP_AT, zone_info(cohort.timezone))
     return local.astimezone(UTC)
 
 

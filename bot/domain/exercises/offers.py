@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from bot import texts
 from bot.domain import callbacks as cb
@@ -41,6 +40,7 @@ from bot.domain.subjects import DueKind, OfferSubject
 from bot.i18n import gettext
 from content.schema import Dimension, Exercise, Gap, Trigger
 from scheduler.cadence import is_night, local_time
+from scheduler.zones import zone_info
 
 logger = logging.getLogger(__name__)
 
@@ -378,7 +378,7 @@ def followup_at(deps: Deps, pair: Pair) -> datetime:
     sooner than 36 hours."""
     now = deps.now()
     day = local_time(now + FOLLOWUP_AFTER, pair.timezone).date()
-    at = datetime.combine(day, pair.time_of_day, ZoneInfo(pair.timezone)).astimezone(UTC)
+    at = datetime.combine(day, pair.time_of_day, zone_info(pair.timezone)).astimezone(UTC)
     if pair.runs_daily:
         at -= timedelta(minutes=1)
     return max(at, now + timedelta(hours=36))
@@ -429,7 +429,7 @@ def suggested_at(deps: Deps, pair: Pair, days: int, zones: Sequence[str] = ()) -
     hours (22:00–08:00) of every zone in ``zones`` (the partners')."""
     zone = pair.timezone
     day = local_time(deps.now(), zone).date() + timedelta(days=days)
-    base = datetime.combine(day, pair.time_of_day, ZoneInfo(zone)).astimezone(UTC)
+    base = datetime.combine(day, pair.time_of_day, zone_info(zone)).astimezone(UTC)
     tries = [base + timedelta(hours=h) for h in (1, -1, 0, 2, -2)]
     for at in tries:
         if not any(is_night(local_time(at, z).time()) for z in (zone, *zones)):

@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 import re
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from bot import texts
 from bot.domain.asking import exercise_text
@@ -24,6 +23,7 @@ from bot.domain.subjects import AwaitReminderTime, DueKind, OfferSubject
 from bot.i18n import gettext
 from scheduler.cadence import TimeOfDayError, local_time, parse_time_of_day
 from scheduler.due import DueItem
+from scheduler.zones import zone_info
 
 logger = logging.getLogger(__name__)
 
@@ -189,7 +189,7 @@ def parse_when(text: str, zone: str, now: datetime) -> datetime | None:
             if weekday is None:
                 return None
             day += timedelta(days=(weekday - local_now.weekday()) % 7)
-    instant = datetime.combine(day, at, ZoneInfo(zone)).astimezone(UTC)
+    instant = datetime.combine(day, at, zone_info(zone)).astimezone(UTC)
     if word is None and instant <= now:
         instant += timedelta(days=1)
     if word is not None and not relative and instant <= now:

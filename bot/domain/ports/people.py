@@ -242,6 +242,36 @@ class Pairs(Protocol):
         no longer waiting. True for the one caller that settled it."""
         ...
 
+    async def propose_schedule(self, pair_id: int, change: str, by: int) -> int:
+        """Partner ``by`` proposes the schedule change ``change`` (encoded by the domain),
+        replacing any waiting one; nothing changes until the other accepts. Returns the new
+        proposal's number (one more than the last: older buttons no longer match it)."""
+        ...
+
+    async def drop_schedule_proposal(self, pair_id: int) -> None:
+        """A direct schedule change replaces the waiting proposal, if any: it is dropped and
+        the number moves on (its buttons then read as replaced)."""
+        ...
+
+    async def settle_schedule_proposal(self, pair_id: int, seq: int, proposer: int) -> str | None:
+        """Decide-once: proposal number ``seq`` by ``proposer``, if it is still the one
+        waiting, is settled (no longer waiting; the number stays, so its buttons read as
+        answered). Returns its change for the one caller that settled it, None for every
+        other (answered, replaced, or never made)."""
+        ...
+
+    async def hold_notice(self, pair_id: int, by: int, before: str) -> bool:
+        """Start holding partner ``by``'s change notices (the settings ``before`` the first
+        change, encoded by the domain), unless some are held already. True when this call
+        started holding."""
+        ...
+
+    async def take_notice(self, pair_id: int, by: int) -> str | None:
+        """Decide-once: the held notices of ``by`` stop being held. Returns the settings
+        before their first change for the one caller that took them; None for every other
+        (or when none of ``by``'s are held)."""
+        ...
+
     async def ended_since(self, user_id: int, since: datetime) -> Pair | None:
         """The user's most recently ended pair, if it ended at or after ``since``."""
         ...

@@ -1,0 +1,263 @@
+"""A schedule change that lands in the partner's night asks them first (issue 12).
+
+When one partner changes the pair's time (``/time``), frequency (``/frequency``, when that
+moves the instant), the timezone the pair follows, or the weekly round's day and time, and the
+next check-in of the changed lane would then fall inside the *other* partner's quiet hours
+(``User.quiet``, read on their own clock; a partner who turned quiet hours off is never
+asked), the change is not applied: it becomes a proposal stored on the pair (one at a time:
+``Pairs.propose_schedule``) and the partner accepts or declines it with two buttons. Accepting
+applies it and reschedules; declining tells the proposer in one line. Settling is decided once
+in storage (``Pairs.settle_schedule_proposal``); a newer proposal or a direct change replaces
+the waiting one, whose buttons then say so and change nothing.
+
+The proposal's buttons carry the pair id and the proposal's number; neither is trusted: the
+presser must be the other partner of that very pair, and the number the one waiting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, time
+
+from bot import texts
+from bot.domain import callbacks as cb
+from bot.domain.deps import Deps
+from bot.domain.errors import Refused
+from bot.domain.messages import Button, Edit, Message, Outcome
+from bot.domain.model import Pair, User
+from bot.domain.notices import agreed_change
+from bot.domain.people import UserInfo, pair_of, speaking_to, tell, touch, zone_of
+from bot.domain.ports import UnitOfWork
+from bot.domain.schedule import next_text, reschedule, schedule_text
+from scheduler.cadence import Cadence, Frequency, QuietHours, local_time, next_occurrence
+from scheduler.zones import zone_info
+
+_FIELDS = {
+    "f": "frequency",
+    "d": "weekday",
+    "t": "time_of_day",
+    "z": "timezone",
+    "wd": "weekly_weekday",
+    "wt": "weekly_time",
+}
+
+
+@dataclass(frozen=True)
+class ScheduleChange:
+    """A change to the pair's schedule: the daily lane's ``frequency``, ``weekday``,
+    ``time_of_day`` and ``timezone``, or the weekly round's ``weekly_weekday`` and
+    ``weekly_time`` (None: unchanged). Stored on the pair while it waits as :meth:`encode`
+    gives it (``f=weekly;d=2;t=20:00``), read back with :meth:`parse`."""
+
+    frequency: Frequency | None = None
+    weekday: int | None = None
+    time_of_day: time | None = None
+    timezone: str | None = None
+    weekly_weekday: int | None = None
+    weekly_time: time | None = None
+
+    @property
+    def weekly(self) -> bool:
+        """Whether this changes the weekly round (else the daily lane)."""
+        return self.weekly_weekday is not None
+
+    def encode(self) -> str:
+        """The stored form: ``key=value`` pairs joined by ``;`` (times as ``HH:MM``)."""
+        parts = []
+        for key, name in _FIELDS.items():
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if isinstance(value, time):
+                value = value.strftime("%H:%M")
+            elif isinstance(value, Frequency):
+                value = value.value
+            parts.append(f"{key}={value}")
+        return ";".join(parts)
+
+    @classmethod
+    def parse(cls, raw: str) -> ScheduleChange:
+        """The change :meth:`encode` wrote. Raises ValueError for anything else (an unknown
+        key, a bad time, weekday or zone)."""
+        values: dict[str, object] = {}
+        for part in raw.split(";"):
+            key, _, value = part.partition("=")
+            name = _FIELDS.get(key)
+            if name is None or name in values:
+                raise ValueError("not a schedule change")
+            if name in ("time_of_day", "weekly_time"):
+                values[name] = time.fromisoformat(value)
+            elif name in ("weekday", "weekly_weekday"):
+                day = int(value)
+                if not 0 <= day <= 6:
+                    raise ValueError("not a weekday")
+                values[name] = day
+            elif name == "frequency":
+                values[name] = Frequency(value)
+            else:
+                zone_info(value)  # raises ValueError for an unknown zone
+                values[name] = value
+        return cls(**values)  # type: ignore[arg-type]
+
+    def applied(self, pair: Pair) -> Pair:
+        """``pair`` as it would be with this change (nothing stored)."""
+        changes = {name: getattr(self, name) for name in _FIELDS.values()}
+        return replace(pair, **{k: v for k, v in changes.items() if v is not None})
+
+    def schedule(self, pair: Pair) -> str:
+        """The changed lane of ``pair`` (already changed) in words, in the language in force."""
+        if not self.weekly:
+            return schedule_text(pair)
+        cadence = pair.weekly_cadence()
+        assert cadence is not None
+        return texts.SCHEDULE_WEEKLY.format(
+            day=texts.WEEKDAYS[cadence.weekday],
+            time=cadence.time_of_day.strftime("%H:%M"),
+            zone=cadence.timezone,
+        )
+
+
+def _lane(pair: Pair, weekly: bool) -> Cadence | None:
+    return pair.weekly_cadence() if weekly else pair.cadence()
+
+
+def lands_in_quiet(
+    before: Pair, change: ScheduleChange, quiet: QuietHours | None, zone: str, now: datetime
+) -> datetime | None:
+    """The pure rule behind :func:`night_landing`: the changed lane's next opening after
+    ``now`` (aware UTC) when ``change`` puts it inside ``quiet`` (hours on the clock of
+    ``zone``) and the opening did not already read that wall time on that clock before the
+    change; else None (also for ``quiet`` None: quiet hours turned off, or a lane turned off)."""
+    if quiet is None:
+        return None
+    after = _lane(change.applied(before), change.weekly)
+    new = None if after is None else next_occurrence(after, now)
+    if new is None or not quiet.covers(new, zone):
+        return None
+    earlier = _lane(before, change.weekly)
+    old = None if earlier is None else next_occurrence(earlier, now)
+    if old is not None and local_time(old, zone).time() == local_time(new, zone).time():
+        return None
+    return new
+
+
+def night_landing(
+    deps: Deps, before: Pair, change: ScheduleChange, partner: User
+) -> datetime | None:
+    """The next check-in of the changed lane (aware UTC) when ``change`` would put it inside
+    ``partner``'s quiet hours on their own clock, and it did not already fall at that very
+    time on their clock before the change (so ``/frequency weekdays`` on an unchanged time
+    asks no one); None when the change may apply at once (also when the partner turned quiet
+    hours off, or the lane is off). See :func:`lands_in_quiet`."""
+    return lands_in_quiet(before, change, partner.quiet, zone_of(deps, partner), deps.now())
+
+
+async def propose(
+    deps: Deps,
+    tx: UnitOfWork,
+    user: User,
+    pair: Pair,
+    partner: User,
+    change: ScheduleChange,
+) -> str | None:
+    """Make ``change`` a proposal when it lands in ``partner``'s quiet hours (see
+    :func:`night_landing`) and they can be asked (they have not blocked the bot): store it
+    (replacing any waiting one), ask the partner in their language with Accept / Keep buttons,
+    and return the proposer's reply (why the partner is asked first). None: not a proposal,
+    apply it at once."""
+    if not partner.active:
+        return None
+    landing = night_landing(deps, pair, change, partner)
+    if landing is None:
+        return None
+    seq = await tx.pairs.propose_schedule(pair.id, change.encode(), user.id)
+    after = change.applied(pair)
+    cadence = _lane(after, change.weekly)
+    assert cadence is not None
+    local = local_time(landing, zone_of(deps, partner)).strftime("%H:%M")
+    with speaking_to(partner):
+        text = texts.PROPOSAL_ASK.format(
+            name=user.first_name, schedule=change.schedule(after), local=local
+        )
+        keyboard = (
+            (
+                Button(texts.BTN_PROPOSAL_ACCEPT, cb.schedule_proposal(pair.id, seq, True)),
+                Button(texts.BTN_PROPOSAL_DECLINE, cb.schedule_proposal(pair.id, seq, False)),
+            ),
+        )
+    await tell(deps, tx, Message(partner.id, text, keyboard))
+    return texts.PROPOSAL_SENT.format(
+        when=cadence.time_of_day.strftime("%H:%M"),
+        zone=cadence.timezone,
+        local=local,
+        partner=partner.first_name,
+    )
+
+
+async def apply_change(deps: Deps, tx: UnitOfWork, pair: Pair, change: ScheduleChange) -> Pair:
+    """Store ``change`` on the pair and move its due work; returns the changed pair."""
+    if change.weekly:
+        changed = await tx.pairs.set_weekly(pair.id, change.weekly_weekday, change.weekly_time)
+    else:
+        changed = await tx.pairs.set_schedule(
+            pair.id,
+            frequency=change.frequency,
+            weekday=change.weekday,
+            time_of_day=change.time_of_day,
+            timezone=change.timezone,
+        )
+    await reschedule(deps, tx, changed)
+    return changed
+
+
+async def answer(deps: Deps, who: UserInfo, pair_id: int, seq: int, yes: bool) -> Outcome:
+    """The partner's Accept (``yes``) or Keep on schedule proposal ``seq`` of pair
+    ``pair_id``. Accept applies the change and reschedules; either way the proposer is told.
+    Refused (nothing changes) with a toast for a presser outside that pair, for the proposer
+    themself, and (buttons removed) for a proposal that was replaced or already answered."""
+    async with deps.db.write() as tx:
+        user = await touch(deps, tx, who)
+        found = await pair_of(tx, user)
+        if found is None or found[0].id != pair_id:
+            raise Refused(texts.PROPOSAL_NOT_YOURS, toast=True)
+        pair, partner = found
+        if seq == pair.proposal_seq and pair.proposal_by == user.id:
+            raise Refused(texts.PROPOSAL_OWN.format(partner=partner.first_name), toast=True)
+        if seq < pair.proposal_seq:
+            raise Refused(texts.PROPOSAL_REPLACED, toast=True, close=True)
+        raw = await tx.pairs.settle_schedule_proposal(pair.id, seq, partner.id)
+        if raw is None:
+            gone = texts.PROPOSAL_ANSWERED if seq == pair.proposal_seq else texts.PROPOSAL_REPLACED
+            raise Refused(gone, toast=True, close=True)
+        change = ScheduleChange.parse(raw)
+        if yes:
+            changed = await apply_change(deps, tx, pair, change)
+            await agreed_change(tx, partner.id, pair, changed)
+            mine = await next_text(tx, changed, zone_of(deps, user))
+            reply = texts.PROPOSAL_ACCEPTED_YOU.format(schedule=change.schedule(changed), next=mine)
+            with speaking_to(partner):
+                theirs = await next_text(tx, changed, zone_of(deps, partner))
+                notice = texts.PROPOSAL_ACCEPTED_PARTNER.format(
+                    name=user.first_name, schedule=change.schedule(changed), next=theirs
+                )
+        else:
+            reply = texts.PROPOSAL_DECLINED_YOU.format(name=partner.first_name)
+            with speaking_to(partner):
+                notice = texts.PROPOSAL_DECLINED_PARTNER.format(name=user.first_name)
+        if partner.active:
+            await tell(deps, tx, Message(partner.id, notice))
+    return Outcome(replies=[Message(who.id, reply)], edit=Edit(None, ()))
+
+
+def waiting_line(pair: Pair, partner: User) -> str | None:
+    """For ``/settings``: the line about a proposal by the reader waiting for ``partner``
+    (None when nothing of theirs waits or it cannot be read)."""
+    if pair.proposal is None or pair.proposal_by == partner.id:
+        return None
+    try:
+        change = ScheduleChange.parse(pair.proposal)
+    except ValueError:
+        return None
+    return texts.PROPOSAL_WAITING.format(
+        name=partner.first_name, schedule=change.schedule(change.applied(pair))
+    )
