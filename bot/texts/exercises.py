@@ -47,10 +47,15 @@ OFFER_DIFFERENT = (
     "Either of you can settle it with a button below."
 )
 OFFER_NOT_THIS_TIME_YOU = "Okay, not this time. If it matters, it will come up again."
-OFFER_ONE_NOT_NOW = (
-    "Your picks are in.\nYou: {mine}\n{partner}: {theirs}\n\n"
-    "One of you would rather not right now. Do it anyway, or leave it for another time? "
-    "Either of you can settle it with a button below."
+OFFER_PARTNER_PASSED = (
+    "{name} would rather not do an exercise right now, so nothing is settled between you. "
+    "That's okay: if it matters, it will come up again. If you like, \u201c{title}\u201d is "
+    "yours to try on your own."
+)
+OFFER_YOU_PASSED = "Okay, no exercise this time. If it matters, it will come up again."
+OFFER_WITHDRAWN = (
+    "{name} would rather not do \u201c{title}\u201d this time after all, so it's off. That's "
+    "okay: if it matters, it will come up again."
 )
 ENCOURAGE = (
     "Your answers on {dimension} are closer than last time. Whatever you two have been "

@@ -172,28 +172,6 @@ async def test_different_picks_are_shown_side_by_side_and_one_partner_settles(
     assert texts_since(alex, before_a) == [] and texts_since(sam, before_s) == []
 
 
-async def test_one_not_now_and_one_exercise_then_not_this_time(box: Sandbox) -> None:
-    alex, sam = await make_pair(box)
-    titles = await mismatch_with_offer(box, alex, sam)
-    await alex.press(texts.BTN_NOT_NOW)
-    assert alex.chat.last.text == texts.PICK_SAVED.format(pick=texts.PICK_NONE, partner="Sam")
-    assert sam.chat.last.text == texts.PICK_WAITING.format(name="Alex")  # not "not now"
-    await sam.press(f"1. {titles[0]}")
-    assert alex.chat.last.text == texts.OFFER_ONE_NOT_NOW.format(
-        mine=texts.PICK_NONE, partner="Sam", theirs=titles[0]
-    )
-    assert sam.chat.last.text == texts.OFFER_ONE_NOT_NOW.format(
-        mine=titles[0], partner="Alex", theirs=texts.PICK_NONE
-    )
-    assert labels(sam.chat.last) == [titles[0], texts.BTN_NOT_THIS_TIME]
-    before_s = len(sam.chat.messages)
-    await alex.press(texts.BTN_NOT_THIS_TIME)
-    assert texts_since(sam, before_s) == [texts.OFFER_DECLINED_DECIDE.format(name="Alex")]
-    await sam.press(titles[0])  # too late: it's settled
-    assert sam.chat.toasts[-1] == texts.OFFER_CLOSED
-    assert not any(t.startswith("You both picked") for t in sam.chat.texts())
-
-
 async def test_not_this_time_is_acknowledged_with_its_own_words(box: Sandbox) -> None:
     alex, sam = await make_pair(box)
     titles = await mismatch_with_offer(box, alex, sam)
