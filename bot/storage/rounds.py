@@ -22,6 +22,7 @@ from bot.domain.model import (
     RoundStatus,
     TypedDraft,
 )
+from bot.storage.round_messages import forget_rounds
 from bot.storage.tables import answers, exercise_offers, round_questions, rounds, typed_answers
 
 _OPEN = RoundStatus.OPEN.value
@@ -419,6 +420,7 @@ class SqlRounds:
             )
         )
         if ids:
+            await forget_rounds(self._conn, ids)
             await self._conn.execute(delete(answers).where(answers.c.round_id.in_(ids)))
             await self._conn.execute(
                 delete(round_questions).where(round_questions.c.round_id.in_(ids))

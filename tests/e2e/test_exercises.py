@@ -472,8 +472,9 @@ async def test_the_nudge_for_a_follow_up_names_the_exercise(box: Sandbox) -> Non
     await box.tick()
     before = len(sam.chat.messages)
     await box.advance(timedelta(hours=14), step=timedelta(hours=1))
-    nudge = next(t for t in texts_since(sam, before) if t.startswith(texts.REMINDER_HEADER))
-    assert texts.FOLLOWUP_INTRO.format(title=titles[0]) in nudge
+    nudge = next(m for m in sam.chat.messages[before:] if m.text.startswith("A gentle nudge"))
+    (question,) = [m for m in sam.chat.messages if m.message_id == nudge.reply_to]
+    assert texts.FOLLOWUP_INTRO.format(title=titles[0]) in question.text
 
 
 # -------------------------------------------------------------------------------------- triggers
