@@ -16,10 +16,11 @@ from bot.domain.messages import Button, Edit, Keyboard, Message, Outcome
 from bot.domain.model import Pair, User
 from bot.domain.occasions import settings_lines
 from bot.domain.packs import active_names
-from bot.domain.people import UserInfo, require_pair, speaking_to, tell, zone_of
+from bot.domain.people import UserInfo, fmt_local, require_pair, speaking_to, tell, zone_of
 from bot.domain.ports import UnitOfWork
 from bot.domain.schedule import (
     held_for,
+    next_opening,
     next_text,
     night_warnings,
     parse_weekday,
@@ -53,23 +54,26 @@ async def settings_text(deps: Deps, tx: UnitOfWork, user: User, pair: Pair, part
     anchor = todays_slot(deps, cadence)
     mine = local_time(anchor, zone_of(deps, user)).strftime("%H:%M")
     theirs = local_time(anchor, zone_of(deps, partner)).strftime("%H:%M")
+    # Why nothing comes next, when nothing does (issue 12: never a bare "none scheduled").
     if held_for(pair, user, partner):  # the other's pause and a block read the same (rule 8)
-        status = texts.STATUS_HELD
+        status, idle = texts.STATUS_HELD, texts.NEXT_HELD
     elif pair.paused:
-        status = texts.STATUS_PAUSED
+        status, idle = texts.STATUS_PAUSED, texts.NEXT_PAUSED
     elif cadence.frequency is Frequency.OFF and pair.weekly_weekday is not None:
-        status = texts.STATUS_WEEKLY_ONLY
+        status, idle = texts.STATUS_WEEKLY_ONLY, texts.NEXT_NONE
     elif cadence.frequency is Frequency.OFF:
-        status = texts.STATUS_OFF
+        status, idle = texts.STATUS_OFF, texts.NEXT_OFF
     else:
-        status = texts.STATUS_ACTIVE
+        status, idle = texts.STATUS_ACTIVE, texts.NEXT_NONE
+    due = await next_opening(tx, pair)
+    nxt = idle if due is None else texts.NEXT_AT.format(when=fmt_local(due, zone_of(deps, user)))
     text = texts.SETTINGS.format(
         partner=partner.first_name,
         schedule=schedule_text(pair),
         mine=mine,
         theirs=theirs,
         status=status,
-        next=await next_text(tx, pair, zone_of(deps, user)),
+        next=nxt,
     )
     weekly = weekly_text(pair)
     if weekly is not None:

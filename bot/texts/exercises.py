@@ -6,17 +6,18 @@ translates them; nothing imports this module directly.
 """
 
 # The offer after a reveal, both partners' private picks, and settling them.
-OFFER_MISMATCH = "Your answers on {dimension} pulled apart. That's worth knowing, not a problem."
+# {topic}: a dimension as a sentence names it (``Dimension.topic``: "time together and apart").
+OFFER_MISMATCH = "On {topic}, your answers pulled apart. That's worth knowing, not a problem."
 OFFER_REPEATED = (
-    "{dimension} has come up as a difference more than once lately. Here are some deeper "
+    "On {topic}, your answers have pulled apart more than once lately. Here are some deeper "
     "exercises for it."
 )
 OFFER_SHARED_CONCERN = (
-    "On {dimension}, you both answered toward the harder end. You see it the same way, and "
+    "On {topic}, you both answered toward the harder end. You see it the same way, and "
     "that's something to look at together, side by side."
 )
 OFFER_IMBALANCE = (
-    "On {dimension}, you both see one of you carrying more right now. Seeing it the same way "
+    "On {topic}, you both see one of you carrying more right now. Seeing it the same way "
     "is a good start. If you'd like to even it out a little, here's something to try together."
 )
 OFFER_ASK = (
@@ -58,7 +59,7 @@ OFFER_WITHDRAWN = (
     "okay: if it matters, it will come up again."
 )
 ENCOURAGE = (
-    "Your answers on {dimension} are closer than last time. Whatever you two have been "
+    "On {topic}, your answers are closer than last time. Whatever you two have been "
     "doing, it seems to help."
 )
 

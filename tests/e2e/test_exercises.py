@@ -502,11 +502,11 @@ async def test_repeated_trigger_within_the_last_four_rounds_offers_deeper_exerci
         [Dimension.APPRECIATION, Dimension.SUPPORT, Dimension.GROWTH, Dimension.INDIVIDUALITY] * 2
     )
     (first,) = await round_in(dim, "5", "1")  # r1
-    assert first.startswith(texts.OFFER_MISMATCH.format(dimension=dim.label))
+    assert first.startswith(texts.OFFER_MISMATCH.format(topic=dim.topic))
     assert await round_in(next(others), "3", "3") == []  # r2
     assert await round_in(next(others), "4", "4") == []  # r3
     (again,) = await round_in(dim, "1", "5")  # r4: 2 of the last 4 rounds
-    assert again.startswith(texts.OFFER_REPEATED.format(dimension=dim.label))
+    assert again.startswith(texts.OFFER_REPEATED.format(topic=dim.topic))
     assert "more than once" in again
     ids = [exercise_titled(box, t).id for t in option_titles(offer_of(alex))]
     assert 2 <= len(ids) <= 3 and set(ids) <= repeated
@@ -514,7 +514,7 @@ async def test_repeated_trigger_within_the_last_four_rounds_offers_deeper_exerci
     for _ in range(3):  # r5, r6, r7
         assert await round_in(next(others), "4", "4") == []
     (later,) = await round_in(dim, "5", "1")  # r8: r4 is now five rounds back
-    assert later.startswith(texts.OFFER_MISMATCH.format(dimension=dim.label))
+    assert later.startswith(texts.OFFER_MISMATCH.format(topic=dim.topic))
 
 
 def content_sandbox(
@@ -581,7 +581,7 @@ async def test_both_low_on_a_concern_question_offers_a_joint_exercise(
         await checkin(box, alex, sam, "1", "2")  # trust-low: agree (gap 1), both low
         assert picker.asked[-1].id == "trust-low"
         (offer,) = offers_in(texts_since(alex, before))
-        assert offer.startswith(texts.OFFER_SHARED_CONCERN.format(dimension=Dimension.TRUST.label))
+        assert offer.startswith(texts.OFFER_SHARED_CONCERN.format(topic=Dimension.TRUST.topic))
         both_low = {e.id for e in bank.exercises_for(Dimension.TRUST, Trigger.BOTH_LOW)}
         for user in (alex, sam):
             ids = [exercise_titled(box, t).id for t in option_titles(offer_of(user))]
@@ -601,7 +601,7 @@ async def test_a_closing_gap_gets_a_word_of_encouragement(
 ) -> None:
     alex, sam = await unscheduled_pair(box)
     dim = Dimension.SUPPORT
-    encourage = texts.ENCOURAGE.format(dimension=dim.label)
+    encourage = texts.ENCOURAGE.format(topic=dim.topic)
     picker.dimension = dim
     await checkin(box, alex, sam, "5", "1")  # gap 4: a mismatch
     picker.dimension = Dimension.APPRECIATION

@@ -86,7 +86,7 @@ async def after_reveal(deps: Deps, tx: UnitOfWork, round_: Round, pair: Pair) ->
                 if member_id not in members:
                     continue
                 with speaking_to(members[member_id]):
-                    text = texts.ENCOURAGE.format(dimension=gettext(dimension.label))
+                    text = texts.ENCOURAGE.format(topic=gettext(dimension.topic))
                 messages.append(Message(member_id, text))
     return messages
 
@@ -144,7 +144,7 @@ def offer_message(
         Trigger.REPEATED: texts.OFFER_REPEATED,
         Trigger.SHARED_CONCERN: texts.OFFER_SHARED_CONCERN,
         Trigger.IMBALANCE: texts.OFFER_IMBALANCE,
-    }[trigger].format(dimension=gettext(dimension.label))
+    }[trigger].format(topic=gettext(dimension.topic))
     lines = [
         texts.OFFER_OPTION.format(
             n=n,
