@@ -143,12 +143,16 @@ async def test_expired_one_sided_round_keeps_the_answer_private(box: Sandbox) ->
     alex, sam = await make_pair(box)
     await alex.send("/frequency off")
     await open_round(box, alex, sam)
+    question = sam.chat.last
+    (one,) = [b.callback_data for row in question.buttons for b in row if b.text == "1"]
+    assert one is not None
     await alex.press("5")
     before = len(sam.chat.messages)
     await box.advance(timedelta(hours=24, minutes=1))
     assert "stays private and will never be shown" in alex.chat.last.text
     assert all("5" not in t for t in texts_since(sam, before) if "Check-in" not in t)
-    await sam.press("1")
+    assert question.buttons == []  # closed: its buttons are gone
+    await sam.press_data(question.message_id, one)  # a client still showing them
     assert sam.chat.toasts[-1] == texts.ROUND_CLOSED
     assert not any(texts.REVEAL_HEADER in t for t in sam.chat.texts())
 
