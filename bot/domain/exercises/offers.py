@@ -350,7 +350,6 @@ async def _not_this_time(
     The partner is told who said no; the sender gets a plain acknowledgement. Raises
     :class:`Refused` (closed) when the offer moved on meanwhile."""
     now = deps.now()
-    title = pick_label(deps, offer.chosen) if offer.chosen else ""
     if not await tx.offers.move(offer.id, offer.status, OfferStatus.DECLINED, None, now):
         raise Refused(texts.OFFER_CLOSED, toast=True, close=True)
     if offer.status is OfferStatus.AGREED:
@@ -362,6 +361,7 @@ async def _not_this_time(
     if partner is not None:
         with speaking_to(partner):
             if offer.status is OfferStatus.AGREED:
+                title = pick_label(deps, offer.chosen or "")  # in the partner's language
                 text = texts.OFFER_WITHDRAWN.format(name=user.first_name, title=title)
             else:
                 text = texts.OFFER_DECLINED_DECIDE.format(name=user.first_name)
