@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlalchemy import func, select
 
 from bot import texts
 from bot.domain import answers, rounds
+from bot.domain.errors import Refused, boundary
 from bot.domain.exercises import offers
 from bot.domain.model import OfferStatus
 from bot.domain.subjects import DueKind
@@ -94,3 +96,30 @@ async def test_not_this_time_after_the_other_settled_declines_and_drops_the_foll
     assert await _status(world, offer_id) == (OfferStatus.DECLINED, None)
     assert await _followups(world) == 0
     assert any(t.startswith("Sam would rather not do") for t in await world.queued(ALEX.id))
+
+
+async def test_a_settle_and_a_not_this_time_at_the_same_instant_end_declined(
+    world: World,
+) -> None:
+    offer_id = await _offer(world)
+    await offers.pick(world.deps, ALEX, offer_id, "0")
+    await offers.pick(world.deps, SAM, offer_id, "1")
+    await asyncio.gather(
+        boundary(ALEX.id, offers.decide(world.deps, ALEX, offer_id, "0")),
+        boundary(SAM.id, offers.decide(world.deps, SAM, offer_id, "n")),
+    )
+    # Whichever tap came first, the no stands.
+    assert await _status(world, offer_id) == (OfferStatus.DECLINED, None)
+    assert await _followups(world) == 0
+
+
+async def test_not_now_after_both_picked_the_same_takes_it_back(world: World) -> None:
+    offer_id = await _offer(world)
+    await offers.pick(world.deps, ALEX, offer_id, "0")
+    await offers.pick(world.deps, SAM, offer_id, "0")
+    assert (await _status(world, offer_id))[0] is OfferStatus.AGREED
+    await offers.pick(world.deps, SAM, offer_id, "n")  # Sam's own offer message, "Not now"
+    assert await _status(world, offer_id) == (OfferStatus.DECLINED, None)
+    assert await _followups(world) == 0
+    with pytest.raises(Refused):  # and nothing turns it back into a yes
+        await offers.pick(world.deps, ALEX, offer_id, "0")
