@@ -57,6 +57,14 @@ class Dimension(StrEnum):
         return _DIMENSION_LABELS[self]
 
     @property
+    def topic(self) -> str:
+        """The dimension as a sentence names it, mid-sentence ("On time together and apart,
+        your answers pulled apart."): lower case where English writes it so; a message
+        catalog msgid of its own, so each language can phrase it for its sentences (issue
+        12). :attr:`label` is for headers, buttons and lists."""
+        return _DIMENSION_TOPICS[self]
+
+    @property
     def weekly_slot(self) -> WeeklySlot:
         """Which part of a weekly round a deep question of this dimension fills."""
         return _WEEKLY_SLOTS[self]
@@ -75,6 +83,22 @@ _DIMENSION_LABELS = {
     Dimension.CONFLICT: "Handling conflict",
     Dimension.VULNERABILITY: "Emotional safety",
     Dimension.TRUST: "Trust",
+}
+
+
+_DIMENSION_TOPICS = {
+    Dimension.BOUNDARIES: "boundaries",
+    Dimension.COMMUNICATION: "open communication",
+    Dimension.TOGETHER_APART: "time together and apart",
+    Dimension.INDIVIDUALITY: "individuality",
+    Dimension.FRIENDSHIPS: "friendships",
+    Dimension.SUPPORT: "mutual support",
+    Dimension.RESPONSIBILITIES: "shared responsibilities",
+    Dimension.GROWTH: "personal growth",
+    Dimension.APPRECIATION: "appreciation",
+    Dimension.CONFLICT: "handling conflict",
+    Dimension.VULNERABILITY: "emotional safety",
+    Dimension.TRUST: "trust",
 }
 
 

@@ -53,6 +53,7 @@ async def delete_data(deps: Deps, who: UserInfo, confirmed: bool) -> Outcome:
                     text = texts.PAIR_ENDED_NOTICE
                 await tell(deps, tx, Message(partner.id, text))
             await tx.outbox.drop_for(who.id)
+            await tx.outbox.forget_questions_of(who.id)
             await take_back_answers(deps, tx, await tx.pairs.ids_with_member(who.id))
             await tx.answers.delete_for_user(who.id)
             await tx.reactions.delete_for_user(who.id)

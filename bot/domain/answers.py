@@ -144,7 +144,7 @@ async def _round_of_sender(
     if from_button:
         old: Pair | None = await tx.pairs.get(round_.pair_id)
         if old is not None and old.has_member(user.id):
-            raise Refused(texts.ROUND_CLOSED, toast=True, close=True)
+            raise Refused(texts.ROUND_PAIR_ENDED, toast=True, close=True)
     return None
 
 
@@ -165,8 +165,8 @@ async def begin_text_answer(deps: Deps, who: UserInfo, round_id: int, position: 
     """ "Write my answer": the sender's next text message answers this round position."""
     async with deps.db.write() as tx:
         user = await touch(deps, tx, who)
-        round_ = await tx.rounds.get(round_id)
-        if round_ is None or round_.pair_id != user.pair_id:
+        round_ = await _round_of_sender(tx, user, round_id, from_button=True)
+        if round_ is None:
             raise Refused(texts.BUTTON_NOT_YOURS, toast=True)
         if round_.status is not RoundStatus.OPEN:
             revealed = round_.status is RoundStatus.REVEALED

@@ -208,7 +208,8 @@ async def unanswered(
                 total=len(asked),
                 followup_title=title,
             )
-        result.append((item.position, shown, Message(user.id, text, keyboard)))
+        message = Message(user.id, text, keyboard, asks=(round_.id, item.position))
+        result.append((item.position, shown, message))
     return result
 
 

@@ -48,10 +48,53 @@ def parse_dimension(word: str) -> Dimension | None:
     return matches[0] if len(matches) == 1 else None
 
 
+#: Words that join topic names in a typed list ("trust and boundaries") when no name holds them.
+_JOINERS = frozenset({"and", "&", "+"})
+
+
+def _full_name(phrase: str) -> Dimension | None:
+    """The dimension that ``phrase`` names in full (case aside): its value (``together_apart``
+    or ``together apart``), its label or its in-sentence topic, in English or in the language
+    in force; None otherwise."""
+    key = " ".join(phrase.lower().replace("_", " ").split())
+    for dimension in Dimension:
+        names = {dimension.value.replace("_", " "), dimension.label, dimension.topic}
+        names |= {tr(dimension.label), tr(dimension.topic)}
+        if key in {" ".join(n.lower().split()) for n in names}:
+            return dimension
+    return None
+
+
+def parse_topics(words: Sequence[str]) -> tuple[list[Dimension], str | None]:
+    """The dimensions a typed ``/focus`` list names (issue 12: the labels users see on the
+    buttons are accepted as typed, "Time together and apart" included). At each word the
+    longest run of words naming a dimension in full wins; else the word on its own, as
+    :func:`parse_dimension` reads it; "and" between names is skipped. Returns the dimensions
+    in order and the first word that names none (None when every word was understood)."""
+    found: list[Dimension] = []
+    i = 0
+    while i < len(words):
+        for j in range(len(words), i, -1):
+            named = _full_name(" ".join(words[i:j]))
+            if named is not None:
+                found.append(named)
+                i = j
+                break
+        else:
+            if words[i] not in _JOINERS:
+                single = parse_dimension(words[i])
+                if single is None:
+                    return found, words[i]
+                found.append(single)
+            i += 1
+    return found, None
+
+
 async def focus(deps: Deps, who: UserInfo, args: Sequence[str]) -> Outcome:
     """``/focus``: show the pair's focus with toggle buttons; ``/focus trust boundaries`` sets
-    it (dimension names or the start of their labels, up to four); ``/focus clear`` clears it.
-    An unknown name gets the list of topics and changes nothing."""
+    it (labels as the buttons show them, dimension names or the start of a label, up to four:
+    :func:`parse_topics`); ``/focus clear`` clears it. An unknown name gets the list of topics
+    (their labels) and changes nothing."""
     words = [a.lower().strip(",") for a in args if a.strip(",")]
     if not words:
         async with deps.db.write() as tx:
@@ -60,14 +103,12 @@ async def focus(deps: Deps, who: UserInfo, args: Sequence[str]) -> Outcome:
         return Outcome(replies=[Message(who.id, text, _keyboard(pair.focus))])
     if words in (["clear"], ["none"]):
         return await _set_focus(deps, who, frozenset())
-    chosen: set[Dimension] = set()
-    for word in words:
-        dimension = parse_dimension(word)
-        if dimension is None:
-            topics = ", ".join(d.value for d in Dimension)
-            shown = word if len(word) <= 40 else word[:40] + "\u2026"
-            raise Refused(texts.FOCUS_UNKNOWN.format(word=shown, topics=topics))
-        chosen.add(dimension)
+    named, unknown = parse_topics(words)
+    if unknown is not None:
+        topics = ", ".join(tr(d.label) for d in Dimension)  # as the buttons show them
+        shown = unknown if len(unknown) <= 40 else unknown[:40] + "\u2026"
+        raise Refused(texts.FOCUS_UNKNOWN.format(word=shown, topics=topics))
+    chosen = set(named)
     if len(chosen) > MAX_FOCUS:
         raise Refused(texts.FOCUS_TOO_MANY.format(max=MAX_FOCUS))
     return await _set_focus(deps, who, frozenset(chosen))

@@ -66,6 +66,11 @@ class Message:
     with ``document`` (file name, bytes) a file, such as a CSV export. Files are for direct
     replies only: the outbox stores text, so a file written there is lost and only its text
     is sent.
+
+    ``asks``: (round id, position) when this is a round's question message: once sent, its
+    message id is remembered so that a reminder can point at it and the round's close can
+    remove its buttons (issue 12). ``reply_to``: a message id of the same chat this one
+    replies to (sent even when that message is gone).
     """
 
     user_id: int
@@ -76,17 +81,26 @@ class Message:
     spans: Spans = ()
     protect: bool = False
     carries: tuple[int, ...] = ()
+    asks: tuple[int, int] | None = None
+    reply_to: int | None = None
 
     def parts(self, limit: int = MAX_MESSAGE_CHARS) -> list[Message]:
         """The message as Telegram accepts it: split by :func:`split_styled` when longer than
-        ``limit`` UTF-16 units, each part with its own spans; the buttons go with the last
-        part; every other field is kept."""
+        ``limit`` UTF-16 units, each part with its own spans; the buttons (and ``asks``) go
+        with the last part, ``reply_to`` with the first; every other field is kept."""
         chunks = split_styled(self.text, self.spans, limit)
         if len(chunks) == 1 and chunks[0][0] == self.text:
             return [self]
         last = len(chunks) - 1
         return [
-            replace(self, text=text, spans=spans, buttons=self.buttons if i == last else ())
+            replace(
+                self,
+                text=text,
+                spans=spans,
+                buttons=self.buttons if i == last else (),
+                asks=self.asks if i == last else None,
+                reply_to=self.reply_to if i == 0 else None,
+            )
             for i, (text, spans) in enumerate(chunks)
         ]
 
@@ -187,8 +201,9 @@ class Outcome:
 class OutboxItem:
     """One claimed outbox message: its text part, buttons, spans, attempts so far and the
     claim that holds it (``broadcast_id``: the broadcast it belongs to, if any; ``protect``,
-    ``carries``: as in :class:`Message`). With ``delete_message_id`` it is not a message but
-    the deletion of that bot message from the user's chat (``text`` is empty)."""
+    ``carries``, ``asks``, ``reply_to``: as in :class:`Message`). With ``delete_message_id``
+    it is not a message but the deletion of that bot message from the user's chat, with
+    ``clear_markup_id`` the removal of that message's inline keyboard (``text`` is empty)."""
 
     id: int
     user_id: int
@@ -207,6 +222,9 @@ class OutboxItem:
     failures: int = 0
     #: Not sent after this instant (aware UTC; a scheduled question's lateness bound).
     not_after: datetime | None = None
+    asks: tuple[int, int] | None = None
+    reply_to: int | None = None
+    clear_markup_id: int | None = None
 
 
 def keyboard_to_json(buttons: Keyboard) -> str | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from prometheus_client import Counter
@@ -266,13 +266,16 @@ def _round_messages(
             total=len(questions),
             followup_title=followup_title,
         )
-        messages.append(Message(member.id, prefix + text, keyboard))
+        messages.append(Message(member.id, prefix + text, keyboard, asks=(round_.id, position)))
         prefix = ""
     return messages
 
 
 async def forget_round_work(tx: UnitOfWork, round_: Round, pair: Pair) -> None:
-    """A round closed: its expiry and reminders go, and no partner's next text answers it."""
+    """A round closed: its expiry and reminders go, no partner's next text answers it, and
+    its question messages lose their buttons (queued through the outbox, issue 12)."""
+    closed_at = round_.closed_at or round_.opened_at
+    await tx.outbox.clear_keyboards(round_.id, closed_at)
     await tx.due.cancel(DueKind.EXPIRE, RoundSubject(round_.id))
     for member_id in pair.members:
         await tx.due.cancel(DueKind.REMIND, MemberSubject(round_.id, member_id))
@@ -476,13 +479,33 @@ async def due_remind(deps: Deps, item: DueItem, now: datetime) -> datetime | Non
         waiting = await unanswered_messages(deps, tx, round_, user)
         if not waiting:
             return None
-        with speaking_to(user):
-            header = texts.REMINDER_HEADER
-            if len(waiting) > 1:
-                header += " " + texts.count("REMINDER_MORE_N", len(waiting))
-        first = waiting[0]
-        await tell(deps, tx, Message(user.id, header + "\n\n" + first.text, first.buttons))
+        await tell(deps, tx, await reminder_message(deps, tx, round_, user, waiting))
     return None
+
+
+async def reminder_message(
+    deps: Deps, tx: UnitOfWork, round_: Round, user: User, waiting: Sequence[Message]
+) -> Message:
+    """A reminder for ``user`` of the open ``round_`` whose questions ``waiting`` (their
+    messages, in order, in the user's language) are unanswered: a short nudge sent as a
+    reply to the first of them when its sent message is known (issue 12: it points at the
+    question rather than repeating it); else, as before, the first question again with its
+    buttons under the nudge."""
+    first = waiting[0]
+    position = first.asks[1] if first.asks is not None else 0
+    sent = await tx.outbox.question_message(round_.id, user.id, position)
+    with speaking_to(user):
+        opened = fmt_local(round_.opened_at, zone_of(deps, user))
+        if len(waiting) > 1:
+            nudge = texts.count("REMINDER_NUDGE_N", len(waiting), opened=opened)
+        else:
+            nudge = texts.REMINDER_NUDGE.format(opened=opened)
+        if sent is not None:
+            return Message(user.id, nudge, reply_to=sent)
+        header = texts.REMINDER_HEADER
+        if len(waiting) > 1:
+            header += " " + texts.count("REMINDER_MORE_N", len(waiting))
+    return replace(first, text=header + "\n\n" + first.text)
 
 
 DUE_HANDLERS = {

@@ -18,11 +18,12 @@ from bot.domain.model import Pair, User
 from bot.domain.notices import note_change
 from bot.domain.occasions import settings_lines
 from bot.domain.packs import active_names
-from bot.domain.people import UserInfo, require_pair, speaking_to, tell, zone_of
+from bot.domain.people import UserInfo, fmt_local, require_pair, speaking_to, tell, zone_of
 from bot.domain.ports import UnitOfWork
 from bot.domain.proposals import ScheduleChange, apply_change, propose, waiting_line
 from bot.domain.schedule import (
     held_for,
+    next_opening,
     next_text,
     night_warnings,
     parse_weekday,
@@ -57,29 +58,33 @@ async def settings_text(deps: Deps, tx: UnitOfWork, user: User, pair: Pair, part
     anchor = todays_slot(deps, cadence)
     mine = local_time(anchor, zone_of(deps, user)).strftime("%H:%M")
     theirs = local_time(anchor, zone_of(deps, partner)).strftime("%H:%M")
+    # Why nothing comes next, when nothing does (issue 12: never a bare "none scheduled").
     if held_for(pair, user, partner):  # the other's pause and a block read the same (rule 8)
-        status = texts.STATUS_HELD
+        status, idle = texts.STATUS_HELD, texts.NEXT_HELD
     elif (pending := zone_pending(pair, {user.id: user, partner.id: partner})) is not None:
         status = (
             texts.STATUS_WAITING_YOUR_ZONE
             if pending.id == user.id
             else texts.STATUS_WAITING_ZONE.format(name=pending.first_name)
         )
+        idle = texts.NEXT_NONE
     elif pair.paused:
-        status = texts.STATUS_PAUSED
+        status, idle = texts.STATUS_PAUSED, texts.NEXT_PAUSED
     elif cadence.frequency is Frequency.OFF and pair.weekly_weekday is not None:
-        status = texts.STATUS_WEEKLY_ONLY
+        status, idle = texts.STATUS_WEEKLY_ONLY, texts.NEXT_NONE
     elif cadence.frequency is Frequency.OFF:
-        status = texts.STATUS_OFF
+        status, idle = texts.STATUS_OFF, texts.NEXT_OFF
     else:
-        status = texts.STATUS_ACTIVE
+        status, idle = texts.STATUS_ACTIVE, texts.NEXT_NONE
+    due = await next_opening(tx, pair)
+    nxt = idle if due is None else texts.NEXT_AT.format(when=fmt_local(due, zone_of(deps, user)))
     text = texts.SETTINGS.format(
         partner=partner.first_name,
         schedule=schedule_text(pair),
         mine=mine,
         theirs=theirs,
         status=status,
-        next=await next_text(tx, pair, zone_of(deps, user)),
+        next=nxt,
     )
     weekly = weekly_text(pair)
     if weekly is not None:

@@ -333,8 +333,29 @@ class BotAPIMethods(WebhookMethods, ProfileMethods):
             date=self._now(),
             reply_markup=markup,
             protected=_flag(params, "protect_content"),
+            reply_to=self._reply_to(chat, params),
         )
         return self._record(chat, message)
+
+    @staticmethod
+    def _reply_to(chat: Chat, params: dict[str, Any]) -> int | None:
+        """The message a send replies to (``reply_parameters``), as Telegram reads it: a
+        message of the chat that is gone is refused ("message to be replied not found")
+        unless ``allow_sending_without_reply``, which sends it as no reply at all."""
+        raw = _decode_json(params.get("reply_parameters"), "reply_parameters")
+        if not raw:
+            return None
+        if not isinstance(raw, dict) or "message_id" not in raw:
+            raise _bad_request("can't parse reply parameters JSON object")
+        wanted = int(raw["message_id"])
+        present = any(m.message_id == wanted for m in chat.messages) or any(
+            isinstance(e, ChatEvent) and e.message_id == wanted for e in chat.timeline
+        )
+        if present:
+            return wanted
+        if raw.get("allow_sending_without_reply"):
+            return None
+        raise _bad_request("message to be replied not found")
 
     def _send_photo(self, params: dict[str, Any]) -> dict[str, Any]:
         """sendPhoto: like sendMessage with the photo's bytes and a caption (≤ 1024)."""

@@ -50,6 +50,8 @@ class SentMessage:
         reply_markup: The inline keyboard as Telegram echoes it back (JSON dict), if any.
         protected: Sent with ``protect_content``: clients that honour it offer no forwarding
             or saving (``has_protected_content`` in Telegram's message).
+        reply_to: The id of the message of the chat this one replies to (``reply_parameters``),
+            if any and if that message was still there.
     """
 
     message_id: int
@@ -66,6 +68,7 @@ class SentMessage:
     date: int = 0
     edit_date: int | None = None
     reply_markup: dict[str, Any] | None = field(default=None, repr=False)
+    reply_to: int | None = None
 
     def styled(self, kind: str) -> list[str]:
         """The pieces of the text an entity of type ``kind`` covers (``"bold"``,

@@ -104,6 +104,7 @@ def extract_catalog(content_dir: Path | None = None) -> Catalog:
                 catalog.add(text, locations=[(where, line)])
     for dimension in Dimension:
         catalog.add(dimension.label, locations=[("content/schema.py", 0)])
+        catalog.add(dimension.topic, locations=[("content/schema.py", 1)])
     for text, where in _content_messages(content_dir or CONTENT_DIR):
         catalog.add(text, locations=[(f"content/{where}", 0)])
     return catalog

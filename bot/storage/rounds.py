@@ -22,6 +22,7 @@ from bot.domain.model import (
     RoundStatus,
     TypedDraft,
 )
+from bot.storage.round_messages import forget_rounds
 from bot.storage.tables import (
     answers,
     exercise_offers,
@@ -426,6 +427,7 @@ class SqlRounds:
             )
         )
         if ids:
+            await forget_rounds(self._conn, ids)
             await self._conn.execute(delete(answers).where(answers.c.round_id.in_(ids)))
             await self._conn.execute(
                 delete(reveal_reactions).where(reveal_reactions.c.round_id.in_(ids))

@@ -259,6 +259,20 @@ sent_messages = Table(
     Column("sent_at", UTCDateTime, nullable=False, index=True),
 )
 
+#: The sent question messages of open rounds, per user (issue 12): a reminder replies to the
+#: question it points at, and the round's close queues the removal of their buttons (then
+#: forgets them). Ids of messages only: no text.
+round_messages = Table(
+    "round_messages",
+    metadata,
+    Column("round_id", Integer, ForeignKey("rounds.id"), primary_key=True),
+    Column("user_id", BigInteger, primary_key=True),
+    Column("message_id", Integer, primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("sent_at", UTCDateTime, nullable=False),
+    Index("ix_round_messages_user_id", "user_id"),
+)
+
 outbox = Table(
     "outbox",
     metadata,
@@ -284,6 +298,12 @@ outbox = Table(
     Column("not_after", UTCDateTime),  # a scheduled question is not sent after this instant
     # sent with disable_notification: it reaches someone inside their quiet hours (issue 12)
     Column("silent", Boolean, nullable=False, default=False, server_default=false()),
+    # A round's question message (issue 12): once sent, its message id is remembered in
+    # round_messages, so the round's close can take its buttons away.
+    Column("round_id", Integer),
+    Column("round_position", Integer),
+    Column("reply_to", Integer),  # sent as a reply to this message of the chat (if still there)
+    Column("clear_markup_id", Integer),  # not a message: remove this one's inline keyboard
     Index("ix_outbox_priority_id", "priority", "id"),
 )
 

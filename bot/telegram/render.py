@@ -9,9 +9,9 @@ from telegram import CallbackQuery, Update
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.domain.messages import Edit, Outcome
+from bot.telegram.calls import render_entities, render_keyboard
 from bot.telegram.context import TandemContext
 from bot.telegram.send_metrics import RETRY_AFTER
-from bot.telegram.sender import render_entities, render_keyboard
 
 logger = logging.getLogger(__name__)
 

@@ -39,27 +39,21 @@ import secrets
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from telegram import (
-    Bot,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    LinkPreviewOptions,
-    MessageEntity,
-)
-from telegram import Message as SentMessage
-from telegram.error import (
-    BadRequest,
-    Forbidden,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-    TimedOut,
-)
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
-from bot.domain.messages import Keyboard, Message, OutboxItem, Spans, utf16_len
+from bot.domain.messages import Message, OutboxItem, utf16_len
 from bot.domain.ports import OutboxQueue
 from bot.domain.sending import Priority
 from bot.domain.tandem import Tandem
+from bot.telegram.calls import (
+    clear_markup,
+    error_kind,
+    render_entities,
+    render_keyboard,
+    retry_seconds,
+    send_text,
+)
 from bot.telegram.pacing import CHAT_INTERVAL, SLOT_BATCH, Pacer, backoff, wait_until
 from bot.telegram.send_metrics import MESSAGES_SENT, RETRY_AFTER, SEND_ERRORS
 
@@ -78,72 +72,6 @@ FAILED_FLUSH_WAIT = timedelta(seconds=2)
 _PRIORITY_LABELS = {0: "interactive", 1: "normal", 2: "bulk"}
 #: Telegram's limit for a photo's caption, in UTF-16 units (DESIGN.md, platform limits).
 MAX_CAPTION_CHARS = 1024
-_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-
-
-def render_keyboard(buttons: Keyboard) -> InlineKeyboardMarkup | None:
-    """An inline keyboard for ``buttons`` (None when there are none)."""
-    if not buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(b.label, url=b.url)
-                if b.url
-                else InlineKeyboardButton(b.label, callback_data=b.data)
-                for b in row
-            ]
-            for row in buttons
-        ]
-    )
-
-
-def render_entities(spans: Spans) -> list[MessageEntity] | None:
-    """Telegram's entities for ``spans`` (None when there are none)."""
-    if not spans:
-        return None
-    return [MessageEntity(span.style.value, span.offset, span.length) for span in spans]
-
-
-async def _send(
-    bot: Bot,
-    chat_id: int,
-    text: str,
-    buttons: Keyboard,
-    spans: Spans = (),
-    *,
-    protect: bool = False,
-    paid: bool = False,
-) -> SentMessage:
-    """One sendMessage, without a parse mode: user text is never read as markup; formatting
-    comes only as entities beside the text (DESIGN.md, privacy rule 7). ``paid``: sent with
-    ``allow_paid_broadcast`` (``PAID_BROADCAST``: billed in Stars beyond the free limit)."""
-    return await bot.send_message(
-        chat_id=chat_id,
-        text=text,
-        entities=render_entities(spans),
-        reply_markup=render_keyboard(buttons),
-        link_preview_options=_NO_PREVIEW,
-        protect_content=protect or None,
-        allow_paid_broadcast=paid or None,
-    )
-
-
-def _retry_seconds(exc: RetryAfter) -> float:
-    value = exc.retry_after
-    if isinstance(value, timedelta):
-        return value.total_seconds()
-    return float(value)
-
-
-def _error_kind(exc: TelegramError) -> str:
-    """The ``kind`` label of a failed attempt that is worth retrying."""
-    if isinstance(exc, TimedOut):
-        return "timeout"
-    text = str(exc)
-    if "Bad Gateway" in text or "(5" in text:
-        return "server"
-    return "network" if isinstance(exc, NetworkError) else "other"
 
 
 class Sender:
@@ -270,7 +198,7 @@ class Sender:
                 await self._queue_rest([textual], self._now() + wait)
             return False
         except TelegramError as exc:
-            SEND_ERRORS.labels(_error_kind(exc)).inc()
+            SEND_ERRORS.labels(error_kind(exc)).inc()
             logger.warning("file to %s not sent: %s", message.user_id, type(exc).__name__)
             return False
         await self._pacer.accepted(message.user_id)
@@ -289,8 +217,14 @@ class Sender:
                 await self._queue_rest(parts[index:], busy)
                 return False
             try:
-                sent = await _send(
-                    bot, part.user_id, part.text, part.buttons, part.spans, protect=part.protect
+                sent = await send_text(
+                    bot,
+                    part.user_id,
+                    part.text,
+                    part.buttons,
+                    part.spans,
+                    protect=part.protect,
+                    reply_to=part.reply_to,
                 )
             except Forbidden:
                 SEND_ERRORS.labels("blocked").inc()
@@ -308,7 +242,7 @@ class Sender:
             except TelegramError as exc:
                 # Network trouble: keep the reply (a timeout may have been delivered: the
                 # duplicate window of README).
-                SEND_ERRORS.labels(_error_kind(exc)).inc()
+                SEND_ERRORS.labels(error_kind(exc)).inc()
                 logger.warning("reply to %s not sent: %s", message.user_id, type(exc).__name__)
                 pause = self._pacer.network_failed()
                 await self._queue_rest(parts[index:], self._now() + pause)
@@ -316,12 +250,16 @@ class Sender:
             await self._pacer.accepted(part.user_id)
             MESSAGES_SENT.labels("interactive").inc()
             await self._remember(part.user_id, sent.message_id, part.carries)
+            if part.asks is not None:
+                await self._outbox.remember_question(
+                    part.user_id, sent.message_id, part.asks, self._now()
+                )
         return True
 
     async def _on_retry_after(self, chat_id: int, exc: RetryAfter) -> timedelta:
         """Count and log a 429 (a warning, without a traceback) and hold its chat (in the
         database too, with several processes); returns the wait Telegram asked for."""
-        wait = timedelta(seconds=_retry_seconds(exc))
+        wait = timedelta(seconds=retry_seconds(exc))
         RETRY_AFTER.inc()
         overall = self._pacer.retry_after(chat_id, wait)
         logger.warning(
@@ -492,10 +430,10 @@ class Sender:
         if free is not None:
             await self._outbox.retry_later(item, free)
             return "waiting"
-        if item.delete_message_id is not None:
+        if item.delete_message_id is not None or item.clear_markup_id is not None:
             return await self._delete_item(bot, item)
         try:
-            sent = await _send(
+            sent = await send_text(
                 bot,
                 item.user_id,
                 item.text,
@@ -503,6 +441,7 @@ class Sender:
                 item.spans,
                 protect=item.protect,
                 paid=bulk and self._pacer.paid,
+                reply_to=item.reply_to,
             )
         except Forbidden:
             logger.info("outbox %s: user %s blocked the bot", item.id, item.user_id)
@@ -531,6 +470,10 @@ class Sender:
             return "sent"
         carried = () if item.carries is None else (item.carries,)
         await self._remember(item.user_id, sent.message_id, carried)
+        if item.asks is not None:
+            await self._outbox.remember_question(
+                item.user_id, sent.message_id, item.asks, self._now()
+            )
         self._accepted.append((item, free_at))
         if len(self._accepted) >= SLOT_BATCH:
             await self._record()
@@ -539,7 +482,7 @@ class Sender:
     async def _failed(self, item: OutboxItem, exc: TelegramError) -> str:
         """A real attempt failed for the network, a timeout or a 5xx: the row is kept, its
         chat waits 1, 2, 4 … up to 300 seconds, and the sender pauses too."""
-        kind = _error_kind(exc)
+        kind = error_kind(exc)
         SEND_ERRORS.labels(kind).inc()
         delay = backoff(item.failures + 1)
         self._pacer.network_failed()
@@ -550,20 +493,26 @@ class Sender:
         return "failed"
 
     async def _delete_item(self, bot: Bot, item: OutboxItem) -> str:
-        """An outbox deletion: take a bot message back from the user's chat. Telegram refuses
-        once it is older than 48 hours or already gone; either way there is nothing more to
-        do, so the row is done (logged at INFO, with ids only). Network trouble keeps it."""
-        assert item.delete_message_id is not None
+        """An outbox deletion: take a bot message back from the user's chat; or the removal
+        of a closed round's question keyboard (``clear_markup_id``). Telegram refuses a
+        deletion once the message is older than 48 hours or already gone, and an edit of a
+        message that is gone ("message to edit not found"), has no keyboard left ("message
+        is not modified") or "can't be edited"; either way there is nothing more to do, so
+        the row is done (logged at INFO, with ids only). Network trouble keeps it."""
         try:
-            await bot.delete_message(chat_id=item.user_id, message_id=item.delete_message_id)
+            if item.clear_markup_id is not None:
+                await clear_markup(bot, item.user_id, item.clear_markup_id)
+            else:
+                assert item.delete_message_id is not None
+                await bot.delete_message(chat_id=item.user_id, message_id=item.delete_message_id)
         except RetryAfter as exc:
             wait = await self._on_retry_after(item.user_id, exc)
             await self._outbox.postpone_user(item.user_id, self._now() + wait, item.claim_token)
             return "postponed"
         except BadRequest as exc:
-            logger.info("outbox %s: message not deleted: %s", item.id, type(exc).__name__)
+            logger.info("outbox %s: message not changed: %s", item.id, type(exc).__name__)
         except Forbidden as exc:
-            logger.info("outbox %s: message not deleted: %s", item.id, type(exc).__name__)
+            logger.info("outbox %s: message not changed: %s", item.id, type(exc).__name__)
         except TelegramError as exc:
             return await self._failed(item, exc)
         await self._outbox.done(item, "dropped")

@@ -170,8 +170,14 @@ ENROL_ENDED = "This program has ended, so the link no longer works."
 ENROL_OTHER_COHORT = (
     "You're already taking part in \u201c{program}\u201d. /leave_cohort first to join another."
 )
+# The invitation's first sentence: by the number of facilitators named (issue 12: "Fay
+# invites you", "Fay & Gil invite you"), or with nobody named.
+ENROL_INVITE_N = (
+    "{facilitators} invites you to the program \u201c{program}\u201d: {description}",
+    "{facilitators} invite you to the program \u201c{program}\u201d: {description}",
+)
+ENROL_INVITE_ANON = "You're invited to the program \u201c{program}\u201d: {description}"
 ENROL_CONSENT = (
-    "{facilitators} invite you to the program \u201c{program}\u201d: {description}\n\n"
     "What your facilitators will see: whether you and your partner take part (check-ins "
     "answered each week), and figures pooled over at least {k} couples.\n"
     "What they will never see: your answers, or anything about one couple's answers.\n\n"

@@ -6,17 +6,18 @@ translates them; nothing imports this module directly.
 """
 
 # The offer after a reveal, both partners' private picks, and settling them.
-OFFER_MISMATCH = "Your answers on {dimension} pulled apart. That's worth knowing, not a problem."
+# {topic}: a dimension as a sentence names it (``Dimension.topic``: "time together and apart").
+OFFER_MISMATCH = "On {topic}, your answers pulled apart. That's worth knowing, not a problem."
 OFFER_REPEATED = (
-    "{dimension} has come up as a difference more than once lately. Here are some deeper "
+    "On {topic}, your answers have pulled apart more than once lately. Here are some deeper "
     "exercises for it."
 )
 OFFER_SHARED_CONCERN = (
-    "On {dimension}, you both answered toward the harder end. You see it the same way, and "
+    "On {topic}, you both answered toward the harder end. You see it the same way, and "
     "that's something to look at together, side by side."
 )
 OFFER_IMBALANCE = (
-    "On {dimension}, you both see one of you carrying more right now. Seeing it the same way "
+    "On {topic}, you both see one of you carrying more right now. Seeing it the same way "
     "is a good start. If you'd like to even it out a little, here's something to try together."
 )
 OFFER_ASK = (
@@ -47,13 +48,18 @@ OFFER_DIFFERENT = (
     "Either of you can settle it with a button below."
 )
 OFFER_NOT_THIS_TIME_YOU = "Okay, not this time. If it matters, it will come up again."
-OFFER_ONE_NOT_NOW = (
-    "Your picks are in.\nYou: {mine}\n{partner}: {theirs}\n\n"
-    "One of you would rather not right now. Do it anyway, or leave it for another time? "
-    "Either of you can settle it with a button below."
+OFFER_PARTNER_PASSED = (
+    "{name} would rather not do an exercise right now, so nothing is settled between you. "
+    "That's okay: if it matters, it will come up again. If you like, \u201c{title}\u201d is "
+    "yours to try on your own."
+)
+OFFER_YOU_PASSED = "Okay, no exercise this time. If it matters, it will come up again."
+OFFER_WITHDRAWN = (
+    "{name} would rather not do \u201c{title}\u201d this time after all, so it's off. That's "
+    "okay: if it matters, it will come up again."
 )
 ENCOURAGE = (
-    "Your answers on {dimension} are closer than last time. Whatever you two have been "
+    "On {topic}, your answers are closer than last time. Whatever you two have been "
     "doing, it seems to help."
 )
 

@@ -6,6 +6,7 @@ translates them; nothing imports this module directly.
 
 HISTORY_EMPTY = "No revealed check-ins yet. Once you've both answered one, it shows up here."
 HISTORY_HEADER = "Your check-ins, newest first ({first}\u2013{last} of {total}):"
+HISTORY_HEADER_ONE = "Your check-ins, newest first ({n} of {total}):"
 HISTORY_ROUND = "{when} \u00b7 {kind}"
 HISTORY_ROUND_EARLIER = "{when} \u00b7 {kind} \u00b7 earlier pair with {partner}"
 HISTORY_KINDS = {"light": "check-in", "deep": "weekly check-in", "followup": "follow-up"}

@@ -28,6 +28,12 @@ OPEN_HINT = (
 BTN_SKIP = "Keep this private"
 BTN_WRITE = "Write my answer"
 REMINDER_HEADER = "A gentle nudge: this check-in is still open."
+# A reminder sent as a reply to the open question (issue 12): it points, it doesn't repeat.
+REMINDER_NUDGE = "A gentle nudge: your check-in from {opened} is still open \u2191"
+REMINDER_NUDGE_N = (
+    "A gentle nudge: your check-in from {opened} is still open, {n} question waiting \u2191",
+    "A gentle nudge: your check-in from {opened} is still open, {n} questions waiting \u2191",
+)
 REMINDER_MORE_N = (
     "{n} question is still waiting for your answer.",
     "{n} questions are still waiting for your answers; here is the first.",
@@ -88,6 +94,9 @@ ANSWER_LOCKED_CLOSED = "That check-in has closed, so its answer can no longer ch
 # A round that has ended: revealed, closed or expired.
 ROUND_REVEALED = "This check-in has already been revealed."
 ROUND_CLOSED = "This check-in has closed, so it can't be answered any more."
+ROUND_PAIR_ENDED = (
+    "This check-in belongs to a pair that has ended, so it can't be answered any more."
+)
 
 REVEAL_HEADER = "You've both answered. Here's your check-in:"
 REVEAL_YOU = "You"

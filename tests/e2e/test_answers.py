@@ -143,12 +143,16 @@ async def test_expired_one_sided_round_keeps_the_answer_private(box: Sandbox) ->
     alex, sam = await make_pair(box)
     await alex.send("/frequency off")
     await open_round(box, alex, sam)
+    question = sam.chat.last
+    (one,) = [b.callback_data for row in question.buttons for b in row if b.text == "1"]
+    assert one is not None
     await alex.press("5")
     before = len(sam.chat.messages)
     await box.advance(timedelta(hours=24, minutes=1))
     assert "stays private and will never be shown" in alex.chat.last.text
     assert all("5" not in t for t in texts_since(sam, before) if "Check-in" not in t)
-    await sam.press("1")
+    assert question.buttons == []  # closed: its buttons are gone
+    await sam.press_data(question.message_id, one)  # a client still showing them
     assert sam.chat.toasts[-1] == texts.ROUND_CLOSED
     assert not any(texts.REVEAL_HEADER in t for t in sam.chat.texts())
 
@@ -190,6 +194,7 @@ async def test_button_of_a_revealed_round(box: Sandbox) -> None:
     alex, sam = await make_pair(box)
     await open_round(box, alex, sam)
     sam_question = question_message_id(sam)
+    alex_question = question_message_id(alex)
     _, sam_three = sam.chat.find_button("3")
     await alex.press("2")
     await sam.press("4")
@@ -197,11 +202,8 @@ async def test_button_of_a_revealed_round(box: Sandbox) -> None:
     assert count(sam, texts.REVEAL_HEADER) == 1
     alex_before, sam_before = len(alex.chat.messages), len(sam.chat.messages)
 
-    alex_question = question_message_id(alex)
-    await alex.press("5")  # Alex's keyboard still shows; the round is already revealed.
-    assert alex.chat.toasts[-1] == texts.ROUND_REVEALED
     stale = next(m for m in alex.chat.messages if m.message_id == alex_question)
-    assert stale.buttons == []  # the dead keyboard is taken away
+    assert stale.buttons == []  # the revealed round's keyboard is taken away (issue 12)
     assert sam_three.callback_data is not None
     await sam.press_data(sam_question, sam_three.callback_data)
     assert sam.chat.toasts[-1] == texts.ROUND_REVEALED

@@ -78,8 +78,10 @@ async def test_delete_leaves_nothing_of_the_user_in_the_database_file(
     await type_answer(alex, ALEX_SAYS)
     await type_answer(sam, SAM_SAYS)  # revealed: both answers stored, both shown
     assert ALEX_SAYS in reveals(sam)[-1]
-    await box.advance(timedelta(days=1))  # the next day's round: Alex answers alone
+    # The next day's round (ticking through its 20:00 opening): Alex answers alone.
+    await box.advance(timedelta(days=1), step=timedelta(hours=1))
     await type_answer(alex, "MARKER-unrevealed-answer")
+    assert alex.chat.last.text.startswith("Saved. Your answer: MARKER-unrevealed-answer")
     names = checkpointed_bytes(box.settings.database_url)
     assert first_name.encode() in names and username.encode() in names  # the grep can see
 

@@ -191,7 +191,7 @@ async def test_the_daily_job_removes_check_ins_older_than_the_window(
     for user in (alex, sam):
         await user.send("/history")
         page = user.chat.last.text
-        assert page.startswith(texts.HISTORY_HEADER.format(first=1, last=1, total=1))
+        assert page.startswith(texts.HISTORY_HEADER_ONE.format(n=1, total=1))
         assert "You: 2 of 5" in page and "4 of 5" not in page
     await alex.send("/export")
     _, data, raw = exported(alex)

@@ -191,6 +191,17 @@ async def test_a_button_or_text_from_a_group_only_points_to_the_private_chat(
 # ------------------------------------------------------------ taking answers back on leaving
 
 
+async def _checkin_open_for_both(alex: FakeUser, sam: FakeUser) -> None:
+    """/checkin by Alex: a new round, or the scheduled one already open (shown to Alex
+    again); either way each of them has exactly one question with live buttons (a closed
+    round's questions lose theirs)."""
+    await alex.send("/checkin")
+    for user in (alex, sam):
+        live = [m for m in user.chat.messages if "Check-in \u00b7" in m.text and m.buttons]
+        assert len(live) == 1 or user is alex, [m.text[:40] for m in live]
+        assert live, user
+
+
 async def test_delete_takes_back_recent_answers_from_both_chats_and_drops_queued_ones(
     box: Sandbox, picker: Picker
 ) -> None:
@@ -201,11 +212,13 @@ async def test_delete_takes_back_recent_answers_from_both_chats_and_drops_queued
     await type_answer(sam, "Old words from Sam")
     await box.advance(timedelta(hours=49), step=timedelta(hours=1))  # past Telegram's window
 
-    await open_round(box, alex, sam)
+    await _checkin_open_for_both(alex, sam)
     await type_answer(alex, "Recent words from Alex")
     await type_answer(sam, "Recent words from Sam")
     await next_day(box)
-    await open_round(box, alex, sam)  # a third round: its reveal to Sam waits in the outbox
+    # A third round (the scheduled one, open since 20:00; /checkin shows it to Alex again):
+    # its reveal to Sam waits in the outbox. Sam's last message is its reminder, a nudge.
+    await _checkin_open_for_both(alex, sam)
     await type_answer(sam, "Queued words from Sam")
     await alex.press(texts.BTN_WRITE)
     box.fake.fail_next(
@@ -289,7 +302,7 @@ async def test_a_forged_history_button_never_turns_another_message_into_a_page(
     await alex.press_data(settings.message_id, "h:0")
     assert settings.text.startswith("Your check-ins with Sam")  # not edited into a page
     page = alex.chat.last  # a new page instead, protected like any other
-    assert page.text.startswith(texts.HISTORY_HEADER.format(first=1, last=1, total=1))
+    assert page.text.startswith(texts.HISTORY_HEADER_ONE.format(n=1, total=1))
     assert page.protected and page.message_id != settings.message_id
 
 

@@ -44,7 +44,7 @@ async def test_after_unpair_both_still_read_the_revealed_check_ins_marked_as_ear
     for user, mine, other, theirs in ((alex, "4", "Sam", "2"), (sam, "2", "Alex", "4")):
         await user.send("/history")
         page = user.chat.last
-        assert page.text.startswith(texts.HISTORY_HEADER.format(first=1, last=1, total=1))
+        assert page.text.startswith(texts.HISTORY_HEADER_ONE.format(n=1, total=1))
         (block,) = blocks(page.text)
         assert f"earlier pair with {other}" in block
         assert f"You: {mine} of 5\n{other}: {theirs} of 5" in block

@@ -17,7 +17,7 @@ async def test_focus_unknown_topic_lists_the_topics_and_changes_nothing(box: San
     alex, sam = await make_pair(box)
     before = len(sam.chat.messages)
     await alex.send("/focus stamina")
-    topics = ", ".join(d.value for d in Dimension)
+    topics = ", ".join(d.label for d in Dimension)  # as the buttons show them
     assert alex.chat.last.text == texts.FOCUS_UNKNOWN.format(word="stamina", topics=topics)
     await alex.send("/focus trust stamina")
     assert alex.chat.last.text == texts.FOCUS_UNKNOWN.format(word="stamina", topics=topics)

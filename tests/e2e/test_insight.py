@@ -74,7 +74,7 @@ async def test_history_pages_newest_first_and_never_shows_a_one_sided_answer(
     seen_pages.append(page.text)
     await alex.press("Older")
     page = alex.chat.last
-    assert page.text.startswith(texts.HISTORY_HEADER.format(first=7, last=7, total=7))
+    assert page.text.startswith(texts.HISTORY_HEADER_ONE.format(n=7, total=7))
     assert labels(page) == [texts.BTN_NEWER]
     expect(page.text, [0])
     seen_pages.append(page.text)

@@ -96,7 +96,7 @@ async def test_a_second_mismatch_in_the_same_dimension_offers_other_exercises(
 
     (first,) = await round_in(dim, "5", "1")
     asked_first = picker.asked[-1]
-    assert first.startswith(texts.OFFER_MISMATCH.format(dimension=dim.label))
+    assert first.startswith(texts.OFFER_MISMATCH.format(topic=dim.topic))
     first_ids = ids_offered(box, first)
     # A pair's first offer after a question starts with the exercises written for it.
     assert asked_first.mismatch is not None
@@ -106,7 +106,7 @@ async def test_a_second_mismatch_in_the_same_dimension_offers_other_exercises(
         assert await round_in(other, "3", "3") == []  # the mismatch leaves the window
     (second,) = await round_in(dim, "1", "5")
     assert picker.asked[-1].id != asked_first.id
-    assert second.startswith(texts.OFFER_MISMATCH.format(dimension=dim.label))
+    assert second.startswith(texts.OFFER_MISMATCH.format(topic=dim.topic))
     second_ids = ids_offered(box, second)
     assert 2 <= len(second_ids) <= 3
     assert set(second_ids).isdisjoint(first_ids)
@@ -128,7 +128,7 @@ async def test_both_at_the_high_end_of_a_high_is_concern_question_offers_a_joint
         alex, sam = await unscheduled_pair(box)
         before_a, before_s = len(alex.chat.messages), len(sam.chat.messages)
         await checkin(box, alex, sam, "4", "5")  # close together, both at the high end
-        header = texts.OFFER_SHARED_CONCERN.format(dimension=question.dimension.label)
+        header = texts.OFFER_SHARED_CONCERN.format(topic=question.dimension.topic)
         joint = {e.id for e in bank.exercises_for(question.dimension, Trigger.SHARED_CONCERN)}
         for user, before in ((alex, before_a), (sam, before_s)):
             (offer,) = offers_in(texts_since(user, before))
@@ -157,7 +157,7 @@ async def test_an_imbalance_both_see_offers_rebalancing_with_its_own_words(
             got = texts_since(user, before)
             assert f"You: {mine} of 5" in reveals(user)[-1]
             (offer,) = offers_in(got)
-            assert offer.startswith(texts.OFFER_IMBALANCE.format(dimension=dim.label))
+            assert offer.startswith(texts.OFFER_IMBALANCE.format(topic=dim.topic))
             assert "you both see one of you carrying more" in offer
             assert "pulled apart" not in offer and "Alex" not in offer.split("\n\n")[0]
             ids = ids_offered(box, offer)
@@ -169,7 +169,7 @@ async def test_an_imbalance_both_see_offers_rebalancing_with_its_own_words(
         assert offers_in(texts_since(alex, before)) == []
         await checkin(box, alex, sam, "1", "1")  # both "mostly me": they disagree
         (offer,) = offers_in(texts_since(alex, before))
-        assert offer.startswith(texts.OFFER_MISMATCH.format(dimension=dim.label))
+        assert offer.startswith(texts.OFFER_MISMATCH.format(topic=dim.topic))
 
 
 # --------------------------------------------------------------------------- the follow-up

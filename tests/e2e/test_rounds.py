@@ -8,10 +8,12 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from bot import texts
+from bot.domain.people import fmt_local
 from bot.sandbox import Sandbox
 from bot.storage.tables import rounds
 from content.schema import Depth, Role
 from tests.conftest import Picker, make_pair, open_round, texts_since
+from tests.e2e.helpers import newest
 
 
 async def test_checkin_at_most_three_a_day(box: Sandbox) -> None:
@@ -83,9 +85,11 @@ async def test_reminder_halfway_never_at_night_and_without_hints(box: Sandbox) -
     await box.advance(timedelta(hours=11, minutes=59), step=timedelta(minutes=30))
     assert texts_since(sam, before_sam) == []
     await box.advance(timedelta(minutes=1))
-    reminder = texts_since(sam, before_sam)
-    assert len(reminder) == 1 and reminder[0].startswith(texts.REMINDER_HEADER)
-    assert "5" not in reminder[0].split("\n\n", 1)[1].split("1 =")[0]
+    (reminder,) = sam.chat.messages[before_sam:]
+    opened = fmt_local(due, "Europe/Berlin")
+    assert reminder.text == texts.REMINDER_NUDGE.format(opened=opened)  # says nothing of Alex
+    question = newest(sam, "Check-in")
+    assert reminder.reply_to == question.message_id
     assert texts_since(alex, before_alex) == []  # Alex already answered
 
 
@@ -103,7 +107,8 @@ async def test_a_late_reminder_waits_for_the_morning(box: Sandbox) -> None:
     assert texts_since(sam, before) == []
     box.clock.set(datetime(2026, 3, 7, 7, 0, tzinfo=UTC))  # Sat 08:00 Berlin
     await box.tick()
-    assert [t.split("\n")[0] for t in texts_since(sam, before)] == [texts.REMINDER_HEADER]
+    (nudge,) = texts_since(sam, before)
+    assert nudge.startswith("A gentle nudge") and nudge.endswith("\u2191")
 
 
 async def test_new_scheduled_round_closes_the_previous_one(box: Sandbox) -> None:

@@ -171,7 +171,8 @@ async def test_a_round_whose_questions_went_unsent_closes_and_never_reminds(
         assert user is not None and user.pair_id is not None
         assert await tx.rounds.open_of(user.pair_id) == []
     await box.run_until(due + timedelta(days=1, minutes=1))  # through the reminder's time
-    assert count(alex, texts.REMINDER_HEADER) == 0 and count(sam, texts.REMINDER_HEADER) == 0
+    nudge = "A gentle nudge"  # the reminder's start, in either of its forms
+    assert count(alex, nudge) == 0 and count(sam, nudge) == 0
     assert count(alex, QUESTION) == 1 and count(sam, QUESTION) == 1  # the next day's
 
 

@@ -61,12 +61,17 @@ async def open_enrolment(deps: Deps, tx: UnitOfWork, user: User, cohort: Cohort)
 async def _consent_message(deps: Deps, tx: UnitOfWork, user_id: int, cohort: Cohort) -> Message:
     program = program_of(deps, cohort)
     names = [p.first_name for p in await tx.cohorts.facilitators(cohort.id)]
-    text = texts.ENROL_CONSENT.format(
-        facilitators=" & ".join(names) or "Your facilitator",
-        program=program_name(deps, cohort),
-        description=gettext(program.description) if program else "",
-        k=deps.config.min_pairs,
-    )
+    program_fields = {
+        "program": program_name(deps, cohort),
+        "description": gettext(program.description) if program else "",
+    }
+    if names:
+        invite = texts.count(
+            "ENROL_INVITE_N", len(names), facilitators=" & ".join(names), **program_fields
+        )
+    else:
+        invite = texts.ENROL_INVITE_ANON.format(**program_fields)
+    text = invite + "\n\n" + texts.ENROL_CONSENT.format(k=deps.config.min_pairs)
     keyboard = (
         (
             Button(texts.BTN_JOIN, cb.consent(cohort.id, True)),

@@ -8,6 +8,15 @@ is closing (it mismatched last time, it is closer now) gets a word of encouragem
 Picks follow the rule of answers (DESIGN.md, a round's life): neither sees the other's pick
 until both picked, and the moment both have is decided once (``Offers.move``). Agreeing
 schedules the follow-up two days later.
+
+Every "Not now" is respected (issue 12): an exercise is settled only among partners who picked
+one. Both pick the same: agreed. Different exercises: both picks are shown and either settles
+on one of them (or "Not this time"). One picks and the other says "Not now": nothing is
+settled; the picker hears, kindly, that their partner passed this time and that the exercise
+is theirs to try alone; the one who passed is not told what the other picked (no pressure).
+Both "Not now": declined. A "Not now"/"Not this time" pressed later, while a settled exercise
+has not been followed up yet, is honoured too: the exercise is off for both (its reminder and
+follow-up go) and the partner is told.
 """
 
 from __future__ import annotations
@@ -77,7 +86,7 @@ async def after_reveal(deps: Deps, tx: UnitOfWork, round_: Round, pair: Pair) ->
                 if member_id not in members:
                     continue
                 with speaking_to(members[member_id]):
-                    text = texts.ENCOURAGE.format(dimension=gettext(dimension.label))
+                    text = texts.ENCOURAGE.format(topic=gettext(dimension.topic))
                 messages.append(Message(member_id, text))
     return messages
 
@@ -135,7 +144,7 @@ def offer_message(
         Trigger.REPEATED: texts.OFFER_REPEATED,
         Trigger.SHARED_CONCERN: texts.OFFER_SHARED_CONCERN,
         Trigger.IMBALANCE: texts.OFFER_IMBALANCE,
-    }[trigger].format(dimension=gettext(dimension.label))
+    }[trigger].format(topic=gettext(dimension.topic))
     lines = [
         texts.OFFER_OPTION.format(
             n=n,
@@ -217,11 +226,16 @@ async def pick(deps: Deps, who: UserInfo, offer_id: int, choice: str) -> Outcome
     """A partner's private pick (an option index or ``n`` for not now) for an open offer.
 
     When both have picked, exactly one caller (a decide-once move) tells both: the same
-    exercise (with its steps and a reminder offer), both "not now", or both picks side by
-    side with a way to decide. Until then the partner only learns that a pick is waiting.
+    exercise (with its steps and a reminder offer), both "not now", one "not now" (nothing
+    settled), or two different exercises side by side with a way to decide. Until then the
+    partner only learns that a pick is waiting. A "not now" pressed on an offer already
+    differed or settled is :func:`_not_this_time`. Raises :class:`Refused` for a closed or
+    replaced offer, a stale button, or a stranger's press.
     """
     async with deps.db.write() as tx:
         offer, pair, user = await offer_for(deps, tx, who, offer_id)
+        if choice == "n" and offer.status in (OfferStatus.DIFFERED, OfferStatus.AGREED):
+            return await _not_this_time(deps, tx, offer, pair, user)
         if offer.status is not OfferStatus.OPEN:
             closed = OfferStatus.CANCELLED
             text = texts.OFFER_REPLACED if offer.status is closed else texts.OFFER_CLOSED
@@ -273,13 +287,17 @@ async def _both_picked(
                     text = texts.OFFER_DECLINED_BOTH
                 await tell(deps, tx, Message(member_id, text))
         return
+    if NOT_NOW in (a, b):
+        if await tx.offers.move(offer.id, OfferStatus.OPEN, OfferStatus.DECLINED, None, now):
+            await _one_passed(deps, tx, pair, picks, names)
+        return
     if a == b:
         if await tx.offers.move(offer.id, OfferStatus.OPEN, OfferStatus.AGREED, a, now):
             await agreed(deps, tx, offer, pair, a, None, names)
         return
     if not await tx.offers.move(offer.id, OfferStatus.OPEN, OfferStatus.DIFFERED, None, now):
         return
-    distinct = [p for p in dict.fromkeys((a, b)) if p != NOT_NOW]
+    distinct = list(dict.fromkeys((a, b)))
     for me_id, other_id in ((pair.user_a, pair.user_b), (pair.user_b, pair.user_a)):
         with speaking_to(members.get(me_id)):
             keyboard: Keyboard = (
@@ -294,8 +312,7 @@ async def _both_picked(
                 ),
                 (Button(texts.BTN_NOT_THIS_TIME, cb.decide(offer.id, "n")),),
             )
-            template = texts.OFFER_DIFFERENT if len(distinct) > 1 else texts.OFFER_ONE_NOT_NOW
-            text = template.format(
+            text = texts.OFFER_DIFFERENT.format(
                 mine=pick_label(deps, picks[me_id]),
                 partner=names.get(other_id, ""),
                 theirs=pick_label(deps, picks[other_id]),
@@ -303,11 +320,65 @@ async def _both_picked(
         await tell(deps, tx, Message(me_id, text, keyboard, protect=True))
 
 
+async def _one_passed(
+    deps: Deps, tx: UnitOfWork, pair: Pair, picks: dict[int, str], names: dict[int, str]
+) -> None:
+    """One partner picked an exercise, the other "not now": nothing is settled (issue 12).
+    The picker is told kindly that their partner passed and that the exercise is theirs to
+    try alone; the one who passed hears only that nothing is settled, not what was picked."""
+    members = await tx.users.get_many(pair.members)
+    for member_id in pair.members:
+        mine = picks.get(member_id)
+        other_id = pair.partner_of(member_id)
+        with speaking_to(members.get(member_id)):
+            if mine == NOT_NOW:
+                text = texts.OFFER_YOU_PASSED
+            else:
+                text = texts.OFFER_PARTNER_PASSED.format(
+                    name=names.get(other_id, "") if other_id is not None else "",
+                    title=pick_label(deps, mine or ""),
+                )
+        await tell(deps, tx, Message(member_id, text))
+
+
+async def _not_this_time(
+    deps: Deps, tx: UnitOfWork, offer: Offer, pair: Pair, user: User
+) -> Outcome:
+    """``user`` says "not this time" (or "not now") to an offer whose picks were shown
+    (differed) or that was settled and not followed up yet: it is declined, whoever settled
+    it (a no is never overruled, issue 12). A settled exercise's reminder and follow-up go.
+    The partner is told who said no; the sender gets a plain acknowledgement. Raises
+    :class:`Refused` (closed) when the offer moved on meanwhile."""
+    now = deps.now()
+    if not await tx.offers.move(offer.id, offer.status, OfferStatus.DECLINED, None, now):
+        raise Refused(texts.OFFER_CLOSED, toast=True, close=True)
+    if offer.status is OfferStatus.AGREED:
+        await tx.due.cancel(DueKind.FOLLOWUP, OfferSubject(offer.id))
+        await tx.due.cancel(DueKind.EXERCISE_REMIND, OfferSubject(offer.id))
+        await tx.pairs.take_followup(pair.id, offer.id)
+    partner_id = pair.partner_of(user.id)
+    partner = None if partner_id is None else await tx.users.get(partner_id)
+    if partner is not None:
+        with speaking_to(partner):
+            if offer.status is OfferStatus.AGREED:
+                title = pick_label(deps, offer.chosen or "")  # in the partner's language
+                text = texts.OFFER_WITHDRAWN.format(name=user.first_name, title=title)
+            else:
+                text = texts.OFFER_DECLINED_DECIDE.format(name=user.first_name)
+        await tell(deps, tx, Message(partner.id, text))
+    text = texts.OFFER_NOT_THIS_TIME_YOU
+    return Outcome(replies=[Message(user.id, text)], edit=Edit(None, ()))
+
+
 async def decide(deps: Deps, who: UserInfo, offer_id: int, choice: str) -> Outcome:
-    """After different picks, either partner settles it: one of the picks, or not this time.
-    The first tap wins (a decide-once move); both are told."""
+    """After two different picks, either partner settles it: one of the picks (the first tap
+    wins, a decide-once move; both are told), or "not this time", which declines it even
+    after the other settled, until the follow-up (:func:`_not_this_time`). Raises
+    :class:`Refused` for a closed offer, an exercise neither picked, or a stranger's press."""
     async with deps.db.write() as tx:
         offer, pair, user = await offer_for(deps, tx, who, offer_id)
+        if choice == "n" and offer.status in (OfferStatus.DIFFERED, OfferStatus.AGREED):
+            return await _not_this_time(deps, tx, offer, pair, user)
         if offer.status is not OfferStatus.DIFFERED:
             if offer.status is OfferStatus.AGREED and offer.chosen:
                 done = texts.OFFER_DECIDED_YOU.format(title=pick_label(deps, offer.chosen))
@@ -315,22 +386,10 @@ async def decide(deps: Deps, who: UserInfo, offer_id: int, choice: str) -> Outco
             raise Refused(texts.OFFER_CLOSED, toast=True, close=True)
         chosen = option(offer, choice)
         picked = set((await tx.offers.picks(offer_id)).values())
-        if chosen is None or (chosen != NOT_NOW and chosen not in picked):
+        if chosen is None or chosen == NOT_NOW or chosen not in picked:
             raise Refused(texts.BUTTON_STALE, toast=True)  # only what one of them picked
         names = await names_of(tx, pair)
         now = deps.now()
-        if chosen == NOT_NOW:
-            if await tx.offers.move(
-                offer_id, OfferStatus.DIFFERED, OfferStatus.DECLINED, None, now
-            ):
-                partner_id = pair.partner_of(who.id)
-                partner = None if partner_id is None else await tx.users.get(partner_id)
-                if partner is not None:
-                    with speaking_to(partner):
-                        text = texts.OFFER_DECLINED_DECIDE.format(name=user.first_name)
-                    await tell(deps, tx, Message(partner.id, text))
-            text = texts.OFFER_NOT_THIS_TIME_YOU
-            return Outcome(replies=[Message(who.id, text)], edit=Edit(None, ()))
         if await tx.offers.move(offer_id, OfferStatus.DIFFERED, OfferStatus.AGREED, chosen, now):
             await agreed(deps, tx, offer, pair, chosen, who.id, names)
         return Outcome(toast=texts.PICK_TOAST, edit=Edit(None, ()))

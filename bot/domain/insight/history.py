@@ -129,7 +129,11 @@ async def history(deps: Deps, who: UserInfo, offset: int = 0, *, as_edit: bool =
             offset = ((total - 1) // HISTORY_PAGE) * HISTORY_PAGE
             toast = texts.HISTORY_END
         page = await tx.rounds.revealed_page(partners, offset, HISTORY_PAGE)
-        header = texts.HISTORY_HEADER.format(first=offset + 1, last=offset + len(page), total=total)
+        first, last = offset + 1, offset + len(page)
+        if first == last:  # one check-in on the page: "(10 of 10)", not "(10–10 of 10)"
+            header = texts.HISTORY_HEADER_ONE.format(n=first, total=total)
+        else:
+            header = texts.HISTORY_HEADER.format(first=first, last=last, total=total)
         current_id = None if current is None else current[0].id
         reacted = await tx.reactions.of_rounds([round_.id for round_ in page])
         entries = [

@@ -55,6 +55,21 @@ class Outbox(Protocol):
         chat holds it, and forget them all; returns how many deletions were queued."""
         ...
 
+    async def clear_keyboards(self, round_id: int, now: datetime) -> int:
+        """The round closed: queue the removal of the inline keyboard of each of its question
+        messages sent (in both chats; bulk priority, ``OutboxItem.clear_markup_id``) and
+        forget their ids; returns how many were queued (issue 12)."""
+        ...
+
+    async def question_message(self, round_id: int, user_id: int, position: int) -> int | None:
+        """The message id of the round's question ``position`` as sent to ``user_id``, or
+        None when it is not known (not sent yet, or the round closed)."""
+        ...
+
+    async def forget_questions_of(self, user_id: int) -> None:
+        """Forget every remembered question message of ``user_id``'s chat (/delete)."""
+        ...
+
     async def pending_for_broadcast(self, broadcast_id: int) -> int:
         """How many of the broadcast's messages still wait."""
         ...
@@ -107,7 +122,8 @@ class OutboxQueue(Protocol):
         self, item: OutboxItem, message_id: int, at: datetime, chat_free_at: datetime | None = None
     ) -> None:
         """:meth:`done` for ``item``, which Telegram accepted as ``message_id`` at ``at``, and
-        :meth:`remember_sent` for it when it shows a pair's answers (``item.carries``), in one
+        :meth:`remember_sent` for it when it shows a pair's answers (``item.carries``) and
+        :meth:`remember_question` when it is a round's question (``item.asks``), in one
         transaction."""
         ...
 
@@ -150,6 +166,15 @@ class OutboxQueue(Protocol):
         """Remember bot messages in ``chat_id`` that show answers of pair ``pair_id``, sent at
         ``at`` (aware UTC), for :meth:`Outbox.take_back`; what was sent more than 48 hours
         before ``at`` (when Telegram no longer lets a bot delete it) is forgotten."""
+        ...
+
+    async def remember_question(
+        self, chat_id: int, message_id: int, asks: tuple[int, int], at: datetime
+    ) -> None:
+        """Telegram accepted the question (round id, position) ``asks`` as ``message_id`` in
+        ``chat_id`` at ``at``: remembered while its round is open (for
+        :meth:`Outbox.question_message` and :meth:`Outbox.clear_keyboards`); when the round
+        closed meanwhile, its keyboard's removal is queued at once."""
         ...
 
     async def pending(self) -> int:

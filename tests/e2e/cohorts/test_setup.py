@@ -103,7 +103,7 @@ async def test_couples_enrol_each_partner_consenting(box: Sandbox) -> None:
     alex, sam = await make_pair(box)
     await alex.open_link(link)
     consent = alex.chat.last.text
-    assert "Fay invite you to the program \u201cClose, not merged" in consent
+    assert "Fay invites you to the program \u201cClose, not merged" in consent
     assert "pooled over at least 5 couples" in consent and "never see: your answers" in consent
     await alex.press(texts.BTN_JOIN)
     assert alex.chat.last.text == texts.ENROL_WAITING.format(partner="Sam")
