@@ -66,6 +66,12 @@ class Message:
     with ``document`` (file name, bytes) a file, such as a CSV export. Files are for direct
     replies only: the outbox stores text, so a file written there is lost and only its text
     is sent.
+
+    ``not_before`` (aware UTC): the outbox does not send it before this instant (the end of
+    the recipient's quiet hours, see :mod:`bot.domain.quiet`); ``silent``: sent with
+    Telegram's ``disable_notification`` (no sound: it reaches someone inside their quiet hours).
+    Both are set by the quiet-hours policy, never by hand, and only mean something through the
+    outbox: a direct reply goes at once, with sound (issue 12).
     """
 
     user_id: int
@@ -76,6 +82,8 @@ class Message:
     spans: Spans = ()
     protect: bool = False
     carries: tuple[int, ...] = ()
+    not_before: datetime | None = None
+    silent: bool = False
 
     def parts(self, limit: int = MAX_MESSAGE_CHARS) -> list[Message]:
         """The message as Telegram accepts it: split by :func:`split_styled` when longer than
@@ -187,8 +195,8 @@ class Outcome:
 class OutboxItem:
     """One claimed outbox message: its text part, buttons, spans, attempts so far and the
     claim that holds it (``broadcast_id``: the broadcast it belongs to, if any; ``protect``,
-    ``carries``: as in :class:`Message`). With ``delete_message_id`` it is not a message but
-    the deletion of that bot message from the user's chat (``text`` is empty)."""
+    ``carries``, ``silent``: as in :class:`Message`). With ``delete_message_id`` it is not a
+    message but the deletion of that bot message from the user's chat (``text`` is empty)."""
 
     id: int
     user_id: int
@@ -207,6 +215,9 @@ class OutboxItem:
     failures: int = 0
     #: Not sent after this instant (aware UTC; a scheduled question's lateness bound).
     not_after: datetime | None = None
+    #: Sent with ``disable_notification`` (``Message.silent``: inside the recipient's quiet
+    #: hours, issue 12).
+    silent: bool = False
 
 
 def keyboard_to_json(buttons: Keyboard) -> str | None:

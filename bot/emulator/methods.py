@@ -358,6 +358,7 @@ class BotAPIMethods(WebhookMethods):
             date=self._now(),
             reply_markup=markup,
             protected=_flag(params, "protect_content"),
+            silent=_flag(params, "disable_notification"),
         )
         return self._record(chat, message)
 
@@ -388,6 +389,7 @@ class BotAPIMethods(WebhookMethods):
             date=self._now(),
             reply_markup=markup,
             protected=_flag(params, "protect_content"),
+            silent=_flag(params, "disable_notification"),
         )
         return self._record(chat, message)
 
@@ -419,6 +421,7 @@ class BotAPIMethods(WebhookMethods):
             date=self._now(),
             reply_markup=markup,
             protected=_flag(params, "protect_content"),
+            silent=_flag(params, "disable_notification"),
         )
         return self._record(chat, message)
 

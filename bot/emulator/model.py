@@ -50,6 +50,8 @@ class SentMessage:
         reply_markup: The inline keyboard as Telegram echoes it back (JSON dict), if any.
         protected: Sent with ``protect_content``: clients that honour it offer no forwarding
             or saving (``has_protected_content`` in Telegram's message).
+        silent: Sent with ``disable_notification``: the user's phone made no sound for it
+            (Telegram does not echo this back; the emulator records what the bot asked).
     """
 
     message_id: int
@@ -63,6 +65,7 @@ class SentMessage:
     parse_mode: str | None = None
     entities: list[dict[str, Any]] = field(default_factory=list)
     protected: bool = False
+    silent: bool = False
     date: int = 0
     edit_date: int | None = None
     reply_markup: dict[str, Any] | None = field(default=None, repr=False)

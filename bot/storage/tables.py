@@ -263,6 +263,9 @@ outbox = Table(
     Column("not_after", UTCDateTime),  # a scheduled question is not sent after this instant
     # sent with disable_notification: it reaches someone inside their quiet hours (issue 12)
     Column("silent", Boolean, nullable=False, default=False, server_default=false()),
+    # held until then: the end of the recipient's quiet hours; while held, the row does not
+    # hold back its chat's later messages (issue 12)
+    Column("not_before", UTCDateTime),
     Index("ix_outbox_priority_id", "priority", "id"),
 )
 

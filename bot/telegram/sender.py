@@ -114,10 +114,13 @@ async def _send(
     *,
     protect: bool = False,
     paid: bool = False,
+    silent: bool = False,
 ) -> SentMessage:
     """One sendMessage, without a parse mode: user text is never read as markup; formatting
     comes only as entities beside the text (DESIGN.md, privacy rule 7). ``paid``: sent with
-    ``allow_paid_broadcast`` (``PAID_BROADCAST``: billed in Stars beyond the free limit)."""
+    ``allow_paid_broadcast`` (``PAID_BROADCAST``: billed in Stars beyond the free limit);
+    ``silent``: with ``disable_notification`` (the recipient is inside their quiet hours,
+    issue 12)."""
     return await bot.send_message(
         chat_id=chat_id,
         text=text,
@@ -126,6 +129,7 @@ async def _send(
         link_preview_options=_NO_PREVIEW,
         protect_content=protect or None,
         allow_paid_broadcast=paid or None,
+        disable_notification=silent or None,
     )
 
 
@@ -503,6 +507,7 @@ class Sender:
                 item.spans,
                 protect=item.protect,
                 paid=bulk and self._pacer.paid,
+                silent=item.silent,
             )
         except Forbidden:
             logger.info("outbox %s: user %s blocked the bot", item.id, item.user_id)
