@@ -18,6 +18,7 @@ from bot.domain.occasions import settings_lines
 from bot.domain.packs import active_names
 from bot.domain.people import UserInfo, require_pair, speaking_to, tell, zone_of
 from bot.domain.ports import UnitOfWork
+from bot.domain.quiet_hours import settings_line as quiet_line
 from bot.domain.schedule import (
     held_for,
     next_text,
@@ -48,7 +49,8 @@ async def show_settings(deps: Deps, who: UserInfo, *, as_edit: bool = False) -> 
 
 async def settings_text(deps: Deps, tx: UnitOfWork, user: User, pair: Pair, partner: User) -> str:
     """The settings page for ``user``, in the language in force: the schedule, then the
-    pair's calendar (life-stage packs, anniversary, trip), both partners alike."""
+    pair's calendar (life-stage packs, anniversary, trip), both partners alike, and each
+    partner's quiet hours (issue 12)."""
     cadence = pair.cadence()
     anchor = todays_slot(deps, cadence)
     mine = local_time(anchor, zone_of(deps, user)).strftime("%H:%M")
@@ -76,6 +78,7 @@ async def settings_text(deps: Deps, tx: UnitOfWork, user: User, pair: Pair, part
         text += "\n\u2022 " + texts.SCHEDULE_WEEKLY_DEEP.format(schedule=weekly)
     for line in settings_lines(deps, pair, active_names(deps, pair)):
         text += "\n\u2022 " + line
+    text += "\n\u2022 " + quiet_line(user, partner)
     return text + night_warnings(deps, user, pair, partner)
 
 

@@ -22,6 +22,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("frequency", "Daily, weekdays, weekly or off"),
     ("time", "Set the check-in time, e.g. /time 20:00"),
     ("timezone", "Set your timezone, e.g. /timezone Berlin"),
+    ("quiet", "Your quiet hours, e.g. /quiet 23:00 07:30 or /quiet off"),
     ("pause", "Pause check-ins"),
     ("resume", "Resume check-ins"),
     ("cancel", "Stop what you are typing"),

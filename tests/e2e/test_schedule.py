@@ -43,7 +43,11 @@ async def test_changing_the_time_warns_when_it_falls_in_a_partners_night(box: Sa
     alex, sam = await make_pair(box, a_zone="Berlin", b_zone="Los Angeles")
     await alex.send("/time 7:30")
     assert "that's 22:30 for Sam, in the night-time quiet hours" in alex.chat.last.text
-    assert "that's 22:30 for you, in the night-time quiet hours" in sam.chat.last.text
+    # 01:00 in Los Angeles: Sam's notice waits for the end of their quiet hours (issue 12).
+    warning = "that's 22:30 for you, in the night-time quiet hours"
+    assert warning not in sam.chat.last.text
+    await box.run_until(datetime(2026, 3, 2, 16, 0, tzinfo=UTC))  # 08:00 in Los Angeles
+    assert warning in sam.chat.last.text
 
 
 async def test_either_partner_changes_the_schedule_and_both_are_told(box: Sandbox) -> None:
@@ -59,6 +63,8 @@ async def test_either_partner_changes_the_schedule_and_both_are_told(box: Sandbo
     assert "Sun 8 Mar, 20:00 your time" in alex.chat.last.text
     # New York moved to summer time on 8 March: 20:00 Berlin is 15:00 there that day.
     assert "Sun 8 Mar, 15:00 your time" in sam.chat.last.text
+    # 08:00 in New York: Sam's quiet hours are over, so Alex's changes reach Sam at once.
+    await box.run_until(datetime(2026, 3, 2, 13, 0, tzinfo=UTC))
     await alex.send("/frequency weekdays")
     assert "on weekdays at 20:00" in alex.chat.last.text
     assert "Alex changed" in sam.chat.last.text
