@@ -112,6 +112,7 @@ def _refusal(reason: str) -> str:
 async def quiet(deps: Deps, who: UserInfo, args: Sequence[str]) -> Outcome:
     """``/quiet [off | on | START END]``: show or set the sender's quiet hours (no pair
     needed). Bad words change nothing and get a reply that says the format. After a change,
+    messages held for the end of the old quiet hours wait for the new ones (or come now), and
     a pair whose check-in time now falls inside them is told their check-ins will come
     without sound. The partner is not told."""
     async with deps.db.write() as tx:
@@ -122,8 +123,13 @@ async def quiet(deps: Deps, who: UserInfo, args: Sequence[str]) -> Outcome:
             choice = parse_quiet(args)
         except QuietInputError as exc:
             return Outcome(replies=[Message(who.id, _refusal(exc.reason))])
-        await tx.users.set_quiet_hours(user.id, choice.stored, deps.now())
+        now = deps.now()
+        await tx.users.set_quiet_hours(user.id, choice.stored, now)
         hours = choice.hours
+        # What waits for the end of the old quiet hours waits for the new ones instead
+        # (``/quiet off``: it comes now).
+        until = None if hours is None else hours.end_after(now, zone_of(deps, user))
+        await tx.outbox.rehold(user.id, until, now)
         found = await pair_of(tx, user)
     if hours is None:
         return Outcome(replies=[Message(who.id, texts.QUIET_SET_OFF)])

@@ -471,6 +471,17 @@ class SqlOutbox:
         )
         return newest
 
+    async def rehold(self, user_id: int, until: datetime | None, now: datetime) -> int:
+        """See :meth:`bot.domain.ports.Outbox.rehold`."""
+        c = outbox.c
+        held = until if until is not None and until > now else None
+        changed = await self._conn.execute(
+            update(outbox)
+            .where(c.user_id == user_id, c.not_before > now, c.lease_until.is_(None))
+            .values(not_before=held, next_attempt_at=held or now)
+        )
+        return int(changed.rowcount or 0)
+
     async def drop_carrying(self, pair_ids: Sequence[int]) -> int:
         """See :meth:`bot.domain.ports.Outbox.drop_carrying`."""
         if not pair_ids:

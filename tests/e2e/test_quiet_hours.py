@@ -63,6 +63,28 @@ async def test_a_notice_at_the_partners_night_arrives_when_their_quiet_hours_end
     assert notice.silent is False  # the night is over: a normal message
 
 
+async def test_new_quiet_hours_move_what_waits_for_the_old_ones(box: Sandbox) -> None:
+    alex, sam = await make_pair(box, a_zone="Berlin", b_zone="New York")
+    await open_round(box, alex, sam)
+    await alex.press("5")
+    waiting = texts.ANSWER_WAITING.format(name="Alex")
+    assert count(sam, waiting) == 0
+    await sam.send("/quiet 01:00 06:00")  # 04:00 in New York: still inside, until 06:00
+    assert count(sam, waiting) == 0
+    await box.run_until(datetime(2026, 3, 2, 11, 0, tzinfo=UTC))  # 06:00 in New York
+    assert count(sam, waiting) == 1
+    assert local(received(sam, waiting)[0], "America/New_York") == time(6, 0)
+
+
+async def test_quiet_hours_off_brings_a_held_notice_now(box: Sandbox) -> None:
+    alex, sam = await make_pair(box, a_zone="Berlin", b_zone="New York")
+    await open_round(box, alex, sam)
+    await alex.press("5")
+    await sam.send("/quiet off")  # 04:00 in New York, and Sam is up
+    [notice] = received(sam, texts.ANSWER_WAITING.format(name="Alex"))
+    assert notice.silent is False
+
+
 async def test_a_reveal_at_the_partners_night_is_silent_for_them_and_the_offer_waits(
     box: Sandbox,
 ) -> None:

@@ -79,3 +79,20 @@ async def test_coming_back_after_blocking_keeps_the_hold(
     queue = SqlOutboxQueue(engine)
     assert await queue.claim(NOW + timedelta(minutes=1), LEASE, 10, "a") == []
     assert [i.text for i in await queue.claim(MORNING, LEASE, 10, "b")] == ["reveal"]
+
+
+async def test_new_quiet_hours_move_what_is_held(db: Transactions, engine: AsyncEngine) -> None:
+    async with db.write() as tx:
+        await tx.outbox.enqueue(Message(7, "notice", not_before=MORNING), NOW)
+        await tx.outbox.enqueue(Message(8, "other", not_before=MORNING), NOW)
+    earlier = MORNING - timedelta(hours=2)
+    async with db.write() as tx:
+        assert await tx.outbox.rehold(7, earlier, NOW) == 1
+    queue = SqlOutboxQueue(engine)
+    assert await queue.claim(earlier - timedelta(seconds=1), LEASE, 10, "a") == []
+    (notice,) = await queue.claim(earlier, LEASE, 10, "b")
+    assert notice.text == "notice"
+    async with db.write() as tx:  # quiet hours off: what waits comes now
+        assert await tx.outbox.rehold(8, None, NOW) == 1
+    (other,) = await queue.claim(NOW, LEASE, 10, "c")
+    assert other.text == "other"

@@ -47,6 +47,12 @@ class Outbox(Protocol):
         carries is not sent twice."""
         ...
 
+    async def rehold(self, user_id: int, until: datetime | None, now: datetime) -> int:
+        """The user changed their quiet hours: their messages still held at ``now`` (aware
+        UTC) are held until ``until`` instead (None, or an instant not after ``now``: ready at
+        ``now``); returns how many (issue 12)."""
+        ...
+
     async def drop_carrying(self, pair_ids: Sequence[int]) -> int:
         """Drop every message still waiting, to anyone, that shows answers of one of the pairs
         (``Message.carries``); returns how many rows went."""
