@@ -224,3 +224,21 @@ async def test_a_reminder_typed_for_3am_moves_to_the_end_of_quiet_hours(box: San
     )
     assert alex.chat.last.text == texts.REMIND_SET_YOU.format(when="Tue 3 Mar, 08:00")
     assert "Tue 3 Mar, 08:00" in sam.chat.last.text
+
+
+async def test_a_suggested_reminder_inside_my_own_quiet_hours_moves_too(box: Sandbox) -> None:
+    alex, sam = await make_pair(box)
+    await alex.send("/quiet 20:00 09:00")  # an early sleeper: the suggestions assume 22:00
+    titles = await mismatch_with_offer(box, alex, sam)
+    await agree_on_first(alex, sam, titles)
+    await alex.press("Today 21:00")
+    assert (
+        texts.REMIND_MOVED_QUIET.format(
+            asked="Mon 2 Mar, 21:00",
+            hours="20:00\u201309:00",
+            when="Tue 3 Mar, 09:00",
+            button=texts.BTN_REMIND_TYPE,
+        )
+        in alex.chat.texts()
+    )
+    assert alex.chat.last.text == texts.REMIND_SET_YOU.format(when="Tue 3 Mar, 09:00")

@@ -37,7 +37,9 @@ STALE_AFTER = timedelta(hours=2)
 async def remind_choice(deps: Deps, who: UserInfo, offer_id: int, when: str) -> Outcome:
     """A reminder button: an instant (minutes since the epoch, UTC) from the suggestions,
     ``type`` (the next text message is a time), or ``none`` (also turns off a reminder the
-    partner set; they are told). An instant in the past or beyond 30 days is refused."""
+    partner set; they are told). An instant in the past or beyond 30 days is refused; one
+    inside the presser's own quiet hours moves to their end, and the reply says so (issue 12:
+    suggestions avoid 22:00-08:00, not everyone's own hours)."""
     async with deps.db.write() as tx:
         offer, pair, user = await offer_for(deps, tx, who, offer_id)
         if offer.status is not OfferStatus.AGREED:
@@ -54,7 +56,9 @@ async def remind_choice(deps: Deps, who: UserInfo, offer_id: int, when: str) -> 
         at = datetime.fromtimestamp(minutes * 60, UTC)
         if at <= deps.now():
             raise Refused(texts.REMIND_PAST_BUTTON, toast=True)
-        await _set_reminder(deps, tx, user, offer, pair, at)
+        moved = await _set_out_of_quiet(deps, tx, user, offer, pair, at)
+        if moved is not None:  # the buttons stay: "Another time" picks a different one
+            return Outcome(replies=[Message(who.id, moved)], toast="")
         return Outcome(toast="", edit=Edit(None, ()))
 
 
@@ -82,18 +86,29 @@ async def remind_text(deps: Deps, who: UserInfo, offer_id: int, text: str) -> Ou
         if at <= deps.now():
             return Outcome(replies=[Message(who.id, texts.REMIND_PAST)])
         await tx.users.set_awaiting(who.id, None)
-        zone = zone_of(deps, user)
-        moved = out_of_quiet(user, at, zone)
-        await _set_reminder(deps, tx, user, offer, pair, moved)
-        if moved == at:
+        moved = await _set_out_of_quiet(deps, tx, user, offer, pair, at)
+        if moved is None:
             return Outcome(toast="")
-        text = texts.REMIND_MOVED_QUIET.format(
-            asked=fmt_local(at, zone),
-            hours=quiet_text(user.quiet, texts.QUIET_OFF_WORD),
-            when=fmt_local(moved, zone),
-            button=texts.BTN_REMIND_TYPE,
-        )
-        return Outcome(replies=[Message(who.id, text)])
+        return Outcome(replies=[Message(who.id, moved)])
+
+
+async def _set_out_of_quiet(
+    deps: Deps, tx: UnitOfWork, user: User, offer: Offer, pair: Pair, at: datetime
+) -> str | None:
+    """Set the reminder at ``at`` (aware UTC), or at the end of ``user``'s quiet hours when
+    ``at`` falls inside them; returns the reply that says it moved (in the language in
+    force), else None."""
+    zone = zone_of(deps, user)
+    moved = out_of_quiet(user, at, zone)
+    await _set_reminder(deps, tx, user, offer, pair, moved)
+    if moved == at:
+        return None
+    return texts.REMIND_MOVED_QUIET.format(
+        asked=fmt_local(at, zone),
+        hours=quiet_text(user.quiet, texts.QUIET_OFF_WORD),
+        when=fmt_local(moved, zone),
+        button=texts.BTN_REMIND_TYPE,
+    )
 
 
 def out_of_quiet(user: User, at: datetime, zone: str) -> datetime:
