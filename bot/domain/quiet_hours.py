@@ -169,9 +169,10 @@ def silent_checkins(deps: Deps, user: User, pair: Pair, hours: QuietHours) -> st
 def settings_line(user: User, partner: User) -> str:
     """The ``/settings`` line with both partners' quiet hours, each on their own clock, in the
     language in force."""
-    off = texts.QUIET_OFF_WORD
+    mine = quiet_text(user.quiet, texts.QUIET_OFF_WORD)
+    theirs = partner.quiet
+    if theirs is None:
+        return texts.SETTINGS_QUIET_PARTNER_OFF.format(mine=mine, partner=partner.first_name)
     return texts.SETTINGS_QUIET.format(
-        mine=quiet_text(user.quiet, off),
-        partner=partner.first_name,
-        theirs=quiet_text(partner.quiet, off),
+        mine=mine, partner=partner.first_name, theirs=quiet_text(theirs, "")
     )

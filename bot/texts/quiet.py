@@ -44,6 +44,7 @@ QUIET_SAME = (
 QUIET_OFF_WORD = "off"
 # /settings: {mine} and {theirs} are like "22:00–08:00" or the word for off.
 SETTINGS_QUIET = "Your quiet hours: {mine} \u00b7 {partner}'s: {theirs} (their time)"
+SETTINGS_QUIET_PARTNER_OFF = "Your quiet hours: {mine} \u00b7 {partner}'s: off"
 # A typed exercise reminder time inside the typer's quiet hours: moved to their end.
 REMIND_MOVED_QUIET = (
     "{asked} is inside your quiet hours ({hours}), so I set the reminder for {when} instead, "

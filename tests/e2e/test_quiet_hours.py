@@ -188,8 +188,10 @@ async def test_settings_shows_each_partners_quiet_hours(box: Sandbox) -> None:
     )
     await alex.send("/quiet off")
     await sam.send("/settings")
-    assert "Your quiet hours: 23:00\u201307:30 \u00b7 Alex's: off (their time)" in (
-        sam.chat.last.text
+    assert "Your quiet hours: 23:00\u201307:30 \u00b7 Alex's: off\n" in sam.chat.last.text + "\n"
+    await alex.send("/settings")
+    assert "Your quiet hours: off \u00b7 Sam's: 23:00\u201307:30 (their time)" in (
+        alex.chat.last.text
     )
 
 
