@@ -76,10 +76,6 @@ async def play(box: Sandbox) -> list[str]:
     await sam.send("/anniversary 14 June")
     notice = "Sam set your anniversary"
     assert not any(notice in m.text for m in alex.chat.messages)
-    narration = [
-        "Quiet hours: Sam saved the anniversary at 17:30 in New York, 23:30 in Berlin. "
-        "Alex's notice of it was held for the end of Alex's quiet hours:"
-    ]
 
     # The next evening the reminder comes; two days after choosing, the follow-up asks both
     # how it went, and it reveals like any check-in.
@@ -88,11 +84,22 @@ async def play(box: Sandbox) -> list[str]:
     await box.run_until(box.clock.now() + timedelta(days=2))
     held = next(m for m in alex.chat.messages if notice in m.text)
     arrived = datetime.fromtimestamp(held.date, UTC).astimezone(ZoneInfo("Europe/Berlin"))
-    narration.append(f"it reached Alex's chat at {arrived:%H:%M} Berlin time, on {arrived:%a}.")
+    narration = [
+        "Quiet hours: Sam saved the anniversary at 17:30 in New York, 23:30 in Berlin; Alex's "
+        f"notice of it waited for the end of Alex's quiet hours, {arrived:%a %H:%M} in Berlin."
+    ]
     for user, check_in, follow_up in ((alex, 4, 4), (sam, 3, 5)):
         question = next(m for m in reversed(user.chat.messages) if "Question 1 of 2" in m.text)
         await user.press(_data(question.buttons[0][check_in - 1].callback_data))
         await user.press(str(follow_up))
+    # Sam answered last, late in Berlin: Alex's reveal came at once but without sound.
+    hushed = [m for m in alex.chat.messages if m.silent]
+    if hushed:
+        at = datetime.fromtimestamp(hushed[-1].date, UTC).astimezone(ZoneInfo("Europe/Berlin"))
+        narration.append(
+            f"Sam's answer revealed the follow-up at {at:%H:%M} in Berlin: Alex's copy came at "
+            "once, without sound (marked (no sound) above)."
+        )
     return narration
 
 
