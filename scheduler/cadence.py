@@ -427,7 +427,7 @@ def reminder_instant(
            at least 30 minutes (:data:`REMINDER_MARGIN`) before ``expires_at``;
         3. else 30 minutes before they began (21:30 local by default, the last moment that
            leaves the partner 30 minutes before the night), if it is at least 30 minutes after
-           ``opened_at``;
+           ``opened_at`` and not itself inside quiet hours of almost a whole day;
         4. else ``None``: the window sits inside one night, and the partner already got the
            question when it opened.
 
@@ -462,7 +462,9 @@ def reminder_instant(
         return morning
     margin_before = datetime.combine(began, quiet.start) - REMINDER_MARGIN
     before_night = _wall_to_instant(margin_before.date(), margin_before.time(), zone)
-    if before_night >= opened + REMINDER_MARGIN:
+    # Quiet hours of almost a whole day leave no evening before them.
+    evening = not quiet.contains(before_night.astimezone(zone).time())
+    if evening and before_night >= opened + REMINDER_MARGIN:
         return before_night
     return None
 

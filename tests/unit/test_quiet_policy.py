@@ -3,15 +3,22 @@ each partner's reminder instant read on their own quiet hours."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from bot.domain.messages import Message
 from bot.domain.model import User
 from bot.domain.quiet import Urgency, quiet_delivery, quiet_text
 from bot.domain.quiet_hours import QuietInputError, parse_quiet
-from scheduler.cadence import DEFAULT_QUIET_HOURS, QuietHours, reminder_instant
+from scheduler.cadence import (
+    DEFAULT_QUIET_HOURS,
+    REMINDER_MARGIN,
+    QuietHours,
+    reminder_instant,
+)
 
 NEW_YORK = "America/New_York"
 SYDNEY = "Australia/Sydney"
@@ -159,3 +166,36 @@ def test_a_reminder_moves_before_quiet_hours_when_their_end_is_too_late() -> Non
     )
     # The default hours (22:00) give 21:30 Berlin = 20:30 UTC.
     assert reminder_instant(opened, expires, BERLIN) == datetime(2026, 12, 3, 20, 30, tzinfo=UTC)
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(
+    opened=st.integers(0, 365 * 24 * 60).map(
+        lambda m: datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=m)
+    ),
+    length=st.integers(1, 48 * 60).map(lambda m: timedelta(minutes=m)),
+    zone=st.sampled_from([BERLIN, NEW_YORK, SYDNEY, "Asia/Kolkata"]),
+    start=st.integers(0, 24 * 4 - 1).map(lambda q: time(q // 4, q % 4 * 15)),
+    end=st.integers(0, 24 * 4 - 1).map(lambda q: time(q // 4, q % 4 * 15)),
+)
+def test_property_a_reminder_is_never_inside_the_partners_own_quiet_hours(
+    opened: datetime, length: timedelta, zone: str, start: time, end: time
+) -> None:
+    assume(start != end)
+    quiet = QuietHours(start, end)
+    expires = opened + length
+    result = reminder_instant(opened, expires, zone, quiet)
+    halfway = opened + length / 2
+    if not quiet.covers(halfway, zone):
+        assert result == halfway
+    elif result is not None:
+        assert opened + REMINDER_MARGIN <= result <= expires - REMINDER_MARGIN
+        assert not quiet.covers(result, zone)
+
+
+def test_quiet_hours_of_almost_a_whole_day_leave_no_evening_reminder() -> None:
+    # Quiet 08:00-07:45: 30 minutes before they begin (07:30) is inside them too.
+    long_night = QuietHours(time(8, 0), time(7, 45))
+    opened = datetime(2026, 12, 3, 6, 0, tzinfo=UTC)  # 07:00 in Berlin
+    expires = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)  # halfway: 10:00 in Berlin, quiet
+    assert reminder_instant(opened, expires, BERLIN, long_night) is None
