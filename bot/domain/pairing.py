@@ -26,6 +26,7 @@ from bot.domain.people import (
     zone_of,
 )
 from bot.domain.ports import UnitOfWork
+from bot.domain.quiet import Urgency
 from bot.domain.rounds import forget_round_work
 from bot.domain.schedule import DEFAULT_TIME, next_text, reschedule, schedule_text
 from bot.domain.subjects import AwaitTimezone, DueKind, PairSubject
@@ -177,7 +178,8 @@ async def _form_pair(deps: Deps, tx: UnitOfWork, inviter: User, invitee: User) -
             text = texts.PAIRED.format(
                 partner=other.first_name, schedule=schedule_text(pair), next=nxt
             )
-        await tell(deps, tx, Message(me.id, text))
+        # An awaited, one-time moment: at once, without sound at night (issue 12).
+        await tell(deps, tx, Message(me.id, text), urgency=Urgency.SILENT, to=me)
     if invitee.timezone is None:
         # Opened the link without /start first: ask now, so times show in their zone.
         await tx.users.set_awaiting(invitee.id, AwaitTimezone())

@@ -106,6 +106,13 @@ async def test_a_reveal_at_the_partners_night_is_silent_for_them_and_the_offer_w
     assert local(offer, "America/New_York") == time(8, 0)
 
 
+async def test_pairing_reaches_an_inviter_at_night_at_once_without_sound(box: Sandbox) -> None:
+    alex, sam = await make_pair(box, a_zone="New York", b_zone="Berlin")  # 04:00 for Alex
+    [paired] = received(alex, "You're now paired with Sam")
+    assert paired.silent is True
+    assert received(sam, "You're now paired with Alex")[0].silent is False
+
+
 async def test_a_scheduled_check_in_reaches_a_partner_in_quiet_hours_silently(
     box: Sandbox,
 ) -> None:
