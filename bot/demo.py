@@ -8,6 +8,7 @@ import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.emulator import FakeBotAPI
 from bot.sandbox import Sandbox, sandbox
@@ -28,9 +29,11 @@ def demo_picker(candidates: Sequence[Question], weights: Sequence[float] = ()) -
     return ranked[0]
 
 
-async def play(box: Sandbox) -> None:
+async def play(box: Sandbox) -> list[str]:
     """Pair → schedule → a round both answer with a mismatch → reveal → both pick the same
-    exercise (privately) → reminder → follow-up two days later, revealed like a round."""
+    exercise (privately) → reminder → a notice held for the end of Alex's quiet hours →
+    follow-up two days later, revealed like a round. Returns the narration of the quiet-hours
+    moment (issue 12)."""
     fake = box.fake
     alex = fake.user(1001, "Alex")
     sam = fake.user(1002, "Sam")
@@ -66,15 +69,38 @@ async def play(box: Sandbox) -> None:
     await alex.press("1. ")
     await alex.press("Tomorrow")
 
+    # Quiet hours: late in Berlin (23:30, 17:30 in New York) Sam saves their anniversary.
+    # Alex's notice of it waits for the end of Alex's quiet hours (08:00 in Berlin).
+    box.clock.set(datetime(2026, 3, 2, 22, 30, tzinfo=UTC))
+    await box.tick()
+    await sam.send("/anniversary 14 June")
+    notice = "Sam set your anniversary"
+    assert not any(notice in m.text for m in alex.chat.messages)
+
     # The next evening the reminder comes; two days after choosing, the follow-up asks both
     # how it went, and it reveals like any check-in.
     # Ticking at every instant something comes due, as the running bot would (a round more
     # than MAX_LATENESS_MINUTES late is skipped).
     await box.run_until(box.clock.now() + timedelta(days=2))
+    held = next(m for m in alex.chat.messages if notice in m.text)
+    arrived = datetime.fromtimestamp(held.date, UTC).astimezone(ZoneInfo("Europe/Berlin"))
+    narration = [
+        "Quiet hours: Sam saved the anniversary at 17:30 in New York, 23:30 in Berlin; Alex's "
+        f"notice of it waited for the end of Alex's quiet hours, {arrived:%a %H:%M} in Berlin."
+    ]
     for user, check_in, follow_up in ((alex, 4, 4), (sam, 3, 5)):
         question = next(m for m in reversed(user.chat.messages) if "Question 1 of 2" in m.text)
         await user.press(_data(question.buttons[0][check_in - 1].callback_data))
         await user.press(str(follow_up))
+    # Sam answered last, late in Berlin: Alex's reveal came at once but without sound.
+    hushed = [m for m in alex.chat.messages if m.silent]
+    if hushed:
+        at = datetime.fromtimestamp(hushed[-1].date, UTC).astimezone(ZoneInfo("Europe/Berlin"))
+        narration.append(
+            f"Sam's answer revealed the follow-up at {at:%H:%M} in Berlin: Alex's copy came at "
+            "once, without sound (marked (no sound) above)."
+        )
+    return narration
 
 
 def _data(value: str | None) -> str:
@@ -83,16 +109,18 @@ def _data(value: str | None) -> str:
 
 
 async def run_demo(database: Path) -> dict[str, str]:
-    """Play the demo on a fresh SQLite file; return each partner's transcript."""
+    """Play the demo on a fresh SQLite file; return each partner's transcript and, under
+    ``"Narration"``, the lines that tell what quiet hours did."""
     clock = ManualClock(DEMO_START)
     fake = FakeBotAPI(clock=clock.now)
     url = f"sqlite+aiosqlite:///{database}"
     with single_process(url):
         async with sandbox(url, clock=clock, fake=fake, picker=demo_picker) as box:
-            await play(box)
+            narration = await play(box)
             return {
                 "Alex": fake.transcript(1001, "Europe/Berlin"),
                 "Sam": fake.transcript(1002, "America/New_York"),
+                "Narration": "\n".join(narration),
             }
 
 
@@ -100,10 +128,12 @@ def main() -> int:
     """Print both partners' chats; returns the exit status."""
     with tempfile.TemporaryDirectory() as folder:
         transcripts = asyncio.run(run_demo(Path(folder) / "demo.sqlite3"))
+    narration = transcripts.pop("Narration")
     for name, transcript in transcripts.items():
         line = "=" * 72
         zone = "Berlin time" if name == "Alex" else "New York time"
         print(f"{line}\n{name}'s chat with Tandem ({zone})\n{line}")
         print(transcript)
         print()
+    print(narration)
     return 0

@@ -76,9 +76,6 @@ QUIET_END: Final = time(8, 0)
 REMINDER_MARGIN: Final = timedelta(minutes=30)
 """A moved reminder must keep this distance from the window's edges (see reminder_instant)."""
 
-# The last moment before quiet hours that leaves the partner REMINDER_MARGIN of evening.
-_QUIET_START_MINUS_MARGIN: Final = time(21, 30)
-
 # A weekly round skipped by last_local_date or a vanished day needs at most ~3 candidates;
 # the cap only turns an impossible endless loop into an error.
 _MAX_CANDIDATES: Final = 32
@@ -405,23 +402,31 @@ def is_night(local: time) -> bool:
     return wall >= QUIET_START or wall < QUIET_END
 
 
-def reminder_instant(opened_at: datetime, expires_at: datetime, timezone: str) -> datetime | None:
+def reminder_instant(
+    opened_at: datetime,
+    expires_at: datetime,
+    timezone: str,
+    quiet: QuietHours | None = DEFAULT_QUIET_HOURS,
+) -> datetime | None:
     """Pick the one reminder for a round's window, outside the partner's quiet hours.
 
     Args:
         opened_at: When the round opened. Aware, any time zone.
         expires_at: When the round expires; must be after ``opened_at``. Aware, any zone.
         timezone: IANA time zone of the partner being reminded; quiet hours are read there.
+        quiet: The reminded partner's own quiet hours (``User.quiet``, issue 12; default
+            :data:`DEFAULT_QUIET_HOURS`, 22:00-08:00); None (turned off) leaves the whole day
+            open, so the reminder comes halfway.
 
     Returns:
         An aware UTC instant in ``[opened_at, expires_at)``, or ``None`` for no reminder:
 
-        1. halfway through the window, unless that is in quiet hours (:func:`is_night`);
-        2. else the next 08:00 local after halfway, if it is at least 30 minutes
-           (:data:`REMINDER_MARGIN`) before ``expires_at``;
-        3. else 21:30 local on the evening the quiet hours began (the last moment that leaves
-           the partner 30 minutes before the night), if it is at least 30 minutes after
-           ``opened_at``;
+        1. halfway through the window, unless that is in the quiet hours;
+        2. else the end of those quiet hours (08:00 local by default) after halfway, if it is
+           at least 30 minutes (:data:`REMINDER_MARGIN`) before ``expires_at``;
+        3. else 30 minutes before they began (21:30 local by default, the last moment that
+           leaves the partner 30 minutes before the night), if it is at least 30 minutes after
+           ``opened_at`` and not itself inside quiet hours of almost a whole day;
         4. else ``None``: the window sits inside one night, and the partner already got the
            question when it opened.
 
@@ -442,15 +447,23 @@ def reminder_instant(opened_at: datetime, expires_at: datetime, timezone: str) -
     expires = expires_at.astimezone(UTC)
     halfway = opened + (expires - opened) / 2
     local = halfway.astimezone(zone)
-    if not is_night(local.time()):
+    if quiet is None or not quiet.contains(local.time()):
         return halfway
-    # The quiet hours containing `halfway` began at 22:00 on `evening`.
-    evening = local.date() if local.time() >= QUIET_START else local.date() - timedelta(days=1)
-    morning = _wall_to_instant(evening + timedelta(days=1), QUIET_END, zone)
+    # The quiet hours containing `halfway` began at `quiet.start` on `began`.
+    wall = local.time().replace(tzinfo=None)
+    spans_midnight = quiet.start > quiet.end
+    began = (
+        local.date() - timedelta(days=1) if spans_midnight and wall < quiet.end else local.date()
+    )
+    ends = began + timedelta(days=1) if spans_midnight else began
+    morning = _wall_to_instant(ends, quiet.end, zone)
     if morning <= expires - REMINDER_MARGIN:
         return morning
-    before_night = _wall_to_instant(evening, _QUIET_START_MINUS_MARGIN, zone)
-    if before_night >= opened + REMINDER_MARGIN:
+    margin_before = datetime.combine(began, quiet.start) - REMINDER_MARGIN
+    before_night = _wall_to_instant(margin_before.date(), margin_before.time(), zone)
+    # Quiet hours of almost a whole day leave no evening before them.
+    evening = not quiet.contains(before_night.astimezone(zone).time())
+    if evening and before_night >= opened + REMINDER_MARGIN:
         return before_night
     return None
 

@@ -71,6 +71,11 @@ class Message:
     message id is remembered so that a reminder can point at it and the round's close can
     remove its buttons (issue 12). ``reply_to``: a message id of the same chat this one
     replies to (sent even when that message is gone).
+    ``not_before`` (aware UTC): the outbox does not send it before this instant (the end of
+    the recipient's quiet hours, see :mod:`bot.domain.quiet`); ``silent``: sent with
+    Telegram's ``disable_notification`` (no sound: it reaches someone inside their quiet hours).
+    Both are set by the quiet-hours policy, never by hand, and only mean something through the
+    outbox: a direct reply goes at once, with sound (issue 12).
     """
 
     user_id: int
@@ -83,6 +88,8 @@ class Message:
     carries: tuple[int, ...] = ()
     asks: tuple[int, int] | None = None
     reply_to: int | None = None
+    not_before: datetime | None = None
+    silent: bool = False
 
     def parts(self, limit: int = MAX_MESSAGE_CHARS) -> list[Message]:
         """The message as Telegram accepts it: split by :func:`split_styled` when longer than
@@ -201,9 +208,10 @@ class Outcome:
 class OutboxItem:
     """One claimed outbox message: its text part, buttons, spans, attempts so far and the
     claim that holds it (``broadcast_id``: the broadcast it belongs to, if any; ``protect``,
-    ``carries``, ``asks``, ``reply_to``: as in :class:`Message`). With ``delete_message_id``
-    it is not a message but the deletion of that bot message from the user's chat, with
-    ``clear_markup_id`` the removal of that message's inline keyboard (``text`` is empty)."""
+    ``carries``, ``asks``, ``reply_to``, ``silent``: as in :class:`Message`). With
+    ``delete_message_id`` it is not a message but the deletion of that bot message from the
+    user's chat, with ``clear_markup_id`` the removal of that message's inline keyboard
+    (``text`` is empty)."""
 
     id: int
     user_id: int
@@ -225,6 +233,9 @@ class OutboxItem:
     asks: tuple[int, int] | None = None
     reply_to: int | None = None
     clear_markup_id: int | None = None
+    #: Sent with ``disable_notification`` (``Message.silent``: inside the recipient's quiet
+    #: hours, issue 12).
+    silent: bool = False
 
 
 def keyboard_to_json(buttons: Keyboard) -> str | None:

@@ -28,6 +28,7 @@ from bot.domain.people import (
     zone_of,
 )
 from bot.domain.ports import UnitOfWork
+from bot.domain.quiet import Urgency
 from bot.domain.rounds import forget_round_work
 from bot.domain.schedule import DEFAULT_TIME, next_text, reschedule, schedule_text
 from bot.domain.subjects import AwaitTimezone, DueKind, PairSubject
@@ -185,7 +186,8 @@ async def _form_pair(deps: Deps, tx: UnitOfWork, inviter: User, invitee: User) -
                 text = texts.PAIRED.format(
                     partner=other.first_name, schedule=schedule_text(pair), next=nxt
                 )
-        await tell(deps, tx, Message(me.id, text))
+        # An awaited, one-time moment: at once, without sound at night (issue 12).
+        await tell(deps, tx, Message(me.id, text), urgency=Urgency.SILENT, to=me)
     for me, other in ((inviter, invitee), (invitee, inviter)):
         if me.timezone is None:
             # Asked again here (also whoever skipped it at /start or opened the link first):
@@ -197,7 +199,9 @@ async def _form_pair(deps: Deps, tx: UnitOfWork, inviter: User, invitee: User) -
                     if me is inviter
                     else texts.ASK_TIMEZONE_AFTER_PAIR
                 )
-            await tell(deps, tx, Message(me.id, ask, zone_keyboard()))
+            await tell(
+                deps, tx, Message(me.id, ask, zone_keyboard()), urgency=Urgency.SILENT, to=me
+            )
     return Outcome(edit=Edit(None, ()), toast=texts.PAIRED_TOAST)
 
 

@@ -20,6 +20,8 @@ from bot.domain.errors import Refused
 from bot.domain.messages import Message
 from bot.domain.model import Pair, PairStatus, User
 from bot.domain.ports import UnitOfWork
+from bot.domain.quiet import Urgency, quiet_delivery
+from bot.domain.sending import actor
 from bot.i18n import format_day, format_instant, speaking
 from bot.logs import bind
 from scheduler.cadence import local_time
@@ -129,15 +131,53 @@ def speaking_to(user: User | None) -> AbstractContextManager[None]:
     return speaking(None if user is None else user.speaks)
 
 
-async def tell(deps: Deps, tx: UnitOfWork, message: Message) -> None:
+async def tell(
+    deps: Deps,
+    tx: UnitOfWork,
+    message: Message,
+    *,
+    urgency: Urgency = Urgency.WAITS,
+    to: User | None = None,
+) -> None:
     """Queue ``message`` in the outbox, in this transaction (sent after commit, at least
-    once)."""
-    await tx.outbox.enqueue(message, deps.now())
+    once). For anyone but the person acting, the recipient's quiet hours apply
+    (:func:`bot.domain.quiet.quiet_delivery`): by default the message waits for their end;
+    ``urgency=Urgency.SILENT`` sends it at once without sound instead (issue 12). ``to``: the
+    recipient as the caller read them in this unit of work (else read here, only when the
+    message is for someone other than the person acting)."""
+    now = deps.now()
+    if message.user_id != actor():
+        recipient = to if to is not None and to.id == message.user_id else None
+        if recipient is None:
+            recipient = await tx.users.get(message.user_id)
+        message = deliver(deps, message, recipient, urgency)
+    await tx.outbox.enqueue(message, now)
 
 
-async def tell_pair(deps: Deps, tx: UnitOfWork, pair: Pair, build: Callable[[], str]) -> None:
+def deliver(
+    deps: Deps, message: Message, recipient: User | None, urgency: Urgency = Urgency.WAITS
+) -> Message:
+    """``message`` with the recipient's quiet hours applied at ``deps.now()`` (see
+    :func:`bot.domain.quiet.quiet_delivery`; their own timezone): for callers that queue
+    without :func:`tell` (a round's questions, a broadcast)."""
+    if recipient is None:
+        return message
+    return quiet_delivery(
+        message, recipient, zone_of(deps, recipient), deps.now(), urgency, actor()
+    )
+
+
+async def tell_pair(
+    deps: Deps,
+    tx: UnitOfWork,
+    pair: Pair,
+    build: Callable[[], str],
+    *,
+    urgency: Urgency = Urgency.WAITS,
+) -> None:
     """Queue ``build()`` for each partner of ``pair`` who can be reached (known, not blocking
-    the bot), built in that partner's language."""
+    the bot), built in that partner's language; each partner's quiet hours apply as in
+    :func:`tell`."""
     members = await tx.users.get_many(pair.members)
     for member_id in pair.members:
         member = members.get(member_id)
@@ -145,7 +185,7 @@ async def tell_pair(deps: Deps, tx: UnitOfWork, pair: Pair, build: Callable[[], 
             continue
         with speaking_to(member):
             text = build()
-        await tell(deps, tx, Message(member.id, text))
+        await tell(deps, tx, Message(member.id, text), urgency=urgency, to=member)
 
 
 def other_name(names: dict[int, str], pair: Pair, user_id: int) -> str:

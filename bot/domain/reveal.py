@@ -22,6 +22,7 @@ from bot.domain.occasions import anniversary_hint
 from bot.domain.people import speaking_to, tell
 from bot.domain.ports import UnitOfWork
 from bot.domain.questions import chosen_title, is_followup, question
+from bot.domain.quiet import Urgency
 from bot.domain.rounds import forget_round_work
 from bot.i18n import gettext as tr
 from content.schema import Gap
@@ -31,19 +32,25 @@ logger = logging.getLogger(__name__)
 
 async def reveal(deps: Deps, tx: UnitOfWork, round_id: int) -> bool:
     """Reveal the round if it is still open (decided once); returns whether this caller did.
-    The winner queues both partners' reveal and what follows it."""
+    The winner queues both partners' reveal (silent for a partner inside their quiet hours)
+    and what follows it (held for the end of them)."""
     closed = await tx.rounds.close_if_open(round_id, RoundStatus.REVEALED, deps.now())
     if closed is None:
         return False
     pair = await tx.pairs.get(closed.pair_id)
     assert pair is not None
-    messages = await reveal_messages(deps, tx, closed, pair, pair.members)
-    messages.extend(await after_reveal(deps, tx, closed, pair))
-    messages.extend(await anniversary_hint(deps, tx, pair))
-    for message in messages:
-        await tell(deps, tx, message)
+    members = await tx.users.get_many(pair.members)
+    shown = await reveal_messages(deps, tx, closed, pair, pair.members)
+    # The reveal reaches a partner in their quiet hours at once, without sound; what follows
+    # it (an exercise offer, a hint) waits for their morning (issue 12).
+    for message in shown:
+        await tell(deps, tx, message, urgency=Urgency.SILENT, to=members.get(message.user_id))
+    rest = await after_reveal(deps, tx, closed, pair)
+    rest.extend(await anniversary_hint(deps, tx, pair))
+    for message in rest:
+        await tell(deps, tx, message, to=members.get(message.user_id))
     await forget_round_work(tx, closed, pair)
-    logger.info("round %s revealed (%s messages)", round_id, len(messages))
+    logger.info("round %s revealed (%s messages)", round_id, len(shown) + len(rest))
     return True
 
 

@@ -36,6 +36,7 @@ from bot.domain.model import (
 )
 from bot.domain.people import (
     UserInfo,
+    deliver,
     fmt_local,
     require_pair,
     speaking_to,
@@ -44,6 +45,7 @@ from bot.domain.people import (
 )
 from bot.domain.ports import UnitOfWork
 from bot.domain.questions import choose, chosen_title, take_followup
+from bot.domain.quiet import Urgency
 from bot.domain.schedule import held_for, next_text
 from bot.domain.sending import bulk_until
 from bot.domain.subjects import (
@@ -60,9 +62,7 @@ from scheduler.cadence import (
     REMINDER_MARGIN,
     Cadence,
     Frequency,
-    is_night,
     local_time,
-    next_morning,
     next_occurrence,
     reminder_instant,
 )
@@ -205,16 +205,23 @@ def round_start(
     """What opening ``round_`` (just created, asking ``chosen``) for ``pair`` writes, each
     partner in ``members`` (as read in this unit of work) addressed in their language and
     timezone; ``starter``: who ran ``/checkin``; ``title``: the follow-up's exercise (a msgid).
-    Pure: nothing is read or written (opening a wave writes many at once)."""
+    Pure: nothing is read or written (opening a wave writes many at once).
+
+    Quiet hours (issue 12): the questions open for both at once, so a partner inside their
+    quiet hours gets them without sound (:attr:`Urgency.SILENT`); a follow-up round of its own
+    (two days after an exercise) can wait, and is held until their quiet hours end. Each
+    partner's reminder avoids their own quiet hours."""
     now = deps.now()
     start = RoundStart([], [], [(DueKind.EXPIRE, RoundSubject(round_.id), round_.expires_at)])
+    urgency = Urgency.WAITS if round_.origin is Origin.FOLLOWUP else Urgency.SILENT
     first_open = next((i for i, q in enumerate(chosen) if q.kind == "open"), None)
     for member_id in pair.members:
         member = members.get(member_id)
         if member is None:
             continue
         with speaking_to(member):
-            start.messages.extend(_round_messages(deps, member, round_, chosen, starter, title))
+            asked = _round_messages(deps, member, round_, chosen, starter, title)
+        start.messages.extend(deliver(deps, m, member, urgency) for m in asked)
         # The newest open question in view is what a text may answer, unless a time or
         # timezone prompt is pending (a reminder-time prompt or an older question yields to
         # it). Not taken as the answer unasked: without "Write my answer" a text is shown
@@ -223,7 +230,7 @@ def round_start(
         yields = pending is not None and not isinstance(pending, AwaitTime | AwaitTimezone)
         if first_open is not None and yields:
             start.stop_awaiting.append(member.id)
-        remind_at = reminder_instant(now, round_.expires_at, zone_of(deps, member))
+        remind_at = reminder_instant(now, round_.expires_at, zone_of(deps, member), member.quiet)
         if remind_at is not None:
             start.due.append((DueKind.REMIND, MemberSubject(round_.id, member.id), remind_at))
     return start
@@ -460,8 +467,10 @@ async def due_expire(deps: Deps, item: DueItem, now: datetime) -> datetime | Non
 async def due_remind(deps: Deps, item: DueItem, now: datetime) -> datetime | None:
     """Remind one partner (subject ``round:<id>:<user>``) who has not answered yet: one
     message with the first unanswered question (the rest are above in the chat). It never
-    says anything about the other's answer. A reminder that comes due at night (after
-    downtime) waits for the morning if the round is still open then."""
+    says anything about the other's answer. A reminder that comes due inside the partner's
+    own quiet hours (after downtime, or hours changed since) waits for their end if the round
+    is still open then; none comes while the pair is paused (issue 12: "reminders still come
+    right after /pause")."""
     subject = MemberSubject.parse(item.subject)
     async with deps.db.write() as tx:
         round_ = await tx.rounds.get(subject.round_id)
@@ -472,14 +481,17 @@ async def due_remind(deps: Deps, item: DueItem, now: datetime) -> datetime | Non
             return None
         if user.pair_id != round_.pair_id or now >= round_.expires_at:
             return None  # not theirs any more, or closing now (the bot was down)
-        zone = zone_of(deps, user)
-        if is_night(local_time(now, zone).time()):
-            morning = next_morning(now, zone)
+        pair = await tx.pairs.get(round_.pair_id)
+        if pair is None or pair.paused:
+            return None  # /pause: no nudges; the round itself stays open until it expires
+        quiet = user.quiet
+        morning = None if quiet is None else quiet.end_after(now, zone_of(deps, user))
+        if morning is not None:
             return morning if morning < round_.expires_at - REMINDER_MARGIN else None
         waiting = await unanswered_messages(deps, tx, round_, user)
         if not waiting:
             return None
-        await tell(deps, tx, await reminder_message(deps, tx, round_, user, waiting))
+        await tell(deps, tx, await reminder_message(deps, tx, round_, user, waiting), to=user)
     return None
 
 

@@ -81,3 +81,10 @@ def not_after() -> datetime | None:
     """The lateness bound of what is queued now (aware UTC), or None."""
     current = _SENDING.get()
     return None if current is None else current.not_after
+
+
+def actor() -> int | None:
+    """The user whose own action is being handled (see :func:`acting`), or None (due work, a
+    scheduled opening). Messages to them are never held or silenced (issue 12)."""
+    current = _SENDING.get()
+    return None if current is None else current.actor

@@ -21,6 +21,7 @@ from bot.domain.packs import active_names
 from bot.domain.people import UserInfo, fmt_local, require_pair, speaking_to, tell, zone_of
 from bot.domain.ports import UnitOfWork
 from bot.domain.proposals import ScheduleChange, apply_change, propose, waiting_line
+from bot.domain.quiet_hours import settings_line as quiet_line
 from bot.domain.schedule import (
     held_for,
     next_opening,
@@ -53,7 +54,8 @@ async def show_settings(deps: Deps, who: UserInfo, *, as_edit: bool = False) -> 
 
 async def settings_text(deps: Deps, tx: UnitOfWork, user: User, pair: Pair, partner: User) -> str:
     """The settings page for ``user``, in the language in force: the schedule, then the
-    pair's calendar (life-stage packs, anniversary, trip), both partners alike."""
+    pair's calendar (life-stage packs, anniversary, trip), both partners alike, and each
+    partner's quiet hours (issue 12)."""
     cadence = pair.cadence()
     anchor = todays_slot(deps, cadence)
     mine = local_time(anchor, zone_of(deps, user)).strftime("%H:%M")
@@ -94,6 +96,7 @@ async def settings_text(deps: Deps, tx: UnitOfWork, user: User, pair: Pair, part
     waiting = waiting_line(pair, partner)
     if waiting is not None:
         text += "\n\u2022 " + waiting
+    text += "\n\u2022 " + quiet_line(user, partner)
     return text + night_warnings(deps, user, pair, partner)
 
 

@@ -291,7 +291,8 @@ class FakeBotAPI(LimitsAndFaults, BotAPIMethods, BaseRequest):
         (after edits; deleted ones are gone), a photo as ``[photo]`` plus its caption, followed
         by one line per button row, ``[label] [label]``. The user's own messages are prefixed
         ``> `` (every line), a button press reads ``> pressed [label]``, and a callback
-        notification reads ``(toast: text)``. Works for group chat ids as well.
+        notification reads ``(toast: text)``; a message sent with ``disable_notification`` ends
+        with ``(no sound)``. Works for group chat ids as well.
         """
         chat = self.chats.get(user_id) or self.groups.get(user_id)
         if chat is None:
@@ -328,6 +329,8 @@ class FakeBotAPI(LimitsAndFaults, BotAPIMethods, BaseRequest):
             else:
                 lines.append(entry.text)
             lines.extend(" ".join(f"[{b.text}]" for b in row) for row in entry.buttons)
+            if entry.silent:
+                lines.append("(no sound)")
             blocks.append("\n".join(lines))
         return "\n\n".join(blocks)
 

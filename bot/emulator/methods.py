@@ -334,6 +334,7 @@ class BotAPIMethods(WebhookMethods, ProfileMethods):
             reply_markup=markup,
             protected=_flag(params, "protect_content"),
             reply_to=self._reply_to(chat, params),
+            silent=_flag(params, "disable_notification"),
         )
         return self._record(chat, message)
 
@@ -384,6 +385,7 @@ class BotAPIMethods(WebhookMethods, ProfileMethods):
             date=self._now(),
             reply_markup=markup,
             protected=_flag(params, "protect_content"),
+            silent=_flag(params, "disable_notification"),
         )
         return self._record(chat, message)
 
@@ -415,6 +417,7 @@ class BotAPIMethods(WebhookMethods, ProfileMethods):
             date=self._now(),
             reply_markup=markup,
             protected=_flag(params, "protect_content"),
+            silent=_flag(params, "disable_notification"),
         )
         return self._record(chat, message)
 

@@ -52,6 +52,8 @@ class SentMessage:
             or saving (``has_protected_content`` in Telegram's message).
         reply_to: The id of the message of the chat this one replies to (``reply_parameters``),
             if any and if that message was still there.
+        silent: Sent with ``disable_notification``: the user's phone made no sound for it
+            (Telegram does not echo this back; the emulator records what the bot asked).
     """
 
     message_id: int
@@ -65,6 +67,7 @@ class SentMessage:
     parse_mode: str | None = None
     entities: list[dict[str, Any]] = field(default_factory=list)
     protected: bool = False
+    silent: bool = False
     date: int = 0
     edit_date: int | None = None
     reply_markup: dict[str, Any] | None = field(default=None, repr=False)

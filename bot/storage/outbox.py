@@ -9,7 +9,19 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, delete, exists, func, insert, or_, select, update
+from sqlalchemy import (
+    Row,
+    and_,
+    bindparam,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.domain.messages import (
@@ -55,8 +67,13 @@ async def enqueue(
     retry never re-splits differently (each with its own spans); the buttons go with the last
     part. ``priority`` defaults to what the sending context says (``bot.domain.sending``: the
     actor's own messages interactive, a broadcast and due work bulk); the context's lateness
-    bound, if any, becomes the rows' ``not_after``. Raises ValueError for a message that shows
-    more than one pair's answers (``Message.carries``): it is sent directly or not at all.
+    bound, if any, becomes the rows' ``not_after``. A message held for later
+    (``Message.not_before`` after ``now``: the end of its recipient's quiet hours, issue 12) is
+    first tried then (``next_attempt_at = max(now, not_before)``), has no lateness bound (it
+    was meant to wait) and does not hold back its chat's later messages while it waits;
+    ``Message.silent`` is stored for the sender (``disable_notification``). Raises ValueError
+    for a message that shows more than one pair's answers (``Message.carries``): it is sent
+    directly or not at all.
     """
     if priority is None:
         priority = priority_for(message.user_id, broadcast=broadcast_id is not None)
@@ -104,6 +121,9 @@ def _rows(
         # a /delete of the pair it does not name (DESIGN.md, privacy rule 4).
         raise ValueError("a queued message may show one pair's answers at most")
     parts = message.parts()
+    held = (
+        message.not_before if message.not_before is not None and message.not_before > now else None
+    )
     return [
         {
             "user_id": message.user_id,
@@ -113,12 +133,15 @@ def _rows(
             "protect": message.protect,
             "carries": message.carries[0] if message.carries else None,
             "created_at": now,
-            "next_attempt_at": now,
+            "next_attempt_at": held or now,
+            "not_before": held,
+            "silent": message.silent,
             "attempts": 0,
             # Counted once per message: on its last part.
             "broadcast_id": broadcast_id if index == len(parts) - 1 else None,
             "priority": int(priority),
-            "not_after": deadline,
+            # A held message waits on purpose: the lateness bound of a wave is not its own.
+            "not_after": None if held else deadline,
             "round_id": part.asks[0] if part.asks else None,
             "round_position": part.asks[1] if part.asks else None,
             "reply_to": part.reply_to,
@@ -155,9 +178,11 @@ _CLAIM_COLUMNS = (
     outbox.c.round_position,
     outbox.c.reply_to,
     outbox.c.clear_markup_id,
+    outbox.c.silent,
 )
 
 _EARLIER = outbox.alias("earlier")
+_CLAIM_NOW = bindparam("now", type_=outbox.c.next_attempt_at.type)
 #: A row waits while an older row of its chat is not ready at the claim's ``now`` (leased by a
 #: process that may have died, backing off, parked), so a restart never sends a chat's later
 #: messages first (found by an adversarial run: 16 of 40 chats out of order after kill -9).
@@ -165,12 +190,18 @@ _EARLIER = outbox.alias("earlier")
 #: transaction: same token, same lease end) does not hold the chat: it is sent first, in the
 #: claim's order, so a bulk row behind a reveal (a closed round's keyboard removal, issue 12)
 #: goes in the same claim instead of waiting for the next.
+#: An older row still held for the end of its recipient's quiet hours (``not_before`` ahead)
+#: holds nothing back: it waits on purpose, and a check-in question sent meanwhile must not
+#: wait behind it past its lateness bound (issue 12).
 _IN_ORDER = ~exists().where(
     _EARLIER.c.user_id == outbox.c.user_id,
     _EARLIER.c.id < outbox.c.id,
     or_(
-        _EARLIER.c.next_attempt_at > bindparam("now", type_=outbox.c.next_attempt_at.type),
-        ~free_lease(_EARLIER.c.lease_until, bindparam("now", type_=outbox.c.next_attempt_at.type)),
+        and_(
+            _EARLIER.c.next_attempt_at > _CLAIM_NOW,
+            or_(_EARLIER.c.not_before.is_(None), _EARLIER.c.not_before <= _CLAIM_NOW),
+        ),
+        ~free_lease(_EARLIER.c.lease_until, _CLAIM_NOW),
     ),
     # Spelled out for NULLs (a row nobody holds): ``NOT (NULL = token)`` would be NULL.
     or_(
@@ -258,6 +289,7 @@ class SqlOutboxQueue:
                 asks=None if r.round_id is None else (r.round_id, r.round_position or 0),
                 reply_to=r.reply_to,
                 clear_markup_id=r.clear_markup_id,
+                silent=bool(r.silent),
             )
             for r in rows
         ]
@@ -369,7 +401,8 @@ class SqlOutboxQueue:
     async def postpone_user(self, user_id: int, at: datetime, claim_token: str) -> None:
         """Make every message to ``user_id`` that this claim holds, or nobody holds, wait until
         ``at`` (aware UTC), so that the chat's messages keep their order after a failure. Not
-        an attempt (a 429, a halted flush)."""
+        an attempt (a 429, a halted flush). A message held beyond ``at`` (quiet hours) keeps
+        its hold: it is never moved earlier."""
         c = outbox.c
         async with begin_write(self._engine) as conn:
             await conn.execute(
@@ -377,6 +410,7 @@ class SqlOutboxQueue:
                 .where(
                     c.user_id == user_id,
                     or_(c.claim_token == claim_token, c.lease_until.is_(None)),
+                    or_(c.not_before.is_(None), c.not_before <= at),
                 )
                 .values(lease_until=None, claim_token=None, next_attempt_at=at)
             )
@@ -467,11 +501,23 @@ class SqlOutbox:
             .values(
                 lease_until=None,
                 claim_token=None,
-                next_attempt_at=now,
+                # A message held for the end of quiet hours keeps its hold.
+                next_attempt_at=case((c.not_before > now, c.not_before), else_=now),
                 priority=int(Priority.INTERACTIVE),
             )
         )
         return newest
+
+    async def rehold(self, user_id: int, until: datetime | None, now: datetime) -> int:
+        """See :meth:`bot.domain.ports.Outbox.rehold`."""
+        c = outbox.c
+        held = until if until is not None and until > now else None
+        changed = await self._conn.execute(
+            update(outbox)
+            .where(c.user_id == user_id, c.not_before > now, c.lease_until.is_(None))
+            .values(not_before=held, next_attempt_at=held or now)
+        )
+        return int(changed.rowcount or 0)
 
     async def drop_carrying(self, pair_ids: Sequence[int]) -> int:
         """See :meth:`bot.domain.ports.Outbox.drop_carrying`."""

@@ -304,6 +304,9 @@ outbox = Table(
     Column("round_position", Integer),
     Column("reply_to", Integer),  # sent as a reply to this message of the chat (if still there)
     Column("clear_markup_id", Integer),  # not a message: remove this one's inline keyboard
+    # held until then: the end of the recipient's quiet hours; while held, the row does not
+    # hold back its chat's later messages (issue 12)
+    Column("not_before", UTCDateTime),
     Index("ix_outbox_priority_id", "priority", "id"),
 )
 

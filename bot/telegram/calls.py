@@ -56,12 +56,14 @@ async def send_text(
     protect: bool = False,
     paid: bool = False,
     reply_to: int | None = None,
+    silent: bool = False,
 ) -> SentMessage:
     """One sendMessage, without a parse mode: user text is never read as markup; formatting
     comes only as entities beside the text (DESIGN.md, privacy rule 7). ``paid``: sent with
     ``allow_paid_broadcast`` (``PAID_BROADCAST``: billed in Stars beyond the free limit).
     ``reply_to``: a message of the chat this one replies to; sent all the same when that
-    message is gone (``allow_sending_without_reply``)."""
+    message is gone (``allow_sending_without_reply``). ``silent``: with
+    ``disable_notification`` (the recipient is inside their quiet hours, issue 12)."""
     return await bot.send_message(
         chat_id=chat_id,
         text=text,
@@ -70,6 +72,7 @@ async def send_text(
         link_preview_options=_NO_PREVIEW,
         protect_content=protect or None,
         allow_paid_broadcast=paid or None,
+        disable_notification=silent or None,
         reply_parameters=None
         if reply_to is None
         else ReplyParameters(reply_to, allow_sending_without_reply=True),

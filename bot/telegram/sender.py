@@ -442,6 +442,7 @@ class Sender:
                 protect=item.protect,
                 paid=bulk and self._pacer.paid,
                 reply_to=item.reply_to,
+                silent=item.silent,
             )
         except Forbidden:
             logger.info("outbox %s: user %s blocked the bot", item.id, item.user_id)

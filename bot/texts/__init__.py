@@ -2,7 +2,7 @@
 
 The texts live in one data module per feature (``common``, ``onboarding``, ``pairing``,
 ``account``, ``data``, ``schedule``, ``calendar``, ``rounds``, ``exercises``, ``insight``,
-``cohorts``, ``safety``, ``language``, ``reactions``); this package collects them into one table. Each UPPER_CASE name is a gettext message id (or a tuple/dict of
+``cohorts``, ``safety``, ``language``, ``reactions``, ``quiet``); this package collects them into one table. Each UPPER_CASE name is a gettext message id (or a tuple/dict of
 them). Reading one (``texts.WELCOME``) returns it translated into the language in force (see
 :func:`bot.i18n.speaking`), so a second language is a ``.po`` file, not a code change. Read
 texts only this way, never from a feature module, which holds the untranslated source.
@@ -31,6 +31,7 @@ from bot.texts import (
     language,
     onboarding,
     pairing,
+    quiet,
     reactions,
     rounds,
     safety,
@@ -48,6 +49,7 @@ if TYPE_CHECKING:  # mypy sees every text with its type, as if it were defined h
     from bot.texts.language import *  # noqa: F403
     from bot.texts.onboarding import *  # noqa: F403
     from bot.texts.pairing import *  # noqa: F403
+    from bot.texts.quiet import *  # noqa: F403
     from bot.texts.reactions import *  # noqa: F403
     from bot.texts.rounds import *  # noqa: F403
     from bot.texts.safety import *  # noqa: F403
@@ -60,6 +62,7 @@ _FEATURES: tuple[ModuleType, ...] = (
     account,
     data,
     schedule,
+    quiet,
     calendar,
     rounds,
     exercises,

@@ -23,6 +23,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("time", "Set the check-in time, e.g. /time 20:00"),
     ("timezone", "Set your timezone, e.g. /timezone Berlin"),
     ("language", "The language I write to you in"),
+    ("quiet", "Your quiet hours, e.g. /quiet 23:00 07:30 or /quiet off"),
     ("pause", "Pause check-ins"),
     ("resume", "Resume check-ins"),
     ("cancel", "Stop what you are typing"),

@@ -43,7 +43,9 @@ PEOPLE = {"alex": (1001, "Alex"), "sam": (1002, "Sam"), "kim": (1003, "Kim"), "l
 NAME_OF = {key: name for key, (_, name) in PEOPLE.items()}
 
 MARKER = re.compile(r"SECRET-([a-z]+)-(\d{5})")
-PAIRED_WITH = re.compile(r"You're now paired with (\w+)")
+# "You're now paired with" when it happens; "You're paired with" on /start, e.g. for an inviter
+# whose notice was waiting for the end of their quiet hours (issue 12) when they came back.
+PAIRED_WITH = re.compile(r"You're (?:now )?paired with (\w+)")
 INVITED_BY = re.compile(r"(\w+) invited you to check in together")
 DECLINED_BY = re.compile(r"(\w+) declined your invite")
 PICK_DECIDE = re.compile(r"^xd:(\d+):")

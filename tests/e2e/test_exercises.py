@@ -280,6 +280,8 @@ async def test_reminders_set_at_once_end_with_the_one_that_holds_in_both_chats(
 async def test_a_reminder_button_is_labelled_by_the_readers_own_day(box: Sandbox) -> None:
     alex, sam = await make_pair(box, "Berlin", "New York")  # Berlin's 20:00 is 14:00 there
     await alex.send("/frequency off")
+    for night_owl in (alex, sam):  # both up at night: nothing waits for the morning (issue 12)
+        await night_owl.send("/quiet off")
     box.clock.set(datetime(2026, 3, 3, 4, 30, tzinfo=UTC))  # Mon 23:30 in New York
     titles = await mismatch_with_offer(box, alex, sam)
     await agree_on_first(alex, sam, titles)

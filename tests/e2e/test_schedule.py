@@ -44,8 +44,12 @@ async def test_changing_the_time_warns_when_it_falls_in_ones_own_night(box: Sand
     alex, sam = await make_pair(box, a_zone="Berlin", b_zone="Los Angeles")
     await alex.send("/time 23:00")  # 14:00 in Los Angeles: applied at once
     assert "that's 23:00 for you, inside quiet hours" in alex.chat.last.text
+    # 01:00 in Los Angeles: Sam's notice waits for the end of their quiet hours (issue 12).
     await box.advance(timedelta(minutes=4))
-    assert "that's 23:00 for Alex, inside quiet hours" in sam.chat.last.text
+    warning = "that's 23:00 for Alex, inside quiet hours"
+    assert warning not in sam.chat.last.text
+    await box.run_until(datetime(2026, 3, 2, 16, 0, tzinfo=UTC))  # 08:00 in Los Angeles
+    assert warning in sam.chat.last.text
 
 
 async def test_either_partner_changes_the_schedule_and_both_are_told(box: Sandbox) -> None:
@@ -62,6 +66,8 @@ async def test_either_partner_changes_the_schedule_and_both_are_told(box: Sandbo
     assert "Sam changed your settings" in alex.chat.last.text
     assert "every Sunday at 20:00" in alex.chat.last.text
     assert "Sun 8 Mar, 20:00 your time" in alex.chat.last.text
+    # 08:00 in New York: Sam's quiet hours are over, so Alex's changes reach Sam at once.
+    await box.run_until(datetime(2026, 3, 2, 13, 0, tzinfo=UTC))
     await alex.send("/frequency weekdays")
     assert "on weekdays at 20:00" in alex.chat.last.text
     await box.advance(timedelta(minutes=4))

@@ -20,7 +20,7 @@ from bot.domain.deps import Deps
 from bot.domain.errors import Refused
 from bot.domain.messages import Button, Edit, Message, Outcome
 from bot.domain.model import BroadcastStatus, CohortStatus
-from bot.domain.people import UserInfo, speaking_to, tell
+from bot.domain.people import UserInfo, deliver, speaking_to, tell
 from bot.domain.subjects import AwaitBroadcast, BroadcastSubject, DueKind
 from scheduler.due import DueItem
 
@@ -105,7 +105,9 @@ async def confirm(deps: Deps, who: UserInfo, broadcast_id: int, send: bool) -> O
         now = deps.now()
         reachable = [p for p in people if p.active]
         for person in reachable:
-            await tx.outbox.enqueue(Message(person.id, row.text), now, broadcast_id=broadcast_id)
+            # Held for the end of the person's quiet hours (issue 12): the report waits for it.
+            message = deliver(deps, Message(person.id, row.text), person)
+            await tx.outbox.enqueue(message, now, broadcast_id=broadcast_id)
         await tx.broadcasts.set_counts(
             broadcast_id,
             recipients=len(people),

@@ -17,6 +17,7 @@ from bot.domain.model import Cohort, CohortStatus, Pair
 from bot.domain.people import fmt_date, tell_pair
 from bot.domain.ports import UnitOfWork
 from bot.domain.questions import stand_in
+from bot.domain.quiet import Urgency
 from bot.i18n import gettext
 from content.programs import Program
 from content.schema import Question
@@ -144,7 +145,8 @@ async def program_round(deps: Deps, tx: UnitOfWork, pair: Pair) -> PlannedRound 
 
 async def send_week_message(deps: Deps, tx: UnitOfWork, pair: Pair, found: Enrolment) -> None:
     """Queue the week's message and exercise for both partners (with the week's first program
-    round, so each pair reads it on its own calendar)."""
+    round, so each pair reads it on its own calendar). It opens with the round: without sound
+    for a partner inside their quiet hours, like the round's question (issue 12)."""
     program, index = found.program, found.week
     week = program.week(index)
     exercise = deps.content.exercises.get(week.exercise)
@@ -160,7 +162,7 @@ async def send_week_message(deps: Deps, tx: UnitOfWork, pair: Pair, found: Enrol
             text += "\n\n" + texts.COHORT_WEEK_EXERCISE + "\n\n" + exercise_text(exercise)
         return text
 
-    await tell_pair(deps, tx, pair, build)
+    await tell_pair(deps, tx, pair, build, urgency=Urgency.SILENT)
 
 
 def session_instant(cohort: Cohort, week_start: date) -> datetime | None:

@@ -18,6 +18,7 @@ from bot.domain.messages import Edit, Message, Outcome
 from bot.domain.model import Offer, OfferStatus, Pair, PairStatus, User
 from bot.domain.people import UserInfo, fmt_local, speaking_to, tell, touch, zone_of
 from bot.domain.ports import UnitOfWork
+from bot.domain.quiet import quiet_text
 from bot.domain.schedule import parse_weekday
 from bot.domain.subjects import AwaitReminderTime, DueKind, OfferSubject
 from bot.i18n import gettext
@@ -36,7 +37,9 @@ STALE_AFTER = timedelta(hours=2)
 async def remind_choice(deps: Deps, who: UserInfo, offer_id: int, when: str) -> Outcome:
     """A reminder button: an instant (minutes since the epoch, UTC) from the suggestions,
     ``type`` (the next text message is a time), or ``none`` (also turns off a reminder the
-    partner set; they are told). An instant in the past or beyond 30 days is refused."""
+    partner set; they are told). An instant in the past or beyond 30 days is refused; one
+    inside the presser's own quiet hours moves to their end, and the reply says so (issue 12:
+    suggestions avoid 22:00-08:00, not everyone's own hours)."""
     async with deps.db.write() as tx:
         offer, pair, user = await offer_for(deps, tx, who, offer_id)
         if offer.status is not OfferStatus.AGREED:
@@ -53,13 +56,18 @@ async def remind_choice(deps: Deps, who: UserInfo, offer_id: int, when: str) -> 
         at = datetime.fromtimestamp(minutes * 60, UTC)
         if at <= deps.now():
             raise Refused(texts.REMIND_PAST_BUTTON, toast=True)
-        await _set_reminder(deps, tx, user, offer, pair, at)
+        moved = await _set_out_of_quiet(deps, tx, user, offer, pair, at)
+        if moved is not None:  # the buttons stay: "Another time" picks a different one
+            return Outcome(replies=[Message(who.id, moved)], toast="")
         return Outcome(toast="", edit=Edit(None, ()))
 
 
 async def remind_text(deps: Deps, who: UserInfo, offer_id: int, text: str) -> Outcome:
     """A typed reminder time, in the sender's own timezone: ``19:30``, ``tomorrow 19:30`` or
-    ``sat 10:00``. A bare time that has passed today means tomorrow."""
+    ``sat 10:00``. A bare time that has passed today means tomorrow. A time inside the
+    sender's own quiet hours is never taken silently: the reminder moves to their end and the
+    reply says so (issue 12; the partner's copy waits for the end of theirs, see
+    :mod:`bot.domain.quiet`)."""
     async with deps.db.write() as tx:
         user = await touch(deps, tx, who)
         offer = await tx.offers.get(offer_id)
@@ -78,8 +86,37 @@ async def remind_text(deps: Deps, who: UserInfo, offer_id: int, text: str) -> Ou
         if at <= deps.now():
             return Outcome(replies=[Message(who.id, texts.REMIND_PAST)])
         await tx.users.set_awaiting(who.id, None)
-        await _set_reminder(deps, tx, user, offer, pair, at)
-        return Outcome(toast="")
+        moved = await _set_out_of_quiet(deps, tx, user, offer, pair, at)
+        if moved is None:
+            return Outcome(toast="")
+        return Outcome(replies=[Message(who.id, moved)])
+
+
+async def _set_out_of_quiet(
+    deps: Deps, tx: UnitOfWork, user: User, offer: Offer, pair: Pair, at: datetime
+) -> str | None:
+    """Set the reminder at ``at`` (aware UTC), or at the end of ``user``'s quiet hours when
+    ``at`` falls inside them; returns the reply that says it moved (in the language in
+    force), else None."""
+    zone = zone_of(deps, user)
+    moved = out_of_quiet(user, at, zone)
+    await _set_reminder(deps, tx, user, offer, pair, moved)
+    if moved == at:
+        return None
+    return texts.REMIND_MOVED_QUIET.format(
+        asked=fmt_local(at, zone),
+        hours=quiet_text(user.quiet, texts.QUIET_OFF_WORD),
+        when=fmt_local(moved, zone),
+        button=texts.BTN_REMIND_TYPE,
+    )
+
+
+def out_of_quiet(user: User, at: datetime, zone: str) -> datetime:
+    """``at`` (aware UTC), or the end of ``user``'s quiet hours (read in ``zone``, their own)
+    when ``at`` falls inside them (issue 12: a typed 3am is never accepted as it is)."""
+    quiet = user.quiet
+    ends = None if quiet is None else quiet.end_after(at, zone)
+    return at if ends is None else ends
 
 
 async def _no_reminder(deps: Deps, tx: UnitOfWork, user: User, offer: Offer, pair: Pair) -> Outcome:

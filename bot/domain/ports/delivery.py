@@ -19,7 +19,9 @@ class Outbox(Protocol):
         self, message: Message, now: datetime, broadcast_id: int | None = None
     ) -> None:
         """Queue ``message`` (split to Telegram's limit once, here); ``broadcast_id``: it
-        belongs to that broadcast, whose report counts its fate."""
+        belongs to that broadcast, whose report counts its fate. ``Message.not_before``: not
+        sent before then (held: it holds none of its chat's later messages back meanwhile);
+        ``Message.silent``: sent without sound (issue 12)."""
         ...
 
     async def enqueue_many(self, messages: Sequence[Message], now: datetime) -> None:
@@ -39,9 +41,16 @@ class Outbox(Protocol):
         ...
 
     async def unpark(self, user_id: int, now: datetime) -> datetime | None:
-        """The user is back: their parked messages are ready at ``now`` (aware UTC), in their
-        order, ahead of bulk; returns when the newest of them was queued (None: there were
-        none), so that what it already carries is not sent twice."""
+        """The user is back: their parked messages are ready at ``now`` (aware UTC; one held
+        for the end of quiet hours keeps its hold), in their order, ahead of bulk; returns
+        when the newest of them was queued (None: there were none), so that what it already
+        carries is not sent twice."""
+        ...
+
+    async def rehold(self, user_id: int, until: datetime | None, now: datetime) -> int:
+        """The user changed their quiet hours: their messages still held at ``now`` (aware
+        UTC) are held until ``until`` instead (None, or an instant not after ``now``: ready at
+        ``now``); returns how many (issue 12)."""
         ...
 
     async def drop_carrying(self, pair_ids: Sequence[int]) -> int:
