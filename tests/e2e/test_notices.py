@@ -4,17 +4,25 @@ with the final values (issue 12). Alex in Berlin, Sam in New York (START: Monday
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot import texts
 from bot.sandbox import Sandbox
 from content.schema import Dimension
+from scheduler.clock import ManualClock
 from tests.conftest import make_pair, texts_since
 from tests.e2e.helpers import count, no_error_reply, notice, notices_told
 
 pytestmark = pytest.mark.usefixtures("no_crash")
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """14:00 UTC: afternoon in Berlin, morning in New York. Quiet hours hold a notice to a
+    partner at night (their own test file); here the partner is awake and reads it at once."""
+    return ManualClock(datetime(2026, 3, 2, 14, 0, tzinfo=UTC))
 
 
 async def test_five_quick_time_changes_and_a_focus_are_one_notice(box: Sandbox) -> None:

@@ -12,10 +12,18 @@ import pytest
 from bot import texts
 from bot.emulator import FakeUser, SentMessage
 from bot.sandbox import Sandbox
+from scheduler.clock import ManualClock
 from tests.conftest import invite_link, make_pair, start_user, texts_since
 from tests.e2e.helpers import labels, newest, no_error_reply, press_in
 
 pytestmark = pytest.mark.usefixtures("no_crash")
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """14:00 UTC: afternoon in Berlin, morning in New York. Quiet hours hold a notice to a
+    partner at night (their own test file); here the partner is awake and reads it at once."""
+    return ManualClock(datetime(2026, 3, 2, 14, 0, tzinfo=UTC))
 
 
 def proposal_of(user: FakeUser) -> SentMessage:
@@ -165,6 +173,10 @@ async def test_whose_timezone_into_the_partners_night_is_a_proposal(box: Sandbox
     assert sent.text == texts.PROPOSAL_SENT.format(
         when="20:00", zone="Europe/Berlin", local="06:00", partner="Kim"
     )
+    # 01:00 in Sydney: the proposal waits for the end of Kim's quiet hours, 08:00 there.
+    with pytest.raises(AssertionError):
+        proposal_of(kim)
+    await box.run_until(datetime(2026, 3, 2, 21, 0, tzinfo=UTC))
     asked = proposal_of(kim)
     assert "daily at 20:00 (Europe/Berlin)" in asked.text
     assert "daily at 20:00 (Australia/Sydney)" in await schedule_shown(kim)

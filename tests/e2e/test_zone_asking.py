@@ -47,7 +47,11 @@ async def test_the_schedule_waits_for_the_inviters_timezone(box: Sandbox) -> Non
     await alex.send("/timezone Sydney")
     assert alex.chat.last.text.startswith("Your check-ins with Sam are scheduled: daily at 20:00")
     assert "(Australia/Sydney)" in alex.chat.last.text
-    assert sam.chat.last.text.startswith("Alex set their timezone, so your check-ins are")
+    # 04:00 in New York: Sam hears at the end of their quiet hours (08:00, 13:00 UTC).
+    told = "Alex set their timezone, so your check-ins are"
+    assert not sam.chat.last.text.startswith(told)
+    await box.run_until(datetime(2026, 3, 4, 13, 0, tzinfo=UTC))
+    assert sam.chat.last.text.startswith(told)
     due = await box.runtime.tandem.next_round_at_for(alex.user_id)
     assert due == datetime(2026, 3, 5, 9, 0, tzinfo=UTC)  # 20:00 in Sydney (UTC+11)
     box.clock.set(due)
