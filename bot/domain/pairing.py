@@ -30,7 +30,13 @@ from bot.domain.people import (
 from bot.domain.ports import UnitOfWork
 from bot.domain.quiet import Urgency
 from bot.domain.rounds import forget_round_work
-from bot.domain.schedule import DEFAULT_TIME, next_text, reschedule, schedule_text
+from bot.domain.schedule import (
+    DEFAULT_TIME,
+    next_text,
+    night_warnings,
+    reschedule,
+    schedule_text,
+)
 from bot.domain.subjects import AwaitTimezone, DueKind, PairSubject
 from scheduler.cadence import Frequency
 from scheduler.due import DueItem
@@ -186,6 +192,8 @@ async def _form_pair(deps: Deps, tx: UnitOfWork, inviter: User, invitee: User) -
                 text = texts.PAIRED.format(
                     partner=other.first_name, schedule=schedule_text(pair), next=nxt
                 )
+                # The time may land in someone's night: said as /settings says it (issue 12).
+                text += night_warnings(deps, me, pair, other)
         # An awaited, one-time moment: at once, without sound at night (issue 12).
         await tell(deps, tx, Message(me.id, text), urgency=Urgency.SILENT, to=me)
     for me, other in ((inviter, invitee), (invitee, inviter)):

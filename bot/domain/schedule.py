@@ -35,9 +35,7 @@ def schedule_text(pair: Pair) -> str:
     if cadence.frequency is Frequency.WEEKDAYS:
         return texts.SCHEDULE_WEEKDAYS.format(time=at, zone=cadence.timezone)
     if cadence.frequency is Frequency.WEEKLY:
-        return texts.SCHEDULE_WEEKLY.format(
-            day=texts.WEEKDAYS[cadence.weekday], time=at, zone=cadence.timezone
-        )
+        return weekly_words(cadence)
     if pair.weekly_weekday is not None:
         return texts.SCHEDULE_OFF_WEEKLY
     return texts.SCHEDULE_OFF
@@ -48,10 +46,15 @@ def weekly_text(pair: Pair) -> str | None:
     cadence = pair.weekly_cadence()
     if cadence is None:
         return None
-    return texts.SCHEDULE_WEEKLY.format(
-        day=texts.WEEKDAYS[cadence.weekday],
-        time=cadence.time_of_day.strftime("%H:%M"),
-        zone=cadence.timezone,
+    return weekly_words(cadence)
+
+
+def weekly_words(cadence: Cadence) -> str:
+    """A weekly ``cadence`` in words, in the language in force: ``every Sunday at 20:00
+    (Europe/Berlin)``. One whole phrase per weekday (``texts.SCHEDULE_WEEKLY``), never a day
+    name put into a sentence, so translations can inflect it (issue 12)."""
+    return texts.SCHEDULE_WEEKLY[cadence.weekday].format(
+        time=cadence.time_of_day.strftime("%H:%M"), zone=cadence.timezone
     )
 
 
@@ -101,13 +104,16 @@ def night_warnings(
         return ""
     anchor = todays_slot(deps, cadence)
     text = ""
-    for person, label in ((user, texts.NIGHT_YOU), (partner, None)):
+    for person, sentence in (
+        (user, texts.NIGHT_WARNING_YOU),
+        (partner, texts.NIGHT_WARNING_PARTNER),
+    ):
         quiet = person.quiet
         local = local_time(anchor, zone_of(deps, person))
         if quiet is not None and quiet.contains(local.time()):
-            text += texts.NIGHT_WARNING.format(
+            text += sentence.format(
                 local=local.strftime("%H:%M"),
-                who=label or person.first_name,
+                name=person.first_name,
                 quiet=f"{quiet.start:%H:%M}\u2013{quiet.end:%H:%M}",
             )
     return text

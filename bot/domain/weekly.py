@@ -15,7 +15,7 @@ from bot.domain.model import Pair, User
 from bot.domain.notices import note_change
 from bot.domain.people import UserInfo, fmt_local, require_pair, zone_of
 from bot.domain.proposals import ScheduleChange, propose
-from bot.domain.schedule import night_warnings, parse_weekday, reschedule
+from bot.domain.schedule import night_warnings, parse_weekday, reschedule, weekly_words
 from bot.domain.settings import parse_time_reply
 from bot.domain.subjects import DueKind, PairSubject
 
@@ -52,10 +52,7 @@ async def weekly(deps: Deps, who: UserInfo, args: Sequence[str]) -> Outcome:
         else:
             text = (
                 texts.WEEKLY_STATUS_ON.format(
-                    day=texts.WEEKDAYS[cadence.weekday],
-                    time=cadence.time_of_day.strftime("%H:%M"),
-                    zone=cadence.timezone,
-                    next=_next(deps, due, user),
+                    schedule=weekly_words(cadence), next=_next(deps, due, user)
                 )
                 + "\n\n"
                 + texts.WEEKLY_CHANGE
@@ -121,8 +118,5 @@ def _changed(deps: Deps, pair: Pair, reader: User, due: datetime | None) -> str:
     if cadence is None:
         return texts.WEEKLY_OFF_YOU
     return texts.WEEKLY_SET_YOU.format(
-        day=texts.WEEKDAYS[cadence.weekday],
-        time=cadence.time_of_day.strftime("%H:%M"),
-        zone=cadence.timezone,
-        next=_next(deps, due, reader),
+        schedule=weekly_words(cadence), next=_next(deps, due, reader)
     )
