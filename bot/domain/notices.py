@@ -107,11 +107,19 @@ async def notice_text(
     everything ended where it started."""
     now = Snapshot.of(pair)
     lines = []
+    anchor = todays_slot(deps, pair.cadence())
+    local = local_time(anchor, zone_of(deps, reader)).strftime("%H:%M")
     if now.schedule != before.schedule and pair.cadence().frequency is Frequency.OFF:
-        lines.append(texts.NOTICE_SCHEDULE_OFF.format(schedule=schedule_text(pair)))
+        # The time and zone kept while off, so that changing either is told too (issue 12).
+        lines.append(
+            texts.NOTICE_SCHEDULE_OFF.format(
+                schedule=schedule_text(pair),
+                time=pair.time_of_day.strftime("%H:%M"),
+                zone=pair.timezone,
+                local=local,
+            )
+        )
     elif now.schedule != before.schedule:
-        anchor = todays_slot(deps, pair.cadence())
-        local = local_time(anchor, zone_of(deps, reader)).strftime("%H:%M")
         following = await next_text(tx, pair, zone_of(deps, reader))
         lines.append(
             texts.NOTICE_SCHEDULE.format(schedule=schedule_text(pair), local=local, next=following)

@@ -153,7 +153,12 @@ PROPOSAL_WAITING = "Waiting for {name}: check-ins to come {schedule}."
 # Changes made within a few minutes, told to the partner in one message (issue 12).
 NOTICE_HEAD = "{name} changed your shared settings:"
 NOTICE_SCHEDULE = "Check-ins: {schedule}, {local} your time. Next one: {next}."
-NOTICE_SCHEDULE_OFF = "Check-ins: {schedule}."
+# With the schedule off, the time and zone are kept for when it is set again: said, so that
+# a change of either while off is not a silent one (issue 12).
+NOTICE_SCHEDULE_OFF = (
+    "Check-ins: {schedule}. Their time stays {time} ({zone}), {local} your time, for when a "
+    "schedule is set again."
+)
 NOTICE_WEEKLY = "Weekly check-in: {schedule}."
 NOTICE_WEEKLY_OFF = "Weekly check-in: off."
 NOTICE_FOCUS = "Focus: {focus}."
