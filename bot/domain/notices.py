@@ -26,7 +26,13 @@ from bot.domain.messages import Message
 from bot.domain.model import Pair, PairStatus, User
 from bot.domain.people import speaking_to, tell, zone_of
 from bot.domain.ports import UnitOfWork
-from bot.domain.schedule import next_text, night_warnings, schedule_text, todays_slot, weekly_text
+from bot.domain.schedule import (
+    next_or_why,
+    night_warnings,
+    schedule_text,
+    todays_slot,
+    weekly_text,
+)
 from bot.domain.subjects import DueKind, NoticeSubject
 from bot.i18n import gettext as tr
 from content.schema import Dimension
@@ -120,7 +126,7 @@ async def notice_text(
             )
         )
     elif now.schedule != before.schedule:
-        following = await next_text(tx, pair, zone_of(deps, reader))
+        following = await next_or_why(deps, tx, pair, reader, author)
         lines.append(
             texts.NOTICE_SCHEDULE.format(schedule=schedule_text(pair), local=local, next=following)
         )

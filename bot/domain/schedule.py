@@ -86,6 +86,23 @@ async def next_text(tx: UnitOfWork, pair: Pair, zone: str) -> str:
     return texts.NEXT_AT.format(when=fmt_local(due, zone))
 
 
+async def next_or_why(deps: Deps, tx: UnitOfWork, pair: Pair, reader: User, partner: User) -> str:
+    """The pair's next opening as ``reader`` reads it (their zone), or, when none is
+    scheduled, why: paused by the partner or partner unreachable (the same words, privacy rule
+    8), paused by ``reader`` (with how to resume), the schedule off; else "none scheduled"
+    (issue 12: never a bare "none" when there is a reason)."""
+    due = await next_opening(tx, pair)
+    if due is not None:
+        return texts.NEXT_AT.format(when=fmt_local(due, zone_of(deps, reader)))
+    if held_for(pair, reader, partner):
+        return texts.NEXT_HELD
+    if pair.paused:
+        return texts.NEXT_PAUSED_YOU
+    if pair.cadence().frequency is Frequency.OFF and pair.weekly_weekday is None:
+        return texts.NEXT_OFF
+    return texts.NEXT_NONE
+
+
 def todays_slot(deps: Deps, cadence: Cadence) -> datetime:
     """The pair's wall time today (in the pair's zone), to show in each partner's zone."""
     today = local_time(deps.now(), cadence.timezone).date()

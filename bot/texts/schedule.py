@@ -29,7 +29,10 @@ STATUS_WAITING_YOUR_ZONE = "waiting for your timezone (/timezone)"
 STATUS_WEEKLY_ONLY = "weekly check-in only"
 NEXT_NONE = "none scheduled"
 # /settings' "Next:" when nothing is scheduled, saying why (issue 12).
-NEXT_PAUSED = "paused \u2014 /resume to continue"
+# In /settings, where "Status" already says how to resume.
+NEXT_PAUSED = "none while check-ins are paused"
+# After a change made while paused, by whoever paused them.
+NEXT_PAUSED_YOU = "none while check-ins are paused (/resume brings them back)"
 NEXT_HELD = "none for now, check-ins are paused"
 NEXT_OFF = "none, check-ins are off \u2014 /frequency to turn them on"
 NEXT_AT = "{when} your time"
@@ -65,6 +68,11 @@ PAIR_TZ_PARTNER = "{partner}'s: {zone}"
 SCHEDULE_CHANGED_YOU = "Done. Check-ins now come {schedule}. Next one: {next}."
 PAUSED_YOU = "Check-ins are paused. /resume brings them back."
 RESUMED_YOU = "Check-ins are back on. Next one: {next}."
+# Resumed while the schedule is off: nothing is scheduled, and that is why.
+RESUMED_OFF_YOU = (
+    "Check-ins are no longer paused. The schedule is off, so a check-in comes only when one of "
+    "you sends /checkin; /frequency sets a schedule."
+)
 # What a partner hears when check-ins stop or start again. Discreet on purpose (DESIGN.md, privacy
 # rule 8): a pause, a block of the bot and coming back all read the same, with no name and no
 # command, so a partner cannot tell who did what or how.
@@ -73,6 +81,10 @@ CHECKINS_PAUSED_NOTICE = (
     "they continue."
 )
 CHECKINS_RUNNING_NOTICE = "Your check-ins are running again. Next one: {next}."
+CHECKINS_RUNNING_OFF_NOTICE = (
+    "Your check-ins are running again. The schedule is off, so a check-in comes only when one "
+    "of you sends /checkin."
+)
 ALREADY_HELD = "Check-ins are already paused for now. You'll hear here when they continue."
 RESUME_HELD = (
     "Your check-ins are paused for now and can't start again from here at the moment. "
