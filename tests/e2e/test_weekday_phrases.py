@@ -69,3 +69,12 @@ async def test_a_translation_inflects_the_weekday_in_every_place(box: Sandbox) -
     await notices_told(box)
     assert "cada miércoles a las 20:00 (Europe/Berlin)" in sam.chat.last.text
     assert "Domingo" not in sam.chat.last.text and "Sunday" not in sam.chat.last.text
+
+
+def test_weekdays_in_a_list_are_their_own_texts() -> None:
+    # Distinct message ids from the standalone names (buttons), so a translation can write
+    # them in lower case ("lunes, miércoles") without changing the buttons.
+    listed, names = texts.source_of("WEEKDAYS_LISTED"), texts.source_of("WEEKDAYS")
+    assert len(listed) == 7 and not set(listed) & set(names)
+    assert "Check-in days: {days}" in texts.source("ENROL_JOINED")
+    assert "Check-in days: {days}" in texts.source("COHORT_CREATED")
