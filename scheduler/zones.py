@@ -48,6 +48,9 @@ class ZoneReason(StrEnum):
     """Longer than :data:`MAX_TIMEZONE_INPUT` characters once whitespace is collapsed."""
     UNKNOWN = "unknown"
     """No alias, zone name or city matches (``"Mars/Olympus"``)."""
+    OFFSET = "offset"
+    """An offset from UTC outside UTC-12:00 … UTC+14:00 or not in quarter hours (``"UTC+15"``,
+    ``"+03:10"``): the user gets told the range, not "no such zone" (issue 12)."""
 
 
 class ZoneError(ValueError):
@@ -112,8 +115,9 @@ def parse_timezone(text: str) -> str:
             * :attr:`ZoneReason.TOO_LONG` for a text longer than :data:`MAX_TIMEZONE_INPUT`
               (64) characters once runs of whitespace are collapsed to one space;
             * :attr:`ZoneReason.UNKNOWN` for a name no zone matches (``"Mars/Olympus"``,
-              ``"Atlantis"``, ``"Factory"``, ``"../../etc/passwd"``) or an offset out of
-              range (``"UTC+15"``, ``"+03:10"``).
+              ``"Atlantis"``, ``"Factory"``, ``"../../etc/passwd"``);
+            * :attr:`ZoneReason.OFFSET` for an offset out of range or not in quarter hours
+              (``"UTC+15"``, ``"+03:10"``).
     """
     cleaned = " ".join(_fold_accents(text).split())
     if not cleaned:
@@ -162,7 +166,7 @@ def _offset(sign: str, hours: str, minutes: str | None) -> timedelta | None:
 
 def _typed_offset(folded: str) -> timedelta | None:
     """The offset a casefolded text names (typed or POSIX), or None when it names none.
-    Raises ZoneError(UNKNOWN) for an offset-shaped text out of range (``UTC+15``)."""
+    Raises ZoneError(OFFSET) for an offset-shaped text out of range (``UTC+15``)."""
     m = _TYPED_OFFSET.match(folded)
     posix = _POSIX_OFFSET.match(folded)
     if m is None and posix is None:
@@ -173,7 +177,7 @@ def _typed_offset(folded: str) -> timedelta | None:
         assert posix is not None
         found = _offset("-" if posix[1] == "+" else "+", posix[2], None)
     if found is None:
-        raise ZoneError(ZoneReason.UNKNOWN)
+        raise ZoneError(ZoneReason.OFFSET)
     return found
 
 

@@ -26,7 +26,13 @@ from bot.domain.messages import Message
 from bot.domain.model import Pair, PairStatus, User
 from bot.domain.people import speaking_to, tell, zone_of
 from bot.domain.ports import UnitOfWork
-from bot.domain.schedule import next_text, night_warnings, schedule_text, todays_slot, weekly_text
+from bot.domain.schedule import (
+    next_or_why,
+    night_warnings,
+    schedule_text,
+    todays_slot,
+    weekly_text,
+)
 from bot.domain.subjects import DueKind, NoticeSubject
 from bot.i18n import gettext as tr
 from content.schema import Dimension
@@ -107,12 +113,20 @@ async def notice_text(
     everything ended where it started."""
     now = Snapshot.of(pair)
     lines = []
+    anchor = todays_slot(deps, pair.cadence())
+    local = local_time(anchor, zone_of(deps, reader)).strftime("%H:%M")
     if now.schedule != before.schedule and pair.cadence().frequency is Frequency.OFF:
-        lines.append(texts.NOTICE_SCHEDULE_OFF.format(schedule=schedule_text(pair)))
+        # The time and zone kept while off, so that changing either is told too (issue 12).
+        lines.append(
+            texts.NOTICE_SCHEDULE_OFF.format(
+                schedule=schedule_text(pair),
+                time=pair.time_of_day.strftime("%H:%M"),
+                zone=pair.timezone,
+                local=local,
+            )
+        )
     elif now.schedule != before.schedule:
-        anchor = todays_slot(deps, pair.cadence())
-        local = local_time(anchor, zone_of(deps, reader)).strftime("%H:%M")
-        following = await next_text(tx, pair, zone_of(deps, reader))
+        following = await next_or_why(deps, tx, pair, reader, author)
         lines.append(
             texts.NOTICE_SCHEDULE.format(schedule=schedule_text(pair), local=local, next=following)
         )

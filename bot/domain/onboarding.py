@@ -17,7 +17,7 @@ from bot.domain.people import UserInfo, pair_of, touch, touch_seen
 from bot.domain.ports import UnitOfWork
 from bot.domain.subjects import AwaitTimezone
 from scheduler.cadence import local_time
-from scheduler.zones import ZoneError, fixed_offset, is_posix_offset, parse_timezone
+from scheduler.zones import ZoneError, ZoneReason, fixed_offset, is_posix_offset, parse_timezone
 
 #: A command's name and its description (in the language in force), for /help.
 Listing = Sequence[tuple[str, str]]
@@ -101,9 +101,11 @@ async def set_timezone(deps: Deps, who: UserInfo, text: str) -> Outcome:
         return Outcome(replies=[Message(who.id, texts.TIMEZONE_TYPE)], toast="")
     try:
         zone = parse_timezone(text)
-    except ZoneError:
+    except ZoneError as error:
         shown = text.strip()[:40]
-        return Outcome(replies=[Message(who.id, texts.TIMEZONE_UNKNOWN.format(text=shown))])
+        bad = texts.TIMEZONE_BAD_OFFSET if error.reason is ZoneReason.OFFSET else None
+        reply = (bad or texts.TIMEZONE_UNKNOWN).format(text=shown)
+        return Outcome(replies=[Message(who.id, reply)])
     async with deps.db.write() as tx:
         user = await touch(deps, tx, who)
         await tx.users.set_timezone(who.id, zone, deps.now())

@@ -8,7 +8,7 @@ decided once (``Users.link_pair``).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot import texts
 from bot.domain import callbacks as cb
@@ -16,7 +16,7 @@ from bot.domain.cohorts.enrolment import after_pairing, open_enrolment
 from bot.domain.cohorts.roles import open_cofacilitator_invite, open_facilitator_invite
 from bot.domain.deps import Deps
 from bot.domain.errors import Refused
-from bot.domain.invites import issue_link, token_hash
+from bot.domain.invites import LIFETIMES, issue_link, token_hash
 from bot.domain.messages import Button, Edit, Keyboard, Message, Outcome
 from bot.domain.model import Invite, InviteKind, InviteStatus, Pair, PairStatus, User
 from bot.domain.people import (
@@ -30,7 +30,13 @@ from bot.domain.people import (
 from bot.domain.ports import UnitOfWork
 from bot.domain.quiet import Urgency
 from bot.domain.rounds import forget_round_work
-from bot.domain.schedule import DEFAULT_TIME, next_text, reschedule, schedule_text
+from bot.domain.schedule import (
+    DEFAULT_TIME,
+    next_text,
+    night_warnings,
+    reschedule,
+    schedule_text,
+)
 from bot.domain.subjects import AwaitTimezone, DueKind, PairSubject
 from scheduler.cadence import Frequency
 from scheduler.due import DueItem
@@ -159,16 +165,29 @@ async def respond_invite(deps: Deps, who: UserInfo, invite_id: int, accept: bool
                 text = texts.INVITE_DECLINED_INVITER.format(name=user.first_name)
             await tell(deps, tx, Message(inviter.id, text))
             return Outcome(replies=[Message(who.id, texts.INVITE_DECLINED_YOU)], edit=closed)
-        formed = await _form_pair(deps, tx, inviter, user)
+        # /pair asked the inviter for their timezone when it made the link: a link taken up
+        # soon after is not followed by the same question again (issue 12).
+        made = invite.expires_at - LIFETIMES[InviteKind.PAIR]
+        just_asked = deps.now() - made < ASKED_RECENTLY
+        formed = await _form_pair(deps, tx, inviter, user, inviter_just_asked=just_asked)
         if invite.cohort_id is not None:
             await after_pairing(deps, tx, invite.cohort_id, inviter, user)
         return formed
 
 
-async def _form_pair(deps: Deps, tx: UnitOfWork, inviter: User, invitee: User) -> Outcome:
+#: An inviter asked for their timezone by /pair this recently is not asked again when the
+#: partner accepts (the paired message says the check-ins wait for it; issue 12).
+ASKED_RECENTLY = timedelta(minutes=30)
+
+
+async def _form_pair(
+    deps: Deps, tx: UnitOfWork, inviter: User, invitee: User, *, inviter_just_asked: bool = False
+) -> Outcome:
     """Pair the two (decided once: both must still be unpaired, else everything rolls back),
     revoke their other open invites, schedule the pair's rounds and tell both. Two people who
-    were paired before get their earlier pair back (:func:`_pair_for`)."""
+    were paired before get their earlier pair back (:func:`_pair_for`). Whoever has no
+    timezone is asked for it, except an inviter still awaiting the question /pair asked
+    moments ago (``inviter_just_asked``)."""
     now = deps.now()
     pair = await _pair_for(deps, tx, inviter, invitee)
     if not await tx.users.link_pair([inviter.id, invitee.id], pair.id, now):
@@ -186,10 +205,14 @@ async def _form_pair(deps: Deps, tx: UnitOfWork, inviter: User, invitee: User) -
                 text = texts.PAIRED.format(
                     partner=other.first_name, schedule=schedule_text(pair), next=nxt
                 )
+                # The time may land in someone's night: said as /settings says it (issue 12).
+                text += night_warnings(deps, me, pair, other)
         # An awaited, one-time moment: at once, without sound at night (issue 12).
         await tell(deps, tx, Message(me.id, text), urgency=Urgency.SILENT, to=me)
     for me, other in ((inviter, invitee), (invitee, inviter)):
         if me.timezone is None:
+            if me is inviter and inviter_just_asked and isinstance(me.awaiting, AwaitTimezone):
+                continue  # /pair's question is still there to answer
             # Asked again here (also whoever skipped it at /start or opened the link first):
             # the inviter's zone starts the schedule, the invitee's shows their local times.
             await tx.users.set_awaiting(me.id, AwaitTimezone())

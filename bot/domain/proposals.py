@@ -28,7 +28,7 @@ from bot.domain.model import Pair, User
 from bot.domain.notices import agreed_change
 from bot.domain.people import UserInfo, pair_of, speaking_to, tell, touch, zone_of
 from bot.domain.ports import UnitOfWork
-from bot.domain.schedule import next_text, reschedule, schedule_text
+from bot.domain.schedule import next_text, reschedule, schedule_text, weekly_words
 from scheduler.cadence import Cadence, Frequency, QuietHours, local_time, next_occurrence
 from scheduler.zones import zone_info
 
@@ -110,11 +110,7 @@ class ScheduleChange:
             return schedule_text(pair)
         cadence = pair.weekly_cadence()
         assert cadence is not None
-        return texts.SCHEDULE_WEEKLY.format(
-            day=texts.WEEKDAYS[cadence.weekday],
-            time=cadence.time_of_day.strftime("%H:%M"),
-            zone=cadence.timezone,
-        )
+        return weekly_words(cadence)
 
 
 def _lane(pair: Pair, weekly: bool) -> Cadence | None:

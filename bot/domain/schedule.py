@@ -35,9 +35,7 @@ def schedule_text(pair: Pair) -> str:
     if cadence.frequency is Frequency.WEEKDAYS:
         return texts.SCHEDULE_WEEKDAYS.format(time=at, zone=cadence.timezone)
     if cadence.frequency is Frequency.WEEKLY:
-        return texts.SCHEDULE_WEEKLY.format(
-            day=texts.WEEKDAYS[cadence.weekday], time=at, zone=cadence.timezone
-        )
+        return weekly_words(cadence)
     if pair.weekly_weekday is not None:
         return texts.SCHEDULE_OFF_WEEKLY
     return texts.SCHEDULE_OFF
@@ -48,10 +46,15 @@ def weekly_text(pair: Pair) -> str | None:
     cadence = pair.weekly_cadence()
     if cadence is None:
         return None
-    return texts.SCHEDULE_WEEKLY.format(
-        day=texts.WEEKDAYS[cadence.weekday],
-        time=cadence.time_of_day.strftime("%H:%M"),
-        zone=cadence.timezone,
+    return weekly_words(cadence)
+
+
+def weekly_words(cadence: Cadence) -> str:
+    """A weekly ``cadence`` in words, in the language in force: ``every Sunday at 20:00
+    (Europe/Berlin)``. One whole phrase per weekday (``texts.SCHEDULE_WEEKLY``), never a day
+    name put into a sentence, so translations can inflect it (issue 12)."""
+    return texts.SCHEDULE_WEEKLY[cadence.weekday].format(
+        time=cadence.time_of_day.strftime("%H:%M"), zone=cadence.timezone
     )
 
 
@@ -83,6 +86,23 @@ async def next_text(tx: UnitOfWork, pair: Pair, zone: str) -> str:
     return texts.NEXT_AT.format(when=fmt_local(due, zone))
 
 
+async def next_or_why(deps: Deps, tx: UnitOfWork, pair: Pair, reader: User, partner: User) -> str:
+    """The pair's next opening as ``reader`` reads it (their zone), or, when none is
+    scheduled, why: paused by the partner or partner unreachable (the same words, privacy rule
+    8), paused by ``reader`` (with how to resume), the schedule off; else "none scheduled"
+    (issue 12: never a bare "none" when there is a reason)."""
+    due = await next_opening(tx, pair)
+    if due is not None:
+        return texts.NEXT_AT.format(when=fmt_local(due, zone_of(deps, reader)))
+    if held_for(pair, reader, partner):
+        return texts.NEXT_HELD
+    if pair.paused:
+        return texts.NEXT_PAUSED_YOU
+    if pair.cadence().frequency is Frequency.OFF and pair.weekly_weekday is None:
+        return texts.NEXT_OFF
+    return texts.NEXT_NONE
+
+
 def todays_slot(deps: Deps, cadence: Cadence) -> datetime:
     """The pair's wall time today (in the pair's zone), to show in each partner's zone."""
     today = local_time(deps.now(), cadence.timezone).date()
@@ -101,13 +121,16 @@ def night_warnings(
         return ""
     anchor = todays_slot(deps, cadence)
     text = ""
-    for person, label in ((user, texts.NIGHT_YOU), (partner, None)):
+    for person, sentence in (
+        (user, texts.NIGHT_WARNING_YOU),
+        (partner, texts.NIGHT_WARNING_PARTNER),
+    ):
         quiet = person.quiet
         local = local_time(anchor, zone_of(deps, person))
         if quiet is not None and quiet.contains(local.time()):
-            text += texts.NIGHT_WARNING.format(
+            text += sentence.format(
                 local=local.strftime("%H:%M"),
-                who=label or person.first_name,
+                name=person.first_name,
                 quiet=f"{quiet.start:%H:%M}\u2013{quiet.end:%H:%M}",
             )
     return text

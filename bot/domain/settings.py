@@ -25,6 +25,7 @@ from bot.domain.quiet_hours import settings_line as quiet_line
 from bot.domain.schedule import (
     held_for,
     next_opening,
+    next_or_why,
     next_text,
     night_warnings,
     parse_weekday,
@@ -221,7 +222,7 @@ async def change_schedule(
                 return Outcome(
                     toast=texts.NOTHING_CHANGED, edit=Edit(settings, settings_keyboard(pair))
                 )
-            nxt = await next_text(tx, pair, zone_of(deps, user))
+            nxt = await next_or_why(deps, tx, pair, user, partner)
             text = texts.SCHEDULE_UNCHANGED.format(schedule=schedule_text(pair), next=nxt)
             return Outcome(replies=[Message(who.id, text)])
         if paused is None:
@@ -235,11 +236,13 @@ async def change_schedule(
         else:
             pair = await tx.pairs.set_schedule(pair.id, paused=paused, paused_by=user.id)
             await reschedule(deps, tx, pair)
-        mine = await next_text(tx, pair, zone_of(deps, user))
+        mine = await next_or_why(deps, tx, pair, user, partner)
+        off = pair.cadence().frequency is Frequency.OFF and pair.weekly_weekday is None
         if paused is True:
             you = texts.PAUSED_YOU
         elif paused is False:
-            you = texts.RESUMED_YOU.format(next=mine)
+            # Resumed with the schedule off: say so, not "Next one: none" (issue 12).
+            you = texts.RESUMED_OFF_YOU if off else texts.RESUMED_YOU.format(next=mine)
         else:
             you = texts.SCHEDULE_CHANGED_YOU.format(schedule=schedule_text(pair), next=mine)
             you += night_warnings(deps, user, pair, partner)
@@ -248,11 +251,12 @@ async def change_schedule(
             # changes reach the partner coalesced (bot.domain.notices).
             with speaking_to(partner):
                 theirs = await next_text(tx, pair, zone_of(deps, partner))
-                them = (
-                    texts.CHECKINS_PAUSED_NOTICE
-                    if paused
-                    else texts.CHECKINS_RUNNING_NOTICE.format(next=theirs)
-                )
+                if paused:
+                    them = texts.CHECKINS_PAUSED_NOTICE
+                elif off:
+                    them = texts.CHECKINS_RUNNING_OFF_NOTICE
+                else:
+                    them = texts.CHECKINS_RUNNING_NOTICE.format(next=theirs)
             await tell(deps, tx, Message(partner.id, them))
         return await _replied(deps, tx, who, you, as_edit=as_edit)
 

@@ -15,7 +15,13 @@ from bot.domain.model import Pair, User
 from bot.domain.notices import note_change
 from bot.domain.people import UserInfo, fmt_local, require_pair, zone_of
 from bot.domain.proposals import ScheduleChange, propose
-from bot.domain.schedule import night_warnings, parse_weekday, reschedule
+from bot.domain.schedule import (
+    next_or_why,
+    night_warnings,
+    parse_weekday,
+    reschedule,
+    weekly_words,
+)
 from bot.domain.settings import parse_time_reply
 from bot.domain.subjects import DueKind, PairSubject
 
@@ -52,10 +58,7 @@ async def weekly(deps: Deps, who: UserInfo, args: Sequence[str]) -> Outcome:
         else:
             text = (
                 texts.WEEKLY_STATUS_ON.format(
-                    day=texts.WEEKDAYS[cadence.weekday],
-                    time=cadence.time_of_day.strftime("%H:%M"),
-                    zone=cadence.timezone,
-                    next=_next(deps, due, user),
+                    schedule=weekly_words(cadence), next=_next(deps, due, user)
                 )
                 + "\n\n"
                 + texts.WEEKLY_CHANGE
@@ -108,21 +111,18 @@ async def set_weekly(
         pair = await tx.pairs.set_weekly(pair.id, weekday, new_time)
         await reschedule(deps, tx, pair)
         due = await tx.due.due_at(DueKind.OPEN_WEEKLY, PairSubject(pair.id))
-        you = _changed(deps, pair, user, due)
+        you = _changed(deps, pair, user, due, await next_or_why(deps, tx, pair, user, partner))
         cadence = pair.weekly_cadence()
         if cadence is not None:
             you += night_warnings(deps, user, pair, partner, cadence)
     return Outcome(replies=[Message(who.id, you)], edit=Edit(None, ()) if as_edit else None)
 
 
-def _changed(deps: Deps, pair: Pair, reader: User, due: datetime | None) -> str:
-    """What changed about the weekly round, for the ``reader`` who changed it."""
+def _changed(deps: Deps, pair: Pair, reader: User, due: datetime | None, idle: str) -> str:
+    """What changed about the weekly round, for the ``reader`` who changed it; ``idle``: what
+    "Next" says when no weekly round is due (why: paused, …)."""
     cadence = pair.weekly_cadence()
     if cadence is None:
         return texts.WEEKLY_OFF_YOU
-    return texts.WEEKLY_SET_YOU.format(
-        day=texts.WEEKDAYS[cadence.weekday],
-        time=cadence.time_of_day.strftime("%H:%M"),
-        zone=cadence.timezone,
-        next=_next(deps, due, reader),
-    )
+    nxt = idle if due is None else _next(deps, due, reader)
+    return texts.WEEKLY_SET_YOU.format(schedule=weekly_words(cadence), next=nxt)

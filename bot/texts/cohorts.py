@@ -50,7 +50,7 @@ COHORT_ASK_SESSION = (
 BTN_NO_SESSION = "No session"
 COHORT_ASK_SESSION_TIME = "At what time is the session? (like 18:30)"
 COHORT_CREATED = (
-    "Cohort \u201c{name}\u201d is set up: {program}, starting {start}, check-ins on {days} "
+    "Cohort \u201c{name}\u201d is set up: {program}, starting {start}. Check-in days: {days} "
     "({zone}; each couple keeps its own time of day).\n\nEnrolment link for the couples (each partner opens it "
     "themselves; it works until the cohort ends):\n\n{link}"
 )
@@ -198,7 +198,8 @@ ENROL_UNPAIRED = (
 )
 ENROL_JOINED = (
     "You're both in: \u201c{program}\u201d starts {start}. Your check-ins follow the "
-    "program's questions on {days}, at your usual time. /cohort shows the current week."
+    "program's questions at your usual time. Check-in days: {days}. /cohort shows the current "
+    "week."
 )
 ENROL_JOINED_WEEK = "You're both in \u201c{program}\u201d. /cohort shows the current week."
 ENROL_NOT_OPENED = "Open the enrolment link you were sent to join a program."

@@ -71,3 +71,15 @@ UNKNOWN_COMMAND = "I don't know that command. /help lists what I can do."
 SOMETHING_WRONG = "Sorry, something went wrong on my side. Please try again in a moment."
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# Weekdays as items of a list after a colon inside a sentence ("Check-in days: Mondays,
+# Wednesdays"): a form of their own (lower case where a language writes them so), never put
+# after a preposition, so no case is imposed (issue 12).
+WEEKDAYS_LISTED = (
+    "Mondays",
+    "Tuesdays",
+    "Wednesdays",
+    "Thursdays",
+    "Fridays",
+    "Saturdays",
+    "Sundays",
+)

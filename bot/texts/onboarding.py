@@ -36,6 +36,11 @@ TIMEZONE_UNKNOWN = (
     "I couldn't find a timezone called \u201c{text}\u201d. Try the nearest big city "
     "(like Berlin or Chicago) or a zone name like Europe/Lisbon."
 )
+# An offset from UTC that no place uses (issue 12): say the range rather than "not found".
+TIMEZONE_BAD_OFFSET = (
+    "\u201c{text}\u201d isn't an offset in use: offsets from UTC go from UTC-12:00 to "
+    "UTC+14:00, in quarter hours (like UTC+5:30). Or send the nearest big city."
+)
 TIMEZONE_OFFER_PAIR = (
     "Your check-ins with {partner} follow {pair_zone}. Use {zone} for them instead?"
 )

@@ -13,8 +13,12 @@ SETTINGS = (
     "\u2022 Status: {status}\n"
     "\u2022 Next: {next}"
 )
-NIGHT_WARNING = "\n\nHeads-up: that's {local} for {who}, inside quiet hours ({quiet})."
-NIGHT_YOU = "you"
+# The pair's time read on someone's clock, when it falls in their quiet hours: one sentence
+# for the reader, one for the partner (two whole sentences translate better than a "{who}").
+NIGHT_WARNING_YOU = "\n\nHeads-up: that's {local} for you, inside your quiet hours ({quiet})."
+NIGHT_WARNING_PARTNER = (
+    "\n\nHeads-up: that's {local} for {name}, inside their quiet hours ({quiet})."
+)
 STATUS_ACTIVE = "active"
 STATUS_PAUSED = "paused (/resume to continue)"
 # Paused by the partner, or the partner can't be reached: the same words (privacy rule 8).
@@ -25,7 +29,10 @@ STATUS_WAITING_YOUR_ZONE = "waiting for your timezone (/timezone)"
 STATUS_WEEKLY_ONLY = "weekly check-in only"
 NEXT_NONE = "none scheduled"
 # /settings' "Next:" when nothing is scheduled, saying why (issue 12).
-NEXT_PAUSED = "paused \u2014 /resume to continue"
+# In /settings, where "Status" already says how to resume.
+NEXT_PAUSED = "none while check-ins are paused"
+# After a change made while paused, by whoever paused them.
+NEXT_PAUSED_YOU = "none while check-ins are paused (/resume brings them back)"
 NEXT_HELD = "none for now, check-ins are paused"
 NEXT_OFF = "none, check-ins are off \u2014 /frequency to turn them on"
 NEXT_AT = "{when} your time"
@@ -61,6 +68,11 @@ PAIR_TZ_PARTNER = "{partner}'s: {zone}"
 SCHEDULE_CHANGED_YOU = "Done. Check-ins now come {schedule}. Next one: {next}."
 PAUSED_YOU = "Check-ins are paused. /resume brings them back."
 RESUMED_YOU = "Check-ins are back on. Next one: {next}."
+# Resumed while the schedule is off: nothing is scheduled, and that is why.
+RESUMED_OFF_YOU = (
+    "Check-ins are no longer paused. The schedule is off, so a check-in comes only when one of "
+    "you sends /checkin; /frequency sets a schedule."
+)
 # What a partner hears when check-ins stop or start again. Discreet on purpose (DESIGN.md, privacy
 # rule 8): a pause, a block of the bot and coming back all read the same, with no name and no
 # command, so a partner cannot tell who did what or how.
@@ -69,6 +81,10 @@ CHECKINS_PAUSED_NOTICE = (
     "they continue."
 )
 CHECKINS_RUNNING_NOTICE = "Your check-ins are running again. Next one: {next}."
+CHECKINS_RUNNING_OFF_NOTICE = (
+    "Your check-ins are running again. The schedule is off, so a check-in comes only when one "
+    "of you sends /checkin."
+)
 ALREADY_HELD = "Check-ins are already paused for now. You'll hear here when they continue."
 RESUME_HELD = (
     "Your check-ins are paused for now and can't start again from here at the moment. "
@@ -80,19 +96,29 @@ NOTHING_CHANGED = "That's already the setting."
 SCHEDULE_UNCHANGED = "That's already how it is: check-ins come {schedule}. Next one: {next}."
 SCHEDULE_DAILY = "daily at {time} ({zone})"
 SCHEDULE_WEEKDAYS = "on weekdays at {time} ({zone})"
-SCHEDULE_WEEKLY = "every {day} at {time} ({zone})"
+# One whole phrase per weekday (Monday first), so a translation can inflect the day or use
+# its own construction ("cada lunes a las {time}", "по понедельникам в {time}").
+SCHEDULE_WEEKLY = (
+    "every Monday at {time} ({zone})",
+    "every Tuesday at {time} ({zone})",
+    "every Wednesday at {time} ({zone})",
+    "every Thursday at {time} ({zone})",
+    "every Friday at {time} ({zone})",
+    "every Saturday at {time} ({zone})",
+    "every Sunday at {time} ({zone})",
+)
 SCHEDULE_OFF = "only when one of you sends /checkin (the schedule is off)"
 SCHEDULE_OFF_WEEKLY = "only as your weekly check-in (/weekly), and when one of you sends /checkin"
 
 # /weekly
-WEEKLY_STATUS_ON = "Your weekly check-in: every {day} at {time} ({zone}). Next: {next}."
+WEEKLY_STATUS_ON = "Your weekly check-in: {schedule}. Next: {next}."
 WEEKLY_STATUS_OFF = (
     "The weekly check-in is three deeper questions (needs, boundaries, how you two are doing), "
     "revealed side by side once you've both answered all three. It can come alongside your daily "
     "check-ins or instead of them (/frequency off). Pick a day:"
 )
 WEEKLY_CHANGE = "Pick another day, or turn it off:"
-WEEKLY_SET_YOU = "Done: your weekly check-in comes every {day} at {time} ({zone}). Next: {next}."
+WEEKLY_SET_YOU = "Done: your weekly check-in comes {schedule}. Next: {next}."
 WEEKLY_OFF_YOU = "The weekly check-in is off."
 WEEKLY_ALREADY_OFF = "The weekly check-in is already off."
 WEEKLY_UNCHANGED = "That's already your weekly check-in. /weekly shows it."
@@ -137,9 +163,14 @@ PROPOSAL_NOT_YOURS = "This proposal is about someone else's check-ins, so it doe
 PROPOSAL_WAITING = "Waiting for {name}: check-ins to come {schedule}."
 
 # Changes made within a few minutes, told to the partner in one message (issue 12).
-NOTICE_HEAD = "{name} changed your settings:"
+NOTICE_HEAD = "{name} changed your shared settings:"
 NOTICE_SCHEDULE = "Check-ins: {schedule}, {local} your time. Next one: {next}."
-NOTICE_SCHEDULE_OFF = "Check-ins: {schedule}."
+# With the schedule off, the time and zone are kept for when it is set again: said, so that
+# a change of either while off is not a silent one (issue 12).
+NOTICE_SCHEDULE_OFF = (
+    "Check-ins: {schedule}. Their time stays {time} ({zone}), {local} your time, for when a "
+    "schedule is set again."
+)
 NOTICE_WEEKLY = "Weekly check-in: {schedule}."
 NOTICE_WEEKLY_OFF = "Weekly check-in: off."
 NOTICE_FOCUS = "Focus: {focus}."

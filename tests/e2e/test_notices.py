@@ -68,9 +68,9 @@ async def test_the_other_partners_change_tells_the_held_ones_first(box: Sandbox)
     assert notice("Alex", focus) in texts_since(sam, before_s)
     await notices_told(box)
     told = texts_since(alex, before_a)
-    assert count(alex, "Sam changed your settings") == 1
+    assert count(alex, "Sam changed your shared settings") == 1
     assert "daily at 19:00 (Europe/Berlin)" in told[-1] and "Focus" not in told[-1]
-    assert count(sam, "Alex changed your settings") == 1
+    assert count(sam, "Alex changed your shared settings") == 1
 
 
 async def test_pause_is_told_at_once_and_without_a_name(box: Sandbox) -> None:
@@ -79,7 +79,7 @@ async def test_pause_is_told_at_once_and_without_a_name(box: Sandbox) -> None:
     await alex.send("/pause")
     assert sam.chat.last.text == texts.CHECKINS_PAUSED_NOTICE
     await notices_told(box)
-    assert sam.chat.last.text.startswith("Alex changed your settings:")
+    assert sam.chat.last.text.startswith("Alex changed your shared settings:")
 
 
 async def test_an_accepted_proposal_is_not_told_again_but_other_changes_are(

@@ -37,18 +37,20 @@ async def test_settings_warns_when_the_time_falls_in_a_partners_night(box: Sandb
     await sam.press(texts.BTN_PROPOSAL_ACCEPT)
     await alex.send("/settings")
     # 08:00 in Berlin is 23:00 the evening before in Los Angeles.
-    assert "that's 23:00 for Sam, inside quiet hours (22:00\u201308:00)" in alex.chat.last.text
+    assert (
+        "that's 23:00 for Sam, inside their quiet hours (22:00\u201308:00)" in alex.chat.last.text
+    )
     await sam.send("/settings")
-    assert "that's 23:00 for you, inside quiet hours (22:00\u201308:00)" in sam.chat.last.text
+    assert "that's 23:00 for you, inside your quiet hours (22:00\u201308:00)" in sam.chat.last.text
 
 
 async def test_changing_the_time_warns_when_it_falls_in_ones_own_night(box: Sandbox) -> None:
     alex, sam = await make_pair(box, a_zone="Berlin", b_zone="Los Angeles")
     await alex.send("/time 23:00")  # 14:00 in Los Angeles: applied at once
-    assert "that's 23:00 for you, inside quiet hours" in alex.chat.last.text
+    assert "that's 23:00 for you, inside your quiet hours" in alex.chat.last.text
     # 01:00 in Los Angeles: Sam's notice waits for the end of their quiet hours (issue 12).
     await box.advance(timedelta(minutes=4))
-    warning = "that's 23:00 for Alex, inside quiet hours"
+    warning = "that's 23:00 for Alex, inside their quiet hours"
     assert warning not in sam.chat.last.text
     await box.run_until(datetime(2026, 3, 2, 16, 0, tzinfo=UTC))  # 08:00 in Los Angeles
     assert warning in sam.chat.last.text
@@ -65,7 +67,7 @@ async def test_either_partner_changes_the_schedule_and_both_are_told(box: Sandbo
     # 15:00 "Sun 8 Mar" for Sam: New York moved to summer time on 8 March.
     assert "Sun 8 Mar, 15:00 your time" in sam.chat.last.text
     await box.advance(timedelta(minutes=4))  # the partner hears once the changes settle
-    assert "Sam changed your settings" in alex.chat.last.text
+    assert "Sam changed your shared settings" in alex.chat.last.text
     assert "every Sunday at 20:00" in alex.chat.last.text
     assert "Sun 8 Mar, 20:00 your time" in alex.chat.last.text
     # 08:00 in New York: Sam's quiet hours are over, so Alex's changes reach Sam at once.

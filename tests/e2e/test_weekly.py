@@ -124,7 +124,7 @@ async def test_weekly_instead_of_daily_only_the_weekly_round_comes(box: Sandbox)
     # Alex's change, still held, is told to Sam at once (Sam's own change follows it).
     shown = sam.chat.texts()[-2:]
     assert f"Done: your weekly check-in comes {told}" in shown
-    assert any(t.startswith("Alex changed your settings:") for t in shown), shown
+    assert any(t.startswith("Alex changed your shared settings:") for t in shown), shown
     await notices_told(box)
     weekly = texts.NOTICE_WEEKLY.format(schedule="every Saturday at 20:00 (Europe/Berlin)")
     assert alex.chat.last.text == notice("Sam", weekly)

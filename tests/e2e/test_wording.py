@@ -71,7 +71,8 @@ async def test_settings_say_why_no_check_in_is_next(box: Sandbox) -> None:
     assert f"{NEXT}Mon 2 Mar, 20:00 your time" in alex.chat.last.text
     await alex.send("/pause")
     await alex.send("/settings")
-    assert f"{NEXT}paused \u2014 /resume to continue" in alex.chat.last.text
+    assert f"{NEXT}{texts.NEXT_PAUSED}" in alex.chat.last.text
+    assert alex.chat.last.text.count("/resume") == 1  # said once, in "Status"
     assert texts.NEXT_NONE not in alex.chat.last.text
     await sam.send("/settings")  # Alex paused: Sam is not told who (privacy rule 8)
     assert f"{NEXT}{texts.NEXT_HELD}" in sam.chat.last.text

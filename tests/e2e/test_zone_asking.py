@@ -31,8 +31,10 @@ async def test_the_schedule_waits_for_the_inviters_timezone(box: Sandbox) -> Non
     await sam.press(texts.INVITE_ACCEPT)
     assert texts.PAIRED_WAITING_YOU.format(partner="Sam") in alex.chat.texts()
     assert texts.PAIRED_WAITING_PARTNER.format(partner="Alex") in sam.chat.texts()
-    assert alex.chat.last.text == texts.ASK_TIMEZONE_INVITER.format(partner="Sam")
-    assert "Sydney" in [b.text for row in alex.chat.last.buttons for b in row]
+    # /pair asked Alex moments ago, and that question is still there: not asked a third time.
+    assert alex.chat.last.text == texts.PAIRED_WAITING_YOU.format(partner="Sam")
+    assert texts.ASK_TIMEZONE_INVITER.format(partner="Sam") not in alex.chat.texts()
+    assert alex.chat.texts().count(texts.ASK_TIMEZONE_BEFORE_PAIR) == 1
     assert sam.chat.last.text == texts.ASK_TIMEZONE_AFTER_PAIR
 
     await sam.send("New York")  # the invitee's zone shows times; the schedule still waits
@@ -58,6 +60,18 @@ async def test_the_schedule_waits_for_the_inviters_timezone(box: Sandbox) -> Non
     await box.tick()
     assert checkins(alex) == checkins(sam) == 1
     no_error_reply(alex, sam)
+
+
+async def test_an_inviter_is_asked_again_when_the_link_is_taken_up_later(box: Sandbox) -> None:
+    alex = box.fake.user(1001, "Alex")
+    sam = box.fake.user(1002, "Sam")
+    await alex.send("/start")  # skips the timezone question
+    await alex.send("/pair")
+    await box.advance(timedelta(hours=3), step=timedelta(hours=1))
+    await sam.open_link(invite_link(alex))
+    await sam.press(texts.INVITE_ACCEPT)
+    assert alex.chat.last.text == texts.ASK_TIMEZONE_INVITER.format(partner="Sam")
+    assert "Sydney" in [b.text for row in alex.chat.last.buttons for b in row]
 
 
 async def test_the_invitee_is_asked_again_before_the_first_checkin(box: Sandbox) -> None:

@@ -76,8 +76,9 @@ def week_began(cohort: Cohort, index: int, zone: str | None = None) -> datetime:
 
 
 def days_text(cohort: Cohort) -> str:
-    """The cohort's check-in days, in the language in force: ``Monday, Wednesday``."""
-    return ", ".join(texts.WEEKDAYS[d] for d in cohort.checkin_days)
+    """The cohort's check-in days, in the language in force, as a list shown after a colon:
+    ``Mondays, Wednesdays`` (``texts.WEEKDAYS_LISTED``, issue 12)."""
+    return ", ".join(texts.WEEKDAYS_LISTED[d] for d in cohort.checkin_days)
 
 
 def week_text(deps: Deps, cohort: Cohort, program: Program | None) -> str:

@@ -175,7 +175,8 @@ async def active_offer(tx: UnitOfWork, offer_id: int) -> tuple[Offer, Pair, set[
 
 async def due_remind(deps: Deps, item: DueItem, now: datetime) -> datetime | None:
     """Remind both partners of the exercise they agreed on (subject ``offer:<id>``); a
-    reminder more than two hours late (the bot was down) is dropped."""
+    reminder more than two hours late (the bot was down), or due while the pair is paused
+    (checked now, at fire time: issue 12), is dropped."""
     offer_id = OfferSubject.parse(item.subject).offer_id
     if now - item.due_at > STALE_AFTER:
         logger.info("offer %s: reminder due %s dropped (the bot was down)", offer_id, item.due_at)
@@ -185,6 +186,10 @@ async def due_remind(deps: Deps, item: DueItem, now: datetime) -> datetime | Non
         if found is None:
             return None
         offer, pair, active = found
+        if pair.paused:
+            # Checked when it fires: a pause stops everything the pair is sent (issue 12).
+            logger.info("offer %s: reminder dropped, the pair is paused", offer_id)
+            return None
         exercise = deps.content.exercises.get(offer.chosen or "")
         if exercise is None:
             return None

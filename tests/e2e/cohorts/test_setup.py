@@ -63,7 +63,7 @@ async def test_a_facilitator_sets_up_a_cohort_in_a_short_conversation(box: Sandb
     await fay.send("Lisbon")
     await fay.press(texts.BTN_NO_SESSION)
     created = fay.chat.last.text
-    assert "starting Mon 9 Mar, check-ins on Tuesday (Europe/Lisbon" in created
+    assert "starting Mon 9 Mar. Check-in days: Tuesdays (Europe/Lisbon" in created
     assert "?start=" in created
     await fay.send("/cohorts")
     assert fay.chat.last.text.startswith("Spring group \u00b7 Close, not merged")
