@@ -168,7 +168,7 @@ NOTICE_SCHEDULE = "Check-ins: {schedule}, {local} your time. Next one: {next}."
 # With the schedule off, the time and zone are kept for when it is set again: said, so that
 # a change of either while off is not a silent one (issue 12).
 NOTICE_SCHEDULE_OFF = (
-    "Check-ins: {schedule}. Their time stays {time} ({zone}), {local} your time, for when a "
+    "Check-ins: {schedule}. The check-in time stays {time} ({zone}), {local} your time, for when a "
     "schedule is set again."
 )
 NOTICE_WEEKLY = "Weekly check-in: {schedule}."

@@ -30,7 +30,7 @@ async def test_a_time_change_while_off_is_told(box: Sandbox) -> None:
     )
     await alex.send("/time 8:00")
     await notices_told(box)
-    assert "Their time stays 08:00 (Europe/Berlin), 08:00 your time" in sam.chat.last.text
+    assert "The check-in time stays 08:00 (Europe/Berlin), 08:00 your time" in sam.chat.last.text
 
 
 async def test_a_timezone_change_while_off_is_told(box: Sandbox) -> None:
@@ -41,6 +41,6 @@ async def test_a_timezone_change_while_off_is_told(box: Sandbox) -> None:
     await sam.press(texts.BTN_TZ)
     await sam.press(texts.PAIR_TZ_MINE.format(zone="America/New_York"))
     await notices_told(box)
-    told = "Their time stays 20:00 (America/New_York), 02:00 your time"
+    told = "The check-in time stays 20:00 (America/New_York), 02:00 your time"
     assert told in alex.chat.last.text, alex.chat.last.text
     assert alex.chat.last.text.startswith(texts.NOTICE_HEAD.format(name="Sam"))
