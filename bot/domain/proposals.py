@@ -156,10 +156,10 @@ def lands_in_quiet(
     the coming year (from ``now``, aware UTC) that ``change`` puts inside ``quiet`` (hours on
     the clock of ``zone``) where the lane before the change did not already open at that
     very instant (its time on that date); else None (also for ``quiet`` None: quiet hours
-    turned off, or a lane turned off). The year is read once a month and on both sides of every clock
-    change of the pair's zone and ``zone``, so a time that slips into the night when only
-    one of the clocks changes is caught too (issue 12, found by a probe: 21:30 New York
-    became 22:30 on 8 March)."""
+    turned off, or a lane turned off). The year is read once a month and on both sides of
+    every clock change of the pair's zone and ``zone``, so a time that slips into the night
+    when only one of the clocks changes is caught too (issue 12, found by a probe: 21:30 New
+    York became 22:30 on 8 March)."""
     if quiet is None:
         return None
     after = _lane(change.applied(before), change.weekly)
