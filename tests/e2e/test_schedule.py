@@ -32,7 +32,9 @@ async def test_new_pair_schedule_follows_inviters_timezone_with_each_partners_lo
 async def test_settings_warns_when_the_time_falls_in_a_partners_night(box: Sandbox) -> None:
     alex, sam = await make_pair(box, a_zone="Berlin", b_zone="Los Angeles")
     await alex.send("/time 8:00")
-    await sam.press(texts.BTN_PROPOSAL_ACCEPT)  # it lands in Sam's night: Sam is asked
+    # It lands in Sam's night: Sam is asked, when their own night ends (08:00 Los Angeles).
+    await box.run_until(datetime(2026, 3, 2, 16, 0, tzinfo=UTC))
+    await sam.press(texts.BTN_PROPOSAL_ACCEPT)
     await alex.send("/settings")
     # 08:00 in Berlin is 23:00 the evening before in Los Angeles.
     assert "that's 23:00 for Sam, inside quiet hours (22:00\u201308:00)" in alex.chat.last.text
