@@ -140,9 +140,9 @@ def _samples(now: datetime, zones: Sequence[str]) -> list[datetime]:
     one a month, and the day before and after each clock change of each of ``zones`` (every
     pair of offsets the two clocks take in the year appears right after a change)."""
     found = {now} | {now + timedelta(days=30 * k) for k in range(1, 13)}
-    for zone in zones:
+    days = [now + timedelta(days=d) for d in range(AHEAD.days + 1)]
+    for zone in set(zones):
         tz = zone_info(zone)
-        days = [now + timedelta(days=d) for d in range(int(AHEAD.days) + 1)]
         for day, following in pairwise(days):
             if day.astimezone(tz).utcoffset() != following.astimezone(tz).utcoffset():
                 found |= {day, following}
@@ -187,10 +187,9 @@ def night_landing(
     deps: Deps, before: Pair, change: ScheduleChange, partner: User
 ) -> datetime | None:
     """The first check-in of the changed lane in the coming year (aware UTC) that ``change``
-    would put inside
-    ``partner``'s quiet hours on their own clock, and it did not already fall at that very
-    time on their clock before the change (so ``/frequency weekdays`` on an unchanged time
-    asks no one); None when the change may apply at once (also when the partner turned quiet
+    would put inside ``partner``'s quiet hours on their own clock, and that did not already
+    fall at that very instant before the change (so ``/frequency weekdays`` on an unchanged
+    time asks no one); None when the change may apply at once (also when the partner turned quiet
     hours off, or the lane is off). See :func:`lands_in_quiet`."""
     return lands_in_quiet(before, change, partner.quiet, zone_of(deps, partner), deps.now())
 
@@ -281,7 +280,8 @@ async def ask_again(deps: Deps, tx: UnitOfWork, pair: Pair, user: User) -> None:
     if proposer is None:
         return
     after = _lane(change.applied(pair), change.weekly)
-    landing = None if after is None else next_occurrence(after, deps.now())
+    first = None if after is None else next_occurrence(after, deps.now())
+    landing = night_landing(deps, pair, change, user) or first
     if landing is None:
         return
     await tell(deps, tx, _ask(deps, pair, proposer, user, change, pair.proposal_seq, landing))
