@@ -17,6 +17,7 @@ from bot.domain.model import User
 from bot.domain.pairing import end_pair, take_back_answers
 from bot.domain.people import UserInfo, pair_of, speaking_to, tell, zone_of
 from bot.domain.ports import UnitOfWork
+from bot.domain.proposals import ask_again
 from bot.domain.reveal import reveal_messages
 from bot.domain.schedule import next_text, reschedule
 
@@ -128,6 +129,7 @@ async def reactivate(deps: Deps, tx: UnitOfWork, user: User) -> None:
             await tell(deps, tx, message)
     for message in await waiting_for(deps, tx, pair, fresh):
         await tell(deps, tx, message)
+    await ask_again(deps, tx, pair, fresh)
     # Still paused: nothing is running again, so nothing to say (and saying it would tell the
     # partner this was a block).
     if partner.active and not pair.paused:

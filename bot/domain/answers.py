@@ -13,7 +13,7 @@ from bot.domain import callbacks as cb
 from bot.domain.asking import answer_keyboard, display, valid_value
 from bot.domain.deps import Deps
 from bot.domain.errors import Refused
-from bot.domain.messages import Button, Edit, Message, Outcome, Style, Styled
+from bot.domain.messages import Button, Edit, Message, Outcome, Style, Styled, answered_topic
 from bot.domain.model import Answer, Pair, Round, RoundStatus, TypedDraft, User
 from bot.domain.people import UserInfo, pair_of, speaking_to, tell, touch
 from bot.domain.ports import UnitOfWork
@@ -125,7 +125,7 @@ async def _record(
     if complete_now and not complete_before:
         with speaking_to(partner):
             text = texts.ANSWER_WAITING.format(name=user.first_name)
-        await tell(deps, tx, Message(partner.id, text))
+        await tell(deps, tx, Message(partner.id, text, topic=answered_topic(round_id)))
     chosen = cb.SKIP if skipped else stored
     edit = Edit(None, answer_keyboard(round_id, position, shown, chosen))
     # The acknowledgement repeats the answer: remembered, so /delete can take it back.

@@ -76,6 +76,10 @@ class Message:
     Telegram's ``disable_notification`` (no sound: it reaches someone inside their quiet hours).
     Both are set by the quiet-hours policy, never by hand, and only mean something through the
     outbox: a direct reply goes at once, with sound (issue 12).
+    ``topic``: what the message is about (:func:`proposal_topic`, :func:`answered_topic`,
+    :func:`picked_topic`): queuing it first drops its chat's still-queued message of the same
+    topic (latest wins), and ``Outbox.drop_topic`` drops them once what they announce is
+    settled, so a notice held for the end of quiet hours never arrives stale (issue 12).
     """
 
     user_id: int
@@ -90,6 +94,7 @@ class Message:
     reply_to: int | None = None
     not_before: datetime | None = None
     silent: bool = False
+    topic: str | None = None
 
     def parts(self, limit: int = MAX_MESSAGE_CHARS) -> list[Message]:
         """The message as Telegram accepts it: split by :func:`split_styled` when longer than
@@ -110,6 +115,22 @@ class Message:
             )
             for i, (text, spans) in enumerate(chunks)
         ]
+
+
+def proposal_topic(pair_id: int) -> str:
+    """The outbox topic of a pair's schedule proposal (one waits at a time)."""
+    return f"proposal:{pair_id}"
+
+
+def answered_topic(round_id: int) -> str:
+    """The outbox topic of "X has answered" notices of a round (stale once it closes)."""
+    return f"answered:{round_id}"
+
+
+def picked_topic(offer_id: int) -> str:
+    """The outbox topic of "X has made their pick" notices of an exercise offer (stale once
+    both have picked)."""
+    return f"picked:{offer_id}"
 
 
 class Styled:

@@ -16,17 +16,27 @@ presser must be the other partner of that very pair, and the number the one wait
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
+from itertools import pairwise
 
 from bot import texts
 from bot.domain import callbacks as cb
 from bot.domain.deps import Deps
 from bot.domain.errors import Refused
-from bot.domain.messages import Button, Edit, Message, Outcome
+from bot.domain.messages import Button, Edit, Message, Outcome, proposal_topic
 from bot.domain.model import Pair, User
 from bot.domain.notices import agreed_change
-from bot.domain.people import UserInfo, pair_of, speaking_to, tell, touch, zone_of
+from bot.domain.people import (
+    UserInfo,
+    fmt_date,
+    pair_of,
+    speaking_to,
+    tell,
+    touch,
+    zone_of,
+)
 from bot.domain.ports import UnitOfWork
 from bot.domain.schedule import next_text, reschedule, schedule_text, weekly_words
 from scheduler.cadence import Cadence, Frequency, QuietHours, local_time, next_occurrence
@@ -117,33 +127,65 @@ def _lane(pair: Pair, weekly: bool) -> Cadence | None:
     return pair.weekly_cadence() if weekly else pair.cadence()
 
 
+#: How far ahead a change is checked against the partner's quiet hours (issue 12).
+AHEAD = timedelta(days=366)
+
+
+def _samples(now: datetime, zones: Sequence[str]) -> list[datetime]:
+    """Instants whose next check-in together covers the coming year (aware UTC): ``now``,
+    one a month, and the day before and after each clock change of each of ``zones`` (every
+    pair of offsets the two clocks take in the year appears right after a change)."""
+    found = {now} | {now + timedelta(days=30 * k) for k in range(1, 13)}
+    days = [now + timedelta(days=d) for d in range(AHEAD.days + 1)]
+    for zone in set(zones):
+        tz = zone_info(zone)
+        for day, following in pairwise(days):
+            if day.astimezone(tz).utcoffset() != following.astimezone(tz).utcoffset():
+                found |= {day, following}
+    return sorted(found)
+
+
 def lands_in_quiet(
     before: Pair, change: ScheduleChange, quiet: QuietHours | None, zone: str, now: datetime
 ) -> datetime | None:
-    """The pure rule behind :func:`night_landing`: the changed lane's next opening after
-    ``now`` (aware UTC) when ``change`` puts it inside ``quiet`` (hours on the clock of
-    ``zone``) and the opening did not already read that wall time on that clock before the
-    change; else None (also for ``quiet`` None: quiet hours turned off, or a lane turned off)."""
+    """The pure rule behind :func:`night_landing`: the first check-in of the changed lane in
+    the coming year (from ``now``, aware UTC) that ``change`` puts inside ``quiet`` (hours on
+    the clock of ``zone``) where the lane before the change did not already open at that
+    very instant (its time on that date); else None (also for ``quiet`` None: quiet hours
+    turned off, or a lane turned off). The year is read once a month and on both sides of
+    every clock change of the pair's zone and ``zone``, so a time that slips into the night
+    when only one of the clocks changes is caught too (issue 12, found by a probe: 21:30 New
+    York became 22:30 on 8 March)."""
     if quiet is None:
         return None
     after = _lane(change.applied(before), change.weekly)
-    new = None if after is None else next_occurrence(after, now)
-    if new is None or not quiet.covers(new, zone):
+    if after is None:
         return None
     earlier = _lane(before, change.weekly)
-    old = None if earlier is None else next_occurrence(earlier, now)
-    if old is not None and local_time(old, zone).time() == local_time(new, zone).time():
-        return None
-    return new
+    # The old lane's time on every date: a check-in at that very instant was already there
+    # before the change (``/frequency weekdays`` on an unchanged time asks no one).
+    was = (
+        None
+        if earlier is None or earlier.frequency is Frequency.OFF
+        else replace(earlier, frequency=Frequency.DAILY)
+    )
+    for sample in _samples(now, (after.timezone, zone)):
+        new = next_occurrence(after, sample)
+        if new is None or not quiet.covers(new, zone):
+            continue
+        if was is not None and next_occurrence(was, new - timedelta(seconds=1)) == new:
+            continue
+        return new
+    return None
 
 
 def night_landing(
     deps: Deps, before: Pair, change: ScheduleChange, partner: User
 ) -> datetime | None:
-    """The next check-in of the changed lane (aware UTC) when ``change`` would put it inside
-    ``partner``'s quiet hours on their own clock, and it did not already fall at that very
-    time on their clock before the change (so ``/frequency weekdays`` on an unchanged time
-    asks no one); None when the change may apply at once (also when the partner turned quiet
+    """The first check-in of the changed lane in the coming year (aware UTC) that ``change``
+    would put inside ``partner``'s quiet hours on their own clock, and that did not already
+    fall at that very instant before the change (so ``/frequency weekdays`` on an unchanged
+    time asks no one); None when the change may apply at once (also when the partner turned quiet
     hours off, or the lane is off). See :func:`lands_in_quiet`."""
     return lands_in_quiet(before, change, partner.quiet, zone_of(deps, partner), deps.now())
 
@@ -157,37 +199,95 @@ async def propose(
     change: ScheduleChange,
 ) -> str | None:
     """Make ``change`` a proposal when it lands in ``partner``'s quiet hours (see
-    :func:`night_landing`) and they can be asked (they have not blocked the bot): store it
-    (replacing any waiting one), ask the partner in their language with Accept / Keep buttons,
-    and return the proposer's reply (why the partner is asked first). None: not a proposal,
-    apply it at once."""
-    if not partner.active:
-        return None
+    :func:`night_landing`): store it (replacing any waiting one), ask the partner in their
+    language with Accept / Keep buttons, and return the proposer's reply (why the partner is
+    asked first). None: not a proposal, apply it at once. A partner who blocked the bot is
+    asked like a paused or present one (their copy comes when they are back, see
+    :func:`ask_again`): the proposer cannot tell a block from a pause (privacy rule 8)."""
     landing = night_landing(deps, pair, change, partner)
     if landing is None:
         return None
     seq = await tx.pairs.propose_schedule(pair.id, change.encode(), user.id)
+    await tx.outbox.drop_topic(pair.members, proposal_topic(pair.id))  # latest wins
+    await tell(deps, tx, _ask(deps, pair, user, partner, change, seq, landing))
     after = change.applied(pair)
     cadence = _lane(after, change.weekly)
     assert cadence is not None
-    local = local_time(landing, zone_of(deps, partner)).strftime("%H:%M")
-    with speaking_to(partner):
-        text = texts.PROPOSAL_ASK.format(
-            name=user.first_name, schedule=change.schedule(after), local=local
+    local = local_time(landing, zone_of(deps, partner))
+    if landing == next_occurrence(cadence, deps.now()):
+        return texts.PROPOSAL_SENT.format(
+            when=cadence.time_of_day.strftime("%H:%M"),
+            zone=cadence.timezone,
+            local=local.strftime("%H:%M"),
+            partner=partner.first_name,
         )
+    return texts.PROPOSAL_SENT_FROM.format(
+        when=cadence.time_of_day.strftime("%H:%M"),
+        zone=cadence.timezone,
+        local=local.strftime("%H:%M"),
+        partner=partner.first_name,
+        day=fmt_date(local.date()),
+    )
+
+
+def _ask(
+    deps: Deps,
+    pair: Pair,
+    proposer: User,
+    partner: User,
+    change: ScheduleChange,
+    seq: int,
+    landing: datetime,
+) -> Message:
+    """The proposal as ``partner`` reads it (their language, their clock), with Accept / Keep
+    buttons for proposal ``seq`` of ``pair``; ``landing``: the check-in it puts in their
+    quiet hours (aware UTC). Its outbox topic makes a newer one replace it while it waits."""
+    local = local_time(landing, zone_of(deps, partner))
+    after = change.applied(pair)
+    cadence = _lane(after, change.weekly)
+    first = None if cadence is None else next_occurrence(cadence, deps.now())
+    with speaking_to(partner):
+        schedule, at = change.schedule(after), local.strftime("%H:%M")
+        if landing == first:
+            text = texts.PROPOSAL_ASK.format(name=proposer.first_name, schedule=schedule, local=at)
+        else:
+            text = texts.PROPOSAL_ASK_FROM.format(
+                name=proposer.first_name, schedule=schedule, local=at, day=fmt_date(local.date())
+            )
         keyboard = (
             (
                 Button(texts.BTN_PROPOSAL_ACCEPT, cb.schedule_proposal(pair.id, seq, True)),
                 Button(texts.BTN_PROPOSAL_DECLINE, cb.schedule_proposal(pair.id, seq, False)),
             ),
         )
-    await tell(deps, tx, Message(partner.id, text, keyboard))
-    return texts.PROPOSAL_SENT.format(
-        when=cadence.time_of_day.strftime("%H:%M"),
-        zone=cadence.timezone,
-        local=local,
-        partner=partner.first_name,
-    )
+    return Message(partner.id, text, keyboard, topic=proposal_topic(pair.id))
+
+
+async def ask_again(deps: Deps, tx: UnitOfWork, pair: Pair, user: User) -> None:
+    """``user`` is back after blocking the bot: the proposal still waiting for them, if any,
+    is asked again (the copy queued meanwhile never reached them)."""
+    if pair.proposal is None or pair.proposal_by in (None, user.id):
+        return
+    proposer = await tx.users.get(pair.proposal_by)
+    try:
+        change = ScheduleChange.parse(pair.proposal)
+    except ValueError:
+        return
+    if proposer is None:
+        return
+    after = _lane(change.applied(pair), change.weekly)
+    first = None if after is None else next_occurrence(after, deps.now())
+    landing = night_landing(deps, pair, change, user) or first
+    if landing is None:
+        return
+    await tell(deps, tx, _ask(deps, pair, proposer, user, change, pair.proposal_seq, landing))
+
+
+async def drop_proposal(tx: UnitOfWork, pair: Pair) -> None:
+    """A direct change replaces the waiting proposal: it is forgotten, and its copy still
+    held for the partner's morning is not sent (issue 12)."""
+    await tx.pairs.drop_schedule_proposal(pair.id)
+    await tx.outbox.drop_topic(pair.members, proposal_topic(pair.id))
 
 
 async def apply_change(deps: Deps, tx: UnitOfWork, pair: Pair, change: ScheduleChange) -> Pair:

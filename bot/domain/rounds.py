@@ -22,7 +22,7 @@ from bot.domain.asking import left_to_answer, question_message, unanswered_messa
 from bot.domain.cohorts.calendar import program_cadence, program_round, send_week_message
 from bot.domain.deps import Deps
 from bot.domain.errors import Refused
-from bot.domain.messages import Keyboard, Message, Outcome
+from bot.domain.messages import Keyboard, Message, Outcome, answered_topic
 from bot.domain.model import (
     Lane,
     Origin,
@@ -280,8 +280,10 @@ def _round_messages(
 
 async def forget_round_work(tx: UnitOfWork, round_: Round, pair: Pair) -> None:
     """A round closed: its expiry and reminders go, no partner's next text answers it, and
-    its question messages lose their buttons (queued through the outbox, issue 12)."""
+    its question messages lose their buttons (queued through the outbox, issue 12), and a
+    "X has answered" notice still held for a partner's morning is not sent (issue 12)."""
     closed_at = round_.closed_at or round_.opened_at
+    await tx.outbox.drop_topic(pair.members, answered_topic(round_.id))
     await tx.outbox.clear_keyboards(round_.id, closed_at)
     await tx.due.cancel(DueKind.EXPIRE, RoundSubject(round_.id))
     for member_id in pair.members:

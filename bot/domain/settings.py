@@ -20,7 +20,13 @@ from bot.domain.occasions import settings_lines
 from bot.domain.packs import active_names
 from bot.domain.people import UserInfo, fmt_local, require_pair, speaking_to, tell, zone_of
 from bot.domain.ports import UnitOfWork
-from bot.domain.proposals import ScheduleChange, apply_change, propose, waiting_line
+from bot.domain.proposals import (
+    ScheduleChange,
+    apply_change,
+    drop_proposal,
+    propose,
+    waiting_line,
+)
 from bot.domain.quiet_hours import settings_line as quiet_line
 from bot.domain.schedule import (
     held_for,
@@ -48,9 +54,10 @@ async def show_settings(deps: Deps, who: UserInfo, *, as_edit: bool = False) -> 
     async with deps.db.write() as tx:
         user, pair, partner = await require_pair(deps, tx, who)
         text = await settings_text(deps, tx, user, pair, partner)
+    keyboard = settings_keyboard(pair, user, partner)
     if as_edit:
-        return Outcome(edit=Edit(text, settings_keyboard(pair)))
-    return Outcome(replies=[Message(who.id, text, settings_keyboard(pair))])
+        return Outcome(edit=Edit(text, keyboard))
+    return Outcome(replies=[Message(who.id, text, keyboard)])
 
 
 async def settings_text(deps: Deps, tx: UnitOfWork, user: User, pair: Pair, partner: User) -> str:
@@ -110,11 +117,13 @@ def _frequency_row() -> tuple[Button, ...]:
     )
 
 
-def settings_keyboard(pair: Pair) -> Keyboard:
-    """The settings buttons: frequencies, time, timezone, pause or resume."""
+def settings_keyboard(pair: Pair, user: User, partner: User) -> Keyboard:
+    """The settings buttons for ``user``: frequencies, time, timezone, pause or resume.
+    Resume while check-ins are stopped: by a pause, or by a partner who can no longer be
+    reached, so a partner's pause and block show the same buttons (privacy rule 8)."""
     pause = (
         Button(texts.BTN_RESUME, cb.setting("resume"))
-        if pair.paused
+        if pair.paused or held_for(pair, user, partner)
         else Button(texts.BTN_PAUSE, cb.setting("pause"))
     )
     return (
@@ -219,9 +228,8 @@ async def change_schedule(
         if all(value is None or getattr(pair, key) == value for key, value in wanted.items()):
             if as_edit:
                 settings = await settings_text(deps, tx, user, pair, partner)
-                return Outcome(
-                    toast=texts.NOTHING_CHANGED, edit=Edit(settings, settings_keyboard(pair))
-                )
+                keyboard = settings_keyboard(pair, user, partner)
+                return Outcome(toast=texts.NOTHING_CHANGED, edit=Edit(settings, keyboard))
             nxt = await next_or_why(deps, tx, pair, user, partner)
             text = texts.SCHEDULE_UNCHANGED.format(schedule=schedule_text(pair), next=nxt)
             return Outcome(replies=[Message(who.id, text)])
@@ -230,7 +238,7 @@ async def change_schedule(
             asked = await propose(deps, tx, user, pair, partner, change)
             if asked is not None:
                 return await _replied(deps, tx, who, asked, as_edit=as_edit, toast=False)
-            await tx.pairs.drop_schedule_proposal(pair.id)  # a direct change replaces it
+            await drop_proposal(tx, pair)  # a direct change replaces it
             await note_change(deps, tx, user, pair)
             pair = await apply_change(deps, tx, pair, change)
         else:
@@ -270,7 +278,7 @@ async def _replied(
         return Outcome(replies=[Message(who.id, text)])
     user, pair, partner = await require_pair(deps, tx, who)
     settings = await settings_text(deps, tx, user, pair, partner)
-    redrawn = Edit(settings, settings_keyboard(pair))
+    redrawn = Edit(settings, settings_keyboard(pair, user, partner))
     if not toast:
         return Outcome(edit=redrawn, replies=[Message(who.id, text)])
     return Outcome(edit=redrawn, toast=text[:190])

@@ -14,7 +14,7 @@ from bot.domain.messages import Button, Edit, Keyboard, Message, Outcome
 from bot.domain.model import Pair, User
 from bot.domain.notices import note_change
 from bot.domain.people import UserInfo, fmt_local, require_pair, zone_of
-from bot.domain.proposals import ScheduleChange, propose
+from bot.domain.proposals import ScheduleChange, drop_proposal, propose
 from bot.domain.schedule import (
     next_or_why,
     night_warnings,
@@ -106,7 +106,7 @@ async def set_weekly(
                 return Outcome(
                     replies=[Message(who.id, asked)], edit=Edit(None, ()) if as_edit else None
                 )
-        await tx.pairs.drop_schedule_proposal(pair.id)  # a direct change replaces it
+        await drop_proposal(tx, pair)  # a direct change replaces it
         await note_change(deps, tx, user, pair)
         pair = await tx.pairs.set_weekly(pair.id, weekday, new_time)
         await reschedule(deps, tx, pair)

@@ -42,6 +42,7 @@ from bot.storage.round_messages import (
     remember_question,
 )
 from bot.storage.tables import broadcasts, outbox, sent_messages
+from bot.storage.topics import drop_topic
 
 #: How long Telegram lets a bot delete its own message in a private chat.
 DELETABLE_FOR = timedelta(hours=48)
@@ -78,6 +79,8 @@ async def enqueue(
     if priority is None:
         priority = priority_for(message.user_id, broadcast=broadcast_id is not None)
     rows = _rows(message, now, broadcast_id, priority, not_after())
+    if message.topic is not None:  # latest wins (issue 12)
+        await drop_topic(conn, [message.user_id], message.topic)
     if priority < Priority.BULK:
         # The chat's queued rows go first (a chat keeps its order, see ``claim``): raise them
         # to this message's priority, so a reply is not held behind a wave's question to the
@@ -97,7 +100,7 @@ async def enqueue_many(conn: AsyncConnection, messages: Sequence[Message], now: 
     rows: list[dict[str, Any]] = []
     for message in messages:
         priority = priority_for(message.user_id)
-        if priority < Priority.BULK:
+        if priority < Priority.BULK or message.topic is not None:
             if rows:
                 await conn.execute(_INSERT, rows)
                 rows = []
@@ -145,6 +148,7 @@ def _rows(
             "round_id": part.asks[0] if part.asks else None,
             "round_position": part.asks[1] if part.asks else None,
             "reply_to": part.reply_to,
+            "topic": message.topic,
         }
         for index, part in enumerate(parts)
     ]
@@ -473,6 +477,10 @@ class SqlOutbox:
     async def drop_for(self, user_id: int) -> None:
         """See :meth:`bot.domain.ports.Outbox.drop_for`."""
         await self._conn.execute(delete(outbox).where(outbox.c.user_id == user_id))
+
+    async def drop_topic(self, user_ids: Sequence[int], topic: str) -> int:
+        """See :meth:`bot.domain.ports.Outbox.drop_topic`."""
+        return await drop_topic(self._conn, user_ids, topic)
 
     async def park_for(self, user_id: int) -> None:
         """See :meth:`bot.domain.ports.Outbox.park_for`."""

@@ -307,6 +307,9 @@ outbox = Table(
     # held until then: the end of the recipient's quiet hours; while held, the row does not
     # hold back its chat's later messages (issue 12)
     Column("not_before", UTCDateTime),
+    # What the message is about (Message.topic): a newer one of the topic, or what settles
+    # it, drops it while it waits (issue 12)
+    Column("topic", String(48)),
     Index("ix_outbox_priority_id", "priority", "id"),
 )
 

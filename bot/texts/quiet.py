@@ -17,12 +17,13 @@ QUIET_SHOW_OFF = (
     "Turn them on (22:00\u201308:00): /quiet on \u00b7 choose your own: /quiet 23:00 07:30"
 )
 QUIET_SET = (
-    "Done. Your quiet hours are now {hours} (your time). Only you see this change; your "
-    "partner isn't told."
+    "Done. Your quiet hours are now {hours} (your time). Your partner gets no message about "
+    "it, but sees your quiet hours in /settings, so that schedule changes can respect them."
 )
 QUIET_SET_OFF = (
     "Done. Quiet hours are off: messages come when they're sent, with sound. /quiet on brings "
-    "back 22:00\u201308:00."
+    "back 22:00\u201308:00. Your partner gets no message about it, but sees in /settings "
+    "that yours are off."
 )
 # After a change, when the pair's check-in time falls inside the new quiet hours.
 QUIET_CHECKINS_SILENT = (

@@ -150,6 +150,16 @@ PROPOSAL_ASK = (
     "{name} would like your check-ins to come {schedule}. That's {local} on your clock, "
     "inside your quiet hours, so it changes only if you accept."
 )
+# The same, when the clocks change first: {day} is like "Sun 8 Mar".
+PROPOSAL_SENT_FROM = (
+    "{when} ({zone}) becomes {local} for {partner} from {day}, when the clocks change: inside "
+    "their quiet hours, so {partner} is asked first. Your check-ins stay as they are until they "
+    "accept; I'll tell you what they say."
+)
+PROPOSAL_ASK_FROM = (
+    "{name} would like your check-ins to come {schedule}. From {day}, when the clocks change, "
+    "that's {local} on your clock, inside your quiet hours, so it changes only if you accept."
+)
 BTN_PROPOSAL_ACCEPT = "Accept"
 BTN_PROPOSAL_DECLINE = "Keep as it is"
 PROPOSAL_ACCEPTED_YOU = "Accepted. Check-ins now come {schedule}. Next one: {next}."

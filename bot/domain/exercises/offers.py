@@ -32,7 +32,7 @@ from bot.domain.deps import Deps
 from bot.domain.errors import Refused
 from bot.domain.exercises import rotation
 from bot.domain.exercises.findings import findings, recent_findings
-from bot.domain.messages import Button, Edit, Keyboard, Message, Outcome
+from bot.domain.messages import Button, Edit, Keyboard, Message, Outcome, picked_topic
 from bot.domain.model import NOT_NOW, Offer, OfferStatus, Pair, Round, RoundKind, User
 from bot.domain.people import (
     UserInfo,
@@ -257,7 +257,7 @@ async def pick(deps: Deps, who: UserInfo, offer_id: int, choice: str) -> Outcome
             if partner is not None:
                 with speaking_to(partner):
                     text = texts.PICK_WAITING.format(name=user.first_name)
-                await tell(deps, tx, Message(partner_id, text))
+                await tell(deps, tx, Message(partner_id, text, topic=picked_topic(offer_id)))
         saved = texts.PICK_SAVED.format(
             pick=pick_label(deps, chosen), partner=other_name(names, pair, who.id)
         )
@@ -275,8 +275,10 @@ async def _both_picked(
     picks: dict[int, str],
     names: dict[int, str],
 ) -> None:
-    """Both picked: agreed, declined, or differed (each sees both picks), decided once."""
+    """Both picked: agreed, declined, or differed (each sees both picks), decided once. A
+    "has made their pick" notice still held for a partner's morning is not sent (issue 12)."""
     assert pair.user_a is not None and pair.user_b is not None
+    await tx.outbox.drop_topic(pair.members, picked_topic(offer.id))
     a, b = picks[pair.user_a], picks[pair.user_b]
     now = deps.now()
     members = await tx.users.get_many(pair.members)

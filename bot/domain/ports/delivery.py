@@ -33,6 +33,12 @@ class Outbox(Protocol):
         """Drop every message waiting for the user."""
         ...
 
+    async def drop_topic(self, user_ids: Sequence[int], topic: str) -> int:
+        """Drop the messages of ``topic`` (``Message.topic``) still queued and not claimed for
+        any of ``user_ids``: what they announce is settled or replaced (issue 12). Returns how
+        many rows went."""
+        ...
+
     async def park_for(self, user_id: int) -> None:
         """The user blocked the bot: park their waiting messages that show a pair's answers
         (a reveal; ``Message.carries``) until they come back, and drop the rest (questions,
