@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,7 +25,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from bot.emulator import FakeBotAPI, FakeUser
+from bot.emulator import FakeBotAPI, FakeUser, SentMessage
 from bot.storage.database import create_engine
 from bot.storage.tables import outbox, rounds
 from bot.telegram.webhook import SECRET_HEADER
@@ -113,6 +114,10 @@ async def pair_up(inviter: FakeUser, invitee: FakeUser, zone: str) -> None:
         await shows(user, lambda t: t.startswith(f"Hi {user.first_name}, welcome"), "welcome")
         await user.send(zone)
         await shows(user, lambda t: t.startswith("Got it: your timezone"), "timezone")
+        # Real clocks: whatever the hour, nobody's quiet hours hold a message or turn the
+        # move below into a proposal (quiet hours have their own tests, issue 12).
+        await user.send("/quiet off")
+        await shows(user, lambda t: t.startswith("Done. Quiet hours are off"), "quiet off")
 
     await asyncio.gather(start(inviter), start(invitee))
     await inviter.send("/pair")
@@ -131,11 +136,20 @@ def first_minute_after(at: datetime, margin: timedelta) -> datetime:
     return minute if minute == earliest else minute + timedelta(minutes=1)
 
 
+def question_of(user: FakeUser) -> SentMessage:
+    """The newest check-in question in the user's chat."""
+    return next(m for m in reversed(user.chat.messages) if m.text.startswith("Check-in ·"))
+
+
+def buttons_gone(user: FakeUser) -> bool:
+    """Whether the user's newest question shows no buttons any more (its round closed)."""
+    return not question_of(user).buttons
+
+
 def answer_button(user: FakeUser) -> str | None:
     """The callback data of a neutral answer to the newest question in the chat (the middle
     of a scale, "about the same", a choice's first option); None for an open question."""
-    question = next(m for m in reversed(user.chat.messages) if m.text.startswith("Check-in ·"))
-    data = [b.callback_data for row in question.buttons for b in row if b.callback_data]
+    data = [b.callback_data for row in question_of(user).buttons for b in row if b.callback_data]
     if any(d.startswith("w:") for d in data):
         return None
     for preferred in (":3", ":same"):
@@ -224,16 +238,23 @@ async def test_three_processes_on_one_postgresql_no_duplicate_none_lost(
             local = slot.astimezone(ZoneInfo(ZONES[zone])).strftime("%H:%M")
             await inviter.send(f"/time {local}")
             await shows(inviter, lambda t: t.startswith("Done. Check-ins now come"), "moved")
-            await shows(invitee, lambda t: "changed your check-ins" in t, "told")
+            # The invitee hears of it in one coalesced notice a few minutes later (issue 12),
+            # after this test has ended.
 
         await asyncio.gather(*(move(a, b, zone) for a, b, zone in pairs))
         assert datetime.now(UTC) < slot, "the schedule changes took longer than the margin"
 
         # The wave: three processes tick; each pair's round opens once, both get it.
         everyone = [u for a, b, _ in pairs for u in (a, b)]
+        # The slot is up to 68 s ahead (the next whole minute after an 8 s margin).
+        await wait_for(lambda: datetime.now(UTC) >= slot, "the slot", within=90)
         for user in everyone:
             await shows(user, lambda t: t.startswith("Check-in ·"), "the question")
         await asyncio.gather(*(run_pair(a, b) for a, b, _ in pairs))
+        # A closed round's question loses its buttons (bulk edits queued at the reveal, sent by
+        # whichever process is free), before the processes stop.
+        for user in everyone:
+            await wait_for(partial(buttons_gone, user), f"{user!r}: buttons gone")
 
         for process in processes:
             assert await process.terminate() == 0
