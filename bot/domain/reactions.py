@@ -71,7 +71,9 @@ async def react(
                 line = texts.REACTION_NOTICE.format(
                     name=user.first_name, reaction=texts.REACTION_LABELS[reaction.value]
                 )
-            await tell(deps, tx, Message(partner.id, line))
+            # Part of the pair's exchange, like the reveal it answers: /delete and /safety's
+            # removal drop it unsent and take it back once sent (carries, DESIGN.md rule 4).
+            await tell(deps, tx, Message(partner.id, line, carries=(pair.id,)))
     toast = texts.REACTION_SENT.format(name=partner.first_name)
     if not genuine:
         return Outcome(toast=toast)  # never change a message that did not carry the button

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -148,3 +148,16 @@ async def test_delete_removes_the_users_reactions(box: Sandbox) -> None:
     async with box.runtime.engine.connect() as conn:
         left = (await conn.execute(select(reveal_reactions.c.user_id))).scalars().all()
     assert left == [1002]
+
+
+async def test_a_held_reaction_line_goes_with_its_authors_delete(box: Sandbox) -> None:
+    # 09:00 UTC: 10:00 for Alex in Berlin, 04:00 for Sam in New York (quiet hours).
+    alex, sam = await make_pair(box, a_zone="Berlin", b_zone="New York")
+    await open_round(box, alex, sam)
+    await alex.press("3")
+    await sam.press("3")
+    await alex.press(THANKS)  # Sam's line waits for 08:00 in New York
+    await alex.send("/delete")
+    await alex.press(texts.DELETE_YES)
+    await box.run_until(datetime(2026, 3, 2, 13, 30, tzinfo=UTC))  # 08:30 in New York
+    assert not any("Thank you" in t for t in sam.chat.texts())
