@@ -9,7 +9,7 @@ outbox for both (DESIGN.md, a round's life, step 5).
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from bot import texts
 from bot.domain import callbacks as cb
@@ -40,7 +40,7 @@ async def reveal(deps: Deps, tx: UnitOfWork, round_id: int) -> bool:
     pair = await tx.pairs.get(closed.pair_id)
     assert pair is not None
     members = await tx.users.get_many(pair.members)
-    shown = await reveal_messages(deps, tx, closed, pair, pair.members)
+    shown = await reveal_messages(deps, tx, closed, pair, pair.members, members)
     # The reveal reaches a partner in their quiet hours at once, without sound; what follows
     # it (an exercise offer, a hint) waits for their morning (issue 12).
     for message in shown:
@@ -55,11 +55,18 @@ async def reveal(deps: Deps, tx: UnitOfWork, round_id: int) -> bool:
 
 
 async def reveal_messages(
-    deps: Deps, tx: UnitOfWork, round_: Round, pair: Pair, recipients: Sequence[int]
+    deps: Deps,
+    tx: UnitOfWork,
+    round_: Round,
+    pair: Pair,
+    recipients: Sequence[int],
+    members: Mapping[int, User] | None = None,
 ) -> list[Message]:
     """The reveal of a revealed round for each of ``recipients`` (members of the pair), in
-    their language: both answers side by side, question by question."""
-    members = await tx.users.get_many(pair.members)
+    their language: both answers side by side, question by question. ``members``: the pair's
+    users by id when the caller has read them already (else they are read here)."""
+    if members is None:
+        members = await tx.users.get_many(pair.members)
     asked, given = await round_answers(tx, round_.id)
     title = await chosen_title(deps, tx, round_.offer_id)
     messages: list[Message] = []

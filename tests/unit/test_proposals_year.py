@@ -6,26 +6,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time
 
-from bot.domain.model import Pair, PairStatus
 from bot.domain.proposals import ScheduleChange, lands_in_quiet
 from scheduler.cadence import DEFAULT_QUIET_HOURS, Frequency
+from tests.unit.test_proposals import berlin_pair
 
 SAT_7_MAR = datetime(2026, 3, 7, 12, 0, tzinfo=UTC)  # New York changes clocks on 8 March
 MON_2_MAR = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-def berlin_pair(**fields: object) -> Pair:
-    base: dict[str, object] = {
-        "id": 1,
-        "user_a": 1001,
-        "user_b": 1002,
-        "status": PairStatus.ACTIVE,
-        "timezone": "Europe/Berlin",
-        "frequency": Frequency.DAILY,
-        "time_of_day": time(20, 0),
-    }
-    base.update(fields)
-    return Pair(**base)  # type: ignore[arg-type]
 
 
 def test_new_yorks_clock_change_moves_a_time_into_the_night() -> None:
