@@ -259,6 +259,19 @@ class OutboxItem:
     silent: bool = False
 
 
+@dataclass(frozen=True)
+class Finished:
+    """What became of a claimed outbox row, to be recorded (``OutboxQueue.done_many``):
+    ``outcome`` "sent" (Telegram accepted it, as ``message_id`` when it was a message),
+    "blocked", "dropped" or "late"; ``chat_free_at`` (aware UTC): the chat's other messages
+    wait until then (one message per second per chat, across processes)."""
+
+    item: OutboxItem
+    outcome: str = "sent"
+    chat_free_at: datetime | None = None
+    message_id: int | None = None
+
+
 def keyboard_to_json(buttons: Keyboard) -> str | None:
     """Serialise a keyboard for the outbox (None for no buttons)."""
     if not buttons:

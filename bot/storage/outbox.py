@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.domain.messages import (
+    Finished,
     Message,
     OutboxItem,
     keyboard_from_json,
@@ -41,11 +42,10 @@ from bot.storage.round_messages import (
     question_message,
     remember_question,
 )
-from bot.storage.tables import broadcasts, outbox, sent_messages
+from bot.storage.sent import DELETABLE_FOR, record_finished, remember_sent
+from bot.storage.tables import outbox, sent_messages
 from bot.storage.topics import drop_topic
 
-#: How long Telegram lets a bot delete its own message in a private chat.
-DELETABLE_FOR = timedelta(hours=48)
 #: A parked outbox row (its user blocked the bot) holds this lease and claim token: no claim
 #: takes it until the user comes back (``SqlOutbox.unpark``).
 PARKED_UNTIL = datetime(9999, 1, 1, tzinfo=UTC)
@@ -217,30 +217,6 @@ _IN_ORDER = ~exists().where(
 )
 
 
-#: Forget a claimed row (bind parameters ``id``, ``token``), built once.
-_DELETE_CLAIMED = delete(outbox).where(
-    outbox.c.id == bindparam("id"), outbox.c.claim_token == bindparam("token")
-)
-_FORGET_SENT = delete(sent_messages).where(sent_messages.c.sent_at < bindparam("before"))
-_REMEMBER_SENT = insert(sent_messages)
-
-
-async def _remember(
-    conn: AsyncConnection, chat_id: int, message_ids: Sequence[int], pair_id: int, at: datetime
-) -> None:
-    """Remember sent messages that show pair ``pair_id``'s answers, forgetting those Telegram
-    no longer lets a bot delete (see ``OutboxQueue.remember_sent``), in the caller's
-    transaction."""
-    await conn.execute(_FORGET_SENT, {"before": at - DELETABLE_FOR})
-    await conn.execute(
-        _REMEMBER_SENT,
-        [
-            {"chat_id": chat_id, "message_id": m, "pair_id": pair_id, "sent_at": at}
-            for m in message_ids
-        ],
-    )
-
-
 class SqlOutboxQueue:
     """The outbox of messages to send (implements :class:`bot.domain.ports.OutboxQueue`): at
     least once, in order per chat, across restarts; claimed by priority, then age."""
@@ -307,29 +283,21 @@ class SqlOutboxQueue:
         bound). A broadcast's message adds to the broadcast's delivered or blocked count in the
         same transaction. ``chat_free_at`` (aware UTC): the chat's other free messages wait
         until then (Telegram's one message per second per chat, across processes)."""
-        await self.done_many([(item, chat_free_at)], outcome)
+        await self.done_many([Finished(item, outcome, chat_free_at)])
 
-    async def done_many(
-        self, finished: Sequence[tuple[OutboxItem, datetime | None]], outcome: str = "sent"
-    ) -> None:
-        """:meth:`done` for several messages, each with its ``chat_free_at``, in one
-        transaction (the sender records what Telegram accepted a few messages at a time)."""
+    async def done_many(self, finished: Sequence[Finished], at: datetime | None = None) -> None:
+        """See :meth:`bot.domain.ports.OutboxQueue.done_many`. Raises ValueError when a
+        message id is given without ``at``."""
         if not finished:
             return
         async with begin_write(self._engine) as conn:
-            await self._finish(conn, finished, outcome)
+            await record_finished(conn, finished, at)
 
     async def sent(
         self, item: OutboxItem, message_id: int, at: datetime, chat_free_at: datetime | None = None
     ) -> None:
         """See :meth:`bot.domain.ports.OutboxQueue.sent`."""
-        async with begin_write(self._engine) as conn:
-            await self._finish(conn, [(item, chat_free_at)], "sent")
-            if item.carries is not None:
-                await _remember(conn, item.user_id, [message_id], item.carries, at)
-            if item.asks is not None:
-                round_id, position = item.asks
-                await remember_question(conn, item.user_id, message_id, round_id, position, at)
+        await self.done_many([Finished(item, "sent", chat_free_at, message_id)], at)
 
     async def remember_question(
         self, chat_id: int, message_id: int, asks: tuple[int, int], at: datetime
@@ -337,26 +305,6 @@ class SqlOutboxQueue:
         """See :meth:`bot.domain.ports.OutboxQueue.remember_question`."""
         async with begin_write(self._engine) as conn:
             await remember_question(conn, chat_id, message_id, asks[0], asks[1], at)
-
-    async def _finish(
-        self,
-        conn: AsyncConnection,
-        finished: Sequence[tuple[OutboxItem, datetime | None]],
-        outcome: str,
-    ) -> None:
-        """The statements of :meth:`done_many`, in the caller's transaction."""
-        for item, chat_free_at in finished:
-            gone = await conn.execute(_DELETE_CLAIMED, {"id": item.id, "token": item.claim_token})
-            if chat_free_at is not None:
-                await self._hold_chat(conn, item.user_id, chat_free_at, item.claim_token)
-            if item.broadcast_id is not None and gone.rowcount == 1:
-                column = {"sent": "delivered", "blocked": "blocked"}.get(outcome)
-                if column is not None:
-                    await conn.execute(
-                        update(broadcasts)
-                        .where(broadcasts.c.id == item.broadcast_id)
-                        .values({column: broadcasts.c[column] + 1})
-                    )
 
     async def release(self, items: Sequence[OutboxItem], at: datetime) -> None:
         """:meth:`retry_later` for several claimed messages, in one transaction."""
@@ -369,23 +317,6 @@ class SqlOutboxQueue:
                     .where(outbox.c.id == item.id, outbox.c.claim_token == item.claim_token)
                     .values(lease_until=None, claim_token=None, next_attempt_at=at)
                 )
-
-    @staticmethod
-    async def _hold_chat(
-        conn: AsyncConnection, user_id: int, at: datetime, claim_token: str
-    ) -> None:
-        """Messages to ``user_id`` that this claim or nobody holds are not ready before ``at``
-        (none is moved earlier)."""
-        c = outbox.c
-        await conn.execute(
-            update(outbox)
-            .where(
-                c.user_id == user_id,
-                c.next_attempt_at < at,
-                or_(c.claim_token == claim_token, c.lease_until.is_(None)),
-            )
-            .values(next_attempt_at=at)
-        )
 
     async def retry_later(self, item: OutboxItem, at: datetime) -> None:
         """Free the lease; the message is tried again at ``at`` (aware UTC). Not an attempt."""
@@ -450,7 +381,7 @@ class SqlOutboxQueue:
     ) -> None:
         """See :meth:`bot.domain.ports.OutboxQueue.remember_sent`."""
         async with begin_write(self._engine) as conn:
-            await _remember(conn, chat_id, message_ids, pair_id, at)
+            await remember_sent(conn, chat_id, message_ids, pair_id, at)
 
     async def pending(self) -> int:
         """How many messages wait to be sent."""

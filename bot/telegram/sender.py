@@ -42,7 +42,7 @@ from datetime import datetime, timedelta
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
-from bot.domain.messages import Message, OutboxItem, utf16_len
+from bot.domain.messages import Finished, Message, OutboxItem, utf16_len
 from bot.domain.ports import OutboxQueue
 from bot.domain.sending import Priority
 from bot.domain.tandem import Tandem
@@ -90,8 +90,8 @@ class Sender:
         self._wake = asyncio.Event()
         self._urgent = False
         self._task: asyncio.Task[None] | None = None
-        #: Accepted by Telegram, not yet recorded (:meth:`_record`), with the chat's free time.
-        self._accepted: list[tuple[OutboxItem, datetime | None]] = []
+        #: Rows Telegram answered for, not yet recorded (:meth:`_record`).
+        self._accepted: list[Finished] = []
         self._recording: asyncio.Task[None] | None = None
 
     def _now(self) -> datetime:
@@ -297,10 +297,11 @@ class Sender:
     async def flush(self, bot: Bot) -> int:
         """Send every outbox message that is ready now, by priority; returns how many were
         sent. With pacing, each send waits for its slot (on a manual clock, the clock moves
-        on), a message whose chat had one less than a second ago waits in the outbox, the
-        next claim is made while the current one is half sent, and what Telegram accepted is
-        recorded a few messages at a time, beside the sending (the duplicate window grows by
-        those few messages, about 0.2 s).
+        on), a message whose chat had one less than a second ago waits in the outbox, and the
+        next claim is made while the current one is half sent. Paced or not, what Telegram
+        answered is recorded :data:`SLOT_BATCH` rows at a time, beside the sending, and the
+        rest when the flush ends (the duplicate window grows by those few messages, about
+        0.2 s when paced).
 
         While the sender is paused (network failures, an overall 429) nothing is claimed; a
         flush interrupted by that, or by a user's action, hands the rest of its claim back
@@ -358,7 +359,7 @@ class Sender:
             await asyncio.shield(previous)  # a stopping sender still records what went out
         batch, self._accepted = self._accepted, []
         if batch:
-            self._recording = asyncio.create_task(self._outbox.done_many(batch))
+            self._recording = asyncio.create_task(self._outbox.done_many(batch, self._now()))
             if final:
                 recording, self._recording = self._recording, None
                 await asyncio.shield(recording)
@@ -465,20 +466,14 @@ class Sender:
             return await self._failed(item, exc)
         free_at = await self._pacer.accepted(item.user_id)
         MESSAGES_SENT.labels(_PRIORITY_LABELS.get(item.priority, "bulk")).inc()
-        if not self._pacer.enabled:
-            # Forgotten and, if it shows answers, remembered for take_back at once.
-            await self._outbox.sent(item, sent.message_id, self._now())
-            return "sent"
-        carried = () if item.carries is None else (item.carries,)
-        await self._remember(item.user_id, sent.message_id, carried)
-        if item.asks is not None:
-            await self._outbox.remember_question(
-                item.user_id, sent.message_id, item.asks, self._now()
-            )
-        self._accepted.append((item, free_at))
+        await self._finished(Finished(item, "sent", free_at, sent.message_id))
+        return "sent"
+
+    async def _finished(self, done: Finished) -> None:
+        """Note a finished row; every :data:`SLOT_BATCH` of them are recorded together."""
+        self._accepted.append(done)
         if len(self._accepted) >= SLOT_BATCH:
             await self._record()
-        return "sent"
 
     async def _failed(self, item: OutboxItem, exc: TelegramError) -> str:
         """A real attempt failed for the network, a timeout or a 5xx: the row is kept, its
@@ -516,5 +511,5 @@ class Sender:
             logger.info("outbox %s: message not changed: %s", item.id, type(exc).__name__)
         except TelegramError as exc:
             return await self._failed(item, exc)
-        await self._outbox.done(item, "dropped")
+        await self._finished(Finished(item, "dropped"))
         return "dropped"

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.domain.messages import Button, Message
+from bot.domain.messages import Button, Finished, Message
 from bot.domain.ports import Transactions
 from bot.domain.subjects import DueKind, MemberSubject, PairSubject, RoundSubject
 from bot.storage.outbox import SqlOutboxQueue
@@ -177,3 +177,44 @@ async def test_a_sent_message_that_shows_answers_is_forgotten_and_remembered_tog
         assert await tx.outbox.take_back([pair.id], NOW) == 1
     (deletion,) = await queue.claim(NOW, LEASE, 10, secrets.token_hex(8))
     assert (deletion.user_id, deletion.delete_message_id) == (1001, 555)
+
+
+async def test_a_reveal_dropped_while_on_its_way_is_taken_back_once_recorded(
+    db: Transactions, engine: AsyncEngine
+) -> None:
+    """/delete runs while a reveal is being sent (its row is claimed): the row is dropped,
+    and when the sender records what Telegram accepted, in a batch with another message,
+    that copy is deleted from the chat instead of being remembered for a take-back that
+    already happened."""
+    pair = await seed_pair(db)
+    async with db.write() as tx:
+        await tx.outbox.enqueue(Message(1001, "reveal", carries=(pair.id,)), NOW)
+        await tx.outbox.enqueue(Message(1002, "reveal", carries=(pair.id,)), NOW)
+    queue = SqlOutboxQueue(engine)
+    first, second = await queue.claim(NOW, LEASE, 10, secrets.token_hex(8))
+    async with db.write() as tx:  # /delete, while both are with Telegram
+        assert await tx.outbox.drop_carrying([pair.id]) == 2
+        assert await tx.outbox.take_back([pair.id], NOW) == 0
+    await queue.done_many([Finished(first, message_id=601), Finished(second, message_id=602)], NOW)
+    deletions = await queue.claim(NOW, LEASE, 10, secrets.token_hex(8))
+    assert sorted((d.user_id, d.delete_message_id) for d in deletions) == [(1001, 601), (1002, 602)]
+    async with db.write() as tx:  # nothing left remembered for this pair
+        assert await tx.outbox.take_back([pair.id], NOW) == 0
+
+
+async def test_a_batch_records_each_message_once_and_needs_the_instant_sent(
+    db: Transactions, engine: AsyncEngine
+) -> None:
+    pair = await seed_pair(db)
+    async with db.write() as tx:
+        await tx.outbox.enqueue(Message(1001, "reveal", carries=(pair.id,)), NOW)
+        await tx.outbox.enqueue(Message(1002, "plain"), NOW)
+    queue = SqlOutboxQueue(engine)
+    shows, plain = await queue.claim(NOW, LEASE, 10, secrets.token_hex(8))
+    with pytest.raises(ValueError):
+        await queue.done_many([Finished(shows, message_id=700)])
+    assert await queue.pending() == 2  # rolled back: nothing recorded
+    await queue.done_many([Finished(shows, message_id=700), Finished(plain, message_id=701)], NOW)
+    assert await queue.pending() == 0
+    async with db.write() as tx:
+        assert await tx.outbox.take_back([pair.id], NOW) == 1

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.domain.messages import Message, OutboxItem
+from bot.domain.messages import Finished, Message, OutboxItem
 from bot.domain.sending import Priority
 from bot.domain.subjects import DueKind, Subject
 
@@ -142,10 +142,12 @@ class OutboxQueue(Protocol):
         transaction."""
         ...
 
-    async def done_many(
-        self, finished: Sequence[tuple[OutboxItem, datetime | None]], outcome: str = "sent"
-    ) -> None:
-        """:meth:`done` for several ``(message, chat_free_at)`` in one transaction."""
+    async def done_many(self, finished: Sequence[Finished], at: datetime | None = None) -> None:
+        """Record several finished rows in one transaction: :meth:`done` for each, and for
+        each message Telegram accepted (``Finished.message_id``, sent at ``at``, aware UTC)
+        what :meth:`sent` records. A row that shows a pair's answers and was dropped while
+        on its way (a /delete meanwhile) has that message taken back at once. Raises
+        ValueError for a message id without ``at``."""
         ...
 
     async def release(self, items: Sequence[OutboxItem], at: datetime) -> None:
