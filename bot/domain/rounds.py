@@ -285,9 +285,8 @@ async def forget_round_work(tx: UnitOfWork, round_: Round, pair: Pair) -> None:
     closed_at = round_.closed_at or round_.opened_at
     await tx.outbox.drop_topic(pair.members, answered_topic(round_.id))
     await tx.outbox.clear_keyboards(round_.id, closed_at)
-    await tx.due.cancel(DueKind.EXPIRE, RoundSubject(round_.id))
-    for member_id in pair.members:
-        await tx.due.cancel(DueKind.REMIND, MemberSubject(round_.id, member_id))
+    reminders = [(DueKind.REMIND, MemberSubject(round_.id, m)) for m in pair.members]
+    await tx.due.cancel_many([(DueKind.EXPIRE, RoundSubject(round_.id)), *reminders])
     await tx.users.stop_awaiting_round(round_.id, pair.members)
     await tx.answers.drop_drafts_of_round(round_.id)
 

@@ -299,6 +299,18 @@ class SqlDueSchedule:
             )
         )
 
+    async def cancel_many(self, entries: Sequence[tuple[DueKind, Subject]]) -> None:
+        """See :meth:`bot.domain.ports.DueSchedule.cancel_many` (each term of the OR is a
+        lookup on the unique index of kind and subject)."""
+        if not entries:
+            return
+        c = due_work.c
+        await self._conn.execute(
+            delete(due_work).where(
+                or_(*(and_(c.kind == k.value, c.subject == s.encode()) for k, s in entries))
+            )
+        )
+
     async def due_at(self, kind: DueKind, subject: Subject) -> datetime | None:
         """See :meth:`bot.domain.ports.DueSchedule.due_at`."""
         return await due_at_of(self._conn, kind.value, subject.encode())

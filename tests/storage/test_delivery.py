@@ -82,6 +82,28 @@ async def test_due_work_is_one_row_per_kind_and_subject(
     assert [(i.kind, i.subject) for i in claimed] == [("open_round", "pair:4")]
 
 
+async def test_cancelling_several_due_rows_takes_exactly_those(db: Transactions) -> None:
+    async with db.write() as tx:
+        await tx.due.schedule(DueKind.EXPIRE, RoundSubject(9), NOW, NOW)
+        await tx.due.schedule(DueKind.REMIND, MemberSubject(9, 7), NOW, NOW)
+        await tx.due.schedule(DueKind.REMIND, MemberSubject(9, 8), NOW, NOW)
+        await tx.due.schedule(DueKind.REMIND, MemberSubject(10, 7), NOW, NOW)
+        await tx.due.schedule(DueKind.EXPIRE, RoundSubject(10), NOW, NOW)
+        await tx.due.cancel_many(
+            [
+                (DueKind.EXPIRE, RoundSubject(9)),
+                (DueKind.REMIND, MemberSubject(9, 7)),
+                (DueKind.REMIND, MemberSubject(9, 8)),
+                (DueKind.REMIND, MemberSubject(9, 99)),  # nothing there: no error
+            ]
+        )
+        await tx.due.cancel_many([])
+        assert await tx.due.due_at(DueKind.EXPIRE, RoundSubject(9)) is None
+        assert await tx.due.due_at(DueKind.REMIND, MemberSubject(9, 8)) is None
+        assert await tx.due.due_at(DueKind.REMIND, MemberSubject(10, 7)) == NOW
+        assert await tx.due.due_at(DueKind.EXPIRE, RoundSubject(10)) == NOW
+
+
 async def test_two_claims_never_take_the_same_due_row(
     db: Transactions, engine: AsyncEngine
 ) -> None:

@@ -107,6 +107,10 @@ class DueSchedule(Protocol):
         """Delete the row, if any."""
         ...
 
+    async def cancel_many(self, entries: Sequence[tuple[DueKind, Subject]]) -> None:
+        """:meth:`cancel` of several rows (kind, subject) in one statement."""
+        ...
+
     async def due_at(self, kind: DueKind, subject: Subject) -> datetime | None:
         """When the row is due, or None when there is none."""
         ...
