@@ -17,6 +17,7 @@ becomes a reply (its transaction already rolled back).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
@@ -48,17 +49,22 @@ from bot.telegram.context import TandemContext
 from bot.telegram.errors import on_error
 from bot.telegram.render import render
 
+logger = logging.getLogger(__name__)
+
 PRIVATE = filters.ChatType.PRIVATE
 
 Callback = Callable[[Update, TandemContext], Coroutine[Any, Any, None]]
 _Call = Callable[[Update, TandemContext, UserInfo], Awaitable[Outcome]]
 
 
-def who_sent(update: Update) -> UserInfo:
+def who_sent(update: Update) -> UserInfo | None:
     """The sender as the domain sees them (only the id identifies), with the language they
-    chose with /language as the duplicate guard read it (issue 12)."""
+    chose with /language as the duplicate guard read it (issue 12); None for an update that
+    names no sender (Telegram fills ``from`` in private chats: only a forged or unusual
+    update lacks it)."""
     user = update.effective_user
-    assert user is not None
+    if user is None:
+        return None
     claim = current_update()
     return UserInfo(
         id=user.id,
@@ -94,6 +100,9 @@ def _handler(call: _Call) -> Callback:
 
     async def handler(update: Update, context: TandemContext) -> None:
         who = who_sent(update)
+        if who is None:
+            logger.debug("update %s names no sender: ignored", update.update_id)
+            return
         # What the operation queues for the sender is interactive; for others, normal.
         with speaking(who.speaks), acting(who.id) as sending:
             try:

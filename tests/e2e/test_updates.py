@@ -124,3 +124,30 @@ async def test_group_command_from_a_stranger_only_links(box: Sandbox) -> None:
     ] * 2
     assert 1003 not in box.fake.chats
     assert not [c for c in box.fake.calls("sendMessage") if str(c.get("chat_id")) == "1003"]
+
+
+async def test_a_message_that_names_no_sender_is_ignored_without_an_error(box: Sandbox) -> None:
+    """Telegram fills ``from`` in private chats; an update without it (forged, or an unusual
+    client) gets no "Something went wrong" and logs no error."""
+    alex, sam = await make_pair(box)
+    await open_round(box, alex, sam)
+    before = len(alex.chat.messages)
+    chat = {"id": alex.user_id, "type": "private", "first_name": "Alex"}
+    await box.deliver(
+        {"update_id": 9001, "message": {"message_id": 900, "date": 1, "chat": chat, "text": "hi"}}
+    )
+    await box.deliver(
+        {
+            "update_id": 9002,
+            "edited_message": {
+                "message_id": 900,
+                "date": 1,
+                "edit_date": 2,
+                "chat": chat,
+                "text": "/history",
+            },
+        }
+    )
+    assert len(alex.chat.messages) == before
+    await alex.send("/settings")  # the bot goes on as before
+    assert len(alex.chat.messages) == before + 1
