@@ -30,7 +30,7 @@ from bot.domain.schedule import (
     next_or_why,
     night_warnings,
     schedule_text,
-    todays_slot,
+    coming_slot,
     weekly_text,
 )
 from bot.domain.subjects import DueKind, NoticeSubject
@@ -113,7 +113,7 @@ async def notice_text(
     everything ended where it started."""
     now = Snapshot.of(pair)
     lines = []
-    anchor = todays_slot(deps, pair.cadence())
+    anchor = coming_slot(deps, pair.cadence())
     local = local_time(anchor, zone_of(deps, reader)).strftime("%H:%M")
     if now.schedule != before.schedule and pair.cadence().frequency is Frequency.OFF:
         # The time and zone kept while off, so that changing either is told too (issue 12).

@@ -19,7 +19,7 @@ from bot.domain.messages import Message, Outcome
 from bot.domain.model import Pair, User
 from bot.domain.people import UserInfo, pair_of, touch, zone_of
 from bot.domain.quiet import quiet_text
-from bot.domain.schedule import todays_slot
+from bot.domain.schedule import coming_slot
 from scheduler.cadence import (
     QUIET_OFF,
     Frequency,
@@ -160,7 +160,7 @@ def silent_checkins(deps: Deps, user: User, pair: Pair, hours: QuietHours) -> st
     for cadence in (pair.cadence(), pair.weekly_cadence()):
         if cadence is None or cadence.frequency is Frequency.OFF:
             continue
-        local = local_time(todays_slot(deps, cadence), zone)
+        local = local_time(coming_slot(deps, cadence), zone)
         if hours.contains(local.time()):
             return texts.QUIET_CHECKINS_SILENT.format(local=local.strftime("%H:%M"))
     return None

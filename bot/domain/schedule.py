@@ -103,8 +103,14 @@ async def next_or_why(deps: Deps, tx: UnitOfWork, pair: Pair, reader: User, part
     return texts.NEXT_NONE
 
 
-def todays_slot(deps: Deps, cadence: Cadence) -> datetime:
-    """The pair's wall time today (in the pair's zone), to show in each partner's zone."""
+def coming_slot(deps: Deps, cadence: Cadence) -> datetime:
+    """The instant of the pair's next check-in by ``cadence`` (aware UTC), to show in each
+    partner's zone: the local times then are the ones the next check-in really comes at,
+    also when a clock change in one zone falls before it (probe of 2026-12-03). With the
+    schedule off, the pair's wall time today (in the pair's zone)."""
+    coming = next_occurrence(cadence, deps.now())
+    if coming is not None:
+        return coming
     today = local_time(deps.now(), cadence.timezone).date()
     return datetime.combine(today, cadence.time_of_day, zone_info(cadence.timezone))
 
@@ -119,7 +125,7 @@ def night_warnings(
     cadence = cadence or pair.cadence()
     if cadence.frequency is Frequency.OFF:
         return ""
-    anchor = todays_slot(deps, cadence)
+    anchor = coming_slot(deps, cadence)
     text = ""
     for person, sentence in (
         (user, texts.NIGHT_WARNING_YOU),

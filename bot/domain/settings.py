@@ -37,7 +37,7 @@ from bot.domain.schedule import (
     parse_weekday,
     reschedule,
     schedule_text,
-    todays_slot,
+    coming_slot,
     weekly_text,
     zone_pending,
 )
@@ -65,7 +65,7 @@ async def settings_text(deps: Deps, tx: UnitOfWork, user: User, pair: Pair, part
     pair's calendar (life-stage packs, anniversary, trip), both partners alike, and each
     partner's quiet hours (issue 12)."""
     cadence = pair.cadence()
-    anchor = todays_slot(deps, cadence)
+    anchor = coming_slot(deps, cadence)
     mine = local_time(anchor, zone_of(deps, user)).strftime("%H:%M")
     theirs = local_time(anchor, zone_of(deps, partner)).strftime("%H:%M")
     # Why nothing comes next, when nothing does (issue 12: never a bare "none scheduled").

@@ -253,3 +253,21 @@ async def test_a_suggested_reminder_inside_my_own_quiet_hours_moves_too(box: San
         in alex.chat.texts()
     )
     assert alex.chat.last.text == texts.REMIND_SET_YOU.format(when="Tue 3 Mar, 09:00")
+
+
+async def test_local_times_are_those_of_the_next_check_in_across_one_zones_clock_change(
+    box: Sandbox,
+) -> None:
+    """Monday 2 March: 20:00 in Berlin is 14:00 in New York, but the United States move their
+    clocks on Sunday 8 March, so the weekly Sunday check-in comes at 15:00 there: /settings
+    and /quiet read the times of the check-in that really comes (probe of 2026-12-03)."""
+    alex, sam = await make_pair(box, a_zone="Berlin", b_zone="New York")
+    await alex.send("/frequency weekly sun")
+    await sam.send("/settings")
+    page = sam.chat.last.text
+    assert "Your time: 15:00 \u00b7 Alex's time: 20:00" in page
+    assert "Sun 8 Mar, 15:00" in page
+    await sam.send("/quiet 13:30 14:30")  # Monday's 14:00, not Sunday's 15:00
+    assert sam.chat.last.text == texts.QUIET_SET.format(hours="13:30\u201314:30")
+    await sam.send("/quiet 14:30 15:30")
+    assert sam.chat.last.text.endswith(texts.QUIET_CHECKINS_SILENT.format(local="15:00"))
