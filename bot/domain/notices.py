@@ -27,10 +27,10 @@ from bot.domain.model import Pair, PairStatus, User
 from bot.domain.people import speaking_to, tell, zone_of
 from bot.domain.ports import UnitOfWork
 from bot.domain.schedule import (
+    coming_slot,
     next_or_why,
     night_warnings,
     schedule_text,
-    coming_slot,
     weekly_text,
 )
 from bot.domain.subjects import DueKind, NoticeSubject

@@ -29,6 +29,7 @@ from bot.domain.proposals import (
 )
 from bot.domain.quiet_hours import settings_line as quiet_line
 from bot.domain.schedule import (
+    coming_slot,
     held_for,
     next_opening,
     next_or_why,
@@ -37,7 +38,6 @@ from bot.domain.schedule import (
     parse_weekday,
     reschedule,
     schedule_text,
-    coming_slot,
     weekly_text,
     zone_pending,
 )
