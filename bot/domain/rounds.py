@@ -18,7 +18,7 @@ from prometheus_client import Counter
 
 from bot import texts
 from bot.domain import callbacks as cb
-from bot.domain.asking import left_to_answer, question_message, unanswered_messages
+from bot.domain.asking import question_message, unanswered_messages
 from bot.domain.cohorts.calendar import program_cadence, program_round, send_week_message
 from bot.domain.deps import Deps
 from bot.domain.errors import Refused
@@ -293,22 +293,28 @@ async def forget_round_work(tx: UnitOfWork, round_: Round, pair: Pair) -> None:
 
 async def expire_round(deps: Deps, tx: UnitOfWork, round_id: int) -> None:
     """Close a round as expired if it is still open (decided once). A partner who had
-    answered everything is told it closed; the one answer given stays private forever."""
+    answered is told it closed and that what they gave stays private forever (DESIGN.md, a
+    round's life, 7): everything, or part of a check-in of several questions."""
     closed = await tx.rounds.close_if_open(round_id, RoundStatus.EXPIRED, deps.now())
     if closed is None:
         return
     pair = await tx.pairs.get(closed.pair_id)
     assert pair is not None
     members = await tx.users.get_many(pair.members)
+    asked = await tx.rounds.asked(round_id)
     for member_id in pair.members:
         member = members.get(member_id)
         if member is None or not member.active:
             continue
-        if await left_to_answer(tx, round_id, member_id) == 0:
-            with speaking_to(member):
-                opened = fmt_local(closed.opened_at, zone_of(deps, member))
-                text = texts.EXPIRED_ANSWERED.format(opened=opened)
-            await tell(deps, tx, Message(member_id, text))
+        given = await tx.answers.positions(round_id, member_id)
+        if not given:
+            continue
+        whole = all(a.position in given for a in asked)
+        with speaking_to(member):
+            opened = fmt_local(closed.opened_at, zone_of(deps, member))
+            said = texts.EXPIRED_ANSWERED if whole else texts.EXPIRED_PARTLY
+            text = said.format(opened=opened)
+        await tell(deps, tx, Message(member_id, text))
     await forget_round_work(tx, closed, pair)
 
 

@@ -109,6 +109,11 @@ EXPIRED_ANSWERED = (
     "The check-in that opened {opened} closed before you both answered. "
     "Your answer stays private and will never be shown."
 )
+# A partner who answered part of a check-in of several questions when it closed.
+EXPIRED_PARTLY = (
+    "The check-in that opened {opened} closed before you both finished it. "
+    "The answers you gave stay private and will never be shown."
+)
 
 # Weekly (deeper) rounds of several questions, revealed side by side.
 ROUND_HEADER_OF = "Question {n} of {total} \u00b7 {dimension}"

@@ -238,3 +238,27 @@ async def test_settings_show_a_weekly_only_schedule(box: Sandbox) -> None:
     assert "Next one: Sun 8 Mar, 10:00 your time" in alex.chat.last.text
     await alex.send("/settings")
     assert f"Status: {texts.STATUS_WEEKLY_ONLY}" in alex.chat.last.text
+
+
+async def test_a_weekly_check_in_that_closes_half_answered_reassures_both_who_answered(
+    box: Sandbox,
+) -> None:
+    """Alex answers all three questions, Sam one: at expiry nothing is revealed, and each is
+    told that what they gave stays private, Sam too (DESIGN.md, a round's life, 7; probe of
+    2026-12-03)."""
+    alex, sam = await make_pair(box)
+    await alex.send("/weekly sun 10:00")
+    await notices_told(box)
+    before_a, before_s = len(alex.chat.messages), len(sam.chat.messages)
+    box.clock.set(SUN_8_MAR_10_BERLIN)
+    await box.tick()
+    alex_qs, sam_qs = alex.chat.messages[before_a:], sam.chat.messages[before_s:]
+    for message in alex_qs:
+        await press_in(alex, message, "4")
+    await press_in(sam, sam_qs[0], "2")
+    before_a, before_s = len(alex.chat.messages), len(sam.chat.messages)
+    await box.run_until(SUN_8_MAR_10_BERLIN + timedelta(days=6))
+    opened = fmt_local(SUN_8_MAR_10_BERLIN, "Europe/Berlin")
+    assert texts.EXPIRED_ANSWERED.format(opened=opened) in texts_since(alex, before_a)
+    assert texts.EXPIRED_PARTLY.format(opened=opened) in texts_since(sam, before_s)
+    assert reveals(alex) == [] and reveals(sam) == []
