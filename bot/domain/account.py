@@ -43,6 +43,7 @@ async def delete_data(deps: Deps, who: UserInfo, confirmed: bool) -> Outcome:
     privacy rules 4 and 8)."""
     if not confirmed:
         return Outcome(replies=[Message(who.id, texts.KEPT)], edit=Edit(None, ()))
+    paired_before = False
     async with deps.db.write() as tx:
         user = await tx.users.get(who.id)
         if user is not None:
@@ -55,7 +56,9 @@ async def delete_data(deps: Deps, who: UserInfo, confirmed: bool) -> Outcome:
                 await tell(deps, tx, Message(partner.id, text))
             await tx.outbox.drop_for(who.id)
             await tx.outbox.forget_questions_of(who.id)
-            await take_back_answers(deps, tx, await tx.pairs.ids_with_member(who.id))
+            pair_ids = await tx.pairs.ids_with_member(who.id)
+            paired_before = bool(pair_ids)
+            await take_back_answers(deps, tx, pair_ids)
             await tx.answers.delete_for_user(who.id)
             await tx.reactions.delete_for_user(who.id)
             await tx.offers.delete_picks_of(who.id)
@@ -65,7 +68,9 @@ async def delete_data(deps: Deps, who: UserInfo, confirmed: bool) -> Outcome:
             await tx.invites.delete_for_user(who.id)
             await tx.pairs.forget_member(who.id)
             await tx.users.delete(who.id)
-    done = texts.DELETE_DONE + "\n\n" + texts.TAKEN_BACK
+    # The removal from both chats is mentioned only to someone who had a pair (probe of
+    # 2026-12-03: a user who never paired was told of a second chat).
+    done = texts.DELETE_DONE + ("\n\n" + texts.TAKEN_BACK if paired_before else "")
     return Outcome(replies=[Message(who.id, done)], edit=Edit(None, ()))
 
 

@@ -23,7 +23,7 @@ async def test_delete_my_data(box: Sandbox) -> None:
     await alex.press("4")
     await alex.send("/delete")
     await alex.press("Yes, delete my data")
-    assert "deleted" in alex.chat.last.text
+    assert alex.chat.last.text == texts.DELETE_DONE + "\n\n" + texts.TAKEN_BACK
     assert sam.chat.last.text == texts.PAIR_ENDED_NOTICE
     from bot.storage.tables import answers, users
 
@@ -177,3 +177,11 @@ async def test_partner_back_after_forbidden_can_answer_the_open_round(box: Sandb
     assert "You: 3 of 5\nSam: 4 of 5" in reveal
     assert count(sam, texts.REVEAL_HEADER) == 1
     no_error_reply(alex, sam)
+
+
+async def test_delete_by_someone_who_never_paired_speaks_of_no_second_chat(box: Sandbox) -> None:
+    kim = box.fake.user(1003, "Kim")
+    await kim.send("/start")
+    await kim.send("/delete")
+    await kim.press(texts.DELETE_YES)
+    assert kim.chat.last.text == texts.DELETE_DONE
