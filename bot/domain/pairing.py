@@ -67,16 +67,21 @@ def zone_keyboard() -> Keyboard:
 
 async def create_invite(deps: Deps, who: UserInfo) -> Outcome:
     """``/pair``: a single-use invite deep link, valid 48 hours (earlier open invites of the
-    sender are revoked). A sender without a timezone is asked for it first."""
+    sender are revoked, and the reply says so when one still worked). A sender without a
+    timezone is asked for it first."""
     async with deps.db.write() as tx:
         user = await touch(deps, tx, who)
         found = await pair_of(tx, user)
         if found is not None:
             raise Refused(texts.INVITE_ALREADY_PAIRED.format(partner=found[1].first_name))
+        replaced = await tx.invites.revoke_open([who.id], InviteKind.PAIR, deps.now())
         link = await issue_link(deps, tx, inviter_id=who.id, kind=InviteKind.PAIR)
         if user.timezone is None:
             await tx.users.set_awaiting(who.id, AwaitTimezone())
-    out = Outcome(replies=[Message(who.id, texts.INVITE_CREATED.format(link=link))])
+    text = texts.INVITE_CREATED.format(link=link)
+    if replaced:  # the earlier link stops working: said, not left to be found out
+        text += "\n\n" + texts.INVITE_REPLACED
+    out = Outcome(replies=[Message(who.id, text)])
     if user.timezone is None:
         out.replies.append(Message(who.id, texts.ASK_TIMEZONE_BEFORE_PAIR, zone_keyboard()))
     return out

@@ -60,9 +60,11 @@ class SqlInvites:
         ).scalar_one()
         return int(invite_id)
 
-    async def revoke_open(self, inviter_ids: Collection[int], kind: InviteKind) -> None:
+    async def revoke_open(
+        self, inviter_ids: Collection[int], kind: InviteKind, now: datetime | None = None
+    ) -> int:
         """See :meth:`bot.domain.ports.Invites.revoke_open`."""
-        await self._conn.execute(
+        revoked = await self._conn.execute(
             update(invites)
             .where(
                 invites.c.inviter_id.in_(list(inviter_ids)),
@@ -70,7 +72,10 @@ class SqlInvites:
                 invites.c.kind == kind.value,
             )
             .values(status=InviteStatus.REVOKED.value)
+            .returning(invites.c.expires_at)
         )
+        ends = revoked.scalars().all()
+        return 0 if now is None else sum(1 for end in ends if end > now)
 
     async def get(self, invite_id: int) -> Invite | None:
         """See :meth:`bot.domain.ports.Invites.get`."""

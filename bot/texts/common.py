@@ -53,7 +53,7 @@ HELP = (
 )
 HELP_FACILITATOR = "For facilitators and admins:\n{commands}"
 
-NOT_PAIRED = "You're not paired with anyone right now. Send /pair to invite your partner."
+NOT_PAIRED = "You're not in a pair right now. Send /pair to invite your partner."
 KEPT = "Okay, nothing changed."
 BUTTON_STALE = "This button no longer works."
 BUTTON_NOT_YOURS = "This button isn't for you."

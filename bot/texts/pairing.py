@@ -8,6 +8,7 @@ INVITE_CREATED = (
     "Here is your invite link. Send it to your partner; it works once and expires in 48 hours:\n\n"
     "{link}\n\nWhen they open it and accept, I'll tell you both."
 )
+INVITE_REPLACED = "Your earlier invite link no longer works: only this one does."
 INVITE_ALREADY_PAIRED = (
     "You're already paired with {partner}. To pair with someone else, /unpair first."
 )

@@ -271,3 +271,19 @@ async def test_checkin_commands_while_unpaired(box: Sandbox, command: str, start
     await box.tick()
     assert new_texts(kim, before) == [texts.NOT_PAIRED]
     no_error_reply(kim)
+
+
+async def test_a_second_pair_link_says_the_first_one_stopped_working(box: Sandbox) -> None:
+    alex = box.fake.user(1001, "Alex")
+    await start_user(alex, "Berlin")
+    await alex.send("/pair")
+    first = invite_link(alex)
+    assert texts.INVITE_REPLACED not in alex.chat.last.text
+    await alex.send("/pair")
+    assert alex.chat.last.text.endswith("\n\n" + texts.INVITE_REPLACED)
+    sam = box.fake.user(1002, "Sam")
+    await sam.send(f"/start {first.split('?start=')[1]}")
+    assert sam.chat.last.text == texts.INVITE_USED
+    box.clock.advance(timedelta(hours=49))  # the second link expired on its own
+    await alex.send("/pair")
+    assert texts.INVITE_REPLACED not in alex.chat.last.text

@@ -48,9 +48,19 @@ async def test_revoking_counts_and_deleting(db: Transactions) -> None:
             )
         assert await tx.invites.open_for_cohort(9, NOW) == 2
         assert await tx.invites.open_for_cohort(9, NOW + timedelta(hours=2)) == 0  # expired
-        await tx.invites.revoke_open([1], InviteKind.PAIR)
+        assert await tx.invites.revoke_open([1], InviteKind.PAIR, NOW) == 2  # both still worked
         assert await tx.invites.open_for_cohort(9, NOW) == 0
+        assert await tx.invites.revoke_open([1], InviteKind.PAIR, NOW) == 0  # none left
         facilitator = await tx.invites.by_token_hash("2" * 64)
         assert facilitator is not None and facilitator.status is InviteStatus.OPEN
         await tx.invites.delete_for_user(1)
         assert await tx.invites.by_token_hash("2" * 64) is None
+
+
+async def test_revoking_counts_only_invites_that_still_worked(db: Transactions) -> None:
+    async with db.write() as tx:
+        for n, ttl in enumerate((timedelta(hours=1), timedelta(hours=3))):
+            await tx.invites.add(
+                token_hash=str(n) * 64, inviter_id=1, kind=InviteKind.PAIR, now=NOW, ttl=ttl
+            )
+        assert await tx.invites.revoke_open([1], InviteKind.PAIR, NOW + timedelta(hours=2)) == 1

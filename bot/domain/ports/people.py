@@ -302,8 +302,11 @@ class Invites(Protocol):
         """Store an open invite valid for ``ttl``; returns its id."""
         ...
 
-    async def revoke_open(self, inviter_ids: Collection[int], kind: InviteKind) -> None:
-        """Revoke the open invites of ``kind`` these users made."""
+    async def revoke_open(
+        self, inviter_ids: Collection[int], kind: InviteKind, now: datetime | None = None
+    ) -> int:
+        """Revoke the open invites of ``kind`` these users made; returns how many of them
+        still worked at ``now`` (aware UTC; not yet expired), 0 without ``now``."""
         ...
 
     async def get(self, invite_id: int) -> Invite | None:
