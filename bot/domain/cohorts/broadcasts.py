@@ -65,7 +65,10 @@ async def compose(deps: Deps, who: UserInfo, cohort_id: int, text: str) -> Outco
             return Outcome(replies=[Message(who.id, reply)])
         people = await tx.broadcasts.recipients(cohort_id)
         broadcast_id = await tx.broadcasts.create(cohort_id, who.id, cleaned, deps.now())
-    preview = texts.BROADCAST_PREVIEW.format(n=len(people), name=cohort.name, text=cleaned)
+    # The people it will go to, counted as the send counts them: those who blocked Tandem
+    # are not (the report counts them apart).
+    reachable = sum(1 for p in people if p.active)
+    preview = texts.BROADCAST_PREVIEW.format(n=reachable, name=cohort.name, text=cleaned)
     keyboard = (
         (
             Button(texts.BTN_SEND, cb.broadcast(broadcast_id, True)),
