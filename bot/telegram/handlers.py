@@ -18,6 +18,7 @@ becomes a reply (its transaction already rolled back).
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
@@ -117,9 +118,17 @@ def _handler(call: _Call) -> Callback:
     return handler
 
 
+def command_args(args: Sequence[str] | None) -> list[str]:
+    """A command's words without invisible formatting characters (Unicode category Cf: zero
+    widths, direction marks), which a client or a paste may slip in: ``/timezone \u200bBerlin``
+    means Berlin. A word left empty is dropped."""
+    words = ("".join(ch for ch in word if unicodedata.category(ch) != "Cf") for word in args or ())
+    return [word for word in words if word]
+
+
 def _command(command: Command) -> Callback:
     async def call(update: Update, context: TandemContext, who: UserInfo) -> Outcome:
-        return await command.operation(context.deps, who, context.args or [])
+        return await command.operation(context.deps, who, command_args(context.args))
 
     call.__doc__ = f"/{command.name}: {command.operation.__doc__ or ''}"
     return _handler(call)

@@ -25,6 +25,9 @@ async def test_timezone_by_button_and_by_iana_name(box: Sandbox) -> None:
     assert any("Asia/Tokyo" in t for t in alex.chat.texts())
     await alex.send("/timezone America/New_York")
     assert "America/New_York" in alex.chat.messages[-2].text
+    # Invisible characters a paste slips in are not part of the name.
+    await alex.send("/timezone \u200bBerlin\u200e \u2060")
+    assert any("Europe/Berlin" in t for t in alex.chat.texts()[-2:])
 
 
 async def test_help_and_command_menu(box: Sandbox) -> None:
