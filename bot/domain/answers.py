@@ -97,7 +97,9 @@ async def _record(
     if not skipped and not valid_value(shown, value, from_button):
         raise Refused(texts.BUTTON_STALE, toast=True)
     stored = None if skipped else value
-    mine = await tx.answers.positions(round_id, user.id)
+    # Both partners' answers in one read (answers to this round wait for the hold above).
+    answered = await tx.answers.positions_by_member(round_id)
+    mine = answered.get(user.id, set())
     complete_before = mine >= positions.keys()
     typed = not (from_button or skipped)
     given = Answer(round_id, position, user.id, stored, skipped, typed=typed)
@@ -110,8 +112,8 @@ async def _record(
     assert partner is not None
     left = len(positions.keys() - mine - {position})
     complete_now = left == 0
-    if complete_now and await tx.answers.positions(round_id, partner.id) >= positions.keys():
-        await reveal(deps, tx, round_id)
+    if complete_now and answered.get(partner.id, set()) >= positions.keys():
+        await reveal(deps, tx, round_id, pair=pair, members={user.id: user, partner.id: partner})
         return Outcome(toast=texts.ANSWER_TOAST, edit=Edit(None, ()))
     echo = display(shown, stored, skipped)
     if len(echo) > ACK_ECHO_CHARS:
@@ -125,7 +127,7 @@ async def _record(
     if complete_now and not complete_before:
         with speaking_to(partner):
             text = texts.ANSWER_WAITING.format(name=user.first_name)
-        await tell(deps, tx, Message(partner.id, text, topic=answered_topic(round_id)))
+        await tell(deps, tx, Message(partner.id, text, topic=answered_topic(round_id)), to=partner)
     chosen = cb.SKIP if skipped else stored
     edit = Edit(None, answer_keyboard(round_id, position, shown, chosen))
     # The acknowledgement repeats the answer: remembered, so /delete can take it back.

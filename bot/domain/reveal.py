@@ -30,22 +30,33 @@ from content.schema import Gap
 logger = logging.getLogger(__name__)
 
 
-async def reveal(deps: Deps, tx: UnitOfWork, round_id: int) -> bool:
+async def reveal(
+    deps: Deps,
+    tx: UnitOfWork,
+    round_id: int,
+    *,
+    pair: Pair | None = None,
+    members: Mapping[int, User] | None = None,
+) -> bool:
     """Reveal the round if it is still open (decided once); returns whether this caller did.
     The winner queues both partners' reveal (silent for a partner inside their quiet hours)
-    and what follows it (held for the end of them)."""
+    and what follows it (held for the end of them). ``pair`` and ``members`` (its users by
+    id): the round's pair as the caller read them in this unit of work, else read here."""
     closed = await tx.rounds.close_if_open(round_id, RoundStatus.REVEALED, deps.now())
     if closed is None:
         return False
-    pair = await tx.pairs.get(closed.pair_id)
+    if pair is None or pair.id != closed.pair_id:
+        pair = await tx.pairs.get(closed.pair_id)
     assert pair is not None
-    members = await tx.users.get_many(pair.members)
-    shown = await reveal_messages(deps, tx, closed, pair, pair.members, members)
+    if members is None or set(members) != set(pair.members):
+        members = await tx.users.get_many(pair.members)
+    answers = await round_answers(tx, closed.id)
+    shown = await reveal_messages(deps, tx, closed, pair, pair.members, members, answers)
     # The reveal reaches a partner in their quiet hours at once, without sound; what follows
     # it (an exercise offer, a hint) waits for their morning (issue 12).
     for message in shown:
         await tell(deps, tx, message, urgency=Urgency.SILENT, to=members.get(message.user_id))
-    rest = await after_reveal(deps, tx, closed, pair)
+    rest = await after_reveal(deps, tx, closed, pair, members=members, answers=answers)
     rest.extend(await anniversary_hint(deps, tx, pair))
     for message in rest:
         await tell(deps, tx, message, to=members.get(message.user_id))
@@ -61,13 +72,15 @@ async def reveal_messages(
     pair: Pair,
     recipients: Sequence[int],
     members: Mapping[int, User] | None = None,
+    answers: tuple[Sequence[Asked], Given] | None = None,
 ) -> list[Message]:
     """The reveal of a revealed round for each of ``recipients`` (members of the pair), in
     their language: both answers side by side, question by question. ``members``: the pair's
-    users by id when the caller has read them already (else they are read here)."""
+    users by id, and ``answers``: the round's questions and answers, when the caller has read
+    them already (else they are read here)."""
     if members is None:
         members = await tx.users.get_many(pair.members)
-    asked, given = await round_answers(tx, round_.id)
+    asked, given = answers if answers is not None else await round_answers(tx, round_.id)
     title = await chosen_title(deps, tx, round_.offer_id)
     messages: list[Message] = []
     for me_id in recipients:

@@ -119,6 +119,10 @@ _POSITIONS = select(answers.c.position).where(
     answers.c.round_id == bindparam("round"), answers.c.user_id == bindparam("user")
 )
 
+_MEMBER_POSITIONS = select(answers.c.user_id, answers.c.position).where(
+    answers.c.round_id == bindparam("round")
+)
+
 
 def _round_values(new: NewRound) -> dict[str, Any]:
     """The ``rounds`` row of a round being opened."""
@@ -480,6 +484,14 @@ class SqlAnswers:
         """See :meth:`bot.domain.ports.Answers.positions`."""
         rows = await self._conn.execute(_POSITIONS, {"round": round_id, "user": user_id})
         return {int(p) for p in rows.scalars()}
+
+    async def positions_by_member(self, round_id: int) -> dict[int, set[int]]:
+        """See :meth:`bot.domain.ports.Answers.positions_by_member`."""
+        rows = await self._conn.execute(_MEMBER_POSITIONS, {"round": round_id})
+        found: dict[int, set[int]] = {}
+        for user_id, position in rows:
+            found.setdefault(int(user_id), set()).add(int(position))
+        return found
 
     async def save(self, answer: Answer, now: datetime, message_id: int | None = None) -> bool:
         """See :meth:`bot.domain.ports.Answers.save`."""

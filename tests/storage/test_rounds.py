@@ -77,6 +77,8 @@ async def test_answers_are_replaced_not_duplicated(db: Transactions) -> None:
         assert await tx.answers.save(Answer(round_.id, 1, 1001, "free text", False), NOW)
         assert await tx.answers.positions(round_.id, 1001) == {0, 1}
         assert await tx.answers.positions(round_.id, 1002) == set()
+        assert await tx.answers.positions_by_member(round_.id) == {1001: {0, 1}}
+        assert await tx.answers.positions_by_member(round_.id + 1) == {}
         given = sorted(await tx.answers.of_round(round_.id), key=lambda a: a.position)
         assert given == [
             Answer(round_.id, 0, 1001, None, True),
@@ -203,3 +205,13 @@ async def test_questions_and_answers_of_several_rounds_read_at_once(db: Transact
     assert empty.id not in given and len(given[second.id]) == 3
     async with db.read() as tx:
         assert await tx.rounds.asked_of([]) == {} and await tx.answers.of_rounds([]) == {}
+
+
+async def test_each_members_positions_come_in_one_read(db: Transactions) -> None:
+    pair = await seed_pair(db)
+    round_ = await _open(db, pair)
+    async with db.write() as tx:
+        await tx.answers.save(Answer(round_.id, 0, 1001, "4", False), NOW)
+        await tx.answers.save(Answer(round_.id, 1, 1002, None, True), NOW)
+        await tx.answers.save(Answer(round_.id, 0, 1002, "2", False), NOW)
+        assert await tx.answers.positions_by_member(round_.id) == {1001: {0}, 1002: {0, 1}}

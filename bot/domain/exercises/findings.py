@@ -40,10 +40,17 @@ class Findings:
     gap_kinds: dict[Dimension, Gap] = field(default_factory=dict)
 
 
-async def findings(deps: Deps, tx: UnitOfWork, round_id: int, pair: Pair) -> Findings:
+async def findings(
+    deps: Deps,
+    tx: UnitOfWork,
+    round_id: int,
+    pair: Pair,
+    answers: tuple[Sequence[Asked], Given] | None = None,
+) -> Findings:
     """Mismatches, shared concerns, imbalances and gaps of one revealed round, from both partners'
-    answers (a question no longer in the bank is skipped)."""
-    asked, given = await round_answers(tx, round_id)
+    answers (a question no longer in the bank is skipped). ``answers``: the round's questions
+    and answers (:func:`bot.domain.asking.round_answers`) when the caller read them already."""
+    asked, given = answers if answers is not None else await round_answers(tx, round_id)
     return _findings(deps, asked, given, pair)
 
 

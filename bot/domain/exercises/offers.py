@@ -22,18 +22,27 @@ follow-up go) and the partner is told.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
 from bot import texts
 from bot.domain import callbacks as cb
-from bot.domain.asking import exercise_text
+from bot.domain.asking import Given, exercise_text
 from bot.domain.deps import Deps
 from bot.domain.errors import Refused
 from bot.domain.exercises import rotation
 from bot.domain.exercises.findings import findings, recent_findings
 from bot.domain.messages import Button, Edit, Keyboard, Message, Outcome, picked_topic
-from bot.domain.model import NOT_NOW, Offer, OfferStatus, Pair, Round, RoundKind, User
+from bot.domain.model import (
+    NOT_NOW,
+    Asked,
+    Offer,
+    OfferStatus,
+    Pair,
+    Round,
+    RoundKind,
+    User,
+)
 from bot.domain.people import (
     UserInfo,
     fmt_local,
@@ -57,12 +66,22 @@ logger = logging.getLogger(__name__)
 FOLLOWUP_AFTER = timedelta(days=2)
 
 
-async def after_reveal(deps: Deps, tx: UnitOfWork, round_: Round, pair: Pair) -> list[Message]:
+async def after_reveal(
+    deps: Deps,
+    tx: UnitOfWork,
+    round_: Round,
+    pair: Pair,
+    *,
+    members: Mapping[int, User] | None = None,
+    answers: tuple[Sequence[Asked], Given] | None = None,
+) -> list[Message]:
     """The messages that follow a reveal: an offer (each partner's own copy) and words of
-    encouragement. Writes the offer, cancelling an older one still being picked."""
+    encouragement. Writes the offer, cancelling an older one still being picked. ``members``
+    (the pair's users by id) and ``answers`` (the round's questions and answers): as the
+    caller read them in this unit of work, else read here."""
     if round_.kind is RoundKind.FOLLOWUP:
         return []
-    found = await findings(deps, tx, round_.id, pair)
+    found = await findings(deps, tx, round_.id, pair, answers)
     history = await recent_findings(deps, tx, pair, before=round_.id)
     messages: list[Message] = []
     now = deps.now()
@@ -74,7 +93,8 @@ async def after_reveal(deps: Deps, tx: UnitOfWork, round_: Round, pair: Pair) ->
                 deps, tx, pair, round_.id, choice.trigger, choice.dimension, list(choice.options)
             )
         )
-    members = await tx.users.get_many(pair.members)
+    if members is None:
+        members = await tx.users.get_many(pair.members)
     for dimension, gap in found.gaps.items():
         if found.gap_kinds.get(dimension) is Gap.MISMATCH:
             continue

@@ -167,6 +167,11 @@ class Answers(Protocol):
         """The positions of the round the user has answered."""
         ...
 
+    async def positions_by_member(self, round_id: int) -> dict[int, set[int]]:
+        """The positions of the round each user has answered (user id -> positions; a user
+        who answered nothing is absent), in one read."""
+        ...
+
     async def save(self, answer: Answer, now: datetime, message_id: int | None = None) -> bool:
         """Store or replace the user's answer at that position; True when it is their first
         answer there. A ``typed`` answer is stored encrypted, a button's value plain.
