@@ -302,11 +302,12 @@ async def expire_round(deps: Deps, tx: UnitOfWork, round_id: int) -> None:
     assert pair is not None
     members = await tx.users.get_many(pair.members)
     asked = await tx.rounds.asked(round_id)
+    answered = await tx.answers.positions_by_member(round_id)
     for member_id in pair.members:
         member = members.get(member_id)
         if member is None or not member.active:
             continue
-        given = await tx.answers.positions(round_id, member_id)
+        given = answered.get(member_id, set())
         if not given:
             continue
         whole = all(a.position in given for a in asked)

@@ -239,9 +239,9 @@ async def test_a_reminder_typed_for_3am_moves_to_the_end_of_quiet_hours(box: San
 
 async def test_a_suggested_reminder_inside_my_own_quiet_hours_moves_too(box: Sandbox) -> None:
     alex, sam = await make_pair(box)
-    await alex.send("/quiet 20:00 09:00")  # an early sleeper: the suggestions assume 22:00
     titles = await mismatch_with_offer(box, alex, sam)
     await agree_on_first(alex, sam, titles)
+    await alex.send("/quiet 20:00 09:00")  # after the suggestions were made
     await alex.press("Today 21:00")
     assert (
         texts.REMIND_MOVED_QUIET.format(
@@ -271,3 +271,18 @@ async def test_local_times_are_those_of_the_next_check_in_across_one_zones_clock
     assert sam.chat.last.text == texts.QUIET_SET.format(hours="13:30\u201314:30")
     await sam.send("/quiet 14:30 15:30")
     assert sam.chat.last.text.endswith(texts.QUIET_CHECKINS_SILENT.format(local="15:00"))
+
+
+async def test_reminder_suggestions_avoid_each_partners_own_quiet_hours(box: Sandbox) -> None:
+    """The pair's time is 20:00 in Berlin, 14:00 in New York. Sam keeps 13:00-17:00 quiet:
+    an hour after (15:00 there), before, at, and two hours after (16:00) all fall in it, so
+    the suggestion is two hours before: 18:00 in Berlin, 12:00 in New York."""
+    alex, sam = await make_pair(box, a_zone="Berlin", b_zone="New York")
+    await sam.send("/quiet 13:00 17:00")
+    titles = await mismatch_with_offer(box, alex, sam)
+    await agree_on_first(alex, sam, titles)
+    shown = [b.text for m in alex.chat.messages for row in m.buttons for b in row]
+    assert "Today 18:00" in shown and "Tomorrow 18:00" in shown
+    assert "Today 21:00" not in shown
+    theirs = [b.text for m in sam.chat.messages for row in m.buttons for b in row]
+    assert "Today 12:00" in theirs

@@ -57,7 +57,7 @@ from bot.domain.ports import UnitOfWork
 from bot.domain.subjects import DueKind, OfferSubject
 from bot.i18n import gettext
 from content.schema import Dimension, Exercise, Gap, Trigger
-from scheduler.cadence import is_night, local_time
+from scheduler.cadence import DEFAULT_QUIET_HOURS, QuietHours, local_time
 from scheduler.zones import zone_info
 
 logger = logging.getLogger(__name__)
@@ -430,7 +430,8 @@ async def agreed(
     schedule the follow-up for two days later at the pair's check-in time."""
     exercise = deps.content.exercise(exercise_id)
     members = await tx.users.get_many(pair.members)
-    zones = [zone_of(deps, u) for u in members.values()]
+    # Each partner's own quiet hours on their own clock (issue 12), for the suggestions.
+    hours = [(zone_of(deps, u), u.quiet) for u in members.values()]
     for member_id in pair.members:
         user = members.get(member_id)
         zone = zone_of(deps, user) if user is not None else pair.timezone
@@ -444,7 +445,7 @@ async def agreed(
                 first = texts.OFFER_DECIDED.format(name=names.get(decided_by, ""), title=title)
             text = first + "\n\n" + exercise_text(exercise, why=False)
             ask = Message(
-                member_id, texts.REMIND_ASK, remind_keyboard(deps, offer, pair, zone, zones)
+                member_id, texts.REMIND_ASK, remind_keyboard(deps, offer, pair, zone, hours)
             )
         await tell(deps, tx, Message(member_id, text))
         await tell(deps, tx, ask)
@@ -466,14 +467,14 @@ def followup_at(deps: Deps, pair: Pair) -> datetime:
 
 
 def remind_keyboard(
-    deps: Deps, offer: Offer, pair: Pair, zone: str, zones: Sequence[str]
+    deps: Deps, offer: Offer, pair: Pair, zone: str, hours: Sequence[PersonHours]
 ) -> Keyboard:
     """Reminder buttons for one partner: the next two suggested instants (see
-    :func:`suggested_at`) labelled in their own timezone, "another time" and "no reminder".
-    The instant travels in the button, so a press a day later still means what the label
-    said."""
+    :func:`suggested_at`; ``hours``: both partners' zones and quiet hours) labelled in their
+    own timezone, "another time" and "no reminder". The instant travels in the button, so a
+    press a day later still means what the label said."""
     now = deps.now()
-    suggested = [at for at in (suggested_at(deps, pair, d, zones) for d in range(3)) if at > now]
+    suggested = [at for at in (suggested_at(deps, pair, d, hours) for d in range(3)) if at > now]
     rows: list[tuple[Button, ...]] = [
         (Button(_when_label(deps, at, zone), cb.remind(offer.id, _minutes(at))),)
         for at in suggested[:2]
@@ -503,16 +504,23 @@ def _when_label(deps: Deps, at: datetime, zone: str) -> str:
     return fmt_local(at, zone)
 
 
-def suggested_at(deps: Deps, pair: Pair, days: int, zones: Sequence[str] = ()) -> datetime:
+#: A partner's timezone and own quiet hours (None: turned off), as the suggestions read them.
+PersonHours = tuple[str, QuietHours | None]
+
+
+def suggested_at(deps: Deps, pair: Pair, days: int, hours: Sequence[PersonHours] = ()) -> datetime:
     """The suggested reminder ``days`` local days from today (aware UTC): an hour after the
     pair's check-in time, so it does not arrive with the check-in; else an hour before, the
     check-in time itself or two hours either side, whichever first falls outside the quiet
-    hours (22:00–08:00) of every zone in ``zones`` (the partners')."""
+    hours of both partners, each their own hours on their own clock (``hours``; issue 12).
+    Without ``hours``, the default 22:00–08:00 in the pair's zone. When every candidate falls
+    in someone's quiet hours, the first (the delivery still holds it for each recipient)."""
     zone = pair.timezone
     day = local_time(deps.now(), zone).date() + timedelta(days=days)
     base = datetime.combine(day, pair.time_of_day, zone_info(zone)).astimezone(UTC)
     tries = [base + timedelta(hours=h) for h in (1, -1, 0, 2, -2)]
+    people = hours or [(zone, DEFAULT_QUIET_HOURS)]
     for at in tries:
-        if not any(is_night(local_time(at, z).time()) for z in (zone, *zones)):
+        if not any(quiet is not None and quiet.covers(at, z) for z, quiet in people):
             return at
     return tries[0]

@@ -39,7 +39,7 @@ async def remind_choice(deps: Deps, who: UserInfo, offer_id: int, when: str) -> 
     ``type`` (the next text message is a time), or ``none`` (also turns off a reminder the
     partner set; they are told). An instant in the past or beyond 30 days is refused; one
     inside the presser's own quiet hours moves to their end, and the reply says so (issue 12:
-    suggestions avoid 22:00-08:00, not everyone's own hours)."""
+    the suggestions avoid both partners' quiet hours as they were when suggested)."""
     async with deps.db.write() as tx:
         offer, pair, user = await offer_for(deps, tx, who, offer_id)
         if offer.status is not OfferStatus.AGREED:
