@@ -74,8 +74,8 @@ def parse_timezone(text: str) -> str:
     """Turn what a user typed into an IANA time zone name or a fixed offset.
 
     Args:
-        text: One of, tried in this order, ignoring surrounding whitespace, letter case and
-            accents (``"Zürich"`` reads as ``"Zurich"``):
+        text: One of, tried in this order, ignoring surrounding whitespace, letter case,
+            accents (``"Zürich"`` reads as ``"Zurich"``) and invisible formatting characters:
 
             0. a fixed offset from UTC (issue 12): ``"GMT+3"``, ``"UTC+5:30"``, ``"+03:00"``,
                ``"UTC-8"``, ``"gmt -3"``, ``"+0530"``, from UTC-12:00 to UTC+14:00 in quarter
@@ -223,9 +223,15 @@ def zone_info(name: str) -> tzinfo:
 
 
 def _fold_accents(text: str) -> str:
-    """Drop accents (Zürich -> Zurich, São Paulo -> Sao Paulo): zone names are plain ASCII."""
+    """Drop accents (Zürich -> Zurich, São Paulo -> Sao Paulo) and invisible formatting
+    characters (category Cf: a zero-width space or a direction mark pasted in): zone names
+    are plain ASCII."""
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return "".join(
+        ch
+        for ch in decomposed
+        if not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf"
+    )
 
 
 # --- the index ---------------------------------------------------------------------------

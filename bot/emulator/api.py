@@ -110,7 +110,8 @@ class FakeBotAPI(LimitsAndFaults, BotAPIMethods, BaseRequest):
         self.open_callback_queries: dict[str, int] = {}
         self.unemulated: list[str] = []
         self._deliver: Deliver | None = None
-        self._failures: dict[str, list[tuple[_Refusal, int | None]]] = {}
+        #: Per method: [refusal, chat id or None, calls to let through first].
+        self._failures: dict[str, list[list[Any]]] = {}
         self._seen_users: set[int] = set()
         self._update_ids = itertools.count(1)
         self._query_ids = itertools.count(1)
@@ -211,9 +212,11 @@ class FakeBotAPI(LimitsAndFaults, BotAPIMethods, BaseRequest):
         retry_after: int | None = None,
         count: int = 1,
         chat_id: int | None = None,
+        after: int = 0,
     ) -> None:
         """Make the next ``count`` calls of ``method`` fail with this error, without effect
-        (with ``chat_id``: the next calls to that chat only).
+        (with ``chat_id``: the next calls to that chat only; ``after``: once that many such
+        calls have gone through).
 
         Args:
             method: The Bot API method name, e.g. ``"sendMessage"``.
@@ -223,13 +226,20 @@ class FakeBotAPI(LimitsAndFaults, BotAPIMethods, BaseRequest):
             count: How many consecutive calls fail.
         """
         refusal = _Refusal(error_code, description, retry_after)
-        self._failures.setdefault(method, []).extend([(refusal, chat_id)] * count)
+        queued = self._failures.setdefault(method, [])
+        queued.extend(
+            [[refusal, chat_id, after]] + [[refusal, chat_id, 0] for _ in range(count - 1)]
+        )
 
     @staticmethod
-    def _raise_queued(queued: list[tuple[_Refusal, int | None]], params: dict[str, Any]) -> None:
-        """Raise the first queued failure that applies to this call, if any."""
-        for index, (refusal, chat_id) in enumerate(queued):
+    def _raise_queued(queued: list[list[Any]], params: dict[str, Any]) -> None:
+        """Raise the first queued failure that applies to this call, if any (one still
+        waiting for ``after`` calls lets this one through and counts it)."""
+        for index, (refusal, chat_id, after) in enumerate(queued):
             if chat_id is None or str(params.get("chat_id")) == str(chat_id):
+                if after > 0:
+                    queued[index][2] = after - 1
+                    return
                 del queued[index]
                 raise refusal
 

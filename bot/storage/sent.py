@@ -4,9 +4,11 @@ removal, /safety). All in the caller's transaction.
 
 The sender records a few finished rows at a time (``OutboxQueue.done_many``): one transaction
 deletes them, holds their chats for a second, counts a broadcast's deliveries and remembers
-the messages sent, instead of one transaction per message. A row dropped while its message
-was on its way (a /delete or /safety removal that ran meanwhile) cannot be remembered for a
-later take-back that already happened: its message is taken back at once instead."""
+the messages sent, instead of one transaction per message (a message that shows a pair's
+answers is recorded at once, see ``Sender._finished``). A row dropped while its message was
+on its way (a /delete or /safety removal that ran meanwhile) cannot be remembered for a
+take-back that already happened: its message is taken back at once instead. A row that is no
+longer this claim's but still queued (parked for a block, freed) is remembered as usual."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, or_, update
+from sqlalchemy import bindparam, delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.messages import Finished, OutboxItem
@@ -65,6 +67,12 @@ async def hold_chat(conn: AsyncConnection, user_id: int, at: datetime, claim_tok
     )
 
 
+async def _still_queued(conn: AsyncConnection, row_id: int) -> bool:
+    """Whether outbox row ``row_id`` is still there (whoever holds it now)."""
+    found = await conn.execute(select(outbox.c.id).where(outbox.c.id == row_id))
+    return found.first() is not None
+
+
 def _take_back_row(item: OutboxItem, message_id: int, at: datetime) -> dict[str, Any]:
     """The outbox row deleting ``message_id`` from ``item``'s chat (as ``take_back``)."""
     return {
@@ -83,7 +91,7 @@ async def record_finished(
     """Record ``finished`` rows (see :class:`Finished`): each is deleted while its claim
     still holds it, its chat held until ``chat_free_at``, its broadcast's count raised; a
     message Telegram accepted (``message_id``, sent at ``at``, aware UTC) is remembered when
-    it shows a pair's answers (``carries``; taken back at once when its row was dropped
+    it shows a pair's answers (``carries``; taken back at once when its row is gone, dropped
     meanwhile) and when it asks a round's question (``asks``).
 
     Raises ValueError for a message id without ``at``."""
@@ -105,9 +113,11 @@ async def record_finished(
             continue
         if at is None:
             raise ValueError("a sent message is recorded with the instant it was sent")
-        if item.carries is not None and not held:
+        if item.carries is not None and not held and not await _still_queued(conn, item.id):
             # Dropped while on its way (/delete, /safety's removal, or a copy another sender
-            # took after this lease ran out): this copy is taken back too.
+            # took after this lease ran out and already sent): this copy is taken back too. A
+            # row still there (parked for a block, or freed) will go again: this copy is
+            # remembered below like any other.
             await conn.execute(insert(outbox).values(_take_back_row(item, done.message_id, at)))
         elif item.carries is not None:
             if not pruned:

@@ -299,9 +299,9 @@ class Sender:
         sent. With pacing, each send waits for its slot (on a manual clock, the clock moves
         on), a message whose chat had one less than a second ago waits in the outbox, and the
         next claim is made while the current one is half sent. Paced or not, what Telegram
-        answered is recorded :data:`SLOT_BATCH` rows at a time, beside the sending, and the
-        rest when the flush ends (the duplicate window grows by those few messages, about
-        0.2 s when paced).
+        answered is recorded :data:`SLOT_BATCH` or more rows at a time, beside the sending,
+        and the rest when the flush ends (the duplicate window grows by those few messages,
+        about 0.2 s when paced); a message showing a pair's answers is recorded at once.
 
         While the sender is paused (network failures, an overall 429) nothing is claimed; a
         flush interrupted by that, or by a user's action, hands the rest of its claim back
@@ -351,7 +351,9 @@ class Sender:
 
     async def _record(self, *, final: bool = False) -> None:
         """Record what Telegram accepted (delete the rows, hold their chats) in one
-        transaction, beside the sending; ``final``: and wait for it."""
+        transaction, beside the sending; ``final``: and wait for it. Also awaited before the
+        sender moves a chat's rows (a 429 or a network failure postpones them, a block parks
+        them): a sent row not yet recorded would otherwise be freed and sent twice."""
         if self._recording is not None and not self._recording.done() and not final:
             return  # the previous few are still being recorded: these go with the next
         previous, self._recording = self._recording, None
@@ -451,10 +453,12 @@ class Sender:
             if item.broadcast_id is not None:
                 await self._outbox.done(item, "blocked")
             # Parks what shows answers (this row too) until they come back; drops the rest.
+            await self._record(final=True)  # see _record: before the chat's rows move
             await self._tandem.mark_inactive(item.user_id)
             return "blocked"
         except RetryAfter as exc:
             wait = await self._on_retry_after(item.user_id, exc)
+            await self._record(final=True)
             await self._outbox.postpone_user(item.user_id, self._now() + wait, item.claim_token)
             return "postponed"
         except BadRequest as exc:
@@ -470,14 +474,20 @@ class Sender:
         return "sent"
 
     async def _finished(self, done: Finished) -> None:
-        """Note a finished row; every :data:`SLOT_BATCH` of them are recorded together."""
+        """Note a finished row; :data:`SLOT_BATCH` or more of them are recorded together. A
+        message that shows a pair's answers is recorded at once, with those noted before it:
+        remembered before anything else goes, so a crash cannot leave a copy that /delete
+        does not know of (DESIGN.md, privacy rule 4)."""
         self._accepted.append(done)
-        if len(self._accepted) >= SLOT_BATCH:
+        if done.item.carries is not None and done.message_id is not None:
+            await self._record(final=True)
+        elif len(self._accepted) >= SLOT_BATCH:
             await self._record()
 
     async def _failed(self, item: OutboxItem, exc: TelegramError) -> str:
         """A real attempt failed for the network, a timeout or a 5xx: the row is kept, its
         chat waits 1, 2, 4 … up to 300 seconds, and the sender pauses too."""
+        await self._record(final=True)
         kind = error_kind(exc)
         SEND_ERRORS.labels(kind).inc()
         delay = backoff(item.failures + 1)
@@ -503,6 +513,7 @@ class Sender:
                 await bot.delete_message(chat_id=item.user_id, message_id=item.delete_message_id)
         except RetryAfter as exc:
             wait = await self._on_retry_after(item.user_id, exc)
+            await self._record(final=True)
             await self._outbox.postpone_user(item.user_id, self._now() + wait, item.claim_token)
             return "postponed"
         except BadRequest as exc:

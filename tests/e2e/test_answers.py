@@ -230,6 +230,7 @@ async def test_button_of_an_expired_round(box: Sandbox) -> None:
     box.clock.advance(timedelta(hours=24, minutes=1))
     await box.tick()
     assert count(alex, "closed before you both answered") == 1
+    assert count(sam, "closed before you both") == 0  # Sam gave nothing: nothing to reassure
     alex_before, sam_before = len(alex.chat.messages), len(sam.chat.messages)
 
     await sam.press_data(sam_question, sam_four.callback_data)

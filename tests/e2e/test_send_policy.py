@@ -23,7 +23,13 @@ from bot.emulator import FakeBotAPI, FakeUser
 from bot.sandbox import Sandbox, sandbox
 from scheduler.clock import ManualClock
 from tests.conftest import invite_link, make_pair, open_round
-from tests.e2e.helpers import DimensionPicker, count, logged, no_error_reply
+from tests.e2e.helpers import (
+    DimensionPicker,
+    count,
+    logged,
+    mismatch_with_offer,
+    no_error_reply,
+)
 
 pytestmark = pytest.mark.usefixtures("no_crash")
 
@@ -294,3 +300,28 @@ async def test_the_continuous_sender_outlives_a_database_failure(
         assert alex.chat.last.text == "still delivered"
     finally:
         await sender.stop()
+
+
+async def test_a_429_after_a_sent_message_to_the_same_chat_does_not_send_it_again(
+    box: Sandbox,
+) -> None:
+    """Both pick the same exercise: Alex is sent the exercise, then the reminder offer, in one
+    flush. Telegram accepts the first and answers the second with a 429: the first, sent but
+    not yet recorded, is recorded before the chat's rows are postponed, so it is not sent
+    twice (review of 2026-12-03)."""
+    alex, sam = await make_pair(box)
+    titles = await mismatch_with_offer(box, alex, sam)
+    await alex.press(f"1. {titles[0]}")
+    box.fake.fail_next(
+        "sendMessage",
+        error_code=429,
+        description="Too Many Requests: retry after 2",
+        retry_after=2,
+        chat_id=alex.user_id,
+        after=1,
+    )
+    await sam.press(f"1. {titles[0]}")
+    await box.run_until(box.clock.now() + timedelta(seconds=10))
+    agreed = texts.OFFER_AGREED.format(title=titles[0])
+    assert sum(t.startswith(agreed) for t in alex.chat.texts()) == 1
+    assert alex.chat.last.text == texts.REMIND_ASK  # the postponed one came after

@@ -240,3 +240,22 @@ async def test_a_batch_records_each_message_once_and_needs_the_instant_sent(
     assert await queue.pending() == 0
     async with db.write() as tx:
         assert await tx.outbox.take_back([pair.id], NOW) == 1
+
+
+async def test_a_reveal_parked_while_on_its_way_is_remembered_not_deleted(
+    db: Transactions, engine: AsyncEngine
+) -> None:
+    """The recipient blocked the bot while their reveal was with Telegram: the row is parked
+    (it goes again when they come back). The copy Telegram accepted is remembered, so a later
+    /delete takes it back, and no deletion is queued for it now."""
+    pair = await seed_pair(db)
+    async with db.write() as tx:
+        await tx.outbox.enqueue(Message(1001, "reveal", carries=(pair.id,)), NOW)
+    queue = SqlOutboxQueue(engine)
+    (shown,) = await queue.claim(NOW, LEASE, 10, secrets.token_hex(8))
+    async with db.write() as tx:
+        await tx.outbox.park_for(1001)
+    await queue.done_many([Finished(shown, message_id=801)], NOW)
+    assert await queue.claim(NOW, LEASE, 10, secrets.token_hex(8)) == []  # parked, no deletion
+    async with db.write() as tx:
+        assert await tx.outbox.take_back([pair.id], NOW) == 1

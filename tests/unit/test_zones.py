@@ -28,6 +28,8 @@ from scheduler.zones import MAX_TIMEZONE_INPUT, ZoneError, ZoneReason, parse_tim
         ("Sao Paulo", "America/Sao_Paulo"),
         ("São Paulo", "America/Sao_Paulo"),
         ("Zürich", "Europe/Zurich"),
+        ("\u200bBerlin", "Europe/Berlin"),  # a zero-width space pasted in
+        ("\u200eNew\u2060 York\u200f", "America/New_York"),  # direction marks, word joiner
         ("los angeles", "America/Los_Angeles"),
         ("port au prince", "America/Port-au-Prince"),
         ("kolkata", "Asia/Kolkata"),
