@@ -10,7 +10,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.domain.messages import Button, Finished, Message
+from bot.domain.messages import Button, Finished, Message, OutboxItem
+from bot.domain.model import Pair
 from bot.domain.ports import Transactions
 from bot.domain.subjects import DueKind, MemberSubject, PairSubject, RoundSubject
 from bot.storage.outbox import SqlOutboxQueue
@@ -182,15 +183,24 @@ async def test_a_read_sees_one_snapshot_while_writers_commit(db: Transactions) -
     assert renamed is not None and renamed.first_name == "Renamed"
 
 
-async def test_a_sent_message_that_shows_answers_is_forgotten_and_remembered_together(
+async def _reveal_and_plain_claimed(
     db: Transactions, engine: AsyncEngine
-) -> None:
+) -> tuple[Pair, SqlOutboxQueue, OutboxItem, OutboxItem]:
+    """A pair, the sending queue, and two claimed rows: a reveal to 1001 that shows the
+    pair's answers, a plain message to 1002."""
     pair = await seed_pair(db)
     async with db.write() as tx:
         await tx.outbox.enqueue(Message(1001, "reveal", carries=(pair.id,)), NOW)
         await tx.outbox.enqueue(Message(1002, "plain"), NOW)
     queue = SqlOutboxQueue(engine)
     shows, plain = await queue.claim(NOW, LEASE, 10, secrets.token_hex(8))
+    return pair, queue, shows, plain
+
+
+async def test_a_sent_message_that_shows_answers_is_forgotten_and_remembered_together(
+    db: Transactions, engine: AsyncEngine
+) -> None:
+    pair, queue, shows, plain = await _reveal_and_plain_claimed(db, engine)
     await queue.sent(shows, 555, NOW)
     await queue.sent(plain, 556, NOW)
     assert await queue.pending() == 0
@@ -227,12 +237,7 @@ async def test_a_reveal_dropped_while_on_its_way_is_taken_back_once_recorded(
 async def test_a_batch_records_each_message_once_and_needs_the_instant_sent(
     db: Transactions, engine: AsyncEngine
 ) -> None:
-    pair = await seed_pair(db)
-    async with db.write() as tx:
-        await tx.outbox.enqueue(Message(1001, "reveal", carries=(pair.id,)), NOW)
-        await tx.outbox.enqueue(Message(1002, "plain"), NOW)
-    queue = SqlOutboxQueue(engine)
-    shows, plain = await queue.claim(NOW, LEASE, 10, secrets.token_hex(8))
+    pair, queue, shows, plain = await _reveal_and_plain_claimed(db, engine)
     with pytest.raises(ValueError):
         await queue.done_many([Finished(shows, message_id=700)])
     assert await queue.pending() == 2  # rolled back: nothing recorded
