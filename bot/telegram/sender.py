@@ -452,8 +452,8 @@ class Sender:
             SEND_ERRORS.labels("blocked").inc()
             if item.broadcast_id is not None:
                 await self._outbox.done(item, "blocked")
-            # Parks what shows answers (this row too) until they come back; drops the rest.
             await self._record(final=True)  # see _record: before the chat's rows move
+            # Parks what shows answers (this row too) until they come back; drops the rest.
             await self._tandem.mark_inactive(item.user_id)
             return "blocked"
         except RetryAfter as exc:
