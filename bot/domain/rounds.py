@@ -324,7 +324,8 @@ async def question_not_sent(deps: Deps, user_id: int, buttons: Keyboard) -> int:
     past its lateness bound (``MAX_LATENESS_MINUTES``; the sender skips it). The round it asks
     closes as expired at once if it is still open, like a round nobody completed: its reminders
     and expiry go (no reminder ever points at a question the user never saw), a partner who
-    had answered everything is told it closed, and the lane is free for the next slot. Returns
+    had answered is told it closed (see :func:`expire_round`), and the lane is free for the
+    next slot. Returns
     how many rounds it closed (0: none open, or not the user's)."""
     asked = {
         parsed.round_id
