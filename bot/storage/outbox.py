@@ -293,12 +293,6 @@ class SqlOutboxQueue:
         async with begin_write(self._engine) as conn:
             await record_finished(conn, finished, at)
 
-    async def sent(
-        self, item: OutboxItem, message_id: int, at: datetime, chat_free_at: datetime | None = None
-    ) -> None:
-        """See :meth:`bot.domain.ports.OutboxQueue.sent`."""
-        await self.done_many([Finished(item, "sent", chat_free_at, message_id)], at)
-
     async def remember_question(
         self, chat_id: int, message_id: int, asks: tuple[int, int], at: datetime
     ) -> None:

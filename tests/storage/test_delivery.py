@@ -201,8 +201,8 @@ async def test_a_sent_message_that_shows_answers_is_forgotten_and_remembered_tog
     db: Transactions, engine: AsyncEngine
 ) -> None:
     pair, queue, shows, plain = await _reveal_and_plain_claimed(db, engine)
-    await queue.sent(shows, 555, NOW)
-    await queue.sent(plain, 556, NOW)
+    await queue.done_many([Finished(shows, message_id=555)], NOW)
+    await queue.done_many([Finished(plain, message_id=556)], NOW)
     assert await queue.pending() == 0
     async with db.write() as tx:
         # Only the message that shows answers is taken back (a deletion queued for it).

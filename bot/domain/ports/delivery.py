@@ -137,21 +137,14 @@ class OutboxQueue(Protocol):
         ``chat_free_at``, the chat's other messages wait until then (one per second)."""
         ...
 
-    async def sent(
-        self, item: OutboxItem, message_id: int, at: datetime, chat_free_at: datetime | None = None
-    ) -> None:
-        """:meth:`done` for ``item``, which Telegram accepted as ``message_id`` at ``at``, and
-        :meth:`remember_sent` for it when it shows a pair's answers (``item.carries``) and
-        :meth:`remember_question` when it is a round's question (``item.asks``), in one
-        transaction."""
-        ...
-
     async def done_many(self, finished: Sequence[Finished], at: datetime | None = None) -> None:
         """Record several finished rows in one transaction: :meth:`done` for each, and for
         each message Telegram accepted (``Finished.message_id``, sent at ``at``, aware UTC)
-        what :meth:`sent` records. A row that shows a pair's answers and was dropped while
-        on its way (a /delete meanwhile) has that message taken back at once. Raises
-        ValueError for a message id without ``at``."""
+        what must be remembered of it: the message when it shows a pair's answers
+        (``item.carries``, as :meth:`remember_sent`) and the question when it asks one
+        (``item.asks``, as :meth:`remember_question`). A row that shows answers and is gone
+        (dropped by a /delete while on its way) has its message taken back at once instead.
+        Raises ValueError for a message id without ``at``."""
         ...
 
     async def release(self, items: Sequence[OutboxItem], at: datetime) -> None:
