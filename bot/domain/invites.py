@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.domain.deps import Deps
@@ -33,6 +34,15 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+@dataclass(frozen=True)
+class Issued:
+    """A new invite's deep link, and how many of the inviter's earlier pair links it ended
+    that still worked (0 for other kinds)."""
+
+    link: str
+    replaced: int = 0
+
+
 async def issue_link(
     deps: Deps,
     tx: UnitOfWork,
@@ -40,12 +50,14 @@ async def issue_link(
     inviter_id: int,
     kind: InviteKind,
     cohort_id: int | None = None,
-) -> str:
+) -> Issued:
     """Store a single-use invite of ``kind`` (valid for its kind's lifetime, see
     :data:`LIFETIMES`) and return its deep link; only the token's hash is stored. A new pair
-    invite revokes the inviter's open ones: only the newest link works."""
+    invite revokes the inviter's open ones: only the newest link works (``Issued.replaced``
+    counts those that still worked, so the reply can say so)."""
+    replaced = 0
     if kind is InviteKind.PAIR:
-        await tx.invites.revoke_open([inviter_id], InviteKind.PAIR)
+        replaced = await tx.invites.revoke_open([inviter_id], InviteKind.PAIR, deps.now())
     token = new_token()
     await tx.invites.add(
         token_hash=token_hash(token),
@@ -55,7 +67,7 @@ async def issue_link(
         ttl=LIFETIMES[kind],
         cohort_id=cohort_id,
     )
-    return deep_link(deps.config.bot_username, token)
+    return Issued(deep_link(deps.config.bot_username, token), replaced)
 
 
 def deep_link(bot_username: str, token: str) -> str:

@@ -74,12 +74,11 @@ async def create_invite(deps: Deps, who: UserInfo) -> Outcome:
         found = await pair_of(tx, user)
         if found is not None:
             raise Refused(texts.INVITE_ALREADY_PAIRED.format(partner=found[1].first_name))
-        replaced = await tx.invites.revoke_open([who.id], InviteKind.PAIR, deps.now())
-        link = await issue_link(deps, tx, inviter_id=who.id, kind=InviteKind.PAIR)
+        issued = await issue_link(deps, tx, inviter_id=who.id, kind=InviteKind.PAIR)
         if user.timezone is None:
             await tx.users.set_awaiting(who.id, AwaitTimezone())
-    text = texts.INVITE_CREATED.format(link=link)
-    if replaced:  # the earlier link stops working: said, not left to be found out
+    text = texts.INVITE_CREATED.format(link=issued.link)
+    if issued.replaced:  # the earlier link stops working: said, not left to be found out
         text += "\n\n" + texts.INVITE_REPLACED
     out = Outcome(replies=[Message(who.id, text)])
     if user.timezone is None:

@@ -142,7 +142,10 @@ async def ask_partner(
 
 async def _pair_invite_for(deps: Deps, tx: UnitOfWork, user_id: int, cohort_id: int) -> str:
     """A single-use pair invite that, once accepted, asks the invitee to join the cohort."""
-    return await issue_link(deps, tx, inviter_id=user_id, kind=InviteKind.PAIR, cohort_id=cohort_id)
+    issued = await issue_link(
+        deps, tx, inviter_id=user_id, kind=InviteKind.PAIR, cohort_id=cohort_id
+    )
+    return issued.link
 
 
 async def after_pairing(

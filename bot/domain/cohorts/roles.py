@@ -59,16 +59,17 @@ async def facilitator_invite(deps: Deps, who: UserInfo) -> Outcome:
         raise Refused(texts.ADMIN_ONLY)
     async with deps.db.write() as tx:
         await touch(deps, tx, who)
-        link = await issue_link(deps, tx, inviter_id=who.id, kind=InviteKind.FACILITATOR)
-    return Outcome(replies=[Message(who.id, texts.FACILITATOR_INVITE_CREATED.format(link=link))])
+        issued = await issue_link(deps, tx, inviter_id=who.id, kind=InviteKind.FACILITATOR)
+    text = texts.FACILITATOR_INVITE_CREATED.format(link=issued.link)
+    return Outcome(replies=[Message(who.id, text)])
 
 
 async def cofacilitator_link(deps: Deps, tx: UnitOfWork, who: UserInfo, cohort: Cohort) -> Outcome:
     """A single-use link (7 days) that adds an active facilitator to this cohort."""
-    link = await issue_link(
+    issued = await issue_link(
         deps, tx, inviter_id=who.id, kind=InviteKind.COFACILITATOR, cohort_id=cohort.id
     )
-    text = texts.COFACILITATOR_INVITE.format(name=cohort.name, link=link)
+    text = texts.COFACILITATOR_INVITE.format(name=cohort.name, link=issued.link)
     return Outcome(replies=[Message(who.id, text)], toast="")
 
 
