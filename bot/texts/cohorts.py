@@ -186,7 +186,11 @@ ENROL_CONSENT = (
 BTN_JOIN = "Join"
 BTN_NOT_JOIN = "No, thanks"
 ENROL_DECLINED = "Okay, you haven't joined. Nothing was shared."
-ENROL_DECLINED_PARTNER = "{name} decided not to join \u201c{program}\u201d."
+# Only to a partner who had accepted (enrolment.consent).
+ENROL_DECLINED_PARTNER = (
+    "{name} would rather not join \u201c{program}\u201d, so neither of you has joined. "
+    "Nothing was shared."
+)
 ENROL_WAITING = (
     "Thanks. You'll join together once {partner} accepts too; I've sent them the invitation."
 )

@@ -99,10 +99,14 @@ async def consent(deps: Deps, who: UserInfo, cohort_id: int, yes: bool) -> Outco
         name = program_name(deps, cohort)
         found = await pair_of(tx, user)
         if not yes:
+            # Only a partner who asked to join hears of the decline: one who never saw the
+            # invitation must not learn that their partner was invited to a program at all
+            # (a controlling partner would learn of a contact with a facilitator).
+            asked = found is not None and await tx.cohorts.has_consented(cohort_id, found[1].id)
             # Both decide afresh next time: a partner's earlier Join no longer counts.
             declined = [who.id] + ([found[1].id] if found is not None else [])
             await tx.cohorts.withdraw(declined, cohort_id)
-            if found is not None and found[1].active:
+            if found is not None and found[1].active and asked:
                 partner = found[1]
                 with speaking_to(partner):
                     text = texts.ENROL_DECLINED_PARTNER.format(

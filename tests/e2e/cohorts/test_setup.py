@@ -181,3 +181,22 @@ async def test_bad_input_around_cohorts_changes_nothing(box: Sandbox) -> None:
     )
     await sam.send("/cohort")
     assert sam.chat.last.text == texts.COHORT_NONE_YOU
+
+
+async def test_a_partner_who_was_never_asked_hears_nothing_of_a_decline(box: Sandbox) -> None:
+    """Declining first must not tell the partner that an invitation to a program came at all;
+    a partner who had accepted is told the program will not go ahead."""
+    fay = await make_facilitator(box, 800, "Fay")
+    link = await new_cohort(fay)
+    alex, sam = await make_pair(box)
+    before = len(sam.chat.timeline)
+    await alex.open_link(link)
+    await alex.press(texts.BTN_NOT_JOIN)
+    assert alex.chat.last.text == texts.ENROL_DECLINED
+    assert sam.chat.timeline[before:] == []
+    await alex.open_link(link)
+    await alex.press(texts.BTN_JOIN)
+    await sam.press(texts.BTN_NOT_JOIN)
+    assert alex.chat.last.text == texts.ENROL_DECLINED_PARTNER.format(
+        name="Sam", program="Close, not merged: six weeks of interdependence"
+    )
