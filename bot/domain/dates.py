@@ -41,6 +41,10 @@ class DateProblem(StrEnum):
 
     UNREADABLE = "unreadable"
     NO_SUCH_DAY = "no_such_day"
+    #: A date read in full whose year is before :data:`FIRST_YEAR` or after
+    #: :data:`LAST_YEAR` (``14 June 1066``): read, but no date a couple could mean.
+    YEAR_TOO_EARLY = "year_too_early"
+    YEAR_TOO_LATE = "year_too_late"
 
 
 class DateError(ValueError):
@@ -100,8 +104,10 @@ def _month(word: str) -> int | None:
 
 
 def _checked(day: int, month: int, year: int | None) -> DayMonth:
-    if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
-        raise DateError(DateProblem.UNREADABLE)
+    if year is not None and year < FIRST_YEAR:
+        raise DateError(DateProblem.YEAR_TOO_EARLY)
+    if year is not None and year > LAST_YEAR:
+        raise DateError(DateProblem.YEAR_TOO_LATE)
     try:
         date(2000 if year is None else year, month, day)  # 2000: a leap year
     except ValueError:
@@ -135,7 +141,9 @@ def read_dates(text: str | Sequence[str], today: date) -> list[DayMonth]:
     for ``today`` and ``tomorrow``.
 
     Raises :class:`DateError`: ``no_such_day`` for a day the month does not have
-    (``31 February``), ``unreadable`` for anything else that is not a date (or for no words).
+    (``31 February``), ``year_too_early``/``year_too_late`` for a year outside
+    :data:`FIRST_YEAR`–:data:`LAST_YEAR`, ``unreadable`` for anything else that is not a date
+    (or for no words).
     """
     joined = text if isinstance(text, str) else " ".join(text)
     words = [w for w in joined.lower().replace(",", " ").split() if w not in _FILLERS]

@@ -110,6 +110,8 @@ async def anniversary(deps: Deps, who: UserInfo, args: Sequence[str]) -> Outcome
         reasons = {
             DateProblem.UNREADABLE: texts.ANNIVERSARY_UNREADABLE,
             DateProblem.NO_SUCH_DAY: texts.ANNIVERSARY_NO_SUCH_DAY,
+            DateProblem.YEAR_TOO_EARLY: texts.ANNIVERSARY_TOO_EARLY,
+            DateProblem.YEAR_TOO_LATE: texts.ANNIVERSARY_FUTURE,
         }
         found = _dates(words, today, reasons)
         if len(found) != 1:
@@ -219,6 +221,8 @@ async def trip(deps: Deps, who: UserInfo, args: Sequence[str]) -> Outcome:
         reasons = {
             DateProblem.UNREADABLE: texts.TRIP_UNREADABLE,
             DateProblem.NO_SUCH_DAY: texts.TRIP_NO_SUCH_DAY,
+            DateProblem.YEAR_TOO_EARLY: texts.TRIP_OVER,
+            DateProblem.YEAR_TOO_LATE: texts.TRIP_TOO_FAR,
         }
         chosen = _trip_of(_dates(words, today, reasons), today)
         if chosen == current:

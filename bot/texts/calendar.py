@@ -44,6 +44,10 @@ ANNIVERSARY_UNREADABLE = (
     "I couldn't read that as one date. Try /anniversary 14 June or /anniversary 2019-06-14."
 )
 ANNIVERSARY_NO_SUCH_DAY = "That day isn't in the calendar. Try again, e.g. /anniversary 14 June."
+ANNIVERSARY_TOO_EARLY = (
+    "That year is too long ago to be yours. Send the day you count from, e.g. "
+    "/anniversary 14 June 2019."
+)
 ANNIVERSARY_FUTURE = (
     "That date is still ahead. Send the day you count from, e.g. /anniversary 14 June."
 )

@@ -225,6 +225,8 @@ async def test_anniversary_bad_input_gets_a_kind_reply_and_changes_nothing(cal: 
     for typed, reply in (
         ("/anniversary 31 February", texts.ANNIVERSARY_NO_SUCH_DAY),
         ("/anniversary 2030-01-01", texts.ANNIVERSARY_FUTURE),
+        ("/anniversary 1800-01-01", texts.ANNIVERSARY_TOO_EARLY),
+        ("/anniversary 1 January 2500", texts.ANNIVERSARY_FUTURE),
         ("/anniversary banana", texts.ANNIVERSARY_UNREADABLE),
         ("/anniversary 14 June 15 June", texts.ANNIVERSARY_UNREADABLE),
         ("/anniversary 14/06/2019", texts.ANNIVERSARY_UNREADABLE),
@@ -299,6 +301,8 @@ async def test_trip_bad_input_gets_a_kind_reply_and_changes_nothing(cal: Sandbox
         ("/trip 2026-03-10 2026-03-05", texts.TRIP_END_BEFORE),
         ("/trip 2026-02-01 2026-02-03", texts.TRIP_OVER),
         ("/trip 2027-06-01", texts.TRIP_TOO_FAR),
+        ("/trip 1 May 1850", texts.TRIP_OVER),
+        ("/trip 2300-05-01", texts.TRIP_TOO_FAR),
         ("/trip 5 March 20 July", texts.TRIP_TOO_LONG.format(days=90)),
         ("/trip 3 April 5 April 7 April", texts.TRIP_TOO_MANY),
         ("/trip clear", texts.TRIP_NOTHING),

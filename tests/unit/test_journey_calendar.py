@@ -296,7 +296,9 @@ def test_dates_as_partners_type_them(typed: str, expected: list[DayMonth]) -> No
         ("31.04", DateProblem.NO_SUCH_DAY),
         ("banana", DateProblem.UNREADABLE),
         ("03/05", DateProblem.UNREADABLE),  # March or May: whoever typed it knows
-        ("14 June 1066", DateProblem.UNREADABLE),
+        ("14 June 1066", DateProblem.YEAR_TOO_EARLY),
+        ("1899-12-31", DateProblem.YEAR_TOO_EARLY),
+        ("01.01.2200", DateProblem.YEAR_TOO_LATE),
         ("", DateProblem.UNREADABLE),
         ("June", DateProblem.UNREADABLE),
     ],
