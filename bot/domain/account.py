@@ -12,7 +12,7 @@ from bot.domain import callbacks as cb
 from bot.domain.asking import unanswered_messages
 from bot.domain.deps import Deps
 from bot.domain.exercises.offers import waiting_for
-from bot.domain.messages import Button, Edit, Message, Outcome
+from bot.domain.messages import Button, Edit, MenuLanguage, Message, Outcome
 from bot.domain.model import User
 from bot.domain.pairing import end_pair, take_back_answers
 from bot.domain.people import UserInfo, pair_of, speaking_to, tell, zone_of
@@ -43,10 +43,11 @@ async def delete_data(deps: Deps, who: UserInfo, confirmed: bool) -> Outcome:
     privacy rules 4 and 8)."""
     if not confirmed:
         return Outcome(replies=[Message(who.id, texts.KEPT)], edit=Edit(None, ()))
-    paired_before = False
+    paired_before = chose_language = False
     async with deps.db.write() as tx:
         user = await tx.users.get(who.id)
         if user is not None:
+            chose_language = user.language is not None
             found = await pair_of(tx, user)
             if found is not None:
                 pair, partner = found
@@ -71,7 +72,9 @@ async def delete_data(deps: Deps, who: UserInfo, confirmed: bool) -> Outcome:
     # The removal from both chats is mentioned only to someone who had a pair (probe of
     # 2026-12-03: a user who never paired was told of a second chat).
     done = texts.DELETE_DONE + ("\n\n" + texts.TAKEN_BACK if paired_before else "")
-    return Outcome(replies=[Message(who.id, done)], edit=Edit(None, ()))
+    # The chat's own command menu goes with the language choice it was set for.
+    menu = MenuLanguage(None) if chose_language else None
+    return Outcome(replies=[Message(who.id, done)], edit=Edit(None, ()), menu=menu)
 
 
 async def mark_inactive(deps: Deps, user_id: int) -> bool:

@@ -19,7 +19,7 @@ from bot import texts
 from bot.domain import callbacks as cb
 from bot.domain.deps import Deps
 from bot.domain.errors import Refused
-from bot.domain.messages import Button, Edit, Message, Outcome, Pressed
+from bot.domain.messages import Button, Edit, MenuLanguage, Message, Outcome, Pressed
 from bot.domain.people import UserInfo, touch
 from bot.i18n import native_name, resolved_locale, shipped_languages, speaking
 
@@ -70,7 +70,8 @@ async def language(deps: Deps, who: UserInfo, args: Sequence[str]) -> Outcome:
     chosen = match_language(" ".join(args))
     if chosen is None:
         raise Refused(texts.LANGUAGE_UNKNOWN.format(languages=_available()))
-    return Outcome(replies=[Message(who.id, await _choose(deps, who, chosen))])
+    text = await _choose(deps, who, chosen)
+    return Outcome(replies=[Message(who.id, text)], menu=_menu(chosen))
 
 
 async def choose(deps: Deps, who: UserInfo, choice: str, pressed: Pressed | None = None) -> Outcome:
@@ -83,8 +84,14 @@ async def choose(deps: Deps, who: UserInfo, choice: str, pressed: Pressed | None
         raise Refused(texts.LANGUAGE_UNKNOWN.format(languages=_available())[:200], toast=True)
     done = await _choose(deps, who, choice)
     if pressed is not None and cb.language(choice) not in pressed.buttons:
-        return Outcome(replies=[Message(who.id, done)], toast="")
-    return Outcome(edit=Edit(done, ()))
+        return Outcome(replies=[Message(who.id, done)], toast="", menu=_menu(choice))
+    return Outcome(edit=Edit(done, ()), menu=_menu(choice))
+
+
+def _menu(choice: str) -> MenuLanguage:
+    """The chat's command menu follows the choice: a shipped language's menu whatever the
+    client's language, or Telegram's own pick again for FOLLOW_TELEGRAM."""
+    return MenuLanguage(None if choice == cb.FOLLOW_TELEGRAM else choice)
 
 
 async def _ask(deps: Deps, who: UserInfo) -> Outcome:

@@ -208,21 +208,32 @@ class Pressed:
     buttons: frozenset[str]
 
 
+@dataclass(frozen=True)
+class MenuLanguage:
+    """The command menu of the acting user's own chat, to be shown in ``language`` (a shipped
+    locale name) whatever their Telegram is set to; None: the menu Telegram picks by their
+    client's language again (the one registered for everyone at start-up)."""
+
+    language: str | None
+
+
 @dataclass
 class Outcome:
     """The result of one domain operation for the user who acted.
 
     ``replies`` go straight back to the acting user; ``toast`` is the short notice shown on a
     pressed button; ``edit`` changes the pressed message; ``delete`` names messages of the
-    acting user's own private chat to remove (Telegram allows it for 48 hours). Messages to
-    anyone else (and every message that must not be lost, such as a reveal) were written to
-    the outbox in the same transaction and are not part of the outcome.
+    acting user's own private chat to remove (Telegram allows it for 48 hours); ``menu``
+    changes the language of their chat's command menu. Messages to anyone else (and every
+    message that must not be lost, such as a reveal) were written to the outbox in the same
+    transaction and are not part of the outcome.
     """
 
     replies: list[Message] = field(default_factory=list)
     toast: str | None = None
     edit: Edit | None = None
     delete: tuple[int, ...] = ()
+    menu: MenuLanguage | None = None
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,8 @@ class FakeBotAPI(LimitsAndFaults, BotAPIMethods, BaseRequest):
         commands: The commands of the last ``setMyCommands`` without a language (``[]`` after
             deleteMyCommands).
         menus: The command lists by ``language_code`` ("" = the default).
+        chat_menus: One private chat's own command lists (``BotCommandScopeChat``), by
+            (chat id, ``language_code``); see ``menu_seen_by``.
         descriptions, short_descriptions: ``setMyDescription`` / ``setMyShortDescription`` by
             ``language_code`` ("" = the default).
         menu_button: The ``menu_button`` of the last ``setChatMenuButton``, if any.
@@ -102,6 +104,7 @@ class FakeBotAPI(LimitsAndFaults, BotAPIMethods, BaseRequest):
         self.requests: list[tuple[str, dict[str, Any]]] = []
         self.commands: list[dict[str, str]] = []
         self.menus: dict[str, list[dict[str, str]]] = {}
+        self.chat_menus: dict[tuple[int, str], list[dict[str, str]]] = {}
         self.descriptions: dict[str, str] = {}
         self.short_descriptions: dict[str, str] = {}
         self.menu_button: dict[str, Any] | None = None

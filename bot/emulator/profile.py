@@ -4,7 +4,9 @@ each per language (``setMyCommands``, ``setMyDescription``, ``setMyShortDescript
 
 :class:`ProfileMethods` is a mixin of :class:`~bot.emulator.api.FakeBotAPI` (through
 :class:`~bot.emulator.methods.BotAPIMethods`); its state is set up by ``FakeBotAPI.__init__``.
-Command scopes are accepted and ignored: one menu per language.
+Command scopes: ``chat`` (one private chat's own menu) is kept apart, per chat and language;
+any other scope counts as the default. :meth:`ProfileMethods.menu_seen_by` resolves the menu a
+user sees in Telegram's order.
 """
 
 from __future__ import annotations
@@ -22,6 +24,23 @@ MAX_DESCRIPTION_LENGTH: Final[int] = 512
 MAX_SHORT_DESCRIPTION_LENGTH: Final[int] = 120
 
 
+def _chat_scope(params: dict[str, Any]) -> int | None:
+    """The chat id of a ``{"type": "chat", "chat_id": …}`` scope (sent as JSON or as an
+    object); None for no scope or any other type (treated as the default)."""
+    scope = params.get("scope")
+    if isinstance(scope, str | bytes):
+        try:
+            scope = json.loads(scope)
+        except ValueError:
+            raise _bad_request("can't parse BotCommandScope") from None
+    if not isinstance(scope, dict) or scope.get("type") != "chat":
+        return None
+    try:
+        return int(scope["chat_id"])
+    except (KeyError, TypeError, ValueError):
+        raise _bad_request("chat not found") from None
+
+
 def _language(params: dict[str, Any]) -> str:
     """The call's ``language_code``: "" (every user without a dedicated one) or two letters."""
     code = str(params.get("language_code") or "")
@@ -35,11 +54,13 @@ class ProfileMethods:
     setMyShortDescription and getMyShortDescription.
 
     ``commands``: the menu for every user without one in their language (``menus[""]``);
-    ``menus``, ``descriptions``, ``short_descriptions``: by language code ("" = the default).
+    ``menus``, ``descriptions``, ``short_descriptions``: by language code ("" = the default);
+    ``chat_menus``: one chat's own menus, by (chat id, language code).
     """
 
     commands: list[dict[str, str]]
     menus: dict[str, list[dict[str, str]]]
+    chat_menus: dict[tuple[int, str], list[dict[str, str]]]
     descriptions: dict[str, str]
     short_descriptions: dict[str, str]
 
@@ -65,19 +86,43 @@ class ProfileMethods:
             if not 1 <= len(description) <= 256:
                 raise _bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
             parsed.append({"command": name, "description": description})
-        language = _language(params)
+        language, chat = _language(params), _chat_scope(params)
+        if chat is not None:
+            self.chat_menus[(chat, language)] = parsed
+            return True
         self.menus[language] = parsed
         if not language:
             self.commands = parsed
         return True
 
     def _get_my_commands(self, params: dict[str, Any]) -> list[dict[str, str]]:
-        """getMyCommands: the list kept for the language ([] when none)."""
-        return list(self.menus.get(_language(params), []))
+        """getMyCommands: the list kept for the scope and language ([] when none)."""
+        language, chat = _language(params), _chat_scope(params)
+        if chat is not None:
+            return list(self.chat_menus.get((chat, language), []))
+        return list(self.menus.get(language, []))
+
+    def menu_seen_by(self, chat_id: int, language_code: str | None) -> list[dict[str, str]]:
+        """The command menu a user whose client reports ``language_code`` sees in their
+        private chat, in Telegram's order: the chat's own menu for that language, the chat's
+        own menu, the menu for that language, the default ([] when none is set)."""
+        code = (language_code or "").split("-")[0].lower()
+        for found in (
+            self.chat_menus.get((chat_id, code)) if code else None,
+            self.chat_menus.get((chat_id, "")),
+            self.menus.get(code) if code else None,
+            self.menus.get(""),
+        ):
+            if found is not None:
+                return list(found)
+        return []
 
     def _delete_my_commands(self, params: dict[str, Any]) -> bool:
         """deleteMyCommands: forget the command list of the language."""
-        language = _language(params)
+        language, chat = _language(params), _chat_scope(params)
+        if chat is not None:
+            self.chat_menus.pop((chat, language), None)
+            return True
         self.menus.pop(language, None)
         if not language:
             self.commands = []

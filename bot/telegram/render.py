@@ -1,15 +1,18 @@
 """An operation's :class:`~bot.domain.messages.Outcome` as Telegram calls: the replies, the
-pressed button's toast (answering its callback query) and the edit of the pressed message."""
+pressed button's toast (answering its callback query), the edit of the pressed message and the
+language of the chat's command menu."""
 
 from __future__ import annotations
 
 import logging
 
-from telegram import CallbackQuery, Update
+from telegram import BotCommand, BotCommandScopeChat, CallbackQuery, Update
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
-from bot.domain.messages import Edit, Outcome
+from bot.domain.messages import Edit, MenuLanguage, Outcome
+from bot.i18n import speaking
 from bot.telegram.calls import render_entities, render_keyboard
+from bot.telegram.commands import Audience, listing
 from bot.telegram.context import TandemContext
 from bot.telegram.send_metrics import RETRY_AFTER
 
@@ -28,6 +31,25 @@ async def render(update: Update, context: TandemContext, outcome: Outcome) -> No
         await _delete(context, update.effective_user.id, outcome.delete)
     for message in outcome.replies:
         await context.sender.send(context.bot, message)
+    if outcome.menu is not None and update.effective_user is not None:
+        await _set_menu(context, update.effective_user.id, outcome.menu)
+
+
+async def _set_menu(context: TandemContext, chat_id: int, menu: MenuLanguage) -> None:
+    """Give the user's private chat (chat id = user id) its own command menu in the language
+    they chose, or remove it so that Telegram shows the menu registered for their client's
+    language again (``BotCommandScopeChat`` comes before the language-wide menus in Telegram's
+    order). A failure is logged: the choice itself is saved, only the menu keeps its words."""
+    scope = BotCommandScopeChat(chat_id)
+    try:
+        if menu.language is None:
+            await context.bot.delete_my_commands(scope=scope)
+        else:
+            with speaking(menu.language):
+                commands = [BotCommand(n, d) for n, d in listing(Audience.EVERYONE)]
+            await context.bot.set_my_commands(commands, scope=scope)
+    except TelegramError as exc:
+        logger.warning("chat menu not set: %s", type(exc).__name__)
 
 
 async def _delete(context: TandemContext, chat_id: int, message_ids: tuple[int, ...]) -> None:

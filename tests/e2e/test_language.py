@@ -178,3 +178,44 @@ async def test_menu_and_descriptions_are_registered_in_each_language(box: Sandbo
         assert [c["command"] for c in menu] == [c["command"] for c in fake.menus[""]]
         assert all(c["description"].startswith(mark) for c in menu)
     assert "language" in [c["command"] for c in fake.commands]
+
+
+def menu_marks(fake: FakeBotAPI, user: FakeUser) -> set[str | None]:
+    """The language marks of the command menu ``user`` sees (None: English)."""
+    menu = fake.menu_seen_by(user.user_id, user.language_code)
+    assert menu, "no command menu"
+    return {next((m for m in (ES, RU) if c["description"].startswith(m)), None) for c in menu}
+
+
+async def test_the_command_menu_follows_a_users_choice_not_only_their_client(
+    box: Sandbox,
+) -> None:
+    """Telegram picks a menu by the client's language; a user who chose another language
+    in Tandem gets their chat's own menu in it, and loses it with "auto" or /delete."""
+    alex, sam = await make_pair(box)  # both clients report English
+    await alex.send("/language es")
+    assert menu_marks(box.fake, alex) == {ES}
+    assert menu_marks(box.fake, sam) == {None}  # the partner's menu is theirs
+    await alex.send("/language")
+    await alex.press("Русский")
+    assert menu_marks(box.fake, alex) == {RU}
+    await alex.send("/language auto")
+    assert menu_marks(box.fake, alex) == {None}
+    kim = box.fake.user(1003, "Kim", language_code="es")  # a Spanish client, by default
+    await kim.send("/start")
+    assert menu_marks(box.fake, kim) == {ES}
+    await kim.send("/language en")
+    assert menu_marks(box.fake, kim) == {None}
+    await kim.send("/delete")
+    await kim.press(texts.DELETE_YES)
+    assert menu_marks(box.fake, kim) == {ES}  # the client's language again
+
+
+async def test_a_menu_telegram_refuses_leaves_the_choice_and_its_reply(box: Sandbox) -> None:
+    alex = box.fake.user(1001, "Alex", language_code="en")
+    await alex.send("/start")
+    box.fake.fail_next("setMyCommands", error_code=502, description="Bad Gateway")
+    await alex.send("/language ru")
+    assert alex.chat.last.text == RU + texts.source("LANGUAGE_SET")
+    assert await stored_language(box, 1001) == "ru"
+    assert menu_marks(box.fake, alex) == {None}  # the menu keeps its words, nothing more
