@@ -10,7 +10,7 @@ from bot.domain import callbacks as cb
 from bot.domain.account import reactivate
 from bot.domain.cohorts.roles import is_admin
 from bot.domain.deps import Deps
-from bot.domain.messages import Button, Message, Outcome
+from bot.domain.messages import Button, MenuLanguage, Message, Outcome
 from bot.domain.model import User
 from bot.domain.pairing import open_link, start_waiting_schedule, zone_keyboard
 from bot.domain.people import UserInfo, pair_of, touch, touch_seen
@@ -56,7 +56,9 @@ async def help_text(
     deps: Deps, who: UserInfo, everyone: Listing, facilitators: Listing, admins: Listing
 ) -> Outcome:
     """``/help``: what Tandem does and the commands; facilitators and admins also see their
-    own commands (the listings come from the adapter's command registry)."""
+    own commands (the listings come from the adapter's command registry). Someone who chose a
+    language gets their chat's command menu (re)set in it too: a choice made before chat menus
+    existed, or a menu call that failed then, is made good here."""
     lines = "\n".join(f"/{name} \u2013 {desc}" for name, desc in everyone)
     text = texts.HELP.format(commands=lines)
     async with deps.db.read() as tx:
@@ -67,7 +69,8 @@ async def help_text(
     if extra:
         listed = "\n".join(f"/{name} \u2013 {desc}" for name, desc in extra)
         text += "\n\n" + texts.HELP_FACILITATOR.format(commands=listed)
-    return Outcome(replies=[Message(who.id, text)])
+    menu = MenuLanguage(who.language) if who.language is not None else None
+    return Outcome(replies=[Message(who.id, text)], menu=menu)
 
 
 async def ask_timezone(deps: Deps, who: UserInfo) -> Outcome:

@@ -219,3 +219,5 @@ async def test_a_menu_telegram_refuses_leaves_the_choice_and_its_reply(box: Sand
     assert alex.chat.last.text == RU + texts.source("LANGUAGE_SET")
     assert await stored_language(box, 1001) == "ru"
     assert menu_marks(box.fake, alex) == {None}  # the menu keeps its words, nothing more
+    await alex.send("/help")  # made good by the next /help
+    assert menu_marks(box.fake, alex) == {RU}
