@@ -113,7 +113,7 @@ def plural_names() -> list[str]:
     return [name for name in _SOURCE if name.endswith("_N")]
 
 
-def count(name: str, n: int, **fields: object) -> str:
+def count(name: str, n: int, /, **fields: object) -> str:
     """The text ``name`` (a ``_N`` pair) for ``n`` in the right form, with ``{n}`` and the
     other ``fields`` filled in."""
     singular, plural = _SOURCE[name]

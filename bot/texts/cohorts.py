@@ -90,7 +90,10 @@ COHORT_STATUS = (
     "Couples who left: {left}\n"
     "Couples who completed the program: {completed}"
 )
-STATUS_THIS_WEEK = "This week: {revealed} of {asked} check-ins answered by both partners."
+STATUS_THIS_WEEK_N = (
+    "This week: {revealed} of {n} check-in answered by both partners.",
+    "This week: {revealed} of {n} check-ins answered by both partners.",
+)
 STATUS_PER_PAIR = "Per couple, this week (answered by both / asked):"
 STATUS_PAIR_LINE = "\u2022 {names}: {revealed}/{asked}"
 STATUS_FLAG = "\u2691 no check-in answered by both in the last two weeks: maybe reach out"
@@ -149,7 +152,10 @@ BROADCAST_ASK = (
     "see a preview first. /cancel stops."
 )
 BROADCAST_TOO_LONG = "That's {n} characters; a broadcast can be up to {max}. Please shorten it."
-BROADCAST_PREVIEW = "Preview: this goes to {n} people in \u201c{name}\u201d:\n\n{text}"
+BROADCAST_PREVIEW_N = (
+    "Preview: this goes to {n} person in \u201c{name}\u201d:\n\n{text}",
+    "Preview: this goes to {n} people in \u201c{name}\u201d:\n\n{text}",
+)
 BTN_SEND = "Send"
 BTN_CANCEL = "Cancel"
 BROADCAST_CANCELLED = "Okay, not sent."
@@ -157,7 +163,10 @@ BROADCAST_BUSY = (
     "A broadcast to this cohort is still being delivered. Try again once its report has come."
 )
 BROADCAST_DONE_ALREADY = "This broadcast was already sent or cancelled."
-BROADCAST_SENDING = "Sending to {n} people. A report follows when it's done."
+BROADCAST_SENDING_N = (
+    "Sending to {n} person. A report follows when it's done.",
+    "Sending to {n} people. A report follows when it's done.",
+)
 BROADCAST_REPORT = (
     "Broadcast to \u201c{name}\u201d: delivered: {delivered} \u00b7 blocked Tandem: "
     "{blocked} \u00b7 invited partners who haven't started Tandem: {not_started}."

@@ -68,7 +68,7 @@ async def compose(deps: Deps, who: UserInfo, cohort_id: int, text: str) -> Outco
     # The people it will go to, counted as the send counts them: those who blocked Tandem
     # are not (the report counts them apart).
     reachable = sum(1 for p in people if p.active)
-    preview = texts.BROADCAST_PREVIEW.format(n=reachable, name=cohort.name, text=cleaned)
+    preview = texts.count("BROADCAST_PREVIEW_N", reachable, name=cohort.name, text=cleaned)
     keyboard = (
         (
             Button(texts.BTN_SEND, cb.broadcast(broadcast_id, True)),
@@ -120,7 +120,7 @@ async def confirm(deps: Deps, who: UserInfo, broadcast_id: int, send: bool) -> O
         subject = BroadcastSubject(broadcast_id)
         await tx.due.schedule(DueKind.BROADCAST_REPORT, subject, now + REPORT_CHECK, now)
     logger.info("broadcast %s: %s recipients", broadcast_id, len(people))
-    text = texts.BROADCAST_SENDING.format(n=len(reachable))
+    text = texts.count("BROADCAST_SENDING_N", len(reachable))
     return Outcome(replies=[Message(who.id, text)], edit=Edit(None, ()))
 
 

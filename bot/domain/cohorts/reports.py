@@ -218,7 +218,7 @@ async def status_lines(
             live[pair.id] = (len(asked), revealed)
         total_asked = sum(a for a, _ in live.values())
         total_revealed = sum(r for _, r in live.values())
-        lines.append(texts.STATUS_THIS_WEEK.format(revealed=total_revealed, asked=total_asked))
+        lines.append(texts.count("STATUS_THIS_WEEK_N", total_asked, revealed=total_revealed))
     if members:
         lines.append(texts.STATUS_PER_PAIR)
     for pair in members:

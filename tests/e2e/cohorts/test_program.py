@@ -138,7 +138,7 @@ async def test_a_whole_program_for_six_couples(box: Sandbox) -> None:
     # One count from the preview to the send: the partner who blocked Tandem is not in it.
     assert fay.chat.last.text.startswith("Preview: this goes to 11 people")
     await fay.press(texts.BTN_SEND)
-    assert fay.chat.last.text == texts.BROADCAST_SENDING.format(n=11)
+    assert fay.chat.last.text == texts.count("BROADCAST_SENDING_N", 11)
     await box.run_until(box.clock.now() + timedelta(minutes=2))
     got = couples[0][0].chat.last
     assert got.text == "See you on *Thursday*, <b>bring</b> a notebook!" and got.parse_mode is None
