@@ -99,8 +99,8 @@ STATUS_PAIR_LINE = "\u2022 {names}: {revealed}/{asked}"
 STATUS_FLAG = "\u2691 no check-in answered by both in the last two weeks: maybe reach out"
 STATUS_AGGREGATES_HIDDEN = (
     "Figures from answers appear for a finished week once at least {k} couples (not counting "
-    "your own) that were enrolled before the week began have answered the same topic, and "
-    "not all alike, so no couple can be singled out."
+    "your own) that were enrolled before the week began have answered check-ins on the same "
+    "topic, so no couple can be singled out."
 )
 STATUS_AGGREGATES = (
     "Week {week}: couples with a difference, by topic (only topics at least {k} couples answered):"
@@ -118,7 +118,7 @@ STATUS_NOISE = (
     "These figures are approximate on purpose: each carries random noise, drawn once when "
     "its week ended, so that no couple can be singled out, not even by comparing with "
     "couples you know (privacy budget for this program: \u03b5 = {budget}). \u201cWithheld\u201d: "
-    "too few couples answered, or their answers were too alike to show safely."
+    "too few couples answered."
 )
 BTN_EXPORT = "Export CSV"
 BTN_BROADCAST = "Broadcast"

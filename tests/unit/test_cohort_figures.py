@@ -68,11 +68,11 @@ def _worst_ratio(one: Counter[object], other: Counter[object]) -> float:
 
 
 def _topic_shown(answers: Mapping[int, bool]) -> Shown:
-    return lambda rng: topic_figure(answers, frozenset(), rng).differences()
+    return lambda rng: topic_figure(answers, rng).differences()
 
 
 def _check_shown(answers: Mapping[int, tuple[int, int]]) -> Shown:
-    return lambda rng: check_figure(answers, frozenset(), rng).mean(K)
+    return lambda rng: check_figure(answers, rng).mean(K)
 
 
 TOPIC = {1: True, 2: False, 3: True, 4: False, 5: False, 6: False}
@@ -112,8 +112,8 @@ def test_without_the_noise_one_couple_is_plain_to_see() -> None:
 def test_shown_figures_are_sensible_numbers() -> None:
     rng = Random(3)
     for _ in range(2000):
-        assert topic_figure(TOPIC, frozenset(), rng).differences() >= 0
-        mean = check_figure(CHECK, frozenset(), rng).mean(K)
+        assert topic_figure(TOPIC, rng).differences() >= 0
+        mean = check_figure(CHECK, rng).mean(K)
         assert 1.0 <= mean <= 5.0 and round(mean, 1) == mean
     draws = [geometric_noise(rng, 1.0, 1) for _ in range(20000)]
     assert abs(sum(draws) / len(draws)) < 0.05  # centred on the true value

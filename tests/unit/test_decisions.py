@@ -168,17 +168,29 @@ def test_a_figure_needs_k_pairs_besides_the_viewers_own() -> None:
     assert again == snapshot
 
 
-def test_a_figure_whose_contributors_all_answered_alike_is_withheld() -> None:
+def test_whether_a_figure_shows_never_depends_on_the_answers() -> None:
+    """Probe of 2026-12-03: an exact "all alike" gate told a facilitator with K - 1 couples of
+    their own, all answering alike, whether the real couple answered alike too. Now the same
+    couples give the same decision, whatever they answered (a pass included)."""
     rng = Random(7)
-    alike = topic_figure({1: True, 2: True, 3: True}, frozenset(), rng)
-    assert alike.alike and not alike.shown_to(frozenset(), 3)
-    mixed = topic_figure({1: True, 2: False, 3: True}, frozenset(), rng)
-    assert mixed.shown_to(frozenset(), 3)
-    # The staff know their own answer: alike besides theirs is alike.
-    assert topic_figure({1: True, 2: False, 3: False, 4: False}, frozenset({1}), rng).alike
-    same_sums = check_figure({1: (2, 4), 2: (3, 3), 3: (5, 1)}, frozenset(), rng)
-    assert same_sums.alike  # every couple's mean is 3: the mean would show each couple's
-    assert not check_figure({1: (2, 4), 2: (3, 4), 3: (5, 1)}, frozenset(), rng).alike
+    for had_difference in ({1: True, 2: True, 3: True}, {1: True, 2: False, 3: True}):
+        figure = topic_figure(had_difference, rng)
+        assert figure.shown_to(frozenset(), 3) and not figure.shown_to(frozenset({1}), 3)
+    for sums in ({1: (2, 4), 2: (3, 3), 3: (5, 1)}, {1: (2, 4), 2: (3, 4), 3: (5, 1)}, {}):
+        check = check_figure(sums, rng, pooled={1, 2, 3})  # {}: all three passed
+        assert check.pairs == {1, 2, 3} and check.shown_to(frozenset(), 3)
+
+
+def test_a_figure_withheld_by_the_old_alike_rule_stays_withheld() -> None:
+    """A week frozen under the withdrawn rule never changes: its marked figures stay hidden."""
+    raw = (
+        '{"participation": {}, "topics": {"trust": {"pairs": [1, 2, 3], "alike": true,'
+        ' "count": 0, "total": 0}, "care": {"pairs": [1, 2, 3], "alike": false, "count": 1}},'
+        ' "check": {}}'
+    )
+    old = Snapshot.from_json(1, raw)
+    assert not old.topics["trust"].shown_to(frozenset(), 3)
+    assert old.topics["care"].shown_to(frozenset(), 3)
 
 
 def test_a_figure_frozen_before_noise_is_never_shown() -> None:

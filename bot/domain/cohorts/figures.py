@@ -38,8 +38,14 @@ Budget: every figure gets ``EPSILON_PER_FIGURE``; a couple's answers can reach a
 the facilitators of one cohort ever see about one couple is ``cohort_budget``-differentially
 private (25 for the shipped six-week program, 18 and 17 for the four-week ones).
 
-Not covered by noise: whether a figure is shown at all. K (couples that were enrolled before
-the week began and answered) and "every contributor answered alike" are exact gates.
+Not covered by noise: whether a figure is shown at all. So that gate reads participation
+only, never an answer: K couples (besides the staff's own) that were enrolled before the week
+began and answered a check-in carrying the figure's topic or check question, a pass included
+(a pass adds no difference, and nothing to a check sum). Participation is what facilitators
+see anyway. An earlier gate also withheld a figure whose contributors all gave the same value;
+being exact, it told a facilitator with K - 1 couples of their own, all answering alike,
+whether the one real couple answered alike too (probe of 2026-12-03). It is gone: "all alike"
+shows as a noisy figure like any other, which the noise covers.
 """
 
 from __future__ import annotations
@@ -83,21 +89,22 @@ def geometric_noise(rng: Random, epsilon: float, sensitivity: int) -> int:
 class Figure:
     """One answer-derived figure of a frozen week, as stored and as released.
 
-    ``pairs``: the couples it pools (enrolled before the week began, answered in it); it may
-    be shown only to a viewer for whom at least K of them are not their own. ``alike``: every
-    contributor besides the staff's own gave the same value (then it is never shown).
-    ``count``: the noisy number of couples with a difference (a topic) or of couples who
-    answered (a check question); ``total``: a check question's noisy centred sum. Nothing
-    exact is kept."""
+    ``pairs``: the couples it pools (enrolled before the week began, answered a check-in that
+    carried it, pass or not); it may be shown only to a viewer for whom at least K of them are
+    not their own. ``alike``: only in snapshots frozen under the withdrawn "all alike" rule
+    (see the module docstring), which stay withheld since a frozen week never changes; new
+    figures are never marked. ``count``: the noisy number of couples with a difference (a
+    topic) or of couples who answered it (a check question); ``total``: a check question's
+    noisy centred sum. Nothing exact is kept."""
 
     pairs: frozenset[int]
-    alike: bool
     count: int
     total: int = 0
+    alike: bool = False
 
     def shown_to(self, own: frozenset[int], k: int) -> bool:
-        """Whether a viewer whose own pairs are ``own`` may see it: K others at least, and
-        not every contributor alike (DESIGN.md, privacy rule 2)."""
+        """Whether a viewer whose own pairs are ``own`` may see it: K others at least
+        (DESIGN.md, privacy rule 2), and not marked by the withdrawn rule."""
         return not self.alike and len(self.pairs - own) >= k
 
     def differences(self) -> int:
@@ -121,39 +128,35 @@ class Figure:
         return round(shown, 1)
 
 
-def _alike(values: Mapping[int, int], staff: Collection[int]) -> bool:
-    return len({v for pair, v in values.items() if pair not in staff}) <= 1
-
-
 def topic_figure(
-    had_difference: Mapping[int, bool],
-    staff: Collection[int],
-    rng: Random,
-    epsilon: float = EPSILON_PER_FIGURE,
+    had_difference: Mapping[int, bool], rng: Random, epsilon: float = EPSILON_PER_FIGURE
 ) -> Figure:
-    """A topic's figure from each contributing couple's "had a difference" (pair id -> bool):
-    the number of couples with one, plus geometric noise of sensitivity 1. ``staff``: the
-    staff's own pairs (left out of the "alike" test, they know their own answers)."""
-    values = {p: int(v) for p, v in had_difference.items()}
-    noisy = sum(values.values()) + geometric_noise(rng, epsilon, 1)
-    return Figure(frozenset(values), _alike(values, staff), noisy)
+    """A topic's figure from each couple that answered a check-in carrying the topic (pair id
+    -> whether it had a difference there; a couple that passed every such question had none):
+    the number of couples with one, plus geometric noise of sensitivity 1."""
+    noisy = sum(1 for v in had_difference.values() if v) + geometric_noise(rng, epsilon, 1)
+    return Figure(frozenset(had_difference), noisy)
 
 
 def check_figure(
     answers: Mapping[int, tuple[int, int]],
-    staff: Collection[int],
     rng: Random,
     epsilon: float = EPSILON_PER_FIGURE,
+    *,
+    pooled: Collection[int] = (),
 ) -> Figure:
-    """A check question's figure from each contributing couple's two answers (pair id ->
-    both partners' values): a noisy centred sum (sensitivity ``CHECK_SENSITIVITY``) and a
-    noisy count of couples (sensitivity 1), splitting ``epsilon`` by ``CHECK_SUM_SHARE``."""
+    """A check question's figure from each couple's two answers (pair id -> both partners'
+    values; a couple where either passed is not in it): a noisy centred sum (sensitivity
+    ``CHECK_SENSITIVITY``) and a noisy count of those couples (sensitivity 1), splitting
+    ``epsilon`` by ``CHECK_SUM_SHARE``. ``pooled``: every couple that answered a check-in
+    carrying the question, pass or not (the K gate reads these: participation, not answers);
+    the answering couples are always among them."""
     values = {p: sum(_clamp(v) for v in both) - _MIDDLE for p, both in answers.items()}
     total = sum(values.values()) + geometric_noise(
         rng, epsilon * CHECK_SUM_SHARE, CHECK_SENSITIVITY
     )
     count = len(values) + geometric_noise(rng, epsilon * (1 - CHECK_SUM_SHARE), 1)
-    return Figure(frozenset(values), _alike(values, staff), count, total)
+    return Figure(frozenset(values) | frozenset(pooled), count, total)
 
 
 def _clamp(value: int) -> int:

@@ -4,7 +4,7 @@ Privacy (DESIGN.md, rule 2): facilitators see who takes part (participants conse
 Anything derived from answers (differences per dimension, the interdependence check) comes
 only from *snapshots frozen at the end of each program week*, and a figure is shown only when
 it pools at least K pairs besides the staff's own that were enrolled before the week began and
-answered in it, and only when those pairs did not all give the same value. Each figure carries
+answered in it (participation decides whether a figure shows, never an answer). Each figure carries
 calibrated noise drawn once at the freeze (``figures.py``): sock-puppet couples a facilitator
 controls cannot subtract their way to a real couple's answer, and repeated views show the same
 noisy number. A pair joining or leaving mid-week cannot be isolated by comparing two views,
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot import texts
-from bot.domain.asking import round_answers
+from bot.domain.asking import Given, round_answers
 from bot.domain.cohorts.calendar import week_began
 from bot.domain.cohorts.figures import (
     EPSILON_PER_FIGURE,
@@ -31,8 +31,9 @@ from bot.domain.cohorts.figures import (
 )
 from bot.domain.deps import Deps
 from bot.domain.exercises.findings import findings
-from bot.domain.model import Cohort, Member, Membership, Pair, Round, RoundStatus
+from bot.domain.model import Asked, Cohort, Member, Membership, Pair, RoundStatus
 from bot.domain.ports import UnitOfWork
+from bot.domain.questions import is_followup
 from bot.i18n import gettext
 from content.programs import Program
 from content.schema import Dimension, Polarity
@@ -79,9 +80,10 @@ class Snapshot:
 
         def figure(v: dict[str, Any]) -> Figure:
             if "count" not in v:
-                return Figure(frozenset(), True, 0)
+                return Figure(frozenset(), 0, alike=True)
             pairs = frozenset(int(p) for p in v["pairs"])
-            return Figure(pairs, bool(v["alike"]), int(v["count"]), int(v.get("total", 0)))
+            count, total = int(v["count"]), int(v.get("total", 0))
+            return Figure(pairs, count, total, alike=bool(v.get("alike", False)))
 
         def figures(items: dict[str, Any]) -> dict[str, Figure]:
             return {str(k): figure(v) for k, v in items.items()}
@@ -100,16 +102,19 @@ async def freeze(deps: Deps, tx: UnitOfWork, cohort: Cohort, week: int, program:
     Participation: the program rounds each member pair was asked that week, and how many both
     answered. Figures from answers, only over pairs that joined before the week began
     (``calendar.week_began``; a couple enrolled mid-week counts for nothing that week): per
-    topic, whether each pair had a difference among the questions both partners answered (a
-    pass counts for nothing); per check question (first and last week), both partners'
-    answers. Each figure gets its noise here, once, from ``deps.noise`` (``figures.py``), and
-    is marked ``alike`` when every contributor besides the staff's own gave the same value.
-    A round still open at the freeze counts as asked, not revealed."""
+    topic, every pair whose revealed rounds carried a question of it, with whether it had a
+    difference among the questions both partners answered (a pass adds none); per check
+    question (first and last week), every pair whose revealed round carried it, and both
+    partners' answers where neither passed. Which pairs a figure pools thus follows from
+    participation alone, never from an answer (``figures.py``). Each figure gets its noise
+    here, once, from ``deps.noise``. A round still open at the freeze counts as asked, not
+    revealed."""
     if await tx.cohorts.has_snapshot(cohort.id, week):
         return
     participation: dict[int, tuple[int, int]] = {}
     differences: dict[str, dict[int, bool]] = {}
     checks: dict[str, dict[int, tuple[int, int]]] = {}
+    pooled: dict[str, set[int]] = {}
     for member in await tx.cohorts.members(cohort.id):
         pair = member.pair
         asked = await tx.rounds.program_rounds(pair.id, cohort.id, week)
@@ -121,34 +126,41 @@ async def freeze(deps: Deps, tx: UnitOfWork, cohort: Cohort, week: int, program:
         if member.joined_at is None or member.joined_at >= began:
             continue
         for round_ in revealed:
-            found = await findings(deps, tx, round_.id, pair)
-            for question in found.answered:
-                if question.mismatch is not None:
-                    differences.setdefault(question.dimension.value, {}).setdefault(pair.id, False)
+            answers = await round_answers(tx, round_.id)
+            for item in answers[0]:
+                shown = deps.content.questions.get(item.question_id)
+                if is_followup(item.question_id) or shown is None:
+                    continue
+                if shown.mismatch is not None:
+                    differences.setdefault(shown.dimension.value, {}).setdefault(pair.id, False)
+                if program.has_check(week) and item.question_id in program.check:
+                    pooled.setdefault(item.question_id, set()).add(pair.id)
+            found = await findings(deps, tx, round_.id, pair, answers=answers)
             for question in found.mismatched:
                 differences.setdefault(question.dimension.value, {})[pair.id] = True
             if program.has_check(week):
-                await _collect_check(deps, tx, round_, pair, program, checks)
-    staff = await staff_pairs(deps, tx, cohort.id)
+                _collect_check(deps, answers, pair, program, checks)
     # Sorted, so a seeded generator draws the same noise for the same figures (tests).
-    topics = {d: topic_figure(v, staff, deps.noise) for d, v in sorted(differences.items())}
-    check = {q: check_figure(v, staff, deps.noise) for q, v in sorted(checks.items())}
+    topics = {d: topic_figure(v, deps.noise) for d, v in sorted(differences.items())}
+    check = {
+        q: check_figure(checks.get(q, {}), deps.noise, pooled=pooled[q]) for q in sorted(pooled)
+    }
     snapshot = Snapshot(week, participation, topics, check)
     await tx.cohorts.save_snapshot(cohort.id, week, snapshot.to_json(), deps.now())
 
 
-async def _collect_check(
+def _collect_check(
     deps: Deps,
-    tx: UnitOfWork,
-    round_: Round,
+    answers: tuple[list[Asked], Given],
     pair: Pair,
     program: Program,
     checks: dict[str, dict[int, tuple[int, int]]],
 ) -> None:
-    """Both partners' answers to the check questions of a revealed round (only when both
-    answered a question; a pass leaves the question out for this pair). A pair contributes
-    once per question: its first answers count."""
-    asked, given = await round_answers(tx, round_.id)
+    """Both partners' answers to the check questions of a revealed round (``answers``, as
+    :func:`round_answers` reads them; only when both answered a question: a pass leaves the
+    question's values out for this pair). A pair contributes once per question: its first
+    answers count."""
+    asked, given = answers
     for item in asked:
         qid = item.question_id
         question = deps.content.questions.get(qid)
