@@ -89,6 +89,10 @@ async def _pair(
     they deleted their data), its schedule and settings, and its rounds."""
     partner_id = pair.partner_of(user.id)
     partner = None if partner_id is None else await tx.users.get(partner_id)
+    current = pair.status is PairStatus.ACTIVE and user.pair_id == pair.id
+    # A partner who blocked Tandem reads as paused, as in /settings (DESIGN.md, privacy rule
+    # 8; probe of 2026-12-03: the export alone told a block from a pause).
+    paused = pair.paused or (current and partner is not None and not partner.active)
     held = await tx.rounds.of_pair(pair.id)
     reacted = await tx.reactions.of_rounds([round_.id for round_ in held])
     rounds = [
@@ -99,7 +103,7 @@ async def _pair(
     return {
         "pair_id": pair.id,
         "status": pair.status.value,
-        "current": pair.status is PairStatus.ACTIVE and user.pair_id == pair.id,
+        "current": current,
         "partner": None if partner is None else partner.first_name,
         "started_at": _instant(pair.created_at),
         "ended_at": _instant(pair.ended_at),
@@ -108,7 +112,7 @@ async def _pair(
             "weekday": pair.weekday,
             "time": pair.time_of_day.strftime("%H:%M"),
             "timezone": pair.timezone,
-            "paused": pair.paused,
+            "paused": paused,
             "weekly_weekday": pair.weekly_weekday,
             "weekly_time": None if pair.weekly_time is None else pair.weekly_time.strftime("%H:%M"),
         },

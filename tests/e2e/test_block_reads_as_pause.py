@@ -4,12 +4,14 @@ Sam in New York; START is Monday 2 March 2026, 09:00 UTC (10:00 Berlin, 04:00 Ne
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from bot import texts
 from bot.emulator import FakeUser
 from bot.sandbox import Sandbox
-from tests.conftest import make_pair
+from tests.conftest import invite_link, make_pair, start_user
 from tests.e2e.helpers import labels, no_error_reply
 
 pytestmark = pytest.mark.usefixtures("no_crash")
@@ -71,3 +73,24 @@ async def test_quiet_says_the_partner_sees_them_in_settings(box: Sandbox) -> Non
     assert len(sam.chat.messages) == sams_chat  # no message about it ...
     await sam.send("/settings")
     assert "Alex's: off" in sam.chat.last.text  # ... but /settings shows it, as the reply said
+
+
+async def test_the_partners_export_reads_the_same_after_a_pause_or_a_block(
+    box: Sandbox,
+) -> None:
+    """Probe of 2026-12-03: ``schedule.paused`` in /export told a block from a pause."""
+    exports = []
+    for n, how in enumerate(("pause", "block")):
+        alex, sam = box.fake.user(2001 + 10 * n, "Alex"), box.fake.user(2002 + 10 * n, "Sam")
+        await start_user(alex, "Berlin")
+        await start_user(sam, "Berlin")
+        await alex.send("/pair")
+        await sam.open_link(invite_link(alex))
+        await sam.press(texts.INVITE_ACCEPT)
+        await step_back(sam, how)
+        await alex.send("/export")
+        data = json.loads((alex.chat.last.document or b"").decode("utf-8"))
+        pair = data["pairs"][0]
+        assert pair["schedule"]["paused"] is True
+        exports.append({k: v for k, v in pair.items() if k not in ("pair_id", "started_at")})
+    assert exports[0] == exports[1]
