@@ -121,6 +121,9 @@ STATUS_NOISE = (
     "too few couples answered."
 )
 BTN_EXPORT = "Export CSV"
+# The export's label for a couple no longer taking part, numbered: never their names, so
+# that how it ended (an unpair, a /delete, leaving) does not show.
+CSV_COUPLE_LEFT = "couple who left {n}"
 BTN_BROADCAST = "Broadcast"
 BTN_COFACILITATOR = "Add a co-facilitator"
 EXPORT_CAPTION = "{name}: participation and pooled figures (CSV)."

@@ -31,7 +31,15 @@ from bot.domain.cohorts.figures import (
 )
 from bot.domain.deps import Deps
 from bot.domain.exercises.findings import findings
-from bot.domain.model import Asked, Cohort, Member, Membership, Pair, RoundStatus
+from bot.domain.model import (
+    Asked,
+    Cohort,
+    Member,
+    Membership,
+    Pair,
+    PairStatus,
+    RoundStatus,
+)
 from bot.domain.ports import UnitOfWork
 from bot.domain.questions import is_followup
 from bot.i18n import gettext
@@ -201,6 +209,23 @@ async def own_pairs(deps: Deps, tx: UnitOfWork, cohort_id: int, viewer: int) -> 
     return await staff_pairs(deps, tx, cohort_id, viewer)
 
 
+async def _export_labels(tx: UnitOfWork, members: list[Member]) -> dict[int, str]:
+    """The label of each member pair in the export: both first names while the couple takes
+    part; a numbered "couple who left" once it left or its pair ended, whoever ended it and
+    however (an unpair, a partner's /delete, which removes their name, leaving the program:
+    DESIGN.md, privacy rule 8; probe of 2026-12-03: one name left told a /delete apart)."""
+    labels: dict[int, str] = {}
+    left = 0
+    for member in members:
+        pair = member.pair
+        if member.membership is not Membership.LEFT and pair.status is PairStatus.ACTIVE:
+            labels[pair.id] = await _names(tx, pair)
+        else:
+            left += 1
+            labels[pair.id] = texts.CSV_COUPLE_LEFT.format(n=left)
+    return labels
+
+
 async def _names(tx: UnitOfWork, pair: Pair) -> str:
     people = await tx.users.get_many(pair.members)
     ordered = [people[u].first_name if u in people else "?" for u in pair.members]
@@ -343,8 +368,8 @@ async def export_csv(
     difference) and per check question (first and last week, averages running one way: a
     ``low`` polarity question turned round, as in the status), the latter two as in the
     status: noisy, and ``withheld`` unless the figure pools at least K pairs besides the
-    staff's own that did not all answer alike; a last row states the privacy budget. Cells
-    that a spreadsheet would read as a formula are quoted."""
+    staff's own; a last row states the privacy budget. Couples who left are not named
+    (:func:`_export_labels`). Cells that a spreadsheet would read as a formula are quoted."""
     k = deps.config.min_pairs
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -352,7 +377,7 @@ async def export_csv(
     frozen = await snapshots(tx, cohort.id)
     own = await own_pairs(deps, tx, cohort.id, viewer)
     members: list[Member] = await tx.cohorts.members(cohort.id)
-    names = {m.pair.id: await _names(tx, m.pair) for m in members}
+    names = await _export_labels(tx, members)
     for snap in frozen:
         for pid, (asked, revealed) in sorted(snap.participation.items()):
             row = ["participation", snap.week + 1, names.get(pid, pid), revealed, asked]

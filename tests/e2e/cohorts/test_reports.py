@@ -307,3 +307,25 @@ async def test_couples_a_facilitator_controls_cannot_tell_what_the_real_one_answ
             seen.append(topics)
         assert seen[0] and any(not withheld for withheld in seen[0].values())
         assert seen[0] == seen[1] == seen[2]
+
+
+async def test_the_export_does_not_tell_how_a_couple_left(box: Sandbox) -> None:
+    """Probe of 2026-12-03: after one partner's /delete the export kept only the other's name,
+    which told a /delete (and who made it) from an unpair. Couples who left are not named."""
+    fay = await make_facilitator(box, 800, "Fay")
+    link = await new_cohort(fay)
+    couples = await enrol_couples(box, link, 3)
+    await box.run_until(datetime(2026, 3, 9, 19, 0, tzinfo=UTC))
+    (_, f0), (e1, _), _ = couples
+    await f0.send("/delete")
+    await f0.press(texts.DELETE_YES)
+    await e1.send("/unpair")
+    await e1.press(texts.UNPAIR_YES)
+    await box.run_until(datetime(2026, 3, 16, 9, 0, tzinfo=UTC))
+    await fay.send("/cohorts")
+    await fay.press(texts.BTN_EXPORT)
+    assert fay.chat.last.document is not None
+    rows = list(csv.reader(io.StringIO(fay.chat.last.document.decode("utf-8-sig"))))
+    labels = sorted(r[2] for r in rows if r[0] == "participation")
+    left = [texts.CSV_COUPLE_LEFT.format(n=n) for n in (1, 2)]
+    assert labels == sorted(["E2 & F2", *left])
