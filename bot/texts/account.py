@@ -5,9 +5,13 @@ A data module of the catalog: read these through :mod:`bot.texts` (``texts.NAME`
 translates them; nothing imports this module directly.
 """
 
+# The last sentence is there for someone planning a quiet exit (probe of 2026-12-03): the
+# notice never says who or how, but the shared history going is visible to the partner.
 DELETE_CONFIRM = (
     "Delete everything Tandem stores about you? This ends your pair (if any) and removes your "
-    "answers, invites and settings. It can't be undone."
+    "answers, invites and settings. It can't be undone. Your partner is told only that the "
+    "pair ended, not by whom or how, though they will notice that your shared check-ins are "
+    "gone from their /history."
 )
 DELETE_YES = "Yes, delete my data"
 DELETE_NO = "No, keep it"

@@ -22,6 +22,8 @@ async def test_delete_my_data(box: Sandbox) -> None:
     await open_round(box, alex, sam)
     await alex.press("4")
     await alex.send("/delete")
+    # Said before it is done: the partner will notice the shared history going.
+    assert "notice that your shared check-ins are gone" in alex.chat.last.text
     await alex.press("Yes, delete my data")
     assert alex.chat.last.text == texts.DELETE_DONE + "\n\n" + texts.TAKEN_BACK
     assert sam.chat.last.text == texts.PAIR_ENDED_NOTICE
