@@ -14,18 +14,19 @@ partner may type in the language they think in, whatever the bot speaks to them 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 from functools import cache
 
-from babel.dates import get_month_names
+from babel.dates import get_day_names, get_month_names
 
 #: The languages whose month names and day words are read (English and the shipped ones).
 _LANGUAGES = ("en", "es", "ru")
 _TODAY = frozenset({"today", "hoy", "сегодня"})
-_TOMORROW = frozenset({"tomorrow", "mañana", "manana", "завтра"})
+_TOMORROW = frozenset({"tomorrow", "tmrw", "mañana", "manana", "завтра"})
 #: Words between a date's parts that carry nothing ("14 de junio de 2019", "to", "2019 г.").
 _FILLERS = frozenset({"to", "-", "until", "de", "del", "al", "hasta", "a", "г.", "г", "по", "до"})
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
@@ -78,6 +79,36 @@ class DayMonth:
             if found >= first:
                 return found
             year += 1
+
+
+def day_offset(word: str) -> int | None:
+    """0 for "today", 1 for "tomorrow", in any read language (``hoy``, ``mañana``,
+    ``сегодня``, ``завтра``; case does not matter); None for any other word."""
+    lowered = word.lower()
+    if lowered in _TODAY:
+        return 0
+    return 1 if lowered in _TOMORROW else None
+
+
+def fold(word: str) -> str:
+    """``word`` in lower case without accents (``Sáb`` -> ``sab``; Russian ``й`` and ``ё``
+    fold too), for matching what people type against names."""
+    decomposed = unicodedata.normalize("NFD", word.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@cache
+def weekday_names() -> dict[str, int]:
+    """Folded weekday names of every read language, full and short (``saturday``,
+    ``sábado`` and ``sabado``, ``sáb``, ``суббота``, ``сб``) -> weekday (0 = Monday), from
+    Babel's wide, abbreviated and short names; a name that two weekdays share is left out."""
+    found: dict[str, set[int]] = {}
+    for language in _LANGUAGES:
+        for width in ("wide", "abbreviated", "short"):
+            for context in ("format", "stand-alone"):
+                for number, name in get_day_names(width, context, locale=language).items():
+                    found.setdefault(fold(name).rstrip("."), set()).add(number)
+    return {name: days.pop() for name, days in found.items() if len(days) == 1 and name}
 
 
 @cache

@@ -14,6 +14,7 @@ from datetime import datetime, time, timedelta
 
 from bot import texts
 from bot.domain.cohorts.calendar import program_cadence
+from bot.domain.dates import fold, weekday_names
 from bot.domain.deps import Deps
 from bot.domain.model import Pair, PairStatus, User
 from bot.domain.people import fmt_local, zone_of
@@ -204,14 +205,17 @@ async def reschedule(
 
 def parse_weekday(word: str) -> int | None:
     """A weekday (0 = Monday) from the start of its name (two letters at least), in the
-    language in force or in English; None when nothing matches."""
-    if len(word) < 2:
+    language in force or in English, accents optional (``sab`` for ``sábado``), or a whole
+    name or usual short name in any read language (``суббота``, ``сб``, ``mié``); None when
+    nothing matches."""
+    typed = fold(word).rstrip(".")
+    if len(typed) < 2:
         return None
     for names in (texts.WEEKDAYS, texts.source_of("WEEKDAYS")):
         for index, name in enumerate(names):
-            if name.lower().startswith(word.lower()):
+            if fold(name).startswith(typed):
                 return index
-    return None
+    return weekday_names().get(typed)
 
 
 async def next_round_at(deps: Deps, user_id: int) -> datetime | None:

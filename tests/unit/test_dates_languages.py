@@ -3,11 +3,12 @@ they think in, whatever the bot speaks to them."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
 from bot.domain.dates import DateError, DayMonth, read_dates
+from bot.domain.exercises.reminders import parse_when
 
 TODAY = date(2026, 12, 3)
 
@@ -36,3 +37,38 @@ def test_a_start_that_names_no_single_month_is_refused(typed: str) -> None:
     # "ju" could be June or July; "ma" March or May: no guess.
     with pytest.raises(DateError):
         read_dates(typed, TODAY)
+
+
+#: Monday 2 March 2026, 10:00 in Berlin.
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+TOMORROW_1930 = datetime(2026, 3, 3, 18, 30, tzinfo=UTC)
+SATURDAY_10 = datetime(2026, 3, 7, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("typed", "when"),
+    [
+        ("tomorrow 19:30", TOMORROW_1930),
+        ("mañana 19:30", TOMORROW_1930),
+        ("Mañana a las 19:30", TOMORROW_1930),
+        ("manana 19:30", TOMORROW_1930),
+        ("завтра 19:30", TOMORROW_1930),
+        ("Завтра в 19:30", TOMORROW_1930),
+        ("sat 10:00", SATURDAY_10),
+        ("sáb 10:00", SATURDAY_10),
+        ("sab. 10:00", SATURDAY_10),
+        ("sábado 10:00", SATURDAY_10),
+        ("сб 10:00", SATURDAY_10),
+        ("суббота 10:00", SATURDAY_10),
+        ("at 19:30", datetime(2026, 3, 2, 18, 30, tzinfo=UTC)),
+        ("banana 10:00", None),
+        ("19 30", None),
+    ],
+)
+def test_a_reminder_time_reads_day_words_in_each_language(
+    typed: str, when: datetime | None
+) -> None:
+    """Probe of 2026-12-03: the Spanish and Russian prompts taught English words because the
+    reminder parser only read English; the language in force here is English, so each
+    language's words are read whatever the bot speaks."""
+    assert parse_when(typed, "Europe/Berlin", NOW) == when

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot import texts
 from bot.domain.asking import exercise_text
+from bot.domain.dates import day_offset
 from bot.domain.deps import Deps
 from bot.domain.errors import Refused
 from bot.domain.exercises.offers import offer_for, pick_label
@@ -204,13 +205,19 @@ async def due_remind(deps: Deps, item: DueItem, now: datetime) -> datetime | Non
     return None
 
 
-_WHEN = re.compile(r"^\s*(?:(today|tomorrow|tmrw|[a-z]{2,9})\s+)?(?:at\s+)?(.+?)\s*$", re.I)
+#: An optional day word (letters, any script, a trailing dot allowed: ``sáb.``), an optional
+#: "at" (``at``, ``a las``, ``в``), then the time.
+_WHEN = re.compile(
+    r"^\s*(?:(?!at\s)([^\W\d_]{2,12})\.?,?\s+)?(?:(?:at|a\s+las?|в)\s+)?(.+?)\s*$", re.I
+)
 
 
 def parse_when(text: str, zone: str, now: datetime) -> datetime | None:
     """A reminder instant (aware UTC) from ``19:30``, ``tomorrow 19:30`` or ``sat 10:00`` in
-    ``zone``; None when unreadable. A bare time already past today means tomorrow; a weekday
-    means its next occurrence (today if the time is still ahead)."""
+    ``zone``, with the day in any read language (``mañana a las 19:30``, ``сб 10:00``:
+    :func:`bot.domain.dates.day_offset`, :func:`bot.domain.schedule.parse_weekday`); None
+    when unreadable. A bare time already past today means tomorrow; a weekday means its next
+    occurrence (today if the time is still ahead)."""
     match = _WHEN.match(text)
     if match is None:
         return None
@@ -221,16 +228,15 @@ def parse_when(text: str, zone: str, now: datetime) -> datetime | None:
         return None
     local_now = local_time(now, zone)
     day = local_now.date()
-    relative = word is not None and word.lower() in ("today", "tomorrow", "tmrw")
-    if word is not None:
-        lowered = word.lower()
-        if lowered in ("tomorrow", "tmrw"):
-            day += timedelta(days=1)
-        elif lowered != "today":
-            weekday = parse_weekday(lowered)
-            if weekday is None:
-                return None
-            day += timedelta(days=(weekday - local_now.weekday()) % 7)
+    offset = None if word is None else day_offset(word)
+    relative = offset is not None
+    if offset is not None:
+        day += timedelta(days=offset)
+    elif word is not None:
+        weekday = parse_weekday(word)
+        if weekday is None:
+            return None
+        day += timedelta(days=(weekday - local_now.weekday()) % 7)
     instant = datetime.combine(day, at, zone_info(zone)).astimezone(UTC)
     if word is None and instant <= now:
         instant += timedelta(days=1)
