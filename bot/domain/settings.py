@@ -42,6 +42,7 @@ from bot.domain.schedule import (
     zone_pending,
 )
 from bot.domain.subjects import AwaitTime
+from bot.i18n import weekday_short
 from scheduler.cadence import Frequency, TimeOfDayError, local_time, parse_time_of_day
 
 #: Frequencies typed after ``/frequency``.
@@ -139,7 +140,7 @@ def ask_frequency(who: UserInfo) -> Outcome:
 
 
 def _weekday_keyboard() -> Keyboard:
-    days = [Button(name[:3], cb.weekday(i)) for i, name in enumerate(texts.WEEKDAYS)]
+    days = [Button(weekday_short(i), cb.weekday(i)) for i in range(7)]
     return (tuple(days[:4]), tuple(days[4:]))
 
 

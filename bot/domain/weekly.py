@@ -24,12 +24,13 @@ from bot.domain.schedule import (
 )
 from bot.domain.settings import parse_time_reply
 from bot.domain.subjects import DueKind, PairSubject
+from bot.i18n import weekday_short
 
 
 def _keyboard(pair: Pair) -> Keyboard:
     days = [
-        Button(("\u2713 " if pair.weekly_weekday == i else "") + name[:3], cb.weekly(i))
-        for i, name in enumerate(texts.WEEKDAYS)
+        Button(("\u2713 " if pair.weekly_weekday == i else "") + weekday_short(i), cb.weekly(i))
+        for i in range(7)
     ]
     rows: list[tuple[Button, ...]] = [tuple(days[:4]), tuple(days[4:])]
     if pair.weekly_weekday is not None:

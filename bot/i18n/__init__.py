@@ -26,6 +26,7 @@ from bot.i18n.runtime import (
     shipped_languages,
     speaking,
     translations,
+    weekday_short,
 )
 
 __all__ = [
@@ -47,4 +48,5 @@ __all__ = [
     "shipped_languages",
     "speaking",
     "translations",
+    "weekday_short",
 ]

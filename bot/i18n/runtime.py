@@ -23,12 +23,13 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, get_day_names
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.plurals import get_plural
@@ -217,20 +218,59 @@ def current_locale() -> str:
     return current[0] if current is not None else SOURCE_LOCALE
 
 
+@dataclass(frozen=True)
+class _DatePatterns:
+    """How one language writes a day (``Mon 7 Dec``), a day of the year with and without its
+    year (``14 June 2019``), and a local instant (``Tue 3 Mar, 21:00``): Babel patterns."""
+
+    day: str
+    day_month_year: str
+    day_month: str
+    instant: str
+
+
+#: English, and any language without its own line. Abbreviated months are English's alone:
+#: Russian's end in a dot ("мар."), which doubled at a sentence's end ("вт 3 мар.."), and
+#: Spanish's read like its weekdays ("mar 3 mar"; probe of 2026-12-03).
+_PATTERNS_DEFAULT = _DatePatterns("EEE d MMM", "d MMMM y", "d MMMM", "EEE d MMM, HH:mm")
+_PATTERNS = {
+    "es": _DatePatterns(
+        "EEE d 'de' MMMM", "d 'de' MMMM 'de' y", "d 'de' MMMM", "EEE d 'de' MMMM, HH:mm"
+    ),
+    "ru": _DatePatterns("EEE d MMMM", "d MMMM y", "d MMMM", "EEE d MMMM, HH:mm"),
+}
+
+
+def _patterns() -> _DatePatterns:
+    return _PATTERNS.get(current_locale().split("_")[0], _PATTERNS_DEFAULT)
+
+
 def format_day(day: date) -> str:
-    """A calendar date as users read it, in the locale in force: ``Mon 7 Dec``."""
-    return format_date(day, "EEE d MMM", locale=current_locale())
+    """A calendar date as users read it, in the locale in force: ``Mon 7 Dec`` (Spanish
+    ``lun 7 de diciembre``, Russian ``пн 7 декабря``)."""
+    return format_date(day, _patterns().day, locale=current_locale())
 
 
 def format_day_month(day: date, with_year: bool = True) -> str:
     """A day of the year as users read it, in the locale in force: ``14 June 2019``, or
-    ``14 June`` without the year."""
-    return format_date(day, "d MMMM y" if with_year else "d MMMM", locale=current_locale())
+    ``14 June`` without the year (``14 de junio``, ``14 июня``)."""
+    patterns = _patterns()
+    pattern = patterns.day_month_year if with_year else patterns.day_month
+    return format_date(day, pattern, locale=current_locale())
+
+
+def weekday_short(index: int) -> str:
+    """A weekday's usual short name for a button (0 = Monday), capitalised, in the locale in
+    force: ``Mon``, ``Lun``, ``Пн`` (CLDR's, not the first three letters: Russian's are two,
+    ``Пн``, never ``Пон``). Raises KeyError for an index outside 0-6."""
+    name = get_day_names("abbreviated", "stand-alone", locale=current_locale())[index]
+    return str(name[:1].upper() + name[1:])
 
 
 def format_instant(local: datetime) -> str:
-    """A local date and time as users read it, in the locale in force: ``Tue 3 Mar, 21:00``."""
-    return format_datetime(local, "EEE d MMM, HH:mm", locale=current_locale())
+    """A local date and time as users read it, in the locale in force: ``Tue 3 Mar, 21:00``
+    (``mar 3 de marzo, 21:00``, ``вт 3 марта, 21:00``)."""
+    return format_datetime(local, _patterns().instant, locale=current_locale())
 
 
 def available_locales() -> list[str]:

@@ -9,6 +9,7 @@ import pytest
 
 from bot.domain.dates import DateError, DayMonth, read_dates
 from bot.domain.exercises.reminders import parse_when
+from bot.i18n import format_day, format_day_month, format_instant, speaking, weekday_short
 
 TODAY = date(2026, 12, 3)
 
@@ -72,3 +73,23 @@ def test_a_reminder_time_reads_day_words_in_each_language(
     reminder parser only read English; the language in force here is English, so each
     language's words are read whatever the bot speaks."""
     assert parse_when(typed, "Europe/Berlin", NOW) == when
+
+
+@pytest.mark.parametrize(
+    ("language", "day", "anniversary", "instant", "monday"),
+    [
+        ("en", "Tue 3 Mar", "14 June", "Tue 3 Mar, 19:30", "Mon"),
+        ("es", "mar 3 de marzo", "14 de junio", "mar 3 de marzo, 19:30", "Lun"),
+        ("ru", "вт 3 марта", "14 июня", "вт 3 марта, 19:30", "Пн"),
+    ],
+)
+def test_dates_and_weekday_buttons_as_each_language_writes_them(
+    language: str, day: str, anniversary: str, instant: str, monday: str
+) -> None:
+    """Probe of 2026-12-03: Russian abbreviated months end in a dot, doubled at a sentence's
+    end ("вт 3 мар.."); Spanish read "14 junio"; Russian weekday buttons were cut to "Пон"."""
+    with speaking(language):
+        assert format_day(date(2026, 3, 3)) == day
+        assert format_day_month(date(2019, 6, 14), with_year=False) == anniversary
+        assert format_instant(datetime(2026, 3, 3, 19, 30)) == instant
+        assert weekday_short(0) == monday

@@ -22,7 +22,7 @@ from bot.domain.model import User
 from bot.domain.people import UserInfo, fmt_date, zone_of
 from bot.domain.ports import UnitOfWork
 from bot.domain.subjects import AwaitCohortDraft
-from bot.i18n import gettext
+from bot.i18n import gettext, weekday_short
 from scheduler.cadence import TimeOfDayError, local_time, parse_time_of_day
 from scheduler.zones import ZoneError, parse_timezone
 
@@ -127,10 +127,7 @@ async def _ask(deps: Deps, tx: UnitOfWork, user: User, step: str, fields: Fields
         keyboard = tuple((Button(z, cb.cohort_setup("tz", z)),) for z in dict.fromkeys(zones))
         return Outcome(replies=[Message(user.id, texts.COHORT_ASK_TZ, keyboard)])
     if step == "session":
-        days = [
-            Button(name[:3], cb.cohort_setup("session", str(i)))
-            for i, name in enumerate(texts.WEEKDAYS)
-        ]
+        days = [Button(weekday_short(i), cb.cohort_setup("session", str(i))) for i in range(7)]
         keyboard = (
             tuple(days[:4]),
             tuple(days[4:]),
@@ -147,8 +144,10 @@ def _chosen_days(fields: Fields) -> set[int]:
 def _days_keyboard(fields: Fields) -> Keyboard:
     chosen = _chosen_days(fields)
     days = [
-        Button(("\u2713 " if i in chosen else "") + name[:3], cb.cohort_setup("day", str(i)))
-        for i, name in enumerate(texts.WEEKDAYS)
+        Button(
+            ("\u2713 " if i in chosen else "") + weekday_short(i), cb.cohort_setup("day", str(i))
+        )
+        for i in range(7)
     ]
     return (
         tuple(days[:4]),
