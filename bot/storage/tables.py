@@ -442,9 +442,9 @@ cohort_snapshots = Table(
     Column("cohort_id", Integer, ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False),
     Column("week", Integer, nullable=False),  # 0 = the first program week
     Column("frozen_at", UTCDateTime, nullable=False),
-    # JSON: participation per pair; per topic and check question the contributing pairs,
-    # whether they were all alike, and the noisy count (and sum) drawn at the freeze.
-    # Figures derived from answers are shown only when K contributors, not all alike.
+    # JSON: participation per pair; per topic and check question the pooled pairs, the noisy
+    # count (and sum) drawn at the freeze, and "alike" (only in weeks frozen before
+    # 2026-12-03, whose marked figures stay withheld). Shown only when K pairs are pooled.
     Column("data", Text, nullable=False),
     PrimaryKeyConstraint("cohort_id", "week"),
 )

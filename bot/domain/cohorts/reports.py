@@ -123,6 +123,7 @@ async def freeze(deps: Deps, tx: UnitOfWork, cohort: Cohort, week: int, program:
     differences: dict[str, dict[int, bool]] = {}
     checks: dict[str, dict[int, tuple[int, int]]] = {}
     pooled: dict[str, set[int]] = {}
+    measured = measured_dimensions(deps, program, week)
     for member in await tx.cohorts.members(cohort.id):
         pair = member.pair
         asked = await tx.rounds.program_rounds(pair.id, cohort.id, week)
@@ -139,7 +140,12 @@ async def freeze(deps: Deps, tx: UnitOfWork, cohort: Cohort, week: int, program:
                 shown = deps.content.questions.get(item.question_id)
                 if is_followup(item.question_id) or shown is None:
                     continue
-                if shown.mismatch is not None:
+                # By the question's dimension alone, never by whether this very question can
+                # show a difference: a couple that has not opted in to sensitive questions
+                # gets a stand-in of the same dimension that may have a rule where the
+                # sensitive one has none, and pooling by rule told a facilitator who had
+                # opted in (review of 2026-12-03).
+                if shown.dimension.value in measured:
                     differences.setdefault(shown.dimension.value, {}).setdefault(pair.id, False)
                 if program.has_check(week) and item.question_id in program.check:
                     pooled.setdefault(item.question_id, set()).add(pair.id)
@@ -155,6 +161,22 @@ async def freeze(deps: Deps, tx: UnitOfWork, cohort: Cohort, week: int, program:
     }
     snapshot = Snapshot(week, participation, topics, check)
     await tx.cohorts.save_snapshot(cohort.id, week, snapshot.to_json(), deps.now())
+
+
+def measured_dimensions(deps: Deps, program: Program, week: int) -> frozenset[str]:
+    """The topics a program week can show a difference in, fixed by the program alone (the
+    same for every couple, whatever they opted in to): the dimension of each of its planned
+    questions (and check questions, in a check week) that has a difference rule or is
+    sensitive (its stand-in, of the same dimension, may have one)."""
+    ids = list(program.week(week).questions)
+    if program.has_check(week):
+        ids += list(program.check)
+    found = (deps.content.questions.get(q) for q in ids)
+    return frozenset(
+        q.dimension.value
+        for q in found
+        if q is not None and (q.mismatch is not None or q.sensitive)
+    )
 
 
 def _collect_check(
@@ -197,8 +219,8 @@ async def staff_pairs(
 ) -> frozenset[int]:
     """The staff's own pairs among the cohort's members: the pairs of the viewer (if any), of
     every facilitator of the cohort and of every admin. They know their own answers (and staff
-    may share what they see), so a figure must pool K pairs besides all of these, and the
-    "every contributor alike" test leaves them out; every viewer then sees the same figures."""
+    may share what they see), so a figure must pool K pairs besides all of these; every
+    viewer then sees the same figures."""
     staff = set(deps.config.admins) | ({viewer} if viewer is not None else set())
     staff.update(p.id for p in await tx.cohorts.facilitators(cohort_id))
     return await tx.cohorts.staff_pairs(cohort_id, staff)
@@ -277,7 +299,8 @@ _Row = tuple[str, Figure | None]
 
 def _topic_rows(k: int, snap: Snapshot, own: frozenset[int]) -> list[_Row]:
     """The week's topics: those this viewer may see first (most couples with a difference
-    first), then the withheld ones (too few couples, or all alike), by name."""
+    first), then the withheld ones (too few couples; in weeks frozen before 2026-12-03 also
+    all alike), by name."""
     known = [(d, f) for d, f in snap.topics.items() if d in _DIMENSIONS]
     shown = sorted(
         ((d, f) for d, f in known if f.shown_to(own, k)),

@@ -11,6 +11,7 @@ from random import Random
 from bot import texts
 from bot.emulator import FakeBotAPI
 from bot.sandbox import Sandbox, sandbox
+from content.schema import Dimension
 from scheduler.clock import ManualClock
 from tests.conftest import Picker, invite_link, make_pair, start_user
 from tests.e2e.helpers import (
@@ -329,3 +330,29 @@ async def test_the_export_does_not_tell_how_a_couple_left(box: Sandbox) -> None:
     labels = sorted(r[2] for r in rows if r[0] == "participation")
     left = [texts.CSV_COUPLE_LEFT.format(n=n) for n in (1, 2)]
     assert labels == sorted(["E2 & F2", *left])
+
+
+async def test_a_topic_pools_every_couple_asked_about_it_whatever_the_question(
+    db_url: str, clock: ManualClock, fake: FakeBotAPI, picker: Picker
+) -> None:
+    """Review of 2026-12-03: a topic pooled only couples whose question could show a
+    difference, so a stand-in for a sensitive question (given to couples who did not opt in)
+    told a facilitator who had opted in. Now every couple asked about the topic counts: here
+    week 3 asks only its opening boundaries question, which has no difference rule."""
+    settings = {"admins": [ADMIN], "min_pairs": 3, "noise": Random(3)}
+    async with sandbox(db_url, clock=clock, fake=fake, picker=picker, **settings) as box:
+        fay = await make_facilitator(box, 800, "Fay")
+        couples = await enrol_couples(box, await new_cohort(fay, days=("Mon",)), 3)
+        program = box.runtime.content.programs["interdependence-6w"]
+        opening = box.runtime.content.questions[program.week(2).questions[0]]
+        assert opening.mismatch is None and opening.dimension is Dimension.BOUNDARIES
+        await box.run_until(datetime(2026, 3, 22, 12, 0, tzinfo=UTC))
+        marks = {u.user_id: len(u.chat.messages) for c in couples for u in c}
+        await box.run_until(datetime(2026, 3, 23, 19, 30, tzinfo=UTC))  # week 3, Monday
+        for user in (u for c in couples for u in c):
+            await answer_everything(user, marks[user.user_id])
+        await box.advance(datetime(2026, 3, 30, 9, 0, tzinfo=UTC) - box.clock.now())
+        await fay.send("/cohorts")
+        await fay.press(texts.BTN_STATUS)
+        label = Dimension.BOUNDARIES.label
+        assert f"\u2022 {label}: about " in fay.chat.last.text
