@@ -25,14 +25,18 @@ logger = logging.getLogger(__name__)
 
 
 async def ask_delete(deps: Deps, who: UserInfo) -> Outcome:
-    """``/delete``: ask for confirmation before deleting the user's data."""
+    """``/delete``: ask for confirmation before deleting the user's data; someone who has or
+    had a pair is also told what their partner will and will not learn of it."""
     keyboard = (
         (
             Button(texts.DELETE_YES, cb.confirm("delete", True)),
             Button(texts.DELETE_NO, cb.confirm("delete", False)),
         ),
     )
-    return Outcome(replies=[Message(who.id, texts.DELETE_CONFIRM, keyboard)])
+    async with deps.db.read() as tx:
+        paired = bool(await tx.pairs.ids_with_member(who.id))
+    text = texts.DELETE_CONFIRM + ("\n\n" + texts.DELETE_CONFIRM_PARTNER if paired else "")
+    return Outcome(replies=[Message(who.id, text, keyboard)])
 
 
 async def delete_data(deps: Deps, who: UserInfo, confirmed: bool) -> Outcome:

@@ -56,9 +56,10 @@ async def help_text(
     deps: Deps, who: UserInfo, everyone: Listing, facilitators: Listing, admins: Listing
 ) -> Outcome:
     """``/help``: what Tandem does and the commands; facilitators and admins also see their
-    own commands (the listings come from the adapter's command registry). Someone who chose a
-    language gets their chat's command menu (re)set in it too: a choice made before chat menus
-    existed, or a menu call that failed then, is made good here."""
+    own commands (the listings come from the adapter's command registry). The chat's command
+    menu is (re)set to match the user's choice too (their language's, or Telegram's pick when
+    they follow it): a choice made before chat menus existed, or a menu call that failed
+    then, is made good here."""
     lines = "\n".join(f"/{name} \u2013 {desc}" for name, desc in everyone)
     text = texts.HELP.format(commands=lines)
     async with deps.db.read() as tx:
@@ -69,8 +70,7 @@ async def help_text(
     if extra:
         listed = "\n".join(f"/{name} \u2013 {desc}" for name, desc in extra)
         text += "\n\n" + texts.HELP_FACILITATOR.format(commands=listed)
-    menu = MenuLanguage(who.language) if who.language is not None else None
-    return Outcome(replies=[Message(who.id, text)], menu=menu)
+    return Outcome(replies=[Message(who.id, text)], menu=MenuLanguage(who.language))
 
 
 async def ask_timezone(deps: Deps, who: UserInfo) -> Outcome:

@@ -5,13 +5,16 @@ A data module of the catalog: read these through :mod:`bot.texts` (``texts.NAME`
 translates them; nothing imports this module directly.
 """
 
-# The last sentence is there for someone planning a quiet exit (probe of 2026-12-03): the
-# notice never says who or how, but the shared history going is visible to the partner.
 DELETE_CONFIRM = (
     "Delete everything Tandem stores about you? This ends your pair (if any) and removes your "
-    "answers, invites and settings. It can't be undone. Your partner is told only that the "
-    "pair ended, not by whom or how, though they will notice that your shared check-ins are "
-    "gone from their /history."
+    "answers, invites and settings. It can't be undone."
+)
+# Added for someone who has or had a pair, planning a quiet exit (probe of 2026-12-03): the
+# notice never says who or how, but what goes is visible to the partner.
+DELETE_CONFIRM_PARTNER = (
+    "Your partner is told only that the pair ended, not by whom or how. They will notice "
+    "that your shared check-ins are gone from their /history, and that Tandem's messages "
+    "showing your answers from the last 48 hours are gone from their chat."
 )
 DELETE_YES = "Yes, delete my data"
 DELETE_NO = "No, keep it"

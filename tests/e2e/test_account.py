@@ -23,7 +23,7 @@ async def test_delete_my_data(box: Sandbox) -> None:
     await alex.press("4")
     await alex.send("/delete")
     # Said before it is done: the partner will notice the shared history going.
-    assert "notice that your shared check-ins are gone" in alex.chat.last.text
+    assert alex.chat.last.text == texts.DELETE_CONFIRM + "\n\n" + texts.DELETE_CONFIRM_PARTNER
     await alex.press("Yes, delete my data")
     assert alex.chat.last.text == texts.DELETE_DONE + "\n\n" + texts.TAKEN_BACK
     assert sam.chat.last.text == texts.PAIR_ENDED_NOTICE
@@ -43,6 +43,8 @@ async def test_delete_twice_is_harmless_and_the_partner_hears_once(box: Sandbox)
     await alex.press(texts.DELETE_YES)
     await alex.press_data(confirm.message_id, "delete:y")  # the same button again
     await alex.send("/delete")
+    # Alex is nobody to Tandem now: nothing about a partner in the question.
+    assert alex.chat.last.text == texts.DELETE_CONFIRM
     await alex.press(texts.DELETE_YES)
     assert alex.chat.last.text.startswith(texts.DELETE_DONE)
     assert count(sam, texts.PAIR_ENDED_NOTICE) == 1

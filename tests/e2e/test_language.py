@@ -221,3 +221,8 @@ async def test_a_menu_telegram_refuses_leaves_the_choice_and_its_reply(box: Sand
     assert menu_marks(box.fake, alex) == {None}  # the menu keeps its words, nothing more
     await alex.send("/help")  # made good by the next /help
     assert menu_marks(box.fake, alex) == {RU}
+    box.fake.fail_next("deleteMyCommands", error_code=502, description="Bad Gateway")
+    await alex.send("/language auto")
+    assert menu_marks(box.fake, alex) == {RU}  # the removal failed: still Russian
+    await alex.send("/help")
+    assert menu_marks(box.fake, alex) == {None}
