@@ -84,10 +84,10 @@ class DayMonth:
 def day_offset(word: str) -> int | None:
     """0 for "today", 1 for "tomorrow", in any read language (``hoy``, ``mañana``,
     ``сегодня``, ``завтра``; case does not matter); None for any other word."""
-    lowered = word.lower()
-    if lowered in _TODAY:
+    folded = fold(word)
+    if folded in {fold(w) for w in _TODAY}:
         return 0
-    return 1 if lowered in _TOMORROW else None
+    return 1 if folded in {fold(w) for w in _TOMORROW} else None
 
 
 def fold(word: str) -> str:
@@ -101,13 +101,17 @@ def fold(word: str) -> str:
 def weekday_names() -> dict[str, int]:
     """Folded weekday names of every read language, full and short (``saturday``,
     ``sábado`` and ``sabado``, ``sáb``, ``суббота``, ``сб``) -> weekday (0 = Monday), from
-    Babel's wide, abbreviated and short names; a name that two weekdays share is left out."""
+    Babel's wide, abbreviated and short names, with Russian's accusative after "в" (``в
+    субботу``); a name that two weekdays share is left out."""
     found: dict[str, set[int]] = {}
     for language in _LANGUAGES:
         for width in ("wide", "abbreviated", "short"):
             for context in ("format", "stand-alone"):
                 for number, name in get_day_names(width, context, locale=language).items():
-                    found.setdefault(fold(name).rstrip("."), set()).add(number)
+                    folded = fold(name).rstrip(".")
+                    found.setdefault(folded, set()).add(number)
+                    if language == "ru" and width == "wide" and folded.endswith("а"):
+                        found.setdefault(folded[:-1] + "у", set()).add(number)
     return {name: days.pop() for name, days in found.items() if len(days) == 1 and name}
 
 

@@ -61,6 +61,10 @@ SATURDAY_10 = datetime(2026, 3, 7, 9, 0, tzinfo=UTC)
         ("sábado 10:00", SATURDAY_10),
         ("сб 10:00", SATURDAY_10),
         ("суббота 10:00", SATURDAY_10),
+        ("в субботу в 10:00", SATURDAY_10),
+        ("el sábado a las 10:00", SATURDAY_10),
+        ("on Saturday at 10:00", SATURDAY_10),
+        ("man\u0303ana 19:30", TOMORROW_1930),  # "mañana" as some keyboards send it
         ("at 19:30", datetime(2026, 3, 2, 18, 30, tzinfo=UTC)),
         ("banana 10:00", None),
         ("19 30", None),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from datetime import UTC, datetime, timedelta
 
 from bot import texts
@@ -205,10 +206,13 @@ async def due_remind(deps: Deps, item: DueItem, now: datetime) -> datetime | Non
     return None
 
 
-#: An optional day word (letters, any script, a trailing dot allowed: ``sáb.``), an optional
-#: "at" (``at``, ``a las``, ``в``), then the time.
+#: An optional day word after an optional "on" (``on``, ``el``, ``в``/``во``), letters of
+#: any script with a trailing dot allowed (``sáb.``); an optional "at" (``at``, ``a las``,
+#: ``в``); then the time.
 _WHEN = re.compile(
-    r"^\s*(?:(?!at\s)([^\W\d_]{2,12})\.?,?\s+)?(?:(?:at|a\s+las?|в)\s+)?(.+?)\s*$", re.I
+    r"^\s*(?:(?:(?:on|el|во?)\s+)?(?!at\s)([^\W\d_]{2,12})\.?,?\s+)?"
+    r"(?:(?:at|a\s+las?|в)\s+)?(.+?)\s*$",
+    re.I,
 )
 
 
@@ -218,7 +222,7 @@ def parse_when(text: str, zone: str, now: datetime) -> datetime | None:
     :func:`bot.domain.dates.day_offset`, :func:`bot.domain.schedule.parse_weekday`); None
     when unreadable. A bare time already past today means tomorrow; a weekday means its next
     occurrence (today if the time is still ahead)."""
-    match = _WHEN.match(text)
+    match = _WHEN.match(unicodedata.normalize("NFC", text))
     if match is None:
         return None
     word, clock = match[1], match[2]
