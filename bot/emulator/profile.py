@@ -24,15 +24,22 @@ MAX_DESCRIPTION_LENGTH: Final[int] = 512
 MAX_SHORT_DESCRIPTION_LENGTH: Final[int] = 120
 
 
+def _object(params: dict[str, Any], name: str, refusal: str) -> Any:
+    """Parameter ``name`` as an object: python-telegram-bot sends objects as JSON text (the
+    Bot API takes both). Raises a 400 ``refusal`` for text that is not JSON."""
+    value = params.get(name)
+    if isinstance(value, str | bytes):
+        try:
+            return json.loads(value)
+        except ValueError:
+            raise _bad_request(refusal) from None
+    return value
+
+
 def _chat_scope(params: dict[str, Any]) -> int | None:
     """The chat id of a ``{"type": "chat", "chat_id": …}`` scope (sent as JSON or as an
     object); None for no scope or any other type (treated as the default)."""
-    scope = params.get("scope")
-    if isinstance(scope, str | bytes):
-        try:
-            scope = json.loads(scope)
-        except ValueError:
-            raise _bad_request("can't parse BotCommandScope") from None
+    scope = _object(params, "scope", "can't parse BotCommandScope")
     if not isinstance(scope, dict) or scope.get("type") != "chat":
         return None
     try:
@@ -65,14 +72,9 @@ class ProfileMethods:
     short_descriptions: dict[str, str]
 
     def _set_my_commands(self, params: dict[str, Any]) -> bool:
-        """setMyCommands: validate and keep the command list for its language (scope
-        ignored)."""
-        commands = params.get("commands")
-        if isinstance(commands, str | bytes):
-            try:
-                commands = json.loads(commands)
-            except ValueError:
-                raise _bad_request("can't parse commands JSON object") from None
+        """setMyCommands: validate and keep the command list for its language, and for one
+        chat with a ``chat`` scope (any other scope counts as the default)."""
+        commands = _object(params, "commands", "can't parse commands JSON object")
         if not isinstance(commands, list):
             raise _bad_request('parameter "commands" can\'t be empty')
         parsed: list[dict[str, str]] = []
