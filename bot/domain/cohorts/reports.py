@@ -151,7 +151,8 @@ async def freeze(deps: Deps, tx: UnitOfWork, cohort: Cohort, week: int, program:
                     pooled.setdefault(item.question_id, set()).add(pair.id)
             found = await findings(deps, tx, round_.id, pair, answers=answers)
             for question in found.mismatched:
-                differences.setdefault(question.dimension.value, {})[pair.id] = True
+                if question.dimension.value in measured:  # pooled above, by participation
+                    differences.setdefault(question.dimension.value, {})[pair.id] = True
             if program.has_check(week):
                 _collect_check(deps, answers, pair, program, checks)
     # Sorted, so a seeded generator draws the same noise for the same figures (tests).
