@@ -119,7 +119,7 @@ def parse_timezone(text: str) -> str:
             * :attr:`ZoneReason.OFFSET` for an offset out of range or not in quarter hours
               (``"UTC+15"``, ``"+03:10"``).
     """
-    cleaned = " ".join(_fold_accents(text).split())
+    cleaned = " ".join(fold_accents(text).split())
     if not cleaned:
         raise ZoneError(ZoneReason.EMPTY)
     if len(cleaned) > MAX_TIMEZONE_INPUT:
@@ -222,10 +222,11 @@ def zone_info(name: str) -> tzinfo:
         raise ValueError(f"unknown time zone: {name!r}") from exc
 
 
-def _fold_accents(text: str) -> str:
-    """Drop accents (Zürich -> Zurich, São Paulo -> Sao Paulo) and invisible formatting
-    characters (category Cf: a zero-width space or a direction mark pasted in): zone names
-    are plain ASCII."""
+def fold_accents(text: str) -> str:
+    """``text`` without accents (Zürich -> Zurich, São Paulo -> Sao Paulo, sábado -> sabado)
+    and without invisible formatting characters (category Cf: a zero-width space or a
+    direction mark pasted in), for matching what people type against names: zone names are
+    plain ASCII, and typed day words are matched this way too (``bot.domain.dates``)."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(
         ch

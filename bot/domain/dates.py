@@ -14,7 +14,6 @@ partner may type in the language they think in, whatever the bot speaks to them 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -22,6 +21,8 @@ from enum import StrEnum
 from functools import cache
 
 from babel.dates import get_day_names, get_month_names
+
+from scheduler.zones import fold_accents
 
 #: The languages whose month names and day words are read (English and the shipped ones).
 _LANGUAGES = ("en", "es", "ru")
@@ -92,9 +93,8 @@ def day_offset(word: str) -> int | None:
 
 def fold(word: str) -> str:
     """``word`` in lower case without accents (``Sáb`` -> ``sab``; Russian ``й`` and ``ё``
-    fold too), for matching what people type against names."""
-    decomposed = unicodedata.normalize("NFD", word.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    fold too; :func:`scheduler.zones.fold_accents`), for matching typed words to names."""
+    return fold_accents(word).lower()
 
 
 @cache
